@@ -1,0 +1,32 @@
+import type { Logger } from 'pino';
+import type { ChatKey, InboundMessage, Segment } from '../message/index.js';
+import type { IngestResult } from '../pipeline/index.js';
+
+/** What a platform returned for a sent message. */
+export interface SendResult {
+  /** Platform id of the sent message, when the platform gives one. */
+  messageId?: string;
+}
+
+/** What the app gives an adapter when it starts it. */
+export interface AdapterHost {
+  /** Hands a converted message to the pipeline. */
+  ingest(message: InboundMessage): Promise<IngestResult>;
+  /** A logger with the adapter's name bound. */
+  readonly log: Logger;
+  /** Tells the app the adapter stopped by itself (end of input, gave up): the app stops when none is left. */
+  closed(reason: string): void;
+}
+
+/**
+ * A platform connection. It converts platform events to `InboundMessage`s (validated at this edge with
+ * `createInboundMessage`) and sends replies back. Nothing downstream knows which platform it serves.
+ */
+export interface Adapter {
+  /** The adapter name used in chat keys: lowercase, e.g. `onebot`. */
+  readonly name: string;
+  start(host: AdapterHost): Promise<void>;
+  /** Stops taking input and closes connections. Called once, on app shutdown. */
+  stop(): Promise<void>;
+  send(chatKey: ChatKey, segments: Segment[]): Promise<SendResult>;
+}

@@ -1,0 +1,3 @@
+export * from './driver.js';
+export * from './policy.js';
+export * from './memory-driver.js';

@@ -1,0 +1,237 @@
+import type { Logger } from 'pino';
+import { ClosedError, toError } from '../errors/index.js';
+import type { Batch, ChatKey, InboundMessage, ReleaseReason } from '../message/index.js';
+import type { Metrics } from '../metrics/index.js';
+import type {
+  BatchHandler,
+  BufferDriver,
+  BufferPolicy,
+  CloseOptions,
+  CloseResult,
+  ConsumeOptions,
+  PushMode,
+  PushResult,
+} from './driver.js';
+import { validateBufferPolicy } from './policy.js';
+
+interface ChatState {
+  chatKey: ChatKey;
+  messages: InboundMessage[];
+  pushedAt: number[];
+  firstAt: number;
+  lastAt: number;
+  timer: NodeJS.Timeout | undefined;
+  bufferedSeq: number;
+  triggeredSeq: number;
+  /** Released batches waiting for their turn. */
+  queue: Batch[];
+  inFlight: Batch | undefined;
+  /** Listed in the driver's ready queue. */
+  ready: boolean;
+}
+
+/**
+ * The embedded buffer: timers and per-chat queues in one process. A chat's timer is armed once per burst
+ * and re-armed lazily when it fires early, instead of being reset on every message: that keeps a busy chat
+ * to one timer operation per release.
+ */
+export class MemoryBufferDriver implements BufferDriver {
+  readonly policy: BufferPolicy;
+  private readonly chats = new Map<ChatKey, ChatState>();
+  private readonly readyChats: ChatState[] = [];
+  private handler: BatchHandler | undefined;
+  private concurrency = 1;
+  private active = 0;
+  private pumpScheduled = false;
+  private closed = false;
+  private closing: Promise<CloseResult> | undefined;
+  private idleWaiters: (() => void)[] = [];
+
+  constructor(
+    policy: BufferPolicy,
+    private readonly deps: { log: Logger; metrics: Metrics },
+  ) {
+    this.policy = validateBufferPolicy(policy);
+  }
+
+  async push(message: InboundMessage, mode: PushMode = 'buffer'): Promise<PushResult> {
+    if (this.closed) throw new ClosedError('memory buffer');
+    const chat = this.chat(message.chatKey);
+    const now = Date.now();
+    if (mode === 'trigger') {
+      const seq = ++chat.triggeredSeq;
+      this.enqueue(chat, { chatKey: chat.chatKey, lane: 'triggered', firstSeq: seq, lastSeq: seq, messages: [message], reason: 'trigger', releasedAt: now, pushedAt: [now] });
+      return { seq, pending: chat.messages.length };
+    }
+    const seq = ++chat.bufferedSeq;
+    if (chat.messages.length === 0) chat.firstAt = now;
+    chat.lastAt = now;
+    chat.messages.push(message);
+    chat.pushedAt.push(now);
+    if (mode === 'flush') this.release(chat, 'flush', now);
+    else if (chat.messages.length >= this.policy.maxBatch) this.release(chat, 'maxBatch', now);
+    else if (chat.timer === undefined) this.arm(chat, this.dueAt(chat) - now);
+    return { seq, pending: chat.messages.length };
+  }
+
+  consume(handler: BatchHandler, opts: ConsumeOptions): void {
+    if (this.handler) throw new Error('MemoryBufferDriver.consume was already called: it serves one consumer');
+    this.handler = handler;
+    this.concurrency = Math.max(1, Math.floor(opts.concurrency));
+    this.schedulePump();
+  }
+
+  async clear(chatKey: ChatKey): Promise<number> {
+    const chat = this.chats.get(chatKey);
+    if (!chat) return 0;
+    let dropped = chat.messages.length;
+    for (const b of chat.queue) dropped += b.messages.length;
+    this.disarm(chat);
+    chat.messages = [];
+    chat.pushedAt = [];
+    chat.queue = [];
+    return dropped;
+  }
+
+  close(opts: CloseOptions): Promise<CloseResult> {
+    this.closing ??= this.shutdown(opts);
+    return this.closing;
+  }
+
+  private async shutdown(opts: CloseOptions): Promise<CloseResult> {
+    this.closed = true;
+    const now = Date.now();
+    for (const chat of this.chats.values()) if (chat.messages.length > 0) this.release(chat, 'shutdown', now);
+    if (this.handler) await this.waitIdle(opts.timeoutMs);
+    const unhandled: InboundMessage[] = [];
+    for (const chat of this.chats.values()) {
+      // An overrunning batch is reported too: at-least-once beats losing it.
+      if (chat.inFlight) unhandled.push(...chat.inFlight.messages);
+      for (const b of chat.queue) unhandled.push(...b.messages);
+      this.disarm(chat);
+      chat.queue = [];
+    }
+    this.readyChats.length = 0;
+    return { unhandled };
+  }
+
+  private chat(chatKey: ChatKey): ChatState {
+    let chat = this.chats.get(chatKey);
+    if (!chat) {
+      chat = { chatKey, messages: [], pushedAt: [], firstAt: 0, lastAt: 0, timer: undefined, bufferedSeq: 0, triggeredSeq: 0, queue: [], inFlight: undefined, ready: false };
+      this.chats.set(chatKey, chat);
+    }
+    return chat;
+  }
+
+  private dueAt(chat: ChatState): number {
+    return Math.min(chat.lastAt + this.policy.debounceMs, chat.firstAt + this.policy.maxWaitMs);
+  }
+
+  private arm(chat: ChatState, delay: number): void {
+    chat.timer = setTimeout(() => this.onTimer(chat), Math.max(0, delay));
+  }
+
+  private disarm(chat: ChatState): void {
+    if (chat.timer !== undefined) clearTimeout(chat.timer);
+    chat.timer = undefined;
+  }
+
+  private onTimer(chat: ChatState): void {
+    chat.timer = undefined;
+    if (chat.messages.length === 0) return;
+    const now = Date.now();
+    const due = this.dueAt(chat);
+    // Node may fire a timer up to 1 ms early; treat that as due rather than re-arming for 1 ms.
+    if (due - now > 1) return this.arm(chat, due - now);
+    const reason: ReleaseReason = chat.firstAt + this.policy.maxWaitMs <= chat.lastAt + this.policy.debounceMs ? 'maxWait' : 'idle';
+    this.release(chat, reason, now);
+  }
+
+  private release(chat: ChatState, reason: ReleaseReason, now: number): void {
+    this.disarm(chat);
+    const messages = chat.messages;
+    const batch: Batch = {
+      chatKey: chat.chatKey,
+      lane: 'buffered',
+      firstSeq: chat.bufferedSeq - messages.length + 1,
+      lastSeq: chat.bufferedSeq,
+      messages,
+      reason,
+      releasedAt: now,
+      pushedAt: chat.pushedAt,
+    };
+    chat.messages = [];
+    chat.pushedAt = [];
+    this.enqueue(chat, batch);
+  }
+
+  private enqueue(chat: ChatState, batch: Batch): void {
+    this.deps.metrics.count('buffer_released_total', { reason: batch.reason });
+    chat.queue.push(batch);
+    this.markReady(chat);
+  }
+
+  private markReady(chat: ChatState): void {
+    if (chat.ready || chat.inFlight || chat.queue.length === 0) return;
+    chat.ready = true;
+    this.readyChats.push(chat);
+    this.schedulePump();
+  }
+
+  private schedulePump(): void {
+    if (this.pumpScheduled || !this.handler) return;
+    this.pumpScheduled = true;
+    queueMicrotask(() => {
+      this.pumpScheduled = false;
+      this.pump();
+    });
+  }
+
+  private pump(): void {
+    while (this.active < this.concurrency && this.readyChats.length > 0) {
+      const chat = this.readyChats.shift()!;
+      chat.ready = false;
+      const batch = chat.queue.shift();
+      if (batch) this.run(chat, batch);
+    }
+    if (this.active === 0 && this.readyChats.length === 0) this.notifyIdle();
+  }
+
+  private run(chat: ChatState, batch: Batch): void {
+    this.active++;
+    chat.inFlight = batch;
+    this.handler!(batch)
+      .catch((thrown: unknown) => {
+        this.deps.metrics.count('batch_errors_total', {});
+        this.deps.log.error({ err: toError(thrown), chatKey: chat.chatKey }, 'batch handler failed; the batch is dropped');
+      })
+      .finally(() => {
+        this.active--;
+        chat.inFlight = undefined;
+        if (!this.closed || this.idleWaiters.length > 0) this.markReady(chat);
+        this.pump();
+      });
+  }
+
+  private notifyIdle(): void {
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const w of waiters) w();
+  }
+
+  private waitIdle(timeoutMs: number): Promise<void> {
+    if (this.active === 0 && this.readyChats.length === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.idleWaiters = this.idleWaiters.filter((w) => w !== done);
+        resolve();
+      }, timeoutMs);
+      const done = (): void => {
+        clearTimeout(timer);
+        resolve();
+      };
+      this.idleWaiters.push(done);
+    });
+  }
+}

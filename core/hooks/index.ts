@@ -1,0 +1,5 @@
+export * from './priority.js';
+export * from './signal.js';
+export * from './message-event.js';
+export * from './events.js';
+export * from './hook-registry.js';

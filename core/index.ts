@@ -1,0 +1,16 @@
+/**
+ * Nekomata's public API: everything a plugin or adapter author imports comes from here.
+ * @example
+ * import { Priority } from 'nekomata';
+ * app.hooks.on('im_message', (event) => { if (event.message.text.includes('spam')) event.discard({ force: true }); }, { priority: Priority.HIGH });
+ */
+export * from './errors/index.js';
+export * from './message/index.js';
+export * from './metrics/index.js';
+export * from './hooks/index.js';
+export * from './buffer/index.js';
+export * from './store/index.js';
+export * from './session/index.js';
+export * from './pipeline/index.js';
+export * from './adapter/index.js';
+export * from './runtime/index.js';

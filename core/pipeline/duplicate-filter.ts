@@ -1,0 +1,30 @@
+/**
+ * Remembers recently seen message ids for at least `ttlMs`. Two generations of sets rotate every `ttlMs`:
+ * O(1) per message, no timers, and memory bounded by the traffic of two windows.
+ */
+export class DuplicateFilter {
+  private current = new Set<string>();
+  private previous = new Set<string>();
+  private rotatedAt: number;
+
+  constructor(
+    private readonly ttlMs: number,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.rotatedAt = now();
+  }
+
+  /** Records `id` and returns true when it was already seen within the window. */
+  seen(id: string): boolean {
+    const now = this.now();
+    if (now - this.rotatedAt >= this.ttlMs) {
+      // Two windows passed with nothing: both generations are stale.
+      this.previous = now - this.rotatedAt >= 2 * this.ttlMs ? new Set() : this.current;
+      this.current = new Set();
+      this.rotatedAt = now;
+    }
+    if (this.current.has(id) || this.previous.has(id)) return true;
+    this.current.add(id);
+    return false;
+  }
+}

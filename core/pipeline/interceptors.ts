@@ -1,0 +1,55 @@
+import type { Logger } from 'pino';
+import { toError } from '../errors/index.js';
+import type { Disposer } from '../hooks/index.js';
+import type { InboundMessage } from '../message/index.js';
+import type { Metrics } from '../metrics/index.js';
+
+/**
+ * Looks at a message before the `im_message` hooks and may take it: commands and pending `CmdCtl.wait`
+ * sessions are interceptors. Returning true means "handled here": the message goes no further.
+ */
+export type Interceptor = (message: InboundMessage) => boolean | Promise<boolean>;
+
+export interface InterceptorOptions {
+  /** Higher runs first; default 0. Wait sessions sit above commands. */
+  priority?: number;
+  owner?: string;
+}
+
+interface Entry {
+  run: Interceptor;
+  priority: number;
+  owner: string;
+}
+
+/** The ordered interceptors. One that throws is logged, counted and treated as not having taken the message. */
+export class InterceptorChain {
+  private list: readonly Entry[] = [];
+
+  constructor(private readonly deps: { log: Logger; metrics: Metrics }) {}
+
+  add(run: Interceptor, opts: InterceptorOptions = {}): Disposer {
+    const entry: Entry = { run, priority: opts.priority ?? 0, owner: opts.owner ?? 'core' };
+    this.list = [...this.list, entry].sort((a, b) => b.priority - a.priority);
+    return () => {
+      this.list = this.list.filter((e) => e !== entry);
+    };
+  }
+
+  get size(): number {
+    return this.list.length;
+  }
+
+  /** Returns the owner of the interceptor that took the message, or undefined. */
+  async offer(message: InboundMessage): Promise<string | undefined> {
+    for (const entry of this.list) {
+      try {
+        if (await entry.run(message)) return entry.owner;
+      } catch (thrown) {
+        this.deps.metrics.count('interceptor_errors_total', { owner: entry.owner });
+        this.deps.log.error({ err: toError(thrown), plugin: entry.owner, chatKey: message.chatKey }, 'interceptor threw; the message goes on');
+      }
+    }
+    return undefined;
+  }
+}

@@ -1,0 +1,84 @@
+import type { Logger } from 'pino';
+import type { BufferDriver, PushMode } from '../buffer/index.js';
+import { MessageEvent, type HookRegistry, type Strategy } from '../hooks/index.js';
+import { describeSegments, type InboundMessage } from '../message/index.js';
+import type { Metrics } from '../metrics/index.js';
+import type { HistoryStore } from '../store/index.js';
+import { DuplicateFilter } from './duplicate-filter.js';
+import type { InterceptorChain } from './interceptors.js';
+
+/** What became of an ingested message. */
+export type IngestOutcome = 'duplicate' | 'intercepted' | 'stopped' | Strategy;
+
+export interface IngestResult {
+  outcome: IngestOutcome;
+  /** Sequence number in the buffer lane, for `buffer`, `flush` and `trigger`. */
+  seq?: number;
+}
+
+export interface PipelineDeps {
+  hooks: HookRegistry;
+  interceptors: InterceptorChain;
+  buffer: BufferDriver;
+  history: HistoryStore;
+  log: Logger;
+  metrics: Metrics;
+  /** How long a message id is remembered to drop a second delivery. */
+  dedupeTtlMs: number;
+}
+
+const PUSH_MODE: Partial<Record<Strategy, PushMode>> = { buffer: 'buffer', flush: 'flush', trigger: 'trigger' };
+
+/**
+ * The way of every chat message (DESIGN §3): duplicate drop → interceptors (commands, waits) →
+ * `im_message` hooks → history → strategy. The chat policy is an `im_message` hook like any other.
+ */
+export class Pipeline {
+  private readonly duplicates: DuplicateFilter;
+
+  constructor(private readonly deps: PipelineDeps) {
+    this.duplicates = new DuplicateFilter(deps.dedupeTtlMs);
+  }
+
+  async ingest(message: InboundMessage): Promise<IngestResult> {
+    const { metrics } = this.deps;
+    if (this.duplicates.seen(`${message.adapter}\u0000${message.messageId}`)) {
+      metrics.count('messages_total', { outcome: 'duplicate' });
+      return { outcome: 'duplicate' };
+    }
+    if (this.deps.interceptors.size > 0 && (await this.deps.interceptors.offer(message)) !== undefined) {
+      metrics.count('messages_total', { outcome: 'intercepted' });
+      return { outcome: 'intercepted' };
+    }
+    const event = new MessageEvent(message);
+    await this.deps.hooks.emit('im_message', event);
+    if (event.stopped) {
+      metrics.count('messages_total', { outcome: 'stopped' });
+      return { outcome: 'stopped' };
+    }
+    const strategy = event.strategy;
+    metrics.count('messages_total', { outcome: strategy });
+    if (strategy === 'discard') return { outcome: strategy };
+    this.record(message);
+    const mode = PUSH_MODE[strategy];
+    if (mode === undefined) return { outcome: strategy };
+    const pushed = await this.deps.buffer.push(message, mode);
+    if (mode !== 'trigger' && this.deps.hooks.has('message_buffered')) {
+      await this.deps.hooks.emit('message_buffered', { chatKey: message.chatKey, message, seq: pushed.seq, pending: pushed.pending });
+    }
+    return { outcome: strategy, seq: pushed.seq };
+  }
+
+  private record(message: InboundMessage): void {
+    this.deps.history.append({
+      chatKey: message.chatKey,
+      role: 'user',
+      messageId: message.messageId,
+      userId: message.userId,
+      userName: message.userName,
+      segments: message.segments,
+      text: describeSegments(message.segments),
+      time: message.time,
+    });
+  }
+}

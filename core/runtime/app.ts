@@ -1,0 +1,206 @@
+import path from 'node:path';
+import type { Logger } from 'pino';
+import { installChatPolicy, type ChatPolicy } from '../../plugins/chat-policy/index.js';
+import type { Adapter, AdapterHost, SendResult } from '../adapter/index.js';
+import { MemoryBufferDriver, type BufferDriver } from '../buffer/index.js';
+import { ClosedError, NekomataError, toError } from '../errors/index.js';
+import { HookRegistry } from '../hooks/index.js';
+import { describeSegments, parseChatKey, type ChatKey, type InboundMessage, type Segment } from '../message/index.js';
+import { Metrics } from '../metrics/index.js';
+import { createBatchStage, InterceptorChain, Pipeline, type IngestResult } from '../pipeline/index.js';
+import { logBatch, resetChannel, SessionManager, type ResetResult, type SessionHandler } from '../session/index.js';
+import { openSqliteStore, type Store } from '../store/index.js';
+import type { Config } from './config.js';
+import { createLogger } from './logger.js';
+
+export interface AppOptions {
+  log?: Logger;
+  /** Default: SQLite at `DATA_DIR/nekomata.db`. */
+  store?: Store;
+  /** Default: the in-process driver with the configured policy. */
+  buffer?: BufferDriver;
+  /** What answers a batch. Default: log it. */
+  sessionHandler?: SessionHandler;
+  adapters?: Adapter[];
+  /** Default: from the config. `false` installs none (every message is then only recorded). */
+  chatPolicy?: ChatPolicy | false;
+}
+
+type AppState = 'created' | 'running' | 'stopping' | 'stopped';
+
+/** Raised when a reply names a chat whose adapter is not running. */
+export class AdapterNotFoundError extends NekomataError {
+  constructor(readonly adapter: string) {
+    super('ADAPTER_NOT_FOUND', `no adapter named "${adapter}" is running: enable it in the configuration before sending to its chats`);
+  }
+}
+
+/**
+ * The assembled framework: config, logger, store, hooks, pipeline, buffer, sessions and adapters, started
+ * in that order and stopped so that no work is lost (see `stop`).
+ */
+export class App {
+  readonly hooks: HookRegistry;
+  readonly interceptors: InterceptorChain;
+  readonly sessions: SessionManager;
+  readonly pipeline: Pipeline;
+  private readonly adapters = new Map<string, { adapter: Adapter; open: boolean }>();
+  private state: AppState = 'created';
+  private inputClosed = false;
+  private ingesting = 0;
+  private ingestDrained: (() => void) | undefined;
+  private stopping: Promise<void> | undefined;
+  private markStopped!: () => void;
+  /** Resolves once the app has stopped, whoever stopped it. */
+  readonly stopped: Promise<void> = new Promise((resolve) => (this.markStopped = resolve));
+
+  constructor(
+    readonly config: Config,
+    readonly log: Logger,
+    readonly metrics: Metrics,
+    readonly store: Store,
+    readonly buffer: BufferDriver,
+    options: Pick<AppOptions, 'sessionHandler' | 'adapters' | 'chatPolicy'>,
+  ) {
+    const deps = { log, metrics: this.metrics };
+    this.hooks = new HookRegistry(log, this.metrics);
+    this.interceptors = new InterceptorChain(deps);
+    this.sessions = new SessionManager({
+      ...deps,
+      handler: options.sessionHandler ?? logBatch,
+      send: async (chatKey, segments) => void (await this.send(chatKey, segments)),
+    });
+    this.pipeline = new Pipeline({ ...deps, hooks: this.hooks, interceptors: this.interceptors, buffer, history: store.history, dedupeTtlMs: config.dedupeTtlMs });
+    if (options.chatPolicy !== false) installChatPolicy(this.hooks, options.chatPolicy ?? config.chatPolicy);
+    for (const adapter of options.adapters ?? []) this.addAdapter(adapter);
+  }
+
+  /** Names of the registered adapters. */
+  get adapterNames(): string[] {
+    return [...this.adapters.keys()];
+  }
+
+  addAdapter(adapter: Adapter): void {
+    if (this.adapters.has(adapter.name)) throw new NekomataError('ADAPTER_DUPLICATE', `an adapter named "${adapter.name}" is already registered`);
+    if (this.state !== 'created') throw new NekomataError('APP_STARTED', 'adapters must be added before app.start()');
+    this.adapters.set(adapter.name, { adapter, open: false });
+  }
+
+  async start(): Promise<void> {
+    if (this.state !== 'created') throw new NekomataError('APP_STARTED', 'app.start() was already called');
+    this.state = 'running';
+    this.buffer.consume(createBatchStage({ hooks: this.hooks, sessions: this.sessions, metrics: this.metrics }), {
+      concurrency: this.config.maxConcurrentChats,
+    });
+    await this.restorePending();
+    for (const [name, entry] of this.adapters) {
+      await entry.adapter.start(this.adapterHost(name));
+      entry.open = true;
+      this.log.info({ adapter: name }, `adapter ${name} started`);
+    }
+    if (this.adapters.size === 0) this.log.warn('no adapter is enabled: nothing will receive messages (set CONSOLE=1 to chat in the terminal)');
+  }
+
+  /** Hands a message to the pipeline. Rejects with `ClosedError` once shutdown has begun. */
+  async ingest(message: InboundMessage): Promise<IngestResult> {
+    if (this.inputClosed) throw new ClosedError('app (shutting down)');
+    this.ingesting++;
+    try {
+      return await this.pipeline.ingest(message);
+    } finally {
+      if (--this.ingesting === 0) this.ingestDrained?.();
+    }
+  }
+
+  /** Sends to a chat through the adapter its chat key names, and records the reply in history. */
+  async send(chatKey: ChatKey, segments: Segment[]): Promise<SendResult> {
+    const { adapter: name } = parseChatKey(chatKey);
+    const entry = this.adapters.get(name);
+    if (!entry) throw new AdapterNotFoundError(name);
+    const result = await entry.adapter.send(chatKey, segments);
+    this.metrics.count('messages_sent_total', { adapter: name });
+    this.store.history.append({
+      chatKey, role: 'bot', messageId: result.messageId ?? '', userId: 'bot', userName: 'bot',
+      segments, text: describeSegments(segments), time: Date.now(),
+    });
+    return result;
+  }
+
+  /** Clears a chat everywhere: buffer, in-flight batch, history, and plugin state (`channel_reset` hooks). */
+  resetChannel(chatKey: ChatKey, by = 'api'): Promise<ResetResult> {
+    return resetChannel({ buffer: this.buffer, sessions: this.sessions, history: this.store.history, hooks: this.hooks }, chatKey, by);
+  }
+
+  /**
+   * Stops without losing work: new input is refused, ingests in progress finish, every buffer is released
+   * and its batches handled (replies still go out), what did not finish in `SHUTDOWN_TIMEOUT_MS` is saved
+   * for the next start, then adapters and the store close. Safe to call more than once.
+   */
+  stop(reason = 'requested'): Promise<void> {
+    this.stopping ??= this.shutdown(reason);
+    return this.stopping;
+  }
+
+  private async shutdown(reason: string): Promise<void> {
+    const deadline = Date.now() + this.config.shutdownTimeoutMs;
+    this.state = 'stopping';
+    this.log.info({ reason }, `stopping: ${reason}`);
+    this.inputClosed = true;
+    if (this.ingesting > 0) await withDeadline(new Promise<void>((r) => (this.ingestDrained = r)), deadline);
+    const { unhandled } = await this.buffer.close({ timeoutMs: Math.max(0, deadline - Date.now()) });
+    if (unhandled.length > 0) {
+      await this.store.pending.save(unhandled);
+      this.log.warn({ count: unhandled.length }, `${unhandled.length} messages were not handled in time; saved, they will be handled on the next start`);
+    }
+    for (const [name, entry] of [...this.adapters].reverse()) {
+      if (!entry.open) continue;
+      entry.open = false;
+      try {
+        await withDeadline(entry.adapter.stop(), Math.max(deadline, Date.now() + 1000));
+      } catch (thrown) {
+        this.log.error({ err: toError(thrown), adapter: name }, `adapter ${name} failed to stop cleanly`);
+      }
+    }
+    await this.store.close();
+    this.state = 'stopped';
+    this.log.info('stopped');
+    this.markStopped();
+  }
+
+  private async restorePending(): Promise<void> {
+    const saved = await this.store.pending.takeAll();
+    if (saved.length === 0) return;
+    // They passed ingest and were recorded before the last shutdown: straight back into their buffers.
+    for (const message of saved) await this.buffer.push(message, 'buffer');
+    this.log.info({ count: saved.length }, `restored ${saved.length} messages left unhandled by the last shutdown`);
+  }
+
+  private adapterHost(name: string): AdapterHost {
+    return {
+      ingest: (message) => this.ingest(message),
+      log: this.log.child({ adapter: name }),
+      closed: (why) => {
+        const entry = this.adapters.get(name);
+        if (!entry?.open) return;
+        entry.open = false;
+        this.log.info({ adapter: name }, `adapter ${name} closed: ${why}`);
+        if (![...this.adapters.values()].some((e) => e.open)) void this.stop('the last adapter closed');
+      },
+    };
+  }
+}
+
+/** Builds an app from its configuration; options replace parts (tests, benchmarks, other backends). */
+export function createApp(config: Config, options: AppOptions = {}): App {
+  const log = options.log ?? createLogger(config);
+  const metrics = new Metrics();
+  const store = options.store ?? openSqliteStore({ path: path.join(config.dataDir, 'nekomata.db'), log });
+  const buffer = options.buffer ?? new MemoryBufferDriver(config.buffer, { log, metrics });
+  return new App(config, log, metrics, store, buffer, options);
+}
+
+function withDeadline<T>(work: Promise<T>, deadline: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), Math.max(0, deadline - Date.now()))));
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}

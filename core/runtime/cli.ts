@@ -1,0 +1,52 @@
+/**
+ * `npm start`: reads the configuration, assembles the app with the adapters it enables, and runs until
+ * SIGINT/SIGTERM or until the last adapter closes. The only place besides the console adapter that writes
+ * to the terminal directly: before the logger exists, a bad setting is reported here.
+ */
+import fs from 'node:fs';
+import { ConsoleAdapter } from '../../adapters/console/index.js';
+import { ConfigError } from '../errors/index.js';
+import { createApp } from './app.js';
+import { loadConfig, type Config } from './config.js';
+
+function readConfig(): Config {
+  if (fs.existsSync('.env')) process.loadEnvFile('.env');
+  try {
+    return loadConfig(process.env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+}
+
+async function main(): Promise<void> {
+  const config = readConfig();
+  const app = createApp(config);
+  const consoleOn = config.console.enabled === 'auto' ? process.stdin.isTTY === true : config.console.enabled;
+  if (consoleOn) app.addAdapter(new ConsoleAdapter({ userId: config.console.userId }));
+
+  let signals = 0;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (++signals > 1) {
+      app.log.warn(`${signal} again: exiting now without waiting`);
+      process.exit(130);
+    }
+    void app.stop(`received ${signal}`);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  await app.start();
+  // Nothing can ever arrive without an adapter: stop rather than idle forever.
+  if (app.adapterNames.length === 0) await app.stop('no adapter is enabled (stdin is not a terminal: set CONSOLE=1 to read piped input)');
+  await app.stopped;
+  process.exit(0);
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`nekomata failed to start: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,92 @@
+import { z } from 'zod';
+import { ConfigError } from '../errors/index.js';
+
+const int = (min: number) => z.coerce.number({ error: 'expected a number' }).int('expected a whole number').min(min, `expected a number ≥ ${min}`);
+const strategy = z.enum(['buffer', 'flush', 'trigger', 'record', 'discard']);
+const flag = z.enum(['auto', '0', '1', 'true', 'false']).transform((v) => (v === 'auto' ? 'auto' : v === '1' || v === 'true'));
+
+/**
+ * Every setting, read once from the environment (and `.env`). `.env.example` documents each one; keep
+ * the two in step. A bad value stops start-up with a message naming the variable.
+ */
+const envSchema = z
+  .object({
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    LOG_FORMAT: z.enum(['auto', 'pretty', 'json']).default('auto'),
+    DATA_DIR: z.string().min(1).default('./data'),
+    DEBOUNCE_MS: int(0).default(1500),
+    MAX_BATCH: int(1).default(10),
+    MAX_WAIT_MS: int(0).default(6000),
+    MAX_CONCURRENT_CHATS: int(1).default(32),
+    DEDUPE_TTL_MS: int(0).default(600_000),
+    SHUTDOWN_TIMEOUT_MS: int(0).default(10_000),
+    CONSOLE: flag.default('auto'),
+    CONSOLE_USER: z.string().min(1).default('local'),
+    CHAT_PRIVATE: strategy.default('buffer'),
+    CHAT_GROUP_MENTIONED: strategy.default('buffer'),
+    CHAT_GROUP_OTHER: strategy.default('record'),
+    WAKE_WORDS: z.string().default(''),
+  })
+  .superRefine((env, ctx) => {
+    if (env.MAX_WAIT_MS < env.DEBOUNCE_MS) {
+      ctx.addIssue({ code: 'custom', path: ['MAX_WAIT_MS'], message: `must be ≥ DEBOUNCE_MS (${env.DEBOUNCE_MS})` });
+    }
+  });
+
+export type ChatStrategy = z.infer<typeof strategy>;
+
+export interface Config {
+  logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
+  logFormat: 'auto' | 'pretty' | 'json';
+  dataDir: string;
+  buffer: { debounceMs: number; maxBatch: number; maxWaitMs: number };
+  maxConcurrentChats: number;
+  dedupeTtlMs: number;
+  shutdownTimeoutMs: number;
+  console: { enabled: boolean | 'auto'; userId: string };
+  chatPolicy: { private: ChatStrategy; groupMentioned: ChatStrategy; groupOther: ChatStrategy; wakeWords: string[] };
+}
+
+/** The names of every setting, for documentation checks. */
+export const configVariables: readonly string[] = Object.keys(envSchema.shape);
+
+/**
+ * Reads the configuration from `env`. Empty values count as unset. Throws `ConfigError` listing every bad
+ * variable with what was expected and what was found.
+ */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const input: Record<string, string> = {};
+  for (const name of configVariables) {
+    const value = env[name]?.trim();
+    if (value !== undefined && value !== '') input[name] = value;
+  }
+  const parsed = envSchema.safeParse(input);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => {
+      const name = String(issue.path[0] ?? '(environment)');
+      const got = input[name] === undefined ? '' : ` (got "${input[name]}")`;
+      return { name, text: `  ${name}: ${issue.message}${got}` };
+    });
+    throw new ConfigError(
+      [...new Set(lines.map((l) => l.name))],
+      `Invalid configuration; fix these settings in the environment or .env (see .env.example):\n${lines.map((l) => l.text).join('\n')}`,
+    );
+  }
+  const e = parsed.data;
+  return {
+    logLevel: e.LOG_LEVEL,
+    logFormat: e.LOG_FORMAT,
+    dataDir: e.DATA_DIR,
+    buffer: { debounceMs: e.DEBOUNCE_MS, maxBatch: e.MAX_BATCH, maxWaitMs: e.MAX_WAIT_MS },
+    maxConcurrentChats: e.MAX_CONCURRENT_CHATS,
+    dedupeTtlMs: e.DEDUPE_TTL_MS,
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    console: { enabled: e.CONSOLE, userId: e.CONSOLE_USER },
+    chatPolicy: {
+      private: e.CHAT_PRIVATE,
+      groupMentioned: e.CHAT_GROUP_MENTIONED,
+      groupOther: e.CHAT_GROUP_OTHER,
+      wakeWords: e.WAKE_WORDS.split(',').map((w) => w.trim()).filter((w) => w.length > 0),
+    },
+  };
+}

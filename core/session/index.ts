@@ -1,0 +1,3 @@
+export * from './session-handler.js';
+export * from './session-manager.js';
+export * from './channel-reset.js';

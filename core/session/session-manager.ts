@@ -1,0 +1,85 @@
+import type { Logger } from 'pino';
+import { toError } from '../errors/index.js';
+import type { Batch, BatchLane, ChatKey, Segment } from '../message/index.js';
+import type { Metrics } from '../metrics/index.js';
+import type { SessionContext, SessionHandler } from './session-handler.js';
+
+export interface SessionDeps {
+  handler: SessionHandler;
+  send: (chatKey: ChatKey, segments: Segment[]) => Promise<void>;
+  log: Logger;
+  metrics: Metrics;
+}
+
+interface ChatSession {
+  /** Highest sequence number applied, per lane: a batch delivered again is recognised and skipped. */
+  applied: Record<BatchLane, number>;
+  current: AbortController | undefined;
+}
+
+/**
+ * Per-chat sessions. The buffer driver already hands over one batch per chat at a time, in order; the
+ * session adds what must hold even when a driver delivers at least once: a batch (or its head) that was
+ * already applied is skipped, so a redelivery never reaches the handler twice.
+ */
+export class SessionManager {
+  private readonly sessions = new Map<ChatKey, ChatSession>();
+
+  constructor(private readonly deps: SessionDeps) {}
+
+  async handle(batch: Batch): Promise<void> {
+    const session = this.session(batch.chatKey);
+    const fresh = skipApplied(batch, session.applied[batch.lane]);
+    if (!fresh) {
+      this.deps.metrics.count('batches_redelivered_total', {});
+      return;
+    }
+    const controller = new AbortController();
+    session.current = controller;
+    const log = this.deps.log.child({ chatKey: batch.chatKey });
+    const ctx: SessionContext = {
+      chatKey: batch.chatKey,
+      signal: controller.signal,
+      log,
+      reply: async (content) => {
+        if (controller.signal.aborted) return;
+        await this.deps.send(batch.chatKey, typeof content === 'string' ? [{ type: 'text', text: content }] : content);
+      },
+    };
+    try {
+      await this.deps.handler(fresh, ctx);
+      this.deps.metrics.count('batches_handled_total', {});
+    } catch (thrown) {
+      this.deps.metrics.count('batch_errors_total', {});
+      log.error({ err: toError(thrown) }, 'session handler failed on a batch; the chat goes on with the next one');
+    } finally {
+      session.applied[batch.lane] = Math.max(session.applied[batch.lane], batch.lastSeq);
+      if (session.current === controller) session.current = undefined;
+    }
+  }
+
+  /** Aborts the batch the chat is handling, if any. Sequence numbers are kept: they outlive a reset. */
+  abort(chatKey: ChatKey, reason: string): boolean {
+    const current = this.sessions.get(chatKey)?.current;
+    if (!current) return false;
+    current.abort(new Error(reason));
+    return true;
+  }
+
+  private session(chatKey: ChatKey): ChatSession {
+    let s = this.sessions.get(chatKey);
+    if (!s) {
+      s = { applied: { buffered: 0, triggered: 0 }, current: undefined };
+      this.sessions.set(chatKey, s);
+    }
+    return s;
+  }
+}
+
+/** The part of `batch` not yet applied, or undefined when all of it was. */
+function skipApplied(batch: Batch, applied: number): Batch | undefined {
+  if (batch.lastSeq <= applied) return undefined;
+  if (batch.firstSeq > applied) return batch;
+  const skip = applied - batch.firstSeq + 1;
+  return { ...batch, firstSeq: applied + 1, messages: batch.messages.slice(skip), pushedAt: batch.pushedAt.slice(skip) };
+}

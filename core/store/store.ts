@@ -1,0 +1,96 @@
+import type { InboundMessage, Segment } from '../message/index.js';
+
+/**
+ * The state that must outlive a process, behind interfaces with two backends: SQLite (embedded default)
+ * and Redis (for many processes). Both pass the same contract suites in `test/store/`.
+ */
+
+/** Address of one KV value. Missing scope parts mean "not scoped by that": `''` (Nekro's convention). */
+export interface KVKey {
+  /** `author.moduleName` of the owning plugin, or a reserved `__name__` for framework use. */
+  pluginKey: string;
+  chatKey?: string;
+  userKey?: string;
+  key: string;
+}
+
+export interface KVEntry {
+  chatKey: string;
+  userKey: string;
+  key: string;
+  value: string;
+}
+
+export interface KVListQuery {
+  pluginKey: string;
+  /** Only entries of this chat scope (`''` = global ones); omitted = every scope. */
+  chatKey?: string;
+  userKey?: string;
+  /** Only keys starting with this. */
+  prefix?: string;
+}
+
+/**
+ * Key-value storage scoped by `(pluginKey, chatKey, userKey, key)`. Scopes are exact matches with no
+ * fallback from one to another. Values are strings: callers serialise structured data themselves.
+ */
+export interface KVStore {
+  get(k: KVKey): Promise<string | undefined>;
+  /** Upsert. Resolves `true` when the key was created, `false` when an existing value was replaced. */
+  set(k: KVKey, value: string): Promise<boolean>;
+  /** Resolves `true` when a value was deleted, `false` when there was none. */
+  delete(k: KVKey): Promise<boolean>;
+  /** Entries ordered by chatKey, userKey, key. */
+  list(q: KVListQuery): Promise<KVEntry[]>;
+  /** Deletes every value of a plugin; resolves how many were removed. */
+  clearPlugin(pluginKey: string): Promise<number>;
+}
+
+export type HistoryRole = 'user' | 'bot' | 'system';
+
+/** One message of a chat's history, as prompts and the admin UI read it back. */
+export interface HistoryEntry {
+  chatKey: string;
+  role: HistoryRole;
+  messageId: string;
+  userId: string;
+  userName: string;
+  segments: Segment[];
+  /** Readable one-line rendering of the segments (see `describeSegments`). */
+  text: string;
+  /** ms since the epoch. */
+  time: number;
+}
+
+/**
+ * A chat's message history. `append` only queues: writes are grouped into one transaction per tick so that
+ * recording history costs ingest almost nothing; readers always see every appended entry.
+ */
+export interface HistoryStore {
+  append(entry: HistoryEntry): void;
+  /** The newest `limit` entries of a chat, oldest first. */
+  recent(chatKey: string, limit: number): Promise<HistoryEntry[]>;
+  count(chatKey: string): Promise<number>;
+  /** Deletes the chat's history; resolves how many entries were removed. */
+  clear(chatKey: string): Promise<number>;
+  /** Resolves once every queued append is durable. */
+  flush(): Promise<void>;
+}
+
+/**
+ * Messages that were buffered but not yet handled when the process had to stop: saved on shutdown and
+ * handed back on the next start so that nothing is lost.
+ */
+export interface PendingMessageStore {
+  save(messages: readonly InboundMessage[]): Promise<void>;
+  /** Returns every saved message in save order and removes them. */
+  takeAll(): Promise<InboundMessage[]>;
+}
+
+export interface Store {
+  kv: KVStore;
+  history: HistoryStore;
+  pending: PendingMessageStore;
+  /** Flushes queued writes and releases the backend. Further calls fail with `ClosedError`. */
+  close(): Promise<void>;
+}
