@@ -9,7 +9,7 @@ import type { Config } from './config.js';
 export function createLogger(config: Pick<Config, 'logLevel' | 'logFormat'>): Logger {
   const usePretty = config.logFormat === 'pretty' || (config.logFormat === 'auto' && process.stderr.isTTY === true);
   const stream = usePretty
-    ? pretty({ destination: 2, sync: true, colorize: process.stderr.isTTY === true, ignore: 'pid,hostname', translateTime: 'HH:MM:ss.l' })
+    ? pretty({ destination: 2, sync: true, colorize: process.stderr.isTTY === true, ignore: 'pid,hostname', translateTime: 'HH:MM:ss.l', singleLine: true })
     : pino.destination({ dest: 2, sync: true });
   return pino({ level: config.logLevel, base: undefined }, stream);
 }
