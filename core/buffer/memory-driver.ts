@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { ClosedError, toError } from '../errors/index.js';
 import type { Batch, ChatKey, InboundMessage, ReleaseReason } from '../message/index.js';
-import type { Metrics } from '../metrics/index.js';
+import type { Counter, Metrics } from '../metrics/index.js';
 import type {
   BatchHandler,
   BufferDriver,
@@ -47,11 +47,15 @@ export class MemoryBufferDriver implements BufferDriver {
   private closing: Promise<CloseResult> | undefined;
   private idleWaiters: (() => void)[] = [];
 
+  private readonly released: Record<ReleaseReason, Counter>;
+
   constructor(
     policy: BufferPolicy,
     private readonly deps: { log: Logger; metrics: Metrics },
   ) {
     this.policy = validateBufferPolicy(policy);
+    const reasons: ReleaseReason[] = ['idle', 'maxBatch', 'maxWait', 'flush', 'trigger', 'shutdown'];
+    this.released = Object.fromEntries(reasons.map((r) => [r, deps.metrics.counter('buffer_released_total', { reason: r })])) as Record<ReleaseReason, Counter>;
   }
 
   async push(message: InboundMessage, mode: PushMode = 'buffer'): Promise<PushResult> {
@@ -167,7 +171,7 @@ export class MemoryBufferDriver implements BufferDriver {
   }
 
   private enqueue(chat: ChatState, batch: Batch): void {
-    this.deps.metrics.count('buffer_released_total', { reason: batch.reason });
+    this.released[batch.reason].inc();
     chat.queue.push(batch);
     this.markReady(chat);
   }

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { toError } from '../errors/index.js';
+import { NekomataError, toError } from '../errors/index.js';
 import type { Metrics } from '../metrics/index.js';
 import type { ExceptionEvent, HookEvents } from './events.js';
 import type { Stoppable } from './message-event.js';
@@ -43,7 +43,9 @@ export class HookRegistry {
 
   on<K extends keyof HookEvents>(event: K, handler: HandlerMap[K], opts: HookOptions = {}): Disposer {
     const priority = opts.priority ?? Priority.MEDIUM;
-    if (!Number.isInteger(priority)) throw new TypeError(`hook priority must be an integer, got ${priority}`);
+    if (!Number.isInteger(priority)) {
+      throw new NekomataError('HOOK_PRIORITY_INVALID', `hook priority must be an integer (e.g. Priority.HIGH), got ${priority}`);
+    }
     const entry: Entry<unknown> = { handler, priority, owner: opts.owner ?? 'core' };
     const list = this.entries.get(event) ?? [];
     // Insert after every entry of equal or higher priority: a stable order without re-sorting.

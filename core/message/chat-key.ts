@@ -25,7 +25,7 @@ export function isAdapterName(name: string): boolean {
 
 export function formatChatKey(adapter: string, chatType: ChatType, id: string): ChatKey {
   const key = `${adapter}-${chatType}_${id}`;
-  if (!isAdapterName(adapter) || id.length === 0) throw new ChatKeyError(key);
+  if (!isAdapterName(adapter) || (chatType !== 'private' && chatType !== 'group') || id.length === 0) throw new ChatKeyError(key);
   return key;
 }
 

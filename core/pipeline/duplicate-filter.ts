@@ -14,7 +14,7 @@ export class DuplicateFilter {
     this.rotatedAt = now();
   }
 
-  /** Records `id` and returns true when it was already seen within the window. */
+  /** Returns true when `id` was first seen less than a window ago (at most two); otherwise records it. */
   seen(id: string): boolean {
     const now = this.now();
     if (now - this.rotatedAt >= this.ttlMs) {

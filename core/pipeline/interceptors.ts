@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { toError } from '../errors/index.js';
+import { NekomataError, toError } from '../errors/index.js';
 import type { Disposer } from '../hooks/index.js';
 import type { InboundMessage } from '../message/index.js';
 import type { Metrics } from '../metrics/index.js';
@@ -29,7 +29,11 @@ export class InterceptorChain {
   constructor(private readonly deps: { log: Logger; metrics: Metrics }) {}
 
   add(run: Interceptor, opts: InterceptorOptions = {}): Disposer {
-    const entry: Entry = { run, priority: opts.priority ?? 0, owner: opts.owner ?? 'core' };
+    const priority = opts.priority ?? 0;
+    if (!Number.isInteger(priority)) {
+      throw new NekomataError('INTERCEPTOR_PRIORITY_INVALID', `interceptor priority must be an integer, got ${priority}`);
+    }
+    const entry: Entry = { run, priority, owner: opts.owner ?? 'core' };
     this.list = [...this.list, entry].sort((a, b) => b.priority - a.priority);
     return () => {
       this.list = this.list.filter((e) => e !== entry);

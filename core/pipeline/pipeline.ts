@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { BufferDriver, PushMode } from '../buffer/index.js';
 import { MessageEvent, type HookRegistry, type Strategy } from '../hooks/index.js';
 import { describeSegments, type InboundMessage } from '../message/index.js';
-import type { Metrics } from '../metrics/index.js';
+import type { Counter, Metrics } from '../metrics/index.js';
 import type { HistoryStore } from '../store/index.js';
 import { DuplicateFilter } from './duplicate-filter.js';
 import type { InterceptorChain } from './interceptors.js';
@@ -28,6 +28,7 @@ export interface PipelineDeps {
 }
 
 const PUSH_MODE: Partial<Record<Strategy, PushMode>> = { buffer: 'buffer', flush: 'flush', trigger: 'trigger' };
+const OUTCOMES: readonly IngestOutcome[] = ['duplicate', 'intercepted', 'stopped', 'discard', 'record', 'buffer', 'flush', 'trigger'];
 
 /**
  * The way of every chat message (DESIGN §3): duplicate drop → interceptors (commands, waits) →
@@ -35,29 +36,30 @@ const PUSH_MODE: Partial<Record<Strategy, PushMode>> = { buffer: 'buffer', flush
  */
 export class Pipeline {
   private readonly duplicates: DuplicateFilter;
+  private readonly counted: Record<IngestOutcome, Counter>;
 
   constructor(private readonly deps: PipelineDeps) {
     this.duplicates = new DuplicateFilter(deps.dedupeTtlMs);
+    this.counted = Object.fromEntries(OUTCOMES.map((o) => [o, deps.metrics.counter('messages_total', { outcome: o })])) as Record<IngestOutcome, Counter>;
   }
 
   async ingest(message: InboundMessage): Promise<IngestResult> {
-    const { metrics } = this.deps;
     if (this.duplicates.seen(`${message.adapter}\u0000${message.messageId}`)) {
-      metrics.count('messages_total', { outcome: 'duplicate' });
+      this.counted.duplicate.inc();
       return { outcome: 'duplicate' };
     }
     if (this.deps.interceptors.size > 0 && (await this.deps.interceptors.offer(message)) !== undefined) {
-      metrics.count('messages_total', { outcome: 'intercepted' });
+      this.counted.intercepted.inc();
       return { outcome: 'intercepted' };
     }
     const event = new MessageEvent(message);
     await this.deps.hooks.emit('im_message', event);
     if (event.stopped) {
-      metrics.count('messages_total', { outcome: 'stopped' });
+      this.counted.stopped.inc();
       return { outcome: 'stopped' };
     }
     const strategy = event.strategy;
-    metrics.count('messages_total', { outcome: strategy });
+    this.counted[strategy].inc();
     if (strategy === 'discard') return { outcome: strategy };
     this.record(message);
     const mode = PUSH_MODE[strategy];

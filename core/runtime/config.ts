@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { ConfigError } from '../errors/index.js';
 
-const int = (min: number) => z.coerce.number({ error: 'expected a number' }).int('expected a whole number').min(min, `expected a number ≥ ${min}`);
+// Whole decimal numbers only: Number() would also take '0x10' and '1e3', which nobody means in a setting.
+const int = (min: number) =>
+  z.string().regex(/^-?\d+$/, 'expected a whole number').transform(Number).pipe(z.number().min(min, `expected a number ≥ ${min}`));
 const strategy = z.enum(['buffer', 'flush', 'trigger', 'record', 'discard']);
 const flag = z.enum(['auto', '0', '1', 'true', 'false']).transform((v) => (v === 'auto' ? 'auto' : v === '1' || v === 'true'));
 
@@ -29,7 +31,8 @@ const envSchema = z
   })
   .superRefine((env, ctx) => {
     if (env.MAX_WAIT_MS < env.DEBOUNCE_MS) {
-      ctx.addIssue({ code: 'custom', path: ['MAX_WAIT_MS'], message: `must be ≥ DEBOUNCE_MS (${env.DEBOUNCE_MS})` });
+      const message = `MAX_WAIT_MS (${env.MAX_WAIT_MS}) must be ≥ DEBOUNCE_MS (${env.DEBOUNCE_MS}): raise MAX_WAIT_MS or lower DEBOUNCE_MS`;
+      ctx.addIssue({ code: 'custom', path: ['MAX_WAIT_MS'], message, params: { variables: ['MAX_WAIT_MS', 'DEBOUNCE_MS'] } });
     }
   });
 
@@ -63,12 +66,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const parsed = envSchema.safeParse(input);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((issue) => {
+      // A rule between two settings names both and already says what each is.
+      const between = issue.code === 'custom' ? (issue.params as { variables?: string[] } | undefined)?.variables : undefined;
+      if (between) return { names: between, text: `  ${issue.message}` };
       const name = String(issue.path[0] ?? '(environment)');
       const got = input[name] === undefined ? '' : ` (got "${input[name]}")`;
-      return { name, text: `  ${name}: ${issue.message}${got}` };
+      return { names: [name], text: `  ${name}: ${issue.message}${got}` };
     });
     throw new ConfigError(
-      [...new Set(lines.map((l) => l.name))],
+      [...new Set(lines.flatMap((l) => l.names))],
       `Invalid configuration; fix these settings in the environment or .env (see .env.example):\n${lines.map((l) => l.text).join('\n')}`,
     );
   }

@@ -22,7 +22,8 @@ export const CHAT_POLICY_OWNER = 'builtin.chat_policy';
  * the decision (last call wins) or lock another with `force`.
  */
 export function installChatPolicy(hooks: HookRegistry, policy: ChatPolicy = defaultChatPolicy): Disposer {
-  const wakeWords = policy.wakeWords.map((w) => w.toLowerCase());
+  // An empty word would match every text and turn every group message into a mention.
+  const wakeWords = policy.wakeWords.map((w) => w.trim().toLowerCase()).filter((w) => w.length > 0);
   const mentioned = (event: MessageEvent): boolean => {
     if (event.message.toMe) return true;
     if (wakeWords.length === 0) return false;

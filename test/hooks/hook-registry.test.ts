@@ -53,7 +53,7 @@ describe('HookRegistry order', () => {
 
   it.each([1.5, -0.1, Number.NaN, Number.POSITIVE_INFINITY])('rejects the non-integer priority %s', (priority) => {
     const { hooks } = setup();
-    expect(() => hooks.on('channel_reset', () => {}, { priority })).toThrow(/priority must be an integer/);
+    expect(() => hooks.on('channel_reset', () => {}, { priority })).toThrow(expect.objectContaining({ code: 'HOOK_PRIORITY_INVALID', message: expect.stringMatching(/priority must be an integer/) }));
     expect(hooks.count('channel_reset')).toBe(0);
   });
 

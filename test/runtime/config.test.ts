@@ -1,0 +1,183 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, NekomataError } from '../../core/errors/index.js';
+import { configVariables, loadConfig, type Config } from '../../core/runtime/config.js';
+
+const defaults: Config = {
+  logLevel: 'info',
+  logFormat: 'auto',
+  dataDir: './data',
+  buffer: { debounceMs: 1500, maxBatch: 10, maxWaitMs: 6000 },
+  maxConcurrentChats: 32,
+  dedupeTtlMs: 600_000,
+  shutdownTimeoutMs: 10_000,
+  console: { enabled: 'auto', userId: 'local' },
+  chatPolicy: { private: 'buffer', groupMentioned: 'buffer', groupOther: 'record', wakeWords: [] },
+};
+
+function configErrorOf(env: Record<string, string | undefined>): ConfigError {
+  try {
+    loadConfig(env);
+  } catch (e) {
+    expect(e).toBeInstanceOf(ConfigError);
+    expect(e).toBeInstanceOf(NekomataError);
+    return e as ConfigError;
+  }
+  throw new Error(`expected loadConfig(${JSON.stringify(env)}) to throw`);
+}
+
+describe('loadConfig defaults', () => {
+  it('uses every default when the environment is empty', () => {
+    expect(loadConfig({})).toEqual(defaults);
+  });
+
+  it('ignores variables it does not know', () => {
+    expect(loadConfig({ PATH: '/usr/bin', HOME: '/root', DEBOUNCE: '5' })).toEqual(defaults);
+  });
+
+  it('treats empty and blank values as unset', () => {
+    const env = Object.fromEntries(configVariables.map((name) => [name, '']));
+    expect(loadConfig(env)).toEqual(defaults);
+    expect(loadConfig({ DEBOUNCE_MS: '   ', LOG_LEVEL: '\t', WAKE_WORDS: ' ' })).toEqual(defaults);
+  });
+
+  it('treats undefined values as unset', () => {
+    expect(loadConfig({ DEBOUNCE_MS: undefined, CONSOLE: undefined })).toEqual(defaults);
+  });
+
+  it('lists every variable it reads', () => {
+    expect([...configVariables].sort()).toEqual(
+      [
+        'LOG_LEVEL', 'LOG_FORMAT', 'DATA_DIR', 'DEBOUNCE_MS', 'MAX_BATCH', 'MAX_WAIT_MS', 'MAX_CONCURRENT_CHATS',
+        'DEDUPE_TTL_MS', 'SHUTDOWN_TIMEOUT_MS', 'CONSOLE', 'CONSOLE_USER', 'CHAT_PRIVATE', 'CHAT_GROUP_MENTIONED',
+        'CHAT_GROUP_OTHER', 'WAKE_WORDS',
+      ].sort(),
+    );
+  });
+});
+
+describe('loadConfig parsing', () => {
+  it('reads every variable', () => {
+    const config = loadConfig({
+      LOG_LEVEL: 'debug',
+      LOG_FORMAT: 'json',
+      DATA_DIR: '/var/lib/neko',
+      DEBOUNCE_MS: '250',
+      MAX_BATCH: '3',
+      MAX_WAIT_MS: '900',
+      MAX_CONCURRENT_CHATS: '4',
+      DEDUPE_TTL_MS: '1000',
+      SHUTDOWN_TIMEOUT_MS: '2000',
+      CONSOLE: 'true',
+      CONSOLE_USER: 'me',
+      CHAT_PRIVATE: 'trigger',
+      CHAT_GROUP_MENTIONED: 'flush',
+      CHAT_GROUP_OTHER: 'discard',
+      WAKE_WORDS: 'neko,mata',
+    });
+    expect(config).toEqual({
+      logLevel: 'debug',
+      logFormat: 'json',
+      dataDir: '/var/lib/neko',
+      buffer: { debounceMs: 250, maxBatch: 3, maxWaitMs: 900 },
+      maxConcurrentChats: 4,
+      dedupeTtlMs: 1000,
+      shutdownTimeoutMs: 2000,
+      console: { enabled: true, userId: 'me' },
+      chatPolicy: { private: 'trigger', groupMentioned: 'flush', groupOther: 'discard', wakeWords: ['neko', 'mata'] },
+    } satisfies Config);
+  });
+
+  it('trims values before reading them', () => {
+    const config = loadConfig({ DEBOUNCE_MS: ' 200 ', LOG_LEVEL: ' warn\n', CHAT_PRIVATE: ' record ' });
+    expect(config.buffer.debounceMs).toBe(200);
+    expect(config.logLevel).toBe('warn');
+    expect(config.chatPolicy.private).toBe('record');
+  });
+
+  it.each<[string, boolean | 'auto']>([
+    ['auto', 'auto'],
+    ['1', true],
+    ['true', true],
+    ['0', false],
+    ['false', false],
+  ])('reads CONSOLE=%s as %s', (value, expected) => {
+    expect(loadConfig({ CONSOLE: value }).console.enabled).toBe(expected);
+  });
+
+  it('accepts the lower bounds: 0 for durations, 1 for counts', () => {
+    const config = loadConfig({ DEBOUNCE_MS: '0', MAX_WAIT_MS: '0', MAX_BATCH: '1', MAX_CONCURRENT_CHATS: '1', DEDUPE_TTL_MS: '0' });
+    expect(config.buffer).toEqual({ debounceMs: 0, maxBatch: 1, maxWaitMs: 0 });
+    expect(config.maxConcurrentChats).toBe(1);
+    expect(config.dedupeTtlMs).toBe(0);
+  });
+
+  it('accepts MAX_WAIT_MS equal to DEBOUNCE_MS', () => {
+    expect(loadConfig({ DEBOUNCE_MS: '700', MAX_WAIT_MS: '700' }).buffer).toEqual({ debounceMs: 700, maxBatch: 10, maxWaitMs: 700 });
+  });
+
+  it.each<[string, string[]]>([
+    ['neko', ['neko']],
+    ['neko,mata', ['neko', 'mata']],
+    [' neko , mata ,  cat ', ['neko', 'mata', 'cat']],
+    ['neko,,mata,', ['neko', 'mata']],
+    [',', []],
+    ['hey neko, Mata-chan', ['hey neko', 'Mata-chan']],
+  ])('splits WAKE_WORDS=%j on commas and trims each word', (value, expected) => {
+    expect(loadConfig({ WAKE_WORDS: value }).chatPolicy.wakeWords).toEqual(expected);
+  });
+});
+
+describe('loadConfig errors', () => {
+  it.each<[string, Record<string, string>, string, string]>([
+    ['a number that is not a number', { DEBOUNCE_MS: 'abc' }, 'DEBOUNCE_MS', 'abc'],
+    ['a fractional number', { DEBOUNCE_MS: '1.5' }, 'DEBOUNCE_MS', '1.5'],
+    ['a negative duration', { DEDUPE_TTL_MS: '-1' }, 'DEDUPE_TTL_MS', '-1'],
+    ['a batch size of 0', { MAX_BATCH: '0' }, 'MAX_BATCH', '0'],
+    ['no concurrent chats', { MAX_CONCURRENT_CHATS: '0' }, 'MAX_CONCURRENT_CHATS', '0'],
+    ['an unknown log level', { LOG_LEVEL: 'loud' }, 'LOG_LEVEL', 'loud'],
+    ['an unknown log format', { LOG_FORMAT: 'xml' }, 'LOG_FORMAT', 'xml'],
+    ['an unknown private strategy', { CHAT_PRIVATE: 'maybe' }, 'CHAT_PRIVATE', 'maybe'],
+    ['an unknown group strategy', { CHAT_GROUP_OTHER: 'ignore' }, 'CHAT_GROUP_OTHER', 'ignore'],
+    ['a console flag of yes', { CONSOLE: 'yes' }, 'CONSOLE', 'yes'],
+  ])('rejects %s, naming the variable and the bad value', (_name, env, variable, value) => {
+    const error = configErrorOf(env);
+    expect(error.code).toBe('CONFIG_INVALID');
+    expect(error.variables).toEqual([variable]);
+    expect(error.message).toContain(variable);
+    expect(error.message).toContain(`"${value}"`);
+  });
+
+  it('names both settings, with their values, when MAX_WAIT_MS is below DEBOUNCE_MS', () => {
+    const error = configErrorOf({ DEBOUNCE_MS: '500', MAX_WAIT_MS: '100' });
+    expect(error.variables).toEqual(['MAX_WAIT_MS', 'DEBOUNCE_MS']);
+    expect(error.message).toContain('MAX_WAIT_MS (100) must be ≥ DEBOUNCE_MS (500)');
+  });
+
+  it('explains the clash even when MAX_WAIT_MS was left at its default', () => {
+    const error = configErrorOf({ DEBOUNCE_MS: '7000' });
+    expect(error.variables).toEqual(['MAX_WAIT_MS', 'DEBOUNCE_MS']);
+    expect(error.message).toContain('MAX_WAIT_MS (6000) must be ≥ DEBOUNCE_MS (7000)');
+  });
+
+  it.each(['0x10', '1e3', '1.5', '12ms'])('takes only whole decimal numbers: DEBOUNCE_MS=%s is refused', (value) => {
+    expect(configErrorOf({ DEBOUNCE_MS: value }).variables).toEqual(['DEBOUNCE_MS']);
+  });
+
+  it('reports several bad values together, once each, in one error', () => {
+    const error = configErrorOf({ DEBOUNCE_MS: 'abc', MAX_BATCH: '0', LOG_LEVEL: 'loud', CONSOLE: 'yes', CHAT_PRIVATE: 'maybe' });
+    expect([...error.variables].sort()).toEqual(['CHAT_PRIVATE', 'CONSOLE', 'DEBOUNCE_MS', 'LOG_LEVEL', 'MAX_BATCH']);
+    for (const [name, value] of [
+      ['DEBOUNCE_MS', 'abc'],
+      ['MAX_BATCH', '0'],
+      ['LOG_LEVEL', 'loud'],
+      ['CONSOLE', 'yes'],
+      ['CHAT_PRIVATE', 'maybe'],
+    ] as const) {
+      expect(error.message).toMatch(new RegExp(`${name}: .*\\(got "${value}"\\)`));
+    }
+  });
+
+  it('tells the user where to fix the settings', () => {
+    expect(configErrorOf({ MAX_BATCH: '0' }).message).toMatch(/\.env/);
+  });
+});
