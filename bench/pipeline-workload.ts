@@ -45,6 +45,8 @@ export interface Schedule {
   waveChats: number;
   /** A chat's next burst is not sent before this long after its previous one. */
   gapMs: number;
+  /** Offered load in messages/s: wave k leaves at start + k × wave size / rate. 0 = as fast as the loop carries. */
+  rate: number;
 }
 
 export interface DriveResult {
@@ -60,12 +62,15 @@ export interface DriveResult {
  * The sender. Waves of `waveChats` bursts go out, one wave per event-loop turn (a `setImmediate` between
  * waves), so that timers, batch releases and the history writes run between waves as they would between
  * network reads: this measures sustained throughput with the loop breathing, not one giant synchronous
- * loop that would fire every timer only after the last push. A wave does not wait for the pipeline's answers
- * (open loop: ingests are collected and awaited only at the end), so the rate is what the loop can carry.
- * The only brake is the per-chat gap: burst `b`'s chat last got burst `b - chats`, and the wave waits until
- * that is `gapMs` old, so that a chat's bursts do not merge in its buffer (each burst should be one batch
- * released by the debounce timer, which is what the latency figure measures). The gap caps the offered rate
- * at `chats × burstSize / gapMs`, printed as the schedule cap.
+ * loop that would fire every timer only after the last push. It is open loop: a wave does not wait for
+ * the pipeline's answers (ingests are counted as they settle), so the rate is what the loop can carry, and
+ * at most one wave's work stands between two turns of the loop (what bounds timer lateness in the harness).
+ * Chats take turns (burst `b` → chat `b % chats`), so a chat's bursts are a whole rotation apart:
+ * `chats × burstSize` messages, i.e. 50 ms at 100,000 msg/s with 1,000 chats, more than the debounce window.
+ *
+ * Optional brake, the per-chat gap (off by default): the wave waits until the chats in it got their previous
+ * burst `gapMs` ago, so that bursts cannot merge in a buffer however fast the pipeline goes; it caps the rate
+ * at `chats × burstSize / gapMs` and `gapWaits` counts the times it held the sender back.
  */
 export async function drive(workload: Workload, ingest: (m: InboundMessage) => Promise<unknown>, schedule: Schedule): Promise<DriveResult> {
   const { bursts, chats } = workload;
@@ -88,8 +93,14 @@ export async function drive(workload: Workload, ingest: (m: InboundMessage) => P
   };
   let gapWaits = 0;
   const startedAt = performance.now();
+  let sentMessages = 0;
   for (let b = 0; b < bursts.length; ) {
     const end = Math.min(bursts.length, b + schedule.waveChats);
+    if (schedule.rate > 0) {
+      const due = startedAt + (sentMessages * 1000) / schedule.rate;
+      const wait = due - performance.now();
+      if (wait >= 1) await new Promise((resolve) => setTimeout(resolve, wait));
+    }
     const previous = end - 1 - chats;
     if (previous >= 0) {
       const wait = sentAt[previous]! + schedule.gapMs - performance.now();
@@ -103,6 +114,7 @@ export async function drive(workload: Workload, ingest: (m: InboundMessage) => P
       sentAt[b] = now;
       for (const message of bursts[b]!) {
         outstanding++;
+        sentMessages++;
         ingest(message).then(settled, failed);
       }
     }

@@ -14,7 +14,27 @@ export interface SessionDeps {
 interface ChatSession {
   /** Highest sequence number applied, per lane: a batch delivered again is recognised and skipped. */
   applied: Record<BatchLane, number>;
-  current: AbortController | undefined;
+  current: Abortable | undefined;
+}
+
+/**
+ * The in-flight batch's abort state. The AbortController and the child logger are made only when the
+ * handler asks for them: most batches never look, and both showed in ingest profiles.
+ */
+class Abortable {
+  aborted = false;
+  private controller: AbortController | undefined;
+  private reason: Error | undefined;
+  get signal(): AbortSignal {
+    this.controller ??= new AbortController();
+    if (this.aborted && !this.controller.signal.aborted) this.controller.abort(this.reason);
+    return this.controller.signal;
+  }
+  abort(reason: Error): void {
+    this.aborted = true;
+    this.reason = reason;
+    this.controller?.abort(reason);
+  }
 }
 
 /**
@@ -34,15 +54,20 @@ export class SessionManager {
       this.deps.metrics.count('batches_redelivered_total', {});
       return;
     }
-    const controller = new AbortController();
+    const controller = new Abortable();
     session.current = controller;
-    const log = this.deps.log.child({ chatKey: batch.chatKey });
+    let log: Logger | undefined;
+    const parentLog = this.deps.log;
     const ctx: SessionContext = {
       chatKey: batch.chatKey,
-      signal: controller.signal,
-      log,
+      get signal() {
+        return controller.signal;
+      },
+      get log() {
+        return (log ??= parentLog.child({ chatKey: batch.chatKey }));
+      },
       reply: async (content) => {
-        if (controller.signal.aborted) return;
+        if (controller.aborted) return;
         await this.deps.send(batch.chatKey, typeof content === 'string' ? [{ type: 'text', text: content }] : content);
       },
     };
@@ -51,7 +76,7 @@ export class SessionManager {
       this.deps.metrics.count('batches_handled_total', {});
     } catch (thrown) {
       this.deps.metrics.count('batch_errors_total', {});
-      log.error({ err: toError(thrown) }, 'session handler failed on a batch; the chat goes on with the next one');
+      ctx.log.error({ err: toError(thrown) }, 'session handler failed on a batch; the chat goes on with the next one');
     } finally {
       session.applied[batch.lane] = Math.max(session.applied[batch.lane], batch.lastSeq);
       if (session.current === controller) session.current = undefined;

@@ -3,6 +3,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { Logger } from 'pino';
 import { ClosedError } from '../errors/index.js';
+import { SqliteCheckpointer } from './sqlite-checkpointer.js';
 import { migrate } from './sqlite-schema.js';
 import { SqliteHistory } from './sqlite-history.js';
 import { SqliteKV } from './sqlite-kv.js';
@@ -44,6 +45,7 @@ export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
     throw err;
   }
 
+  const checkpointer = inMemory ? undefined : new SqliteCheckpointer(db, path.resolve(options.path), log);
   let closed = false;
   const assertOpen = (): void => {
     if (closed) throw new ClosedError('sqlite store');
@@ -59,6 +61,8 @@ export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
       if (closed) return;
       closed = true;
       history.writeQueue();
+      await checkpointer?.stop();
+      // Closing the last connection checkpoints the WAL into the database file.
       db.close();
     },
   };
