@@ -1,4 +1,5 @@
-import type { Batch, ChatKey, InboundMessage } from '../message/index.js';
+import type { LLMRequest, LLMResponse, MessageChain, StepResult, TagSet, ToolCallResult } from '../agent/index.js';
+import type { Batch, ChatKey, InboundMessage, Segment } from '../message/index.js';
 import type { MessageEvent, Stoppable } from './message-event.js';
 
 /** `message_buffered`: a message entered a chat's buffer. */
@@ -46,11 +47,51 @@ export interface ChannelResetEvent {
   readonly by: string;
 }
 
+/** `message_sent`: a reply left through an adapter. */
+export interface MessageSentEvent {
+  readonly chatKey: ChatKey;
+  readonly segments: readonly Segment[];
+  /** Platform id of the sent message, when the platform gives one. */
+  readonly messageId?: string | undefined;
+}
+
+/** `platform_event`: a platform event that is not a chat message (member joined, message edited, …). */
+export interface PlatformEvent {
+  readonly adapter: string;
+  readonly botId: string;
+  /** Dotted kind, e.g. `notice.group_increase`, `member.joined`, `message.edited`. */
+  readonly kind: string;
+  readonly chatKey?: ChatKey | undefined;
+  readonly userId?: string | undefined;
+  readonly data: Readonly<Record<string, unknown>>;
+}
+
+/** `custom_event`: what a plugin emitted with `plugin.emit(name, payload)` (KiraAI's `KiraCustomEvent`). */
+export interface CustomEvent {
+  readonly eventName: string;
+  /** Key of the plugin that emitted it. */
+  readonly sourcePlugin: string;
+  readonly payload: unknown;
+  readonly timestamp: number;
+}
+
 /** Every hook event and the arguments its handlers receive. */
 export interface HookEvents {
   im_message: (event: MessageEvent) => unknown;
   message_buffered: (event: BufferedEvent) => unknown;
   im_batch_message: (event: BatchEvent) => unknown;
+  llm_request: (event: BatchEvent, request: LLMRequest, tagSet: TagSet) => unknown;
+  llm_response: (event: BatchEvent, response: LLMResponse) => unknown;
+  after_xml_parse: (event: BatchEvent, chains: MessageChain[]) => unknown;
+  tool_result: (event: BatchEvent, result: ToolCallResult) => unknown;
+  step_result: (event: BatchEvent, step: StepResult) => unknown;
+  final_result: (event: BatchEvent, chains: MessageChain[]) => unknown;
+  message_sent: (event: MessageSentEvent) => unknown;
+  platform_event: (event: PlatformEvent) => unknown;
   channel_reset: (event: ChannelResetEvent) => unknown;
+  custom_event: (event: CustomEvent) => unknown;
   exception: (event: ExceptionEvent) => unknown;
 }
+
+/** Names of every hook event. */
+export type HookEventName = keyof HookEvents;

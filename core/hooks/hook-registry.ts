@@ -4,6 +4,7 @@ import type { Metrics } from '../metrics/index.js';
 import type { ExceptionEvent, HookEvents } from './events.js';
 import type { Stoppable } from './message-event.js';
 import { Priority } from './priority.js';
+import { withTimeLimit } from './time-limit.js';
 
 /** Undoes one registration. Calling it twice is harmless. */
 export type Disposer = () => void;
@@ -13,12 +14,15 @@ export interface HookOptions {
   priority?: number;
   /** Who registered it (a plugin key); named in logs and `exception` events. Default `core`. */
   owner?: string;
+  /** Abandon a call that has not settled after this many ms (reported as a `TimeoutError`). */
+  timeoutMs?: number;
 }
 
 interface Entry<F> {
   handler: F;
   priority: number;
   owner: string;
+  timeoutMs: number;
 }
 
 type HandlerMap = { [K in keyof HookEvents]: HookEvents[K] };
@@ -46,7 +50,7 @@ export class HookRegistry {
     if (!Number.isInteger(priority)) {
       throw new NekomataError('HOOK_PRIORITY_INVALID', `hook priority must be an integer (e.g. Priority.HIGH), got ${priority}`);
     }
-    const entry: Entry<unknown> = { handler, priority, owner: opts.owner ?? 'core' };
+    const entry: Entry<unknown> = { handler, priority, owner: opts.owner ?? 'core', timeoutMs: opts.timeoutMs ?? 0 };
     const list = this.entries.get(event) ?? [];
     // Insert after every entry of equal or higher priority: a stable order without re-sorting.
     let at = list.length;
@@ -77,7 +81,8 @@ export class HookRegistry {
       try {
         const result = (entry.handler as (...a: unknown[]) => unknown)(...args);
         if (result !== null && typeof result === 'object' && typeof (result as PromiseLike<unknown>).then === 'function') {
-          await result;
+          const pending = result as PromiseLike<unknown>;
+          await (entry.timeoutMs > 0 ? withTimeLimit(pending, entry.timeoutMs, `hook ${event} of ${entry.owner}`) : pending);
         }
       } catch (thrown) {
         await this.report(event, entry.owner, thrown, chatKeyOf(subject));

@@ -10,6 +10,10 @@ import { Metrics } from '../metrics/index.js';
 import { createBatchStage, InterceptorChain, Pipeline, type IngestResult } from '../pipeline/index.js';
 import { logBatch, resetChannel, SessionManager, type ResetResult, type SessionHandler } from '../session/index.js';
 import { openSqliteStore, type Store } from '../store/index.js';
+import { NamedSet, type TagDefinition, type ToolDefinition } from '../agent/index.js';
+import type { PlatformEvent } from '../hooks/index.js';
+import { PluginManager, type Plugin } from '../plugin/index.js';
+import { fileURLToPath } from 'node:url';
 import type { Config } from './config.js';
 import { createLogger } from './logger.js';
 
@@ -24,7 +28,14 @@ export interface AppOptions {
   adapters?: Adapter[];
   /** Default: from the config. `false` installs none (every message is then only recorded). */
   chatPolicy?: ChatPolicy | false;
+  /** Plugin instances to load at start, besides those found in the plugin folders. */
+  plugins?: Plugin[];
+  /** Folders of built-in plugins. Default: the project's `plugins/builtin`. */
+  builtinPluginDirs?: string[];
 }
+
+/** Where the built-in plugins live, whatever the working directory. */
+export const BUILTIN_PLUGIN_DIR = fileURLToPath(new URL('../../plugins/builtin/', import.meta.url));
 
 type AppState = 'created' | 'running' | 'stopping' | 'stopped';
 
@@ -44,6 +55,12 @@ export class App {
   readonly interceptors: InterceptorChain;
   readonly sessions: SessionManager;
   readonly pipeline: Pipeline;
+  /** Global agent tools (`plugin.registerTool`). */
+  readonly tools = new NamedSet<ToolDefinition>('tool');
+  /** Global reply tags (`plugin.registerTag`). */
+  readonly tags = new NamedSet<TagDefinition>('tag');
+  readonly plugins: PluginManager;
+  private readonly initialPlugins: Plugin[];
   private readonly adapters = new Map<string, { adapter: Adapter; open: boolean }>();
   private state: AppState = 'created';
   private inputClosed = false;
@@ -60,7 +77,7 @@ export class App {
     readonly metrics: Metrics,
     readonly store: Store,
     readonly buffer: BufferDriver,
-    options: Pick<AppOptions, 'sessionHandler' | 'adapters' | 'chatPolicy'>,
+    options: Pick<AppOptions, 'sessionHandler' | 'adapters' | 'chatPolicy' | 'plugins' | 'builtinPluginDirs'>,
   ) {
     const deps = { log, metrics: this.metrics };
     this.hooks = new HookRegistry(log, this.metrics);
@@ -72,6 +89,15 @@ export class App {
     });
     this.pipeline = new Pipeline({ ...deps, hooks: this.hooks, interceptors: this.interceptors, buffer, history: store.history, dedupeTtlMs: config.dedupeTtlMs });
     if (options.chatPolicy !== false) installChatPolicy(this.hooks, options.chatPolicy ?? config.chatPolicy);
+    this.plugins = new PluginManager(
+      {
+        hooks: this.hooks, kv: store.kv, history: store.history, buffer, tools: this.tools, tags: this.tags, log, metrics,
+        send: (chatKey, segments) => this.send(chatKey, segments),
+        settings: { dataDir: config.dataDir, callTimeoutMs: config.plugins.callTimeoutMs, enabledByDefault: config.plugins.enabled },
+      },
+      { builtin: options.builtinPluginDirs ?? [BUILTIN_PLUGIN_DIR], extra: config.plugins.dirs },
+    );
+    this.initialPlugins = options.plugins ?? [];
     for (const adapter of options.adapters ?? []) this.addAdapter(adapter);
   }
 
@@ -93,6 +119,9 @@ export class App {
       concurrency: this.config.maxConcurrentChats,
     });
     await this.restorePending();
+    await this.plugins.loadAll();
+    for (const plugin of this.initialPlugins) await this.plugins.load(plugin);
+    if (this.config.plugins.watch) this.plugins.watch();
     for (const [name, entry] of this.adapters) {
       await entry.adapter.start(this.adapterHost(name));
       entry.open = true;
@@ -119,11 +148,18 @@ export class App {
     if (!entry) throw new AdapterNotFoundError(name);
     const result = await entry.adapter.send(chatKey, segments);
     this.metrics.count('messages_sent_total', { adapter: name });
+    if (this.hooks.has('message_sent')) await this.hooks.emit('message_sent', { chatKey, segments, messageId: result.messageId });
     this.store.history.append({
       chatKey, role: 'bot', messageId: result.messageId ?? '', userId: 'bot', userName: 'bot',
       segments, text: describeSegments(segments), time: Date.now(),
     });
     return result;
+  }
+
+  /** Hands a non-message platform event (member joined, message edited, …) to `platform_event` hooks. */
+  async emitPlatformEvent(event: PlatformEvent): Promise<void> {
+    this.metrics.count('platform_events_total', { adapter: event.adapter, kind: event.kind });
+    await this.hooks.emit('platform_event', event);
   }
 
   /** Clears a chat everywhere: buffer, in-flight batch, history, and plugin state (`channel_reset` hooks). */
@@ -152,6 +188,8 @@ export class App {
       await this.store.pending.save(unhandled);
       this.log.warn({ count: unhandled.length }, `${unhandled.length} messages were not handled in time; saved, they will be handled on the next start`);
     }
+    // After the last batch: plugins clean up once nothing can call them any more.
+    await this.plugins.close();
     for (const [name, entry] of [...this.adapters].reverse()) {
       if (!entry.open) continue;
       entry.open = false;

@@ -5,6 +5,7 @@ import { ConfigError } from '../errors/index.js';
 const int = (min: number) =>
   z.string().regex(/^-?\d+$/, 'expected a whole number').transform(Number).pipe(z.number().min(min, `expected a number ≥ ${min}`));
 const strategy = z.enum(['buffer', 'flush', 'trigger', 'record', 'discard']);
+const bool = z.enum(['0', '1', 'true', 'false']).transform((v) => v === '1' || v === 'true');
 const flag = z.enum(['auto', '0', '1', 'true', 'false']).transform((v) => (v === 'auto' ? 'auto' : v === '1' || v === 'true'));
 
 /**
@@ -28,6 +29,10 @@ const envSchema = z
     CHAT_GROUP_MENTIONED: strategy.default('buffer'),
     CHAT_GROUP_OTHER: strategy.default('record'),
     WAKE_WORDS: z.string().default(''),
+    PLUGIN_DIRS: z.string().default(''),
+    PLUGINS_ENABLED: z.string().default(''),
+    PLUGIN_WATCH: bool.default(false),
+    PLUGIN_CALL_TIMEOUT_MS: int(1).default(30_000),
   })
   .superRefine((env, ctx) => {
     if (env.MAX_WAIT_MS < env.DEBOUNCE_MS) {
@@ -48,7 +53,10 @@ export interface Config {
   shutdownTimeoutMs: number;
   console: { enabled: boolean | 'auto'; userId: string };
   chatPolicy: { private: ChatStrategy; groupMentioned: ChatStrategy; groupOther: ChatStrategy; wakeWords: string[] };
+  plugins: { dirs: string[]; enabled: string[]; watch: boolean; callTimeoutMs: number };
 }
+
+const list = (value: string): string[] => value.split(',').map((w) => w.trim()).filter((w) => w.length > 0);
 
 /** The names of every setting, for documentation checks. */
 export const configVariables: readonly string[] = Object.keys(envSchema.shape);
@@ -92,7 +100,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       private: e.CHAT_PRIVATE,
       groupMentioned: e.CHAT_GROUP_MENTIONED,
       groupOther: e.CHAT_GROUP_OTHER,
-      wakeWords: e.WAKE_WORDS.split(',').map((w) => w.trim()).filter((w) => w.length > 0),
+      wakeWords: list(e.WAKE_WORDS),
     },
+    plugins: { dirs: list(e.PLUGIN_DIRS), enabled: list(e.PLUGINS_ENABLED), watch: e.PLUGIN_WATCH, callTimeoutMs: e.PLUGIN_CALL_TIMEOUT_MS },
   };
 }

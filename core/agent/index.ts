@@ -1,0 +1,5 @@
+export * from './prompt.js';
+export * from './tool.js';
+export * from './tag.js';
+export * from './named-set.js';
+export * from './llm.js';

@@ -1,0 +1,282 @@
+import { z } from 'zod';
+import { NekomataError } from '../errors/index.js';
+import { parseChatKey } from '../message/index.js';
+import fs from 'node:fs';
+import type { Declaration, Plugin } from './plugin.js';
+import { bindPlugin } from './plugin.js';
+import { callPlugin, chatContext, type PluginHost } from './plugin-host.js';
+import { PluginConfig } from './plugin-config.js';
+import { pluginDataDir, resolveInside } from './plugin-path.js';
+import { PluginStore } from './plugin-store.js';
+import { Scope } from './scope.js';
+
+export type PluginState = 'enabled' | 'disabled' | 'failed' | 'unloaded';
+
+/** What the app knows about one plugin, for `plugins.list` and the admin API. */
+export interface PluginInfo {
+  key: string;
+  name: string;
+  version: string;
+  description: string;
+  state: PluginState;
+  builtin: boolean;
+  /** Where it was loaded from, when it came from a file. */
+  source?: string | undefined;
+  docs?: string | undefined;
+  error?: { type: string; message: string; stack?: string | undefined } | undefined;
+}
+
+/** A plugin that is loaded: its instance and what activating it created. */
+export interface LoadedPlugin {
+  plugin: Plugin;
+  info: PluginInfo;
+  store: PluginStore;
+  config: PluginConfig<z.ZodObject>;
+  /** Undone at unload (and for the old instance at reload). */
+  loadScope: Scope;
+  /** Undone at disable. */
+  enabledScope: Scope | undefined;
+  /** Load order, for Nekro's "in load order" callbacks. */
+  order: number;
+}
+
+export class PluginStateError extends NekomataError {
+  constructor(message: string) {
+    super('PLUGIN_STATE', message);
+  }
+}
+
+const ENABLED_KEY = (key: string) => ({ pluginKey: '__plugins__', key: `enabled:${key}` });
+
+/**
+ * Activates plugin instances and moves them between states: loaded → enabled ⇄ disabled → unloaded, or
+ * failed with the error kept. `init` runs once per load, `cleanup` at unload and reload; enable and disable
+ * register and undo the plugin's hooks, tools and tags without running either.
+ */
+export class PluginLifecycle {
+  protected readonly loaded = new Map<string, LoadedPlugin>();
+  protected readonly failed = new Map<string, PluginInfo>();
+  private nextOrder = 0;
+
+  constructor(protected readonly host: PluginHost) {}
+
+  list(): PluginInfo[] {
+    return [...[...this.loaded.values()].sort((a, b) => a.order - b.order).map((l) => ({ ...l.info })), ...[...this.failed.values()]];
+  }
+
+  get(key: string): LoadedPlugin | undefined {
+    return this.loaded.get(key);
+  }
+
+  /** Enabled plugins in load order. */
+  enabled(): LoadedPlugin[] {
+    return [...this.loaded.values()].filter((l) => l.info.state === 'enabled').sort((a, b) => a.order - b.order);
+  }
+
+  /**
+   * Activates an instance: binds its store, config and data directory, runs its init method, and enables
+   * it when its persisted state (or, the first time, `builtin` / `PLUGINS_ENABLED`) says so. Throws on
+   * invalid input (a duplicate key); a failing init is recorded as `failed` and rethrown.
+   */
+  async load(plugin: Plugin, opts: { source?: string; docs?: string; builtin?: boolean } = {}): Promise<PluginInfo> {
+    this.assertUnique(plugin);
+    const active = await this.activate(plugin, opts);
+    this.loaded.set(plugin.key, active);
+    this.failed.delete(plugin.key);
+    if (await this.startsEnabled(active)) await this.enable(plugin.key);
+    return { ...active.info };
+  }
+
+  async enable(key: string): Promise<void> {
+    const l = this.require(key);
+    if (l.info.state === 'enabled') return;
+    const scope = new Scope(key, this.host);
+    for (const d of l.plugin.declarations) this.register(l, scope, d);
+    this.registerCallbacks(l, scope);
+    l.enabledScope = scope;
+    l.info.state = 'enabled';
+    await this.host.kv.set(ENABLED_KEY(key), '1');
+    for (const fn of l.plugin.enabledCallbacks) await callPlugin(this.host, key, 'onEnabled', fn);
+    this.host.log.info({ plugin: key }, `plugin ${key} enabled`);
+  }
+
+  async disable(key: string): Promise<void> {
+    const l = this.require(key);
+    if (l.info.state !== 'enabled') return;
+    await this.retire(l);
+    await this.host.kv.set(ENABLED_KEY(key), '0');
+    this.host.log.info({ plugin: key }, `plugin ${key} disabled`);
+  }
+
+  /** Disables (without persisting), runs cleanup, undoes everything and forgets the instance. */
+  async unload(key: string): Promise<void> {
+    const l = this.require(key);
+    await this.retire(l);
+    await this.deactivate(l);
+    this.loaded.delete(key);
+    this.host.log.info({ plugin: key }, `plugin ${key} unloaded`);
+  }
+
+  /** Unloads every plugin, newest first: the app's shutdown. */
+  async unloadAll(): Promise<void> {
+    for (const l of [...this.loaded.values()].sort((a, b) => b.order - a.order)) await this.unload(l.plugin.key);
+  }
+
+  /**
+   * Swaps a loaded plugin for a new instance of it: the new one is activated (init) first, and only
+   * when that succeeded is the old one disposed; a failure leaves the old one running and is thrown.
+   */
+  async replace(key: string, next: Plugin, opts: { source?: string; docs?: string } = {}): Promise<PluginInfo> {
+    const old = this.require(key);
+    if (next.key !== key) throw new PluginStateError(`the reloaded module declares plugin ${next.key}, not ${key}: a reload may not change author or moduleName`);
+    const active = await this.activate(next, { source: opts.source ?? old.info.source, docs: opts.docs ?? old.info.docs, builtin: old.info.builtin }, false);
+    const wasEnabled = old.info.state === 'enabled';
+    await this.retire(old);
+    await this.deactivate(old);
+    active.order = old.order;
+    this.loaded.set(key, active);
+    if (wasEnabled) await this.enable(key);
+    this.host.log.info({ plugin: key }, `plugin ${key} reloaded`);
+    return { ...active.info };
+  }
+
+  /** Records a plugin that could not be loaded, so that it shows in the list with its error. */
+  recordFailure(key: string, source: string | undefined, error: { type: string; message: string; stack?: string | undefined }): PluginInfo {
+    const info: PluginInfo = { key, name: key, version: '', description: '', state: 'failed', builtin: false, source, error };
+    this.failed.set(key, info);
+    return info;
+  }
+
+  private assertUnique(plugin: Plugin): void {
+    if (this.loaded.has(plugin.key)) throw new PluginStateError(`plugin ${plugin.key} is already loaded: reload it instead`);
+    for (const l of this.loaded.values()) {
+      if (l.plugin.moduleName === plugin.moduleName) {
+        throw new PluginStateError(`moduleName "${plugin.moduleName}" of ${plugin.key} is already used by ${l.plugin.key}: module names must be unique`);
+      }
+    }
+  }
+
+  /** `recordFailures` is false for a reload: the old instance keeps running, so the plugin has not failed. */
+  private async activate(
+    plugin: Plugin,
+    opts: { source?: string | undefined; docs?: string | undefined; builtin?: boolean | undefined },
+    recordFailures = true,
+  ): Promise<LoadedPlugin> {
+    const key = plugin.key;
+    const info: PluginInfo = {
+      key, name: plugin.name, version: plugin.version, description: plugin.description,
+      state: 'disabled', builtin: plugin.isBuiltin || opts.builtin === true, source: opts.source, docs: opts.docs,
+    };
+    const store = new PluginStore(this.host.kv, key);
+    const config = new PluginConfig({ kv: this.host.kv, pluginKey: key, schema: plugin.configSchema ?? z.object({}), log: this.host.log });
+    const loadScope = new Scope(key, this.host);
+    const active: LoadedPlugin = { plugin, info, store, config, loadScope, enabledScope: undefined, order: this.nextOrder++ };
+    try {
+      await config.load();
+    } catch (err) {
+      if (recordFailures) this.recordFailure(key, opts.source, describe(err, 'ConfigInvalid'));
+      throw err;
+    }
+    const root = pluginDataDir(this.host.settings.dataDir, key);
+    const log = this.host.log.child({ plugin: key });
+    bindPlugin(plugin, {
+      store, config, log,
+      dataDir: (...parts) => {
+        fs.mkdirSync(root, { recursive: true });
+        return resolveInside(root, ...parts);
+      },
+      isEnabled: () => active.info.state === 'enabled',
+      declare: (d) => active.enabledScope && this.register(active, active.enabledScope, d),
+      emit: (eventName, payload) => this.host.hooks.emit('custom_event', { eventName, payload, sourcePlugin: key, timestamp: Date.now() }),
+    });
+    loadScope.add(() => bindPlugin(plugin, undefined), 'runtime binding');
+    if (plugin.initMethod) {
+      const init = plugin.initMethod;
+      const result = await callPlugin(this.host, key, 'init', () => init());
+      if (!result.ok) {
+        await loadScope.dispose();
+        if (recordFailures) this.recordFailure(key, opts.source, describe(result.error, 'InitFailed'));
+        throw result.error;
+      }
+    }
+    return active;
+  }
+
+  /** Undoes the enabled registrations and runs onDisabled callbacks. */
+  private async retire(l: LoadedPlugin): Promise<void> {
+    if (l.info.state !== 'enabled') return;
+    l.info.state = 'disabled';
+    const scope = l.enabledScope;
+    l.enabledScope = undefined;
+    await scope?.dispose();
+    for (const fn of l.plugin.disabledCallbacks) await callPlugin(this.host, l.plugin.key, 'onDisabled', fn);
+  }
+
+  private async deactivate(l: LoadedPlugin): Promise<void> {
+    const cleanup = l.plugin.cleanupMethod;
+    if (cleanup) await callPlugin(this.host, l.plugin.key, 'cleanup', () => cleanup());
+    await l.loadScope.dispose();
+    l.info.state = 'unloaded';
+  }
+
+  private async startsEnabled(l: LoadedPlugin): Promise<boolean> {
+    const saved = await this.host.kv.get(ENABLED_KEY(l.plugin.key));
+    if (saved !== undefined) return saved === '1';
+    // Built-ins opt out, third-party plugins opt in (Nekro's PLUGIN_ENABLED, reference §1.7).
+    return l.info.builtin || this.host.settings.enabledByDefault.includes(l.plugin.key);
+  }
+
+  private register(l: LoadedPlugin, scope: Scope, d: Declaration): void {
+    const { plugin } = l;
+    const key = plugin.key;
+    if (d.kind === 'tool') return scope.add(this.host.tools.add(d.tool, key), `tool ${d.tool.name}`);
+    if (d.kind === 'tag') return scope.add(this.host.tags.add(d.tag, key), `tag ${d.tag.name}`);
+    const handler = d.handler as (...args: unknown[]) => unknown;
+    const wrapped = (...args: unknown[]): unknown => {
+      if (plugin.supportAdapter.length > 0) {
+        const adapter = adapterOf(args[0]);
+        if (adapter !== undefined && !plugin.supports(adapter)) return undefined;
+      }
+      if (d.eventName !== undefined && (args[0] as { eventName?: string }).eventName !== d.eventName) return undefined;
+      return handler(...args);
+    };
+    const dispose = this.host.hooks.on(d.event, wrapped as never, { priority: d.priority, owner: key, timeoutMs: this.host.settings.callTimeoutMs });
+    scope.add(dispose, `hook ${d.event}`);
+  }
+
+  /** Nekro's channel-reset callback rides on the `channel_reset` hook, so disabling undoes it too. */
+  private registerCallbacks(l: LoadedPlugin, scope: Scope): void {
+    const { plugin } = l;
+    const dispose = this.host.hooks.on(
+      'channel_reset',
+      async (event) => {
+        const cb = plugin.channelResetCallback;
+        if (!cb || !plugin.supports(parseChatKey(event.chatKey).adapter)) return;
+        await cb(chatContext(this.host, event.chatKey));
+      },
+      { owner: plugin.key, timeoutMs: this.host.settings.callTimeoutMs },
+    );
+    scope.add(dispose, 'channel reset callback');
+  }
+
+  protected require(key: string): LoadedPlugin {
+    const l = this.loaded.get(key);
+    if (!l) throw new PluginStateError(`no plugin ${key} is loaded (loaded: ${[...this.loaded.keys()].join(', ') || 'none'})`);
+    return l;
+  }
+}
+
+/** The adapter an event concerns, when it names one (messages, batches, chat keys, platform events). */
+function adapterOf(subject: unknown): string | undefined {
+  if (typeof subject !== 'object' || subject === null) return undefined;
+  const s = subject as { adapter?: unknown; message?: { adapter?: unknown }; chatKey?: unknown };
+  if (typeof s.adapter === 'string') return s.adapter;
+  if (typeof s.message?.adapter === 'string') return s.message.adapter;
+  if (typeof s.chatKey === 'string') return s.chatKey.slice(0, s.chatKey.indexOf('-'));
+  return undefined;
+}
+
+function describe(err: unknown, type: string): { type: string; message: string; stack?: string | undefined } {
+  const e = err instanceof Error ? err : new Error(String(err));
+  return { type: (e as { code?: string }).code ?? type, message: e.message, stack: e.stack };
+}

@@ -1,0 +1,72 @@
+import type { Logger } from 'pino';
+import type { SendResult } from '../adapter/index.js';
+import type { NamedSet, TagDefinition, ToolDefinition } from '../agent/index.js';
+import type { BufferDriver } from '../buffer/index.js';
+import { toError } from '../errors/index.js';
+import { withTimeLimit, type HookRegistry } from '../hooks/index.js';
+import { parseChatKey, type ChatKey, type InboundMessage, type Segment } from '../message/index.js';
+import type { Metrics } from '../metrics/index.js';
+import type { HistoryStore, KVStore } from '../store/index.js';
+import type { ChatContext } from './context.js';
+
+/** What the plugin manager needs from the app. */
+export interface PluginHost {
+  hooks: HookRegistry;
+  kv: KVStore;
+  history: HistoryStore;
+  buffer: BufferDriver;
+  tools: NamedSet<ToolDefinition>;
+  tags: NamedSet<TagDefinition>;
+  log: Logger;
+  metrics: Metrics;
+  send(chatKey: ChatKey, segments: Segment[]): Promise<SendResult>;
+  settings: PluginSettings;
+}
+
+export interface PluginSettings {
+  /** Root of every plugin's data directory (`DATA_DIR`). */
+  dataDir: string;
+  /** Per-call time limit for plugin code, ms. */
+  callTimeoutMs: number;
+  /** Keys of third-party plugins enabled without being enabled by hand. */
+  enabledByDefault: readonly string[];
+}
+
+/** Builds the `ChatContext` (Nekro's `AgentCtx`) callbacks receive. */
+export function chatContext(host: PluginHost, chatKey: ChatKey, message?: InboundMessage): ChatContext {
+  const { adapter, chatType, id } = parseChatKey(chatKey);
+  return {
+    chatKey,
+    chatType,
+    adapter,
+    chatId: id,
+    userId: message?.userId,
+    userName: message?.userName,
+    message,
+    send: (content) => host.send(chatKey, typeof content === 'string' ? [{ type: 'text', text: content }] : content),
+    log: host.log.child({ chatKey }),
+  };
+}
+
+/**
+ * Runs one piece of plugin code in isolation: a throw or a run past the time limit is logged with the
+ * plugin key, counted, reported to `exception` hooks, and turned into `{ ok: false }` for the caller.
+ */
+export async function callPlugin<T>(
+  host: PluginHost,
+  pluginKey: string,
+  stage: string,
+  fn: () => T | Promise<T>,
+  chatKey?: ChatKey,
+): Promise<{ ok: true; value: T } | { ok: false; error: Error }> {
+  try {
+    const value = await withTimeLimit(Promise.resolve().then(fn), host.settings.callTimeoutMs, `${stage} of plugin ${pluginKey}`);
+    return { ok: true, value };
+  } catch (thrown) {
+    const error = toError(thrown);
+    host.metrics.count('plugin_errors_total', { plugin: pluginKey, stage });
+    host.log.error({ err: error, plugin: pluginKey, stage, chatKey }, `${stage} of plugin ${pluginKey} failed; the app goes on`);
+    await host.hooks.emit('exception', { error, stage, owner: pluginKey, chatKey });
+    return { ok: false, error };
+  }
+}

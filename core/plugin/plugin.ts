@@ -1,0 +1,244 @@
+import type { Logger } from 'pino';
+import type { z } from 'zod';
+import type { JsonSchemaObject, Prompt, TagDefinition, ToolDefinition } from '../agent/index.js';
+import { NekomataError } from '../errors/index.js';
+import type { Disposer, HookEventName, HookEvents, MsgSignal } from '../hooks/index.js';
+import type { ChatContext } from './context.js';
+import { validatePluginMetadata, type PluginMetadata } from './metadata.js';
+import type { PluginConfig } from './plugin-config.js';
+import type { PluginStore } from './plugin-store.js';
+import type { SandboxMethod, SandboxMethodFn, SandboxMethodType } from './sandbox.js';
+
+/** What a plugin registers that lives in a shared registry while the plugin is enabled. */
+export type Declaration =
+  | { kind: 'hook'; event: HookEventName; handler: (...args: never[]) => unknown; priority: number; eventName?: string | undefined }
+  | { kind: 'tool'; tool: ToolDefinition }
+  | { kind: 'tag'; tag: TagDefinition };
+
+export interface HookRegistration {
+  /** Higher runs first; default `Priority.MEDIUM`. */
+  priority?: number;
+  /** For `custom_event`: only events of this name. */
+  eventName?: string;
+}
+
+export type InitMethod = () => unknown;
+export type UserMessageCallback = (ctx: ChatContext, message: NonNullable<ChatContext['message']>) => MsgSignal | void | undefined | Promise<MsgSignal | void | undefined>;
+export type SystemMessageCallback = (ctx: ChatContext, text: string) => MsgSignal | void | undefined | Promise<MsgSignal | void | undefined>;
+export type ChannelResetCallback = (ctx: ChatContext) => unknown;
+export type PromptInjectMethod = (ctx: ChatContext) => string | Promise<string>;
+/** Returns the sandbox methods (or their names) available in this context (Nekro's collect filter). */
+export type CollectMethods = (ctx: ChatContext) => Array<SandboxMethod | SandboxMethodFn | string> | Promise<Array<SandboxMethod | SandboxMethodFn | string>>;
+
+export interface PromptInjection {
+  name: string;
+  description: string;
+  fn: PromptInjectMethod;
+}
+
+/** What the loader gives an activated plugin: the parts that only exist inside a running app. */
+export interface PluginRuntime<S extends z.ZodObject> {
+  readonly store: PluginStore;
+  readonly config: PluginConfig<S>;
+  /** `DATA_DIR/plugins/<author>.<moduleName>/`, created on first use. */
+  dataDir(...parts: string[]): string;
+  readonly log: Logger;
+  isEnabled(): boolean;
+  /** Registers a declaration made after activation, at once if the plugin is enabled. */
+  declare(declaration: Declaration): void;
+  emit(eventName: string, payload: unknown): Promise<void>;
+}
+
+const runtimes = new WeakMap<Plugin, PluginRuntime<z.ZodObject>>();
+
+/** Loader only: binds a plugin to the app that activated it (or unbinds it with `undefined`). */
+export function bindPlugin<S extends z.ZodObject>(plugin: Plugin<S>, runtime: PluginRuntime<S> | undefined): void {
+  if (runtime) runtimes.set(plugin as Plugin, runtime as unknown as PluginRuntime<z.ZodObject>);
+  else runtimes.delete(plugin as Plugin);
+}
+
+/** Using a runtime part (store, config, data directory) of a plugin that is not loaded. */
+export class PluginNotLoadedError extends NekomataError {
+  constructor(readonly pluginKey: string, what: string) {
+    super('PLUGIN_NOT_LOADED', `plugin ${pluginKey} is not loaded, so it has no ${what} yet: use it from a callback or the init method`);
+  }
+}
+
+export interface PluginOptions<S extends z.ZodObject> extends PluginMetadata {
+  /** The plugin's settings as a zod object schema; values are validated, defaulted and persisted. */
+  config?: S;
+}
+
+/**
+ * A plugin: Nekro Agent's `NekroPlugin` and KiraAI's hooks, tools and tags on one object. Create it at
+ * module level, register on it, and export it as the module's default; the loader activates it.
+ * @example
+ * const plugin = new Plugin({ name: 'Echo', moduleName: 'echo', description: 'Says it back', version: '1.0.0', author: 'me', url: '' });
+ * plugin.mountOnUserMessage(async (ctx, message) => { if (message.text === 'ping') await ctx.send('pong'); });
+ * export default plugin;
+ */
+export class Plugin<S extends z.ZodObject = z.ZodObject> {
+  readonly name: string;
+  readonly moduleName: string;
+  readonly description: string;
+  readonly version: string;
+  readonly author: string;
+  readonly url: string;
+  /** Adapters this plugin serves; empty = all. Every callback and hook is limited to them. */
+  readonly supportAdapter: readonly string[];
+  readonly isBuiltin: boolean;
+  readonly isPackage: boolean;
+  readonly configSchema: S | undefined;
+
+  /** @internal read by the loader */ readonly declarations: Declaration[] = [];
+  /** @internal */ initMethod: InitMethod | undefined;
+  /** @internal */ cleanupMethod: InitMethod | undefined;
+  /** @internal */ channelResetCallback: ChannelResetCallback | undefined;
+  /** @internal */ userMessageCallback: UserMessageCallback | undefined;
+  /** @internal */ systemMessageCallback: SystemMessageCallback | undefined;
+  /** @internal */ collectMethods: CollectMethods | undefined;
+  /** @internal */ readonly promptInjections: PromptInjection[] = [];
+  /** @internal */ readonly sandboxMethods: SandboxMethod[] = [];
+  /** @internal */ readonly enabledCallbacks: InitMethod[] = [];
+  /** @internal */ readonly disabledCallbacks: InitMethod[] = [];
+
+  constructor(options: PluginOptions<S>) {
+    const { config, ...meta } = options;
+    const m = validatePluginMetadata(meta);
+    this.name = m.name;
+    this.moduleName = m.moduleName;
+    this.description = m.description;
+    this.version = m.version;
+    this.author = m.author;
+    this.url = m.url;
+    this.supportAdapter = m.supportAdapter ?? [];
+    this.isBuiltin = m.isBuiltin ?? false;
+    this.isPackage = m.isPackage ?? false;
+    this.configSchema = config;
+  }
+
+  /** `author.moduleName`: the identity used for the store, config, data directory and logs. */
+  get key(): string {
+    return `${this.author}.${this.moduleName}`;
+  }
+
+  /** Whether this plugin serves `adapter` (Nekro's `support_adapter`; empty = every adapter). */
+  supports(adapter: string): boolean {
+    return this.supportAdapter.length === 0 || this.supportAdapter.includes(adapter);
+  }
+
+  // --- Nekro lifecycle and callbacks: one slot each; mounting again replaces the earlier one. ---
+
+  /** Runs once per load, whether or not the plugin is enabled. */
+  mountInitMethod<F extends InitMethod>(fn: F): F {
+    this.initMethod = fn;
+    return fn;
+  }
+  /** Runs on unload, on reload (for the old instance) and at app shutdown. */
+  mountCleanupMethod<F extends InitMethod>(fn: F): F {
+    this.cleanupMethod = fn;
+    return fn;
+  }
+  /** Runs when a chat is reset, to drop what the plugin keeps for it. */
+  mountOnChannelReset<F extends ChannelResetCallback>(fn: F): F {
+    this.channelResetCallback = fn;
+    return fn;
+  }
+  /** Sees every user message before the chat policy decides; may return a `MsgSignal`. */
+  mountOnUserMessage<F extends UserMessageCallback>(fn: F): F {
+    this.userMessageCallback = fn;
+    return fn;
+  }
+  /** Sees every system message pushed into a chat; may return a `MsgSignal`. */
+  mountOnSystemMessage<F extends SystemMessageCallback>(fn: F): F {
+    this.systemMessageCallback = fn;
+    return fn;
+  }
+  /** Adds text to the prompt of every agent run in chats this plugin serves. */
+  mountPromptInjectMethod<F extends PromptInjectMethod>(info: { name: string; description?: string }, fn: F): F {
+    this.promptInjections.push({ name: info.name, description: info.description ?? '', fn });
+    return fn;
+  }
+  /** Chooses which of the plugin's sandbox methods the agent may use in a context. */
+  mountCollectMethods<F extends CollectMethods>(fn: F): F {
+    this.collectMethods = fn;
+    return fn;
+  }
+  /** Offers a method to the agent as a tool; `type` decides what happens with its result. */
+  mountSandboxMethod<F extends SandboxMethodFn>(type: SandboxMethodType, name: string, description: string, fn: F, parameters?: JsonSchemaObject | z.ZodType): F {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
+      throw new NekomataError('SANDBOX_METHOD_NAME_INVALID', `sandbox method name "${name}" of ${this.key} must be letters, digits or "_", not starting with a digit`);
+    }
+    const i = this.sandboxMethods.findIndex((m) => m.name === name);
+    const method: SandboxMethod = { type, name, description, fn, parameters };
+    if (i >= 0) this.sandboxMethods[i] = method;
+    else this.sandboxMethods.push(method);
+    return fn;
+  }
+  /** Runs each time the plugin is enabled (and at load when it starts enabled). */
+  onEnabled(fn: InitMethod): void {
+    this.enabledCallbacks.push(fn);
+  }
+  onDisabled(fn: InitMethod): void {
+    this.disabledCallbacks.push(fn);
+  }
+
+  // --- KiraAI: hooks, tools, tags, custom events. Registered while the plugin is enabled. ---
+
+  /** Registers a hook (KiraAI's `@on.<event>`). Handlers run from the highest priority down. */
+  on<K extends HookEventName>(event: K, handler: HookEvents[K], opts: HookRegistration = {}): void {
+    this.declare({ kind: 'hook', event, handler, priority: opts.priority ?? 0, eventName: opts.eventName });
+  }
+  /** A global tool for the agent (KiraAI's `@register.tool`). */
+  registerTool<Args>(tool: ToolDefinition<Args>): void {
+    this.declare({ kind: 'tool', tool: tool as unknown as ToolDefinition });
+  }
+  /** A global XML tag for the agent's replies (KiraAI's `@register.tag`). */
+  registerTag(tag: TagDefinition): void {
+    this.declare({ kind: 'tag', tag });
+  }
+  /** Emits a `custom_event` to every plugin listening for `eventName`. */
+  emit(eventName: string, payload?: unknown): Promise<void> {
+    return this.runtime('event bus').emit(eventName, payload);
+  }
+
+  // --- Runtime parts, available once loaded. ---
+
+  /** The plugin's KV store (Nekro's `plugin.store`). */
+  get store(): PluginStore {
+    return this.runtime('store').store;
+  }
+  /** The plugin's validated settings. */
+  get config(): z.output<S> {
+    return this.runtime('config').config.value;
+  }
+  /** Validates and persists new settings; refuses invalid ones with the field paths. */
+  updateConfig(patch: Partial<z.input<S>>): Promise<z.output<S>> {
+    return this.runtime('config').config.update(patch);
+  }
+  get isEnabled(): boolean {
+    return runtimes.get(this as Plugin)?.isEnabled() ?? false;
+  }
+  get log(): Logger {
+    return this.runtime('logger').log;
+  }
+  /** `DATA_DIR/plugins/<author>.<moduleName>/`, created on first use; `parts` may not leave it. */
+  getPluginPath(...parts: string[]): string {
+    return this.runtime('data directory').dataDir(...parts);
+  }
+  /** `author.moduleName[-suffix]`: a collection name no other plugin uses. */
+  getVectorCollectionName(suffix?: string): string {
+    return suffix ? `${this.key}-${suffix}` : this.key;
+  }
+
+  private declare(declaration: Declaration): void {
+    this.declarations.push(declaration);
+    runtimes.get(this as Plugin)?.declare(declaration);
+  }
+
+  private runtime(what: string): PluginRuntime<S> {
+    const r = runtimes.get(this as Plugin);
+    if (!r) throw new PluginNotLoadedError(this.key, what);
+    return r as unknown as PluginRuntime<S>;
+  }
+}
