@@ -1,8 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { NekomataError } from '../errors/index.js';
-import { Plugin } from './plugin.js';
+import { isPlugin, type Plugin } from './plugin.js';
 
 /** A plugin module could not be turned into a plugin; `type` says how (Nekro's failure types). */
 export class PluginLoadError extends NekomataError {
@@ -57,6 +58,9 @@ let generation = 0;
  * shared with the old instance; put what changes in the entry module, or restart.
  */
 export async function importPlugin(entry: string, fresh = false): Promise<Plugin> {
+  // An ES module is evaluated anew under a new URL; a CommonJS one (a plugin folder without
+  // "type": "module") is cached by path, so it is dropped from the require cache as well.
+  if (fresh) delete createRequire(import.meta.url).cache[entry];
   const url = pathToFileURL(entry).href + (fresh ? `?reload=${++generation}` : '');
   let mod: { default?: unknown };
   try {
@@ -69,7 +73,7 @@ export async function importPlugin(entry: string, fresh = false): Promise<Plugin
   if (value === undefined) {
     throw new PluginLoadError('MissingPluginInstance', entry, `plugin module ${entry} has no default export: export the Plugin instance as default`);
   }
-  if (!(value instanceof Plugin)) {
+  if (!isPlugin(value)) {
     throw new PluginLoadError('InvalidPluginType', entry, `the default export of ${entry} is not a Plugin (got ${describeValue(value)}): export default new Plugin({...})`);
   }
   return value;

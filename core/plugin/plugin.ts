@@ -49,12 +49,23 @@ export interface PluginRuntime<S extends z.ZodObject> {
   emit(eventName: string, payload: unknown): Promise<void>;
 }
 
-const runtimes = new WeakMap<Plugin, PluginRuntime<z.ZodObject>>();
+// Registered symbols, not module-level state: a plugin module resolved to another copy of this file (a
+// CommonJS plugin folder, a plugin with its own node_modules) must still be recognised and bound.
+const PLUGIN_BRAND = Symbol.for('nekomata.plugin');
+const RUNTIME = Symbol.for('nekomata.plugin.runtime');
+
+/** Whether `value` is a Plugin, from this copy of the framework or another one. */
+export function isPlugin(value: unknown): value is Plugin {
+  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[PLUGIN_BRAND] === true;
+}
 
 /** Loader only: binds a plugin to the app that activated it (or unbinds it with `undefined`). */
 export function bindPlugin<S extends z.ZodObject>(plugin: Plugin<S>, runtime: PluginRuntime<S> | undefined): void {
-  if (runtime) runtimes.set(plugin as Plugin, runtime as unknown as PluginRuntime<z.ZodObject>);
-  else runtimes.delete(plugin as Plugin);
+  (plugin as unknown as Record<symbol, unknown>)[RUNTIME] = runtime;
+}
+
+function runtimeOf(plugin: Plugin): PluginRuntime<z.ZodObject> | undefined {
+  return (plugin as unknown as Record<symbol, PluginRuntime<z.ZodObject> | undefined>)[RUNTIME];
 }
 
 /** Using a runtime part (store, config, data directory) of a plugin that is not loaded. */
@@ -103,6 +114,7 @@ export class Plugin<S extends z.ZodObject = z.ZodObject> {
   /** @internal */ readonly disabledCallbacks: InitMethod[] = [];
 
   constructor(options: PluginOptions<S>) {
+    Object.defineProperty(this, PLUGIN_BRAND, { value: true });
     const { config, ...meta } = options;
     const m = validatePluginMetadata(meta);
     this.name = m.name;
@@ -217,7 +229,7 @@ export class Plugin<S extends z.ZodObject = z.ZodObject> {
     return this.runtime('config').config.update(patch);
   }
   get isEnabled(): boolean {
-    return runtimes.get(this as Plugin)?.isEnabled() ?? false;
+    return runtimeOf(this as Plugin)?.isEnabled() ?? false;
   }
   get log(): Logger {
     return this.runtime('logger').log;
@@ -233,11 +245,11 @@ export class Plugin<S extends z.ZodObject = z.ZodObject> {
 
   private declare(declaration: Declaration): void {
     this.declarations.push(declaration);
-    runtimes.get(this as Plugin)?.declare(declaration);
+    runtimeOf(this as Plugin)?.declare(declaration);
   }
 
   private runtime(what: string): PluginRuntime<S> {
-    const r = runtimes.get(this as Plugin);
+    const r = runtimeOf(this as Plugin);
     if (!r) throw new PluginNotLoadedError(this.key, what);
     return r as unknown as PluginRuntime<S>;
   }
