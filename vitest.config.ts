@@ -1,6 +1,22 @@
-import { defineConfig } from 'vitest/config';
+import { transform } from 'esbuild';
+import { defineConfig, type Plugin } from 'vitest/config';
+
+/**
+ * Vite's own transformer (oxc) lowers only legacy decorators, and Node 20 cannot run standard ones, so the
+ * few test files using `@on.*` / `@register.*` go through esbuild first, as `npm start` (tsx) does.
+ */
+const standardDecorators: Plugin = {
+  name: 'nekomata:standard-decorators',
+  enforce: 'pre',
+  async transform(code, id) {
+    if (!/\.[mc]?ts$/.test(id) || !/^\s*@[A-Za-z_$][\w$.]*\s*\(/m.test(code)) return undefined;
+    const out = await transform(code, { loader: 'ts', format: 'esm', target: 'es2022', sourcemap: true, sourcefile: id });
+    return { code: out.code, map: out.map };
+  },
+};
 
 export default defineConfig({
+  plugins: [standardDecorators],
   test: {
     include: ['test/**/*.test.ts'],
     // Contract suites run real timers, real SQLite and (later) a real Redis: give them room on a 2-core machine.

@@ -11,3 +11,4 @@ export { PluginLifecycle, PluginStateError, type PluginInfo, type PluginState, t
 export { PluginLoadError, discoverPlugins, importPlugin, readPluginDocs } from './loader.js';
 export type { AvailableMethod, PromptInjectionResult } from './callbacks.js';
 export * from './plugin-manager.js';
+export * from './decorators.js';
