@@ -25,6 +25,10 @@ export interface InboundMessage {
   messageId: string;
   /** When the platform says it was sent, in ms since the epoch. */
   time: number;
+  /** The sender's role in a group, when the platform tells (group owners and admins get ADVANCED commands). */
+  senderRole?: 'owner' | 'admin' | 'member';
+  /** The sender's language code as the platform reports it (Telegram `language_code`), e.g. `zh-hans`. */
+  language?: string;
   /** The platform event as received, for plugins that need a field the model lacks. */
   raw?: unknown;
 }
@@ -43,6 +47,8 @@ export const inboundMessageInput = z.object({
   toMe: z.boolean().optional(),
   messageId: nonEmpty,
   time: z.number().int().nonnegative().optional(),
+  senderRole: z.enum(['owner', 'admin', 'member']).optional(),
+  language: z.string().min(1).optional(),
   raw: z.unknown().optional(),
 });
 export type InboundMessageInput = z.input<typeof inboundMessageInput>;
@@ -75,6 +81,8 @@ export function createInboundMessage(input: InboundMessageInput): InboundMessage
     messageId: m.messageId,
     time: m.time ?? Date.now(),
   };
+  if (m.senderRole !== undefined) msg.senderRole = m.senderRole;
+  if (m.language !== undefined) msg.language = m.language;
   if (m.raw !== undefined) msg.raw = m.raw;
   return msg;
 }

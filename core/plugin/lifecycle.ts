@@ -9,6 +9,7 @@ import { PluginConfig } from './plugin-config.js';
 import { pluginDataDir, resolveInside } from './plugin-path.js';
 import { PluginStore } from './plugin-store.js';
 import { Scope } from './scope.js';
+import { CommandPermission, generatedUsage, type RegisteredCommand } from '../command/index.js';
 
 export type PluginState = 'enabled' | 'disabled' | 'failed' | 'unloaded';
 
@@ -91,7 +92,7 @@ export class PluginLifecycle {
     const l = this.require(key);
     if (l.info.state === 'enabled') return;
     const scope = new Scope(key, this.host);
-    for (const d of l.plugin.declarations) this.register(l, scope, d);
+    for (const d of l.plugin.declarations) if (d.kind !== 'command') this.register(l, scope, d);
     this.registerCallbacks(l, scope);
     l.enabledScope = scope;
     l.info.state = 'enabled';
@@ -186,10 +187,14 @@ export class PluginLifecycle {
         return resolveInside(root, ...parts);
       },
       isEnabled: () => active.info.state === 'enabled',
-      declare: (d) => active.enabledScope && this.register(active, active.enabledScope, d),
+      declare: (d) => {
+        if (d.kind === 'command') this.register(active, loadScope, d);
+        else if (active.enabledScope) this.register(active, active.enabledScope, d);
+      },
       emit: (eventName, payload) => this.host.hooks.emit('custom_event', { eventName, payload, sourcePlugin: key, timestamp: Date.now() }),
     });
     loadScope.add(() => bindPlugin(plugin, undefined), 'runtime binding');
+    for (const d of plugin.declarations) if (d.kind === 'command') this.register(active, loadScope, d);
     if (plugin.initMethod) {
       const init = plugin.initMethod;
       const result = await callPlugin(this.host, key, 'init', () => init());
@@ -231,6 +236,7 @@ export class PluginLifecycle {
     const key = plugin.key;
     if (d.kind === 'tool') return scope.add(this.host.tools.add(d.tool, key), `tool ${d.tool.name}`);
     if (d.kind === 'tag') return scope.add(this.host.tags.add(d.tag, key), `tag ${d.tag.name}`);
+    if (d.kind === 'command') return scope.add(this.host.commands.add(toRegisteredCommand(l, d)), `command ${d.options.name}`);
     const handler = d.handler as (...args: unknown[]) => unknown;
     const wrapped = (...args: unknown[]): unknown => {
       if (plugin.supportAdapter.length > 0) {
@@ -279,4 +285,28 @@ function adapterOf(subject: unknown): string | undefined {
 function describe(err: unknown, type: string): { type: string; message: string; stack?: string | undefined } {
   const e = err instanceof Error ? err : new Error(String(err));
   return { type: (e as { code?: string }).code ?? type, message: e.message, stack: e.stack };
+}
+
+function toRegisteredCommand(l: LoadedPlugin, d: Extract<Declaration, { kind: 'command' }>): RegisteredCommand {
+  const o = d.options;
+  const args = o.args ?? {};
+  return {
+    fullName: `${l.plugin.moduleName}:${o.name}`,
+    namespace: l.plugin.moduleName,
+    name: o.name,
+    description: o.description,
+    aliases: o.aliases ?? [],
+    permission: o.permission ?? CommandPermission.PUBLIC,
+    usage: o.usage || generatedUsage(o.name, args),
+    category: o.category || 'plugin',
+    tags: o.tags ?? [],
+    internal: o.internal ?? false,
+    i18nDescription: o.i18nDescription,
+    i18nUsage: o.i18nUsage,
+    i18nCategory: o.i18nCategory,
+    args,
+    handler: d.handler,
+    source: l.plugin.key,
+    pluginEnabled: () => l.info.state === 'enabled',
+  };
 }

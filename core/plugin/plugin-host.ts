@@ -7,6 +7,7 @@ import { withTimeLimit, type HookRegistry } from '../hooks/index.js';
 import { parseChatKey, type ChatKey, type InboundMessage, type Segment } from '../message/index.js';
 import type { Metrics } from '../metrics/index.js';
 import type { HistoryStore, KVStore } from '../store/index.js';
+import type { CommandRegistry } from '../command/index.js';
 import type { ChatContext } from './context.js';
 
 /** What the plugin manager needs from the app. */
@@ -17,6 +18,7 @@ export interface PluginHost {
   buffer: BufferDriver;
   tools: NamedSet<ToolDefinition>;
   tags: NamedSet<TagDefinition>;
+  commands: CommandRegistry;
   log: Logger;
   metrics: Metrics;
   send(chatKey: ChatKey, segments: Segment[]): Promise<SendResult>;

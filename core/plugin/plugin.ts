@@ -4,6 +4,7 @@ import type { JsonSchemaObject, Prompt, TagDefinition, ToolDefinition } from '..
 import { NekomataError } from '../errors/index.js';
 import type { Disposer, HookEventName, HookEvents, MsgSignal } from '../hooks/index.js';
 import type { ChatContext } from './context.js';
+import type { ArgSpecs, CommandHandler, CommandOptions, CommandPermission } from '../command/index.js';
 import { validatePluginMetadata, type PluginMetadata } from './metadata.js';
 import type { PluginConfig } from './plugin-config.js';
 import type { PluginStore } from './plugin-store.js';
@@ -12,6 +13,7 @@ import type { SandboxMethod, SandboxMethodFn, SandboxMethodType } from './sandbo
 /** What a plugin registers that lives in a shared registry while the plugin is enabled. */
 export type Declaration =
   | { kind: 'hook'; event: HookEventName; handler: (...args: never[]) => unknown; priority: number; eventName?: string | undefined }
+  | { kind: 'command'; options: CommandOptions<ArgSpecs>; handler: CommandHandler<ArgSpecs> }
   | { kind: 'tool'; tool: ToolDefinition }
   | { kind: 'tag'; tag: TagDefinition };
 
@@ -195,6 +197,24 @@ export class Plugin<S extends z.ZodObject = z.ZodObject> {
     this.disabledCallbacks.push(fn);
   }
 
+  // --- Nekro commands: registered while loaded; a disabled plugin's commands answer "disabled". ---
+
+  /**
+   * Registers a chat command `/<name>`; the handler's `args` are typed from the declaration.
+   * @example
+   * plugin.mountCommand({ name: 'weather', description: '查询天气', args: { city: Arg.str('城市名', { default: '北京', positional: true }) } },
+   *   async (ctx, { city }) => CmdCtl.success(`${city}: 晴`));
+   */
+  mountCommand<A extends ArgSpecs = Record<never, never>>(options: CommandOptions<A>, handler: CommandHandler<A>): CommandHandler<A> {
+    this.declare({ kind: 'command', options: options as CommandOptions<ArgSpecs>, handler: handler as unknown as CommandHandler<ArgSpecs> });
+    return handler;
+  }
+
+  /** A group of commands named `group.sub`, sharing permission, category and tags. */
+  mountCommandGroup(group: CommandGroupOptions): CommandGroup {
+    return new CommandGroup(this as Plugin, group);
+  }
+
   // --- KiraAI: hooks, tools, tags, custom events. Registered while the plugin is enabled. ---
 
   /** Registers a hook (KiraAI's `@on.<event>`). Handlers run from the highest priority down. */
@@ -252,5 +272,35 @@ export class Plugin<S extends z.ZodObject = z.ZodObject> {
     const r = runtimeOf(this as Plugin);
     if (!r) throw new PluginNotLoadedError(this.key, what);
     return r as unknown as PluginRuntime<S>;
+  }
+}
+
+export interface CommandGroupOptions {
+  name: string;
+  description: string;
+  permission?: CommandPermission;
+  category?: string;
+  tags?: string[];
+}
+
+/** Nekro's command group: `group.command({ name: 'set' }, …)` registers `config.set`. */
+export class CommandGroup {
+  constructor(
+    private readonly plugin: Plugin,
+    readonly options: CommandGroupOptions,
+  ) {}
+
+  /** Registers `<group>.<name>`; permission, category and tags default to the group's; aliases are prefixed. */
+  command<A extends ArgSpecs = Record<never, never>>(options: CommandOptions<A>, handler: CommandHandler<A>): CommandHandler<A> {
+    const g = this.options;
+    const full: CommandOptions<A> = {
+      ...options,
+      name: `${g.name}.${options.name}`,
+      aliases: (options.aliases ?? []).map((a) => `${g.name}.${a}`),
+      permission: options.permission ?? g.permission,
+      category: options.category || g.category,
+      tags: options.tags ?? g.tags,
+    };
+    return this.plugin.mountCommand(full, handler);
   }
 }

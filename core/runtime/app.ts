@@ -13,6 +13,7 @@ import { openSqliteStore, type Store } from '../store/index.js';
 import { NamedSet, type TagDefinition, type ToolDefinition } from '../agent/index.js';
 import type { PlatformEvent } from '../hooks/index.js';
 import { PluginManager, type Plugin } from '../plugin/index.js';
+import { CommandService } from '../command/index.js';
 import { fileURLToPath } from 'node:url';
 import type { Config } from './config.js';
 import { createLogger } from './logger.js';
@@ -60,6 +61,7 @@ export class App {
   /** Global reply tags (`plugin.registerTag`). */
   readonly tags = new NamedSet<TagDefinition>('tag');
   readonly plugins: PluginManager;
+  readonly commands: CommandService;
   private readonly initialPlugins: Plugin[];
   private readonly adapters = new Map<string, { adapter: Adapter; open: boolean }>();
   private state: AppState = 'created';
@@ -89,9 +91,17 @@ export class App {
     });
     this.pipeline = new Pipeline({ ...deps, hooks: this.hooks, interceptors: this.interceptors, buffer, history: store.history, dedupeTtlMs: config.dedupeTtlMs });
     if (options.chatPolicy !== false) installChatPolicy(this.hooks, options.chatPolicy ?? config.chatPolicy);
+    this.commands = new CommandService({
+      kv: store.kv, history: store.history, log, metrics, settings: config.commands,
+      send: (chatKey, segments) => this.send(chatKey, segments),
+      recordSystemMessage: (chatKey, text) => this.plugins.pushSystemMessage(chatKey, text),
+    });
+    this.commands.install(this.interceptors);
+    // A reset chat forgets its pending waits too ("clears a chat everywhere").
+    this.hooks.on('channel_reset', (e) => void this.commands.waits.clearChat(e.chatKey), { owner: 'core.commands' });
     this.plugins = new PluginManager(
       {
-        hooks: this.hooks, kv: store.kv, history: store.history, buffer, tools: this.tools, tags: this.tags, log, metrics,
+        hooks: this.hooks, kv: store.kv, history: store.history, buffer, tools: this.tools, tags: this.tags, commands: this.commands.registry, log, metrics,
         send: (chatKey, segments) => this.send(chatKey, segments),
         settings: { dataDir: config.dataDir, callTimeoutMs: config.plugins.callTimeoutMs, enabledByDefault: config.plugins.enabled },
       },
@@ -119,6 +129,7 @@ export class App {
       concurrency: this.config.maxConcurrentChats,
     });
     await this.restorePending();
+    await this.commands.start();
     await this.plugins.loadAll();
     for (const plugin of this.initialPlugins) await this.plugins.load(plugin);
     if (this.config.plugins.watch) this.plugins.watch();
@@ -189,6 +200,7 @@ export class App {
       this.log.warn({ count: unhandled.length }, `${unhandled.length} messages were not handled in time; saved, they will be handled on the next start`);
     }
     // After the last batch: plugins clean up once nothing can call them any more.
+    this.commands.close();
     await this.plugins.close();
     for (const [name, entry] of [...this.adapters].reverse()) {
       if (!entry.open) continue;

@@ -1,10 +1,32 @@
 import { z } from 'zod';
+import type { CommandSettings } from '../command/index.js';
 import { ConfigError } from '../errors/index.js';
 
 // Whole decimal numbers only: Number() would also take '0x10' and '1e3', which nobody means in a setting.
 const int = (min: number) =>
   z.string().regex(/^-?\d+$/, 'expected a whole number').transform(Number).pipe(z.number().min(min, `expected a number ≥ ${min}`));
 const strategy = z.enum(['buffer', 'flush', 'trigger', 'record', 'discard']);
+const status = z.enum(['success', 'error', 'unauthorized', 'not_found', 'invalid_args', 'disabled', 'processing', 'waiting']);
+const list = (value: string): string[] => value.split(',').map((w) => w.trim()).filter((w) => w.length > 0);
+function parseJson(value: string, ctx: z.core.$RefinementCtx<unknown>): unknown {
+  try {
+    return JSON.parse(value) as unknown;
+  } catch {
+    ctx.addIssue({ code: 'custom', message: 'expected a JSON object, e.g. {"onebot":{"prefix":"#"}}' });
+    return z.NEVER;
+  }
+}
+const adapterCommandSettings = z.record(
+  z.string().regex(/^[a-z][a-z0-9_]*$/, 'adapter names are lowercase'),
+  z.strictObject({
+    enabled: z.boolean().optional(),
+    prefix: z.string().min(1).max(8).optional(),
+    unauthorizedOutput: z.boolean().optional(),
+    silentStatuses: z.array(status).optional(),
+    recordInput: z.boolean().optional(),
+    unknownReply: z.enum(['suggest', 'silent']).optional(),
+  }),
+);
 const bool = z.enum(['0', '1', 'true', 'false']).transform((v) => v === '1' || v === 'true');
 const flag = z.enum(['auto', '0', '1', 'true', 'false']).transform((v) => (v === 'auto' ? 'auto' : v === '1' || v === 'true'));
 
@@ -33,6 +55,18 @@ const envSchema = z
     PLUGINS_ENABLED: z.string().default(''),
     PLUGIN_WATCH: bool.default(false),
     PLUGIN_CALL_TIMEOUT_MS: int(1).default(30_000),
+    COMMANDS_ENABLED: bool.default(true),
+    COMMAND_PREFIX: z.string().min(1).max(8).default('/'),
+    COMMAND_UNKNOWN_REPLY: z.enum(['suggest', 'silent']).default('suggest'),
+    COMMAND_UNAUTHORIZED_OUTPUT: bool.default(true),
+    COMMAND_SILENT_STATUSES: z.string().default('').pipe(z.transform(list)).pipe(z.array(status)),
+    RECORD_COMMAND_INPUT: bool.default(false),
+    COMMAND_ADAPTERS: z.string().default('{}').pipe(z.transform(parseJson)).pipe(adapterCommandSettings),
+    COMMAND_GREEDY_AFTER_POSITIONALS: bool.default(false),
+    COMMAND_STRICT_BOOL: bool.default(false),
+    SUPER_USERS: z.string().default('').pipe(z.transform(list)).pipe(z.array(z.string().regex(/^[a-z][a-z0-9_]*:.+$/, 'entries must look like adapter:userId, e.g. onebot:12345'))),
+    DEFAULT_LANG: z.enum(['zh_CN', 'en_US']).default('en_US'),
+    AGENT_COMMAND_PERMISSION: z.enum(['public', 'user', 'advanced', 'super_user']).default('user'),
   })
   .superRefine((env, ctx) => {
     if (env.MAX_WAIT_MS < env.DEBOUNCE_MS) {
@@ -54,9 +88,10 @@ export interface Config {
   console: { enabled: boolean | 'auto'; userId: string };
   chatPolicy: { private: ChatStrategy; groupMentioned: ChatStrategy; groupOther: ChatStrategy; wakeWords: string[] };
   plugins: { dirs: string[]; enabled: string[]; watch: boolean; callTimeoutMs: number };
+  commands: CommandSettings;
 }
 
-const list = (value: string): string[] => value.split(',').map((w) => w.trim()).filter((w) => w.length > 0);
+
 
 /** The names of every setting, for documentation checks. */
 export const configVariables: readonly string[] = Object.keys(envSchema.shape);
@@ -103,5 +138,22 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       wakeWords: list(e.WAKE_WORDS),
     },
     plugins: { dirs: list(e.PLUGIN_DIRS), enabled: list(e.PLUGINS_ENABLED), watch: e.PLUGIN_WATCH, callTimeoutMs: e.PLUGIN_CALL_TIMEOUT_MS },
+    commands: {
+      defaults: {
+        enabled: e.COMMANDS_ENABLED,
+        prefix: e.COMMAND_PREFIX,
+        unauthorizedOutput: e.COMMAND_UNAUTHORIZED_OUTPUT,
+        silentStatuses: e.COMMAND_SILENT_STATUSES,
+        recordInput: e.RECORD_COMMAND_INPUT,
+        unknownReply: e.COMMAND_UNKNOWN_REPLY,
+      },
+      adapters: e.COMMAND_ADAPTERS as CommandSettings['adapters'],
+      superUsers: e.SUPER_USERS,
+      defaultLang: e.DEFAULT_LANG,
+      agentLevel: e.AGENT_COMMAND_PERMISSION,
+      greedyAfterPositionals: e.COMMAND_GREEDY_AFTER_POSITIONALS,
+      strictBool: e.COMMAND_STRICT_BOOL,
+      callTimeoutMs: e.PLUGIN_CALL_TIMEOUT_MS,
+    },
   };
 }

@@ -13,6 +13,16 @@ const defaults: Config = {
   console: { enabled: 'auto', userId: 'local' },
   chatPolicy: { private: 'buffer', groupMentioned: 'buffer', groupOther: 'record', wakeWords: [] },
   plugins: { dirs: [], enabled: [], watch: false, callTimeoutMs: 30_000 },
+  commands: {
+    defaults: { enabled: true, prefix: '/', unauthorizedOutput: true, silentStatuses: [], recordInput: false, unknownReply: 'suggest' },
+    adapters: {},
+    superUsers: [],
+    defaultLang: 'en_US',
+    agentLevel: 'user',
+    greedyAfterPositionals: false,
+    strictBool: false,
+    callTimeoutMs: 30_000,
+  },
 };
 
 function configErrorOf(env: Record<string, string | undefined>): ConfigError {
@@ -68,6 +78,18 @@ describe('loadConfig parsing', () => {
       PLUGINS_ENABLED: 'me.weather,you.dice',
       PLUGIN_WATCH: '1',
       PLUGIN_CALL_TIMEOUT_MS: '5000',
+      COMMANDS_ENABLED: '0',
+      COMMAND_PREFIX: '#',
+      COMMAND_UNKNOWN_REPLY: 'silent',
+      COMMAND_UNAUTHORIZED_OUTPUT: 'false',
+      COMMAND_SILENT_STATUSES: 'not_found, disabled',
+      RECORD_COMMAND_INPUT: '1',
+      COMMAND_ADAPTERS: '{"onebot":{"prefix":"!","silentStatuses":["invalid_args"]}}',
+      COMMAND_GREEDY_AFTER_POSITIONALS: 'true',
+      COMMAND_STRICT_BOOL: '1',
+      SUPER_USERS: 'onebot:10001, console:local',
+      DEFAULT_LANG: 'zh_CN',
+      AGENT_COMMAND_PERMISSION: 'advanced',
     });
     expect(config).toEqual({
       logLevel: 'debug',
@@ -80,6 +102,16 @@ describe('loadConfig parsing', () => {
       console: { enabled: true, userId: 'me' },
       chatPolicy: { private: 'trigger', groupMentioned: 'flush', groupOther: 'discard', wakeWords: ['neko', 'mata'] },
       plugins: { dirs: ['./my-plugins', '/opt/neko/plugin.ts'], enabled: ['me.weather', 'you.dice'], watch: true, callTimeoutMs: 5000 },
+      commands: {
+        defaults: { enabled: false, prefix: '#', unauthorizedOutput: false, silentStatuses: ['not_found', 'disabled'], recordInput: true, unknownReply: 'silent' },
+        adapters: { onebot: { prefix: '!', silentStatuses: ['invalid_args'] } },
+        superUsers: ['onebot:10001', 'console:local'],
+        defaultLang: 'zh_CN',
+        agentLevel: 'advanced',
+        greedyAfterPositionals: true,
+        strictBool: true,
+        callTimeoutMs: 5000,
+      },
     } satisfies Config);
   });
 

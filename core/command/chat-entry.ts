@@ -1,0 +1,96 @@
+import type { Logger } from 'pino';
+import type { InboundMessage, Segment } from '../message/index.js';
+import type { Interceptor } from '../pipeline/index.js';
+import type { HistoryStore } from '../store/index.js';
+import type { CommandCaller, CommandExecutor, ExecutionResponse } from './executor.js';
+import { resolveText } from './i18n.js';
+import { responseToSegments } from './response.js';
+import type { AdapterCommandSettings } from './settings.js';
+import { text } from './texts.js';
+import { callbackArgs, type WaitSessions } from './wait.js';
+import { describeSegments } from '../message/index.js';
+
+export interface ChatEntryDeps {
+  executor: CommandExecutor;
+  waits: WaitSessions;
+  history: HistoryStore;
+  log: Logger;
+  settingsFor(adapter: string): AdapterCommandSettings;
+  callerFor(message: InboundMessage): Promise<CommandCaller>;
+  send(chatKey: string, segments: Segment[]): Promise<unknown>;
+}
+
+/** Splits `/name rest` into the command name and its raw arguments; undefined when it is not a command. */
+export function detectCommand(textIn: string, prefix: string): { name: string; raw: string } | undefined {
+  const t = textIn.trim();
+  if (prefix === '' || !t.startsWith(prefix)) return undefined;
+  const body = t.slice(prefix.length);
+  const m = /^(\S+)(?:\s+([\s\S]*))?$/.exec(body);
+  if (!m) return undefined;
+  return { name: m[1]!, raw: m[2] ?? '' };
+}
+
+/**
+ * Commands in chat (Nekro §1.4.2): a prefixed message is always taken (it never reaches plugins or the
+ * bot), cancels the user's pending wait, and its responses are routed to the chat per status.
+ */
+export function commandInterceptor(deps: ChatEntryDeps): Interceptor {
+  return async (message) => {
+    const settings = deps.settingsFor(message.adapter);
+    if (!settings.enabled) return false;
+    const detected = detectCommand(message.text, settings.prefix);
+    if (!detected) return false;
+    deps.waits.cancel(message.chatKey, message.userId);
+    if (settings.recordInput) recordInput(deps.history, message);
+    const caller = await deps.callerFor(message);
+    await deliver(deps, settings, caller, deps.executor.execute({ name: detected.name, raw: detected.raw, caller }));
+    return true;
+  };
+}
+
+/** The next non-command message of a waiting user in that chat goes to the wait's callback command. */
+export function waitInterceptor(deps: ChatEntryDeps): Interceptor {
+  return async (message) => {
+    if (!deps.waits.has(message.chatKey, message.userId)) return false;
+    const settings = deps.settingsFor(message.adapter);
+    if (settings.enabled && detectCommand(message.text, settings.prefix)) return false;
+    const session = deps.waits.take(message.chatKey, message.userId);
+    if (!session) return false;
+    const caller = await deps.callerFor(message);
+    const raw = callbackArgs(message.text, session.contextData);
+    await deliver(deps, settings, caller, deps.executor.execute({ name: session.callbackCmd, raw, caller }));
+    return true;
+  };
+}
+
+/** Sends each response to the chat as it comes, per the adapter's routing, and starts waits. */
+export async function deliver(deps: ChatEntryDeps, settings: AdapterCommandSettings, caller: CommandCaller, responses: AsyncIterable<ExecutionResponse>): Promise<void> {
+  for await (const r of responses) {
+    if (settings.silentStatuses.includes(r.status)) continue;
+    if (r.status === 'unauthorized' && !settings.unauthorizedOutput) continue;
+    if (r.status === 'not_found' && settings.unknownReply === 'silent') continue;
+    const segments = responseToSegments(r, caller.lang);
+    if (r.status === 'waiting') {
+      if (r.waitOptions?.length) segments.push({ type: 'text', text: `\n${text('options', caller.lang, { options: r.waitOptions.join(' / ') })}` });
+      if (r.callbackCmd) {
+        deps.waits.start({
+          chatKey: caller.chatKey, userId: caller.userId, callbackCmd: r.callbackCmd, contextData: r.contextData ?? {},
+          options: r.waitOptions ?? [], timeoutSec: r.waitTimeoutSec ?? 60, onTimeoutMessage: r.onTimeoutMessage, lang: caller.lang,
+        });
+      }
+    }
+    if (segments.length === 0) continue;
+    try {
+      await deps.send(caller.chatKey, segments);
+    } catch (err) {
+      deps.log.error({ err, chatKey: caller.chatKey, status: r.status }, `command output could not be sent: ${resolveText(r.message, caller.lang).slice(0, 80)}`);
+    }
+  }
+}
+
+function recordInput(history: HistoryStore, message: InboundMessage): void {
+  history.append({
+    chatKey: message.chatKey, role: 'user', messageId: message.messageId, userId: message.userId, userName: message.userName,
+    segments: message.segments, text: describeSegments(message.segments), time: message.time,
+  });
+}

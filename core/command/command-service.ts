@@ -1,0 +1,125 @@
+import type { Logger } from 'pino';
+import type { SendResult } from '../adapter/index.js';
+import type { Disposer } from '../hooks/index.js';
+import type { ChatKey, InboundMessage, Segment } from '../message/index.js';
+import type { Metrics } from '../metrics/index.js';
+import type { InterceptorChain } from '../pipeline/index.js';
+import type { HistoryStore, KVStore } from '../store/index.js';
+import { commandInterceptor, deliver, waitInterceptor, type ChatEntryDeps } from './chat-entry.js';
+import { CommandExecutor, type CommandCaller, type ExecuteRequest, type ExecutionResponse } from './executor.js';
+import { langFromCode } from './i18n.js';
+import { CommandOverrides } from './overrides.js';
+import { callerLevel, isCommandPermission, type CommandPermission } from './permission.js';
+import { CommandRegistry } from './registry.js';
+import { settingsFor, type CommandSettings } from './settings.js';
+import { text } from './texts.js';
+import { WaitSessions, type WaitSession } from './wait.js';
+
+export interface CommandServiceDeps {
+  kv: KVStore;
+  history: HistoryStore;
+  log: Logger;
+  metrics: Metrics;
+  settings: CommandSettings;
+  send(chatKey: ChatKey, segments: Segment[]): Promise<SendResult>;
+  /** Records a text as a system message of the chat (Nekro's `push_system_message`). */
+  recordSystemMessage(chatKey: ChatKey, text: string): Promise<unknown>;
+}
+
+const USERS = '__users__';
+
+/**
+ * The command system assembled: registry, overrides, executor, waits, and the two pipeline interceptors
+ * (waits above commands) that make `/name args` work in every adapter's chats.
+ */
+export class CommandService {
+  readonly registry: CommandRegistry;
+  readonly overrides: CommandOverrides;
+  readonly executor: CommandExecutor;
+  readonly waits: WaitSessions;
+  private readonly superUsers: ReadonlySet<string>;
+  private readonly chat: ChatEntryDeps;
+
+  constructor(private readonly deps: CommandServiceDeps) {
+    const { settings } = deps;
+    this.superUsers = new Set(settings.superUsers);
+    this.registry = new CommandRegistry(deps.log);
+    this.overrides = new CommandOverrides(deps.kv);
+    this.executor = new CommandExecutor({
+      registry: this.registry, overrides: this.overrides, log: deps.log, metrics: deps.metrics, send: deps.send,
+      callTimeoutMs: settings.callTimeoutMs,
+      parse: { greedyAfterPositionals: settings.greedyAfterPositionals, strictBool: settings.strictBool },
+    });
+    this.waits = new WaitSessions((session) => void this.onWaitTimeout(session));
+    this.chat = {
+      executor: this.executor, waits: this.waits, history: deps.history, log: deps.log, send: deps.send,
+      settingsFor: (adapter) => settingsFor(settings, adapter),
+      callerFor: (message) => this.callerFor(message),
+    };
+  }
+
+  async start(): Promise<void> {
+    await this.overrides.load();
+  }
+
+  /** Installs the chat entry points into the pipeline; the returned function removes them. */
+  install(interceptors: InterceptorChain): Disposer {
+    const a = interceptors.add(waitInterceptor(this.chat), { priority: 100, owner: 'core.commands.wait' });
+    const b = interceptors.add(commandInterceptor(this.chat), { priority: 50, owner: 'core.commands' });
+    return () => {
+      a();
+      b();
+    };
+  }
+
+  /** The caller behind a chat message: its level (super user, platform role, stored grant) and language. */
+  async callerFor(message: InboundMessage): Promise<CommandCaller> {
+    const stored = await this.deps.kv.get({ pluginKey: USERS, key: `level:${message.adapter}:${message.userId}` });
+    return {
+      userId: message.userId,
+      userName: message.userName,
+      chatKey: message.chatKey,
+      adapter: message.adapter,
+      level: callerLevel({ adapter: message.adapter, userId: message.userId, role: message.senderRole, granted: isCommandPermission(stored) ? stored : undefined, superUsers: this.superUsers }),
+      lang: langFromCode(message.language) ?? this.deps.settings.defaultLang,
+      source: 'chat',
+    };
+  }
+
+  /** Stores a user's level (never above ADVANCED: super users come only from `SUPER_USERS`). */
+  async grant(adapter: string, userId: string, level: CommandPermission | undefined): Promise<void> {
+    const key = { pluginKey: USERS, key: `level:${adapter}:${userId}` };
+    if (level === undefined) await this.deps.kv.delete(key);
+    else await this.deps.kv.set(key, level);
+  }
+
+  isSuperUser(adapter: string, userId: string): boolean {
+    return this.superUsers.has(`${adapter}:${userId}`);
+  }
+
+  /** Runs a command and streams its responses (admin API, tools, native commands). */
+  execute(request: ExecuteRequest): AsyncGenerator<ExecutionResponse> {
+    return this.executor.execute(request);
+  }
+
+  /** Runs a command for a chat caller and sends its responses to that chat, as a typed command would. */
+  async executeInChat(request: ExecuteRequest): Promise<void> {
+    const settings = settingsFor(this.deps.settings, request.caller.adapter);
+    await deliver(this.chat, settings, request.caller, this.executor.execute(request));
+  }
+
+  close(): void {
+    this.waits.close();
+  }
+
+  /** Decision §1.4.6: the timeout notice is sent to the chat as well as recorded (users never saw it). */
+  private async onWaitTimeout(session: WaitSession): Promise<void> {
+    const notice = session.onTimeoutMessage || text('waitTimeout', session.lang);
+    try {
+      await this.deps.send(session.chatKey, [{ type: 'text', text: notice }]);
+    } catch (err) {
+      this.deps.log.error({ err, chatKey: session.chatKey }, 'wait timeout notice could not be sent');
+    }
+    await this.deps.recordSystemMessage(session.chatKey, notice);
+  }
+}

@@ -1,0 +1,149 @@
+import type { Logger } from 'pino';
+import type { SendResult } from '../adapter/index.js';
+import { toError } from '../errors/index.js';
+import { withTimeLimit } from '../hooks/index.js';
+import type { ChatKey, Segment } from '../message/index.js';
+import type { Metrics } from '../metrics/index.js';
+import type { CommandContext, CommandSource, RegisteredCommand } from './command.js';
+import type { Lang } from './i18n.js';
+import type { CommandOverrides } from './overrides.js';
+import { ArgumentError, convertJsonArgs, parseArgs, type ParseOptions } from './parser.js';
+import { CommandPermission, permits } from './permission.js';
+import type { CommandRegistry } from './registry.js';
+import type { CommandResponse, CommandStatus } from './response.js';
+import { LEVEL_NAMES, text } from './texts.js';
+
+/** Who runs a command. Every caller is explicit: tool calls never run silently as a super user. */
+export interface CommandCaller {
+  userId: string;
+  userName: string;
+  chatKey: ChatKey;
+  adapter: string;
+  level: CommandPermission;
+  lang: Lang;
+  source: CommandSource;
+}
+
+export interface ExecuteRequest {
+  /** As typed: full name, alias, short name. */
+  name: string;
+  /** Text arguments, parsed with the grammar. */
+  raw?: string;
+  /** JSON arguments (tool calls, the admin API), converted without text parsing. */
+  json?: unknown;
+  caller: CommandCaller;
+}
+
+/** A response with the command it came from (when one was found). */
+export type ExecutionResponse = CommandResponse & { command?: RegisteredCommand };
+
+export interface ExecutorDeps {
+  registry: CommandRegistry;
+  overrides: CommandOverrides;
+  log: Logger;
+  metrics: Metrics;
+  /** Per-step time limit for a handler, ms. */
+  callTimeoutMs: number;
+  parse: Omit<ParseOptions, 'lang'>;
+  send(chatKey: ChatKey, segments: Segment[]): Promise<SendResult>;
+}
+
+/**
+ * Runs commands: resolve → enabled → permission → arguments → handler, streaming every response as it
+ * comes. An `ArgumentError` (from parsing or thrown by the handler) becomes `invalid_args` with the usage;
+ * any other error becomes `error`, logged with the plugin key and counted.
+ */
+export class CommandExecutor {
+  constructor(private readonly deps: ExecutorDeps) {}
+
+  async *execute(req: ExecuteRequest): AsyncGenerator<ExecutionResponse> {
+    const { caller } = req;
+    const lang = caller.lang;
+    const resolution = this.deps.registry.resolve(req.name);
+    if (resolution.kind === 'ambiguous') {
+      yield this.outcome('not_found', text('ambiguous', lang, { name: req.name, names: resolution.candidates.join(', ') }));
+      return;
+    }
+    if (resolution.kind === 'not_found') {
+      const hint = resolution.suggestions.length > 0 ? `\n${text('didYouMean', lang, { names: resolution.suggestions.join(', ') })}` : '';
+      yield { ...this.outcome('not_found', text('notFound', lang, { name: req.name }) + hint), data: { suggestions: resolution.suggestions } };
+      return;
+    }
+    const command = resolution.command;
+    const { overrides } = this.deps;
+    if (!command.pluginEnabled() || !overrides.isEnabled(command.fullName, caller.chatKey)) {
+      yield this.outcome('disabled', text('disabled', lang, { name: command.name }), command);
+      return;
+    }
+    const needed = overrides.effectivePermission(command.fullName, caller.chatKey, command.permission);
+    if (!permits(caller.level, needed)) {
+      yield this.outcome('unauthorized', text('unauthorized', lang, { name: command.name, level: LEVEL_NAMES[needed]![lang] }), command);
+      return;
+    }
+    let args: Record<string, unknown>;
+    try {
+      const options = { ...this.deps.parse, lang };
+      args = req.json !== undefined ? convertJsonArgs(command.args, req.json, options) : parseArgs(command.args, req.raw ?? '', options);
+    } catch (err) {
+      yield this.failure(err, command, lang);
+      return;
+    }
+    this.deps.metrics.count('commands_total', { command: command.fullName, source: caller.source });
+    yield* this.run(command, args, this.context(caller));
+  }
+
+  private async *run(command: RegisteredCommand, args: Record<string, unknown>, ctx: CommandContext): AsyncGenerator<ExecutionResponse> {
+    const limit = this.deps.callTimeoutMs;
+    const what = `command ${command.fullName}`;
+    try {
+      const result = command.handler(ctx, args as never);
+      if (isAsyncIterable(result)) {
+        const it = result[Symbol.asyncIterator]();
+        try {
+          while (true) {
+            const step = await withTimeLimit(it.next(), limit, what);
+            if (step.done) break;
+            yield { ...step.value, command };
+          }
+        } finally {
+          void Promise.resolve(it.return?.()).catch(() => undefined);
+        }
+        return;
+      }
+      const response = await withTimeLimit(Promise.resolve(result), limit, what);
+      if (response) yield { ...response, command };
+    } catch (err) {
+      yield this.failure(err, command, ctx.lang);
+    }
+  }
+
+  private failure(err: unknown, command: RegisteredCommand, lang: Lang): ExecutionResponse {
+    if (err instanceof ArgumentError) {
+      const usage = command.usage ? `\n${text('usage', lang, { usage: command.usage })}` : '';
+      return this.outcome('invalid_args', text('invalidArgs', lang, { message: err.message }) + usage, command, { argument: err.argument });
+    }
+    const error = toError(err);
+    this.deps.metrics.count('command_errors_total', { command: command.fullName });
+    this.deps.log.error({ err: error, plugin: command.source, command: command.fullName }, `command ${command.fullName} failed`);
+    return this.outcome('error', text('failed', lang, { message: error.message }), command);
+  }
+
+  private outcome(status: CommandStatus, message: string, command?: RegisteredCommand, data?: unknown): ExecutionResponse {
+    return { status, message, ...(data === undefined ? {} : { data }), ...(command ? { command } : {}) };
+  }
+
+  private context(caller: CommandCaller): CommandContext {
+    const { deps } = this;
+    return {
+      ...caller,
+      isSuperUser: caller.level === CommandPermission.SUPER_USER,
+      isAdvancedUser: permits(caller.level, CommandPermission.ADVANCED),
+      send: (content) => deps.send(caller.chatKey, typeof content === 'string' ? [{ type: 'text', text: content }] : content),
+      log: deps.log.child({ chatKey: caller.chatKey, userId: caller.userId }),
+    };
+  }
+}
+
+function isAsyncIterable(value: unknown): value is AsyncIterable<CommandResponse> {
+  return typeof value === 'object' && value !== null && typeof (value as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function';
+}

@@ -1,0 +1,15 @@
+export * from './args.js';
+export * from './permission.js';
+export * from './i18n.js';
+export * from './response.js';
+export * from './command.js';
+export * from './registry.js';
+export * from './overrides.js';
+export * from './usage.js';
+export * from './parser.js';
+export * from './executor.js';
+export * from './wait.js';
+export * from './settings.js';
+export * from './chat-entry.js';
+export * from './command-service.js';
+export { text as commandText, LEVEL_NAMES, type TextKey } from './texts.js';

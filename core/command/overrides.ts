@@ -1,0 +1,58 @@
+import type { KVStore } from '../store/index.js';
+import { isCommandPermission, type CommandPermission } from './permission.js';
+
+const PLUGIN_KEY = '__commands__';
+/** Where a setting applies: one chat, or everywhere (`*`). */
+export type OverrideScope = string;
+export const GLOBAL: OverrideScope = '*';
+
+/**
+ * Per-chat and global overrides of a command's permission and enabled state, persisted in the KV store and
+ * kept in memory (they are read on every command). Lookups go chat, then global, then the declared value.
+ */
+export class CommandOverrides {
+  private readonly permission = new Map<string, CommandPermission>();
+  private readonly enabled = new Map<string, boolean>();
+
+  constructor(private readonly kv: KVStore) {}
+
+  async load(): Promise<void> {
+    for (const e of await this.kv.list({ pluginKey: PLUGIN_KEY })) {
+      const [kind, scope, ...rest] = e.key.split('|');
+      const id = `${scope}|${rest.join('|')}`;
+      if (kind === 'perm' && isCommandPermission(e.value)) this.permission.set(id, e.value);
+      if (kind === 'enabled') this.enabled.set(id, e.value === '1');
+    }
+  }
+
+  effectivePermission(fullName: string, chatKey: string, declared: CommandPermission): CommandPermission {
+    return this.permission.get(`${chatKey}|${fullName}`) ?? this.permission.get(`${GLOBAL}|${fullName}`) ?? declared;
+  }
+
+  isEnabled(fullName: string, chatKey: string): boolean {
+    return this.enabled.get(`${chatKey}|${fullName}`) ?? this.enabled.get(`${GLOBAL}|${fullName}`) ?? true;
+  }
+
+  /**
+   * Sets a permission override; `undefined` removes it. Setting a chat's override to what it would inherit
+   * anyway removes it instead (Nekro §1.4.3), so later global changes still reach that chat.
+   */
+  async setPermission(fullName: string, scope: OverrideScope, level: CommandPermission | undefined, declared: CommandPermission): Promise<void> {
+    const id = `${scope}|${fullName}`;
+    const inherited = scope === GLOBAL ? declared : (this.permission.get(`${GLOBAL}|${fullName}`) ?? declared);
+    const key = { pluginKey: PLUGIN_KEY, key: `perm|${id}` };
+    if (level === undefined || level === inherited) {
+      this.permission.delete(id);
+      await this.kv.delete(key);
+      return;
+    }
+    this.permission.set(id, level);
+    await this.kv.set(key, level);
+  }
+
+  /** Sets the enabled state explicitly (kept even when equal to the inherited one, as in Nekro). */
+  async setEnabled(fullName: string, scope: OverrideScope, enabled: boolean): Promise<void> {
+    this.enabled.set(`${scope}|${fullName}`, enabled);
+    await this.kv.set({ pluginKey: PLUGIN_KEY, key: `enabled|${scope}|${fullName}` }, enabled ? '1' : '0');
+  }
+}
