@@ -15,4 +15,5 @@ export * from './pipeline/index.js';
 export * from './adapter/index.js';
 export * from './agent/index.js';
 export * from './plugin/index.js';
+export * from './command/index.js';
 export * from './runtime/index.js';

@@ -19,8 +19,8 @@ export class ArgumentError extends NekomataError {
 
   constructor(message: string, details: { argument?: string; expected?: string } = {}) {
     super('INVALID_ARGS', message);
-    if (details.argument !== undefined) this.argument = details.argument;
-    if (details.expected !== undefined) this.expected = details.expected;
+    this.argument = details.argument;
+    this.expected = details.expected;
   }
 }
 

@@ -93,6 +93,11 @@ export class CommandService {
     else await this.deps.kv.set(key, level);
   }
 
+  /** The command prefix in an adapter's chats. */
+  prefixFor(adapter: string): string {
+    return settingsFor(this.deps.settings, adapter).prefix;
+  }
+
   isSuperUser(adapter: string, userId: string): boolean {
     return this.superUsers.has(`${adapter}:${userId}`);
   }

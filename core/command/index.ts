@@ -13,3 +13,4 @@ export * from './settings.js';
 export * from './chat-entry.js';
 export * from './command-service.js';
 export { text as commandText, LEVEL_NAMES, type TextKey } from './texts.js';
+export * from './help.js';

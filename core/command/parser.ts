@@ -9,7 +9,8 @@ export interface ParseOptions {
   /**
    * Let positional tokens fill the positional arguments declared before the greedy one first, so
    * `/say alice hi there` gives `{ target: 'alice', content: 'hi there' }`. Off: the first positional
-   * token starts the greedy text and `target` can only be given as `target:alice`.
+   * token starts the greedy text and `target` can only be given as `target:alice`. With the fix on, a token
+   * with an undeclared key (`http://x.com`) counts as positional text too, instead of being dropped.
    */
   greedyAfterPositionals?: boolean;
   /** Reject a `bool` value that is not true/1/yes/on/false/0/no/off. Off: any other word is `false`. */

@@ -2,3 +2,4 @@ export * from './duplicate-filter.js';
 export * from './interceptors.js';
 export * from './pipeline.js';
 export * from './batch-stage.js';
+export * from './chat-lanes.js';

@@ -4,6 +4,7 @@ import { MessageEvent, type HookRegistry, type Strategy } from '../hooks/index.j
 import { describeSegments, type InboundMessage } from '../message/index.js';
 import type { Counter, Metrics } from '../metrics/index.js';
 import type { HistoryStore } from '../store/index.js';
+import { ChatLanes } from './chat-lanes.js';
 import { DuplicateFilter } from './duplicate-filter.js';
 import type { InterceptorChain } from './interceptors.js';
 
@@ -37,13 +38,22 @@ const OUTCOMES: readonly IngestOutcome[] = ['duplicate', 'intercepted', 'stopped
 export class Pipeline {
   private readonly duplicates: DuplicateFilter;
   private readonly counted: Record<IngestOutcome, Counter>;
+  private readonly lanes = new ChatLanes();
 
   constructor(private readonly deps: PipelineDeps) {
     this.duplicates = new DuplicateFilter(deps.dedupeTtlMs);
     this.counted = Object.fromEntries(OUTCOMES.map((o) => [o, deps.metrics.counter('messages_total', { outcome: o })])) as Record<IngestOutcome, Counter>;
   }
 
-  async ingest(message: InboundMessage): Promise<IngestResult> {
+  /**
+   * Messages of one chat go through ingest one at a time, in arrival order: a slow hook or command for one
+   * message holds the chat's later messages back (queued, not lost) rather than letting them overtake it.
+   */
+  ingest(message: InboundMessage): Promise<IngestResult> {
+    return this.lanes.run(message.chatKey, () => this.process(message));
+  }
+
+  private async process(message: InboundMessage): Promise<IngestResult> {
     if (this.duplicates.seen(`${message.adapter}\u0000${message.messageId}`)) {
       this.counted.duplicate.inc();
       return { outcome: 'duplicate' };

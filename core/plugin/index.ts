@@ -6,7 +6,7 @@ export * from './scope.js';
 export * from './plugin-store.js';
 export * from './plugin-config.js';
 export * from './plugin-path.js';
-export { callPlugin, chatContext, type PluginHost, type PluginSettings } from './plugin-host.js';
+export { callPlugin, chatContext, type PluginHost, type PluginSettings, type PluginServices } from './plugin-host.js';
 export { PluginLifecycle, PluginStateError, type PluginInfo, type PluginState, type LoadedPlugin } from './lifecycle.js';
 export { PluginLoadError, discoverPlugins, importPlugin, readPluginDocs } from './loader.js';
 export type { AvailableMethod, PromptInjectionResult } from './callbacks.js';

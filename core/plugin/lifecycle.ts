@@ -192,6 +192,7 @@ export class PluginLifecycle {
         else if (active.enabledScope) this.register(active, active.enabledScope, d);
       },
       emit: (eventName, payload) => this.host.hooks.emit('custom_event', { eventName, payload, sourcePlugin: key, timestamp: Date.now() }),
+      services: this.host.services,
     });
     loadScope.add(() => bindPlugin(plugin, undefined), 'runtime binding');
     for (const d of plugin.declarations) if (d.kind === 'command') this.register(active, loadScope, d);

@@ -7,7 +7,9 @@ import { withTimeLimit, type HookRegistry } from '../hooks/index.js';
 import { parseChatKey, type ChatKey, type InboundMessage, type Segment } from '../message/index.js';
 import type { Metrics } from '../metrics/index.js';
 import type { HistoryStore, KVStore } from '../store/index.js';
-import type { CommandRegistry } from '../command/index.js';
+import type { CommandRegistry, CommandService } from '../command/index.js';
+import type { ResetResult } from '../session/index.js';
+import type { PluginInfo } from './lifecycle.js';
 import type { ChatContext } from './context.js';
 
 /** What the plugin manager needs from the app. */
@@ -23,6 +25,20 @@ export interface PluginHost {
   metrics: Metrics;
   send(chatKey: ChatKey, segments: Segment[]): Promise<SendResult>;
   settings: PluginSettings;
+  /** The app's services, for plugins that manage the app (the built-in commands). */
+  services: () => PluginServices;
+}
+
+/** What built-in and admin plugins may ask of the app. */
+export interface PluginServices {
+  commands: CommandService;
+  plugins: {
+    list(): PluginInfo[];
+    enable(key: string): Promise<void>;
+    disable(key: string): Promise<void>;
+    reload(key: string): Promise<PluginInfo>;
+  };
+  resetChannel(chatKey: ChatKey, by: string): Promise<ResetResult>;
 }
 
 export interface PluginSettings {

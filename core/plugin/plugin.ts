@@ -4,6 +4,7 @@ import type { JsonSchemaObject, Prompt, TagDefinition, ToolDefinition } from '..
 import { NekomataError } from '../errors/index.js';
 import type { Disposer, HookEventName, HookEvents, MsgSignal } from '../hooks/index.js';
 import type { ChatContext } from './context.js';
+import type { PluginServices } from './plugin-host.js';
 import type { ArgSpecs, CommandHandler, CommandOptions, CommandPermission } from '../command/index.js';
 import { validatePluginMetadata, type PluginMetadata } from './metadata.js';
 import type { PluginConfig } from './plugin-config.js';
@@ -49,6 +50,7 @@ export interface PluginRuntime<S extends z.ZodObject> {
   /** Registers a declaration made after activation, at once if the plugin is enabled. */
   declare(declaration: Declaration): void;
   emit(eventName: string, payload: unknown): Promise<void>;
+  services(): PluginServices;
 }
 
 // Registered symbols, not module-level state: a plugin module resolved to another copy of this file (a
@@ -250,6 +252,10 @@ export class Plugin<S extends z.ZodObject = z.ZodObject> {
   }
   get isEnabled(): boolean {
     return runtimeOf(this as Plugin)?.isEnabled() ?? false;
+  }
+  /** The app's services (commands, plugins, channel reset): for plugins that manage the app. */
+  get services(): PluginServices {
+    return this.runtime('services').services();
   }
   get log(): Logger {
     return this.runtime('logger').log;

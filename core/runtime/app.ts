@@ -104,6 +104,7 @@ export class App {
         hooks: this.hooks, kv: store.kv, history: store.history, buffer, tools: this.tools, tags: this.tags, commands: this.commands.registry, log, metrics,
         send: (chatKey, segments) => this.send(chatKey, segments),
         settings: { dataDir: config.dataDir, callTimeoutMs: config.plugins.callTimeoutMs, enabledByDefault: config.plugins.enabled },
+        services: () => ({ commands: this.commands, plugins: this.plugins, resetChannel: (chatKey, by) => this.resetChannel(chatKey, by) }),
       },
       { builtin: options.builtinPluginDirs ?? [BUILTIN_PLUGIN_DIR], extra: config.plugins.dirs },
     );

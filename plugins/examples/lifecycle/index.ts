@@ -14,8 +14,8 @@ const plugin = new Plugin({
 });
 
 /**
- * Adds one to a counter. The store has no atomic increment: two calls at the same moment may count once.
- * Lifecycle calls never overlap for one plugin, so that cannot happen here.
+ * Adds one to a counter. The store has no atomic increment, so two calls at the same moment (two chats
+ * reset at once) may count once: fine for statistics, not for anything that must add up.
  */
 async function bump(storeKey: string, scope: PluginStoreScope = {}): Promise<number> {
   const n = Number((await plugin.store.get({ ...scope, storeKey })) ?? '0') + 1;
