@@ -11,7 +11,7 @@ const exceptions: ExceptionEvent[] = [];
 async function start() {
   batches.length = 0;
   exceptions.length = 0;
-  ({ app, lines } = makeTestApp({ PLUGIN_CALL_TIMEOUT_MS: '150' }, { sessionHandler: async (b) => void batches.push(b) }));
+  ({ app, lines } = makeTestApp({ PLUGIN_CALL_TIMEOUT_MS: '150' }, { sessionHandler: async (b) => void batches.push(b), builtinPluginDirs: [] }));
   app.hooks.on('exception', (e) => void exceptions.push(e));
   await app.start();
 }

@@ -8,7 +8,7 @@ let app: App;
 const batches: Batch[] = [];
 async function start(env: Record<string, string> = {}) {
   batches.length = 0;
-  ({ app } = makeTestApp(env, { sessionHandler: async (b) => void batches.push(b) }));
+  ({ app } = makeTestApp(env, { sessionHandler: async (b) => void batches.push(b), builtinPluginDirs: [] }));
   await app.start();
   return app;
 }

@@ -29,7 +29,7 @@ export interface ExampleApp {
 
 /**
  * A started app with `plugin` loaded and enabled (examples are third-party plugins, which load disabled),
- * on an in-memory store and a fresh `DATA_DIR`.
+ * on an in-memory store and a fresh `DATA_DIR`, with no built-in plugins.
  */
 export async function startWithExample(plugin: Plugin, env: Record<string, string> = {}): Promise<ExampleApp> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'nekomata-example-'));
@@ -37,6 +37,8 @@ export async function startWithExample(plugin: Plugin, env: Record<string, strin
   const adapter = new ScriptedAdapter();
   const { app, lines } = makeTestApp({ DATA_DIR: dataDir, ...env }, {
     plugins: [plugin],
+    // Only the example: what it shows must not depend on which built-ins exist.
+    builtinPluginDirs: [],
     adapters: [adapter],
     sessionHandler: async (batch) => void batches.push(batch),
   });
