@@ -193,6 +193,7 @@ export class PluginLifecycle {
       },
       emit: (eventName, payload) => this.host.hooks.emit('custom_event', { eventName, payload, sourcePlugin: key, timestamp: Date.now() }),
       services: this.host.services,
+      onConfigChange: (listener) => loadScope.add(config.onChange(listener as never), 'config listener'),
     });
     loadScope.add(() => bindPlugin(plugin, undefined), 'runtime binding');
     for (const d of plugin.declarations) if (d.kind === 'command') this.register(active, loadScope, d);

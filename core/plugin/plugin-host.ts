@@ -3,7 +3,7 @@ import type { SendResult } from '../adapter/index.js';
 import type { NamedSet, TagDefinition, ToolDefinition } from '../agent/index.js';
 import type { BufferDriver } from '../buffer/index.js';
 import { toError } from '../errors/index.js';
-import { withTimeLimit, type HookRegistry } from '../hooks/index.js';
+import { withTimeLimit, type HookRegistry, type MsgSignal } from '../hooks/index.js';
 import { parseChatKey, type ChatKey, type InboundMessage, type Segment } from '../message/index.js';
 import type { Metrics } from '../metrics/index.js';
 import type { HistoryStore, KVStore } from '../store/index.js';
@@ -39,6 +39,10 @@ export interface PluginServices {
     reload(key: string): Promise<PluginInfo>;
   };
   resetChannel(chatKey: ChatKey, by: string): Promise<ResetResult>;
+  /** Sends to any chat through its adapter (KiraAI's `send_message_chain`). */
+  send(chatKey: ChatKey, content: string | Segment[]): Promise<SendResult>;
+  /** Nekro's `push_system_message`: records a system message, triggering the bot on request or FORCE_TRIGGER. */
+  pushSystemMessage(chatKey: ChatKey, text: string, opts?: { trigger?: boolean }): Promise<MsgSignal>;
 }
 
 export interface PluginSettings {

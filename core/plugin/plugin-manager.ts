@@ -129,7 +129,11 @@ export class PluginManager extends PluginLifecycle {
   }
 
   private onFileChanged(file: string): void {
-    const owner = [...this.list()].find((p) => p.source && (file === p.source || file.startsWith(path.dirname(p.source) + path.sep)));
+    // A folder plugin (index.*) owns its whole folder; a single-file plugin owns only its file, so that
+    // editing one of several plugins sharing a folder reloads that one.
+    const owns = (source: string): boolean =>
+      file === source || (/^index\.[mc]?[jt]s$/.test(path.basename(source)) && file.startsWith(path.dirname(source) + path.sep));
+    const owner = this.list().find((p) => p.source !== undefined && owns(p.source));
     if (!owner || owner.state === 'failed' || owner.state === 'unloaded') return;
     clearTimeout(this.reloadTimers.get(owner.key));
     // Editors write a file in several steps: wait for them to settle before importing.

@@ -3,6 +3,8 @@ import type { z } from 'zod';
 import type { JsonSchemaObject, Prompt, TagDefinition, ToolDefinition } from '../agent/index.js';
 import { NekomataError } from '../errors/index.js';
 import type { Disposer, HookEventName, HookEvents, MsgSignal } from '../hooks/index.js';
+import type { SendResult } from '../adapter/index.js';
+import type { Segment } from '../message/index.js';
 import type { ChatContext } from './context.js';
 import type { PluginServices } from './plugin-host.js';
 import type { ArgSpecs, CommandHandler, CommandOptions, CommandPermission } from '../command/index.js';
@@ -51,6 +53,7 @@ export interface PluginRuntime<S extends z.ZodObject> {
   declare(declaration: Declaration): void;
   emit(eventName: string, payload: unknown): Promise<void>;
   services(): PluginServices;
+  onConfigChange(listener: (value: unknown, previous: unknown) => void): void;
 }
 
 // Registered symbols, not module-level state: a plugin module resolved to another copy of this file (a
@@ -65,6 +68,9 @@ export function isPlugin(value: unknown): value is Plugin {
 
 /** Loader only: binds a plugin to the app that activated it (or unbinds it with `undefined`). */
 export function bindPlugin<S extends z.ZodObject>(plugin: Plugin<S>, runtime: PluginRuntime<S> | undefined): void {
+  if (runtime && runtimeOf(plugin as Plugin)) {
+    throw new NekomataError('PLUGIN_ALREADY_BOUND', `plugin ${plugin.key} is already loaded in an app: one instance serves one app (unload it first)`);
+  }
   (plugin as unknown as Record<symbol, unknown>)[RUNTIME] = runtime;
 }
 
@@ -245,6 +251,14 @@ export class Plugin<S extends z.ZodObject = z.ZodObject> {
   /** The plugin's validated settings. */
   get config(): z.output<S> {
     return this.runtime('config').config.value;
+  }
+  /** Calls `listener` after every accepted settings change; undone when the plugin unloads. */
+  onConfigChange(listener: (value: z.output<S>, previous: z.output<S>) => void): void {
+    this.runtime('config').onConfigChange(listener as (value: unknown, previous: unknown) => void);
+  }
+  /** Sends to any chat through its adapter. */
+  send(chatKey: string, content: string | Segment[]): Promise<SendResult> {
+    return this.runtime('services').services().send(chatKey, content);
   }
   /** Validates and persists new settings; refuses invalid ones with the field paths. */
   updateConfig(patch: Partial<z.input<S>>): Promise<z.output<S>> {

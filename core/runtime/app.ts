@@ -104,7 +104,13 @@ export class App {
         hooks: this.hooks, kv: store.kv, history: store.history, buffer, tools: this.tools, tags: this.tags, commands: this.commands.registry, log, metrics,
         send: (chatKey, segments) => this.send(chatKey, segments),
         settings: { dataDir: config.dataDir, callTimeoutMs: config.plugins.callTimeoutMs, enabledByDefault: config.plugins.enabled },
-        services: () => ({ commands: this.commands, plugins: this.plugins, resetChannel: (chatKey, by) => this.resetChannel(chatKey, by) }),
+        services: () => ({
+          commands: this.commands,
+          plugins: this.plugins,
+          resetChannel: (chatKey, by) => this.resetChannel(chatKey, by),
+          send: (chatKey, content) => this.send(chatKey, typeof content === 'string' ? [{ type: 'text', text: content }] : content),
+          pushSystemMessage: (chatKey, text, opts) => this.plugins.pushSystemMessage(chatKey, text, opts),
+        }),
       },
       { builtin: options.builtinPluginDirs ?? [BUILTIN_PLUGIN_DIR], extra: config.plugins.dirs },
     );
@@ -132,7 +138,10 @@ export class App {
     await this.restorePending();
     await this.commands.start();
     await this.plugins.loadAll();
-    for (const plugin of this.initialPlugins) await this.plugins.load(plugin);
+    for (const plugin of this.initialPlugins) {
+      // Like a plugin file that fails: recorded as failed (with its error) and the app starts without it.
+      await this.plugins.load(plugin).catch((err: unknown) => this.log.error({ err, plugin: plugin.key }, `plugin ${plugin.key} failed to load`));
+    }
     if (this.config.plugins.watch) this.plugins.watch();
     for (const [name, entry] of this.adapters) {
       await entry.adapter.start(this.adapterHost(name));

@@ -177,3 +177,42 @@ describe('plugins deciding about messages', () => {
     expect(history.map((h) => [h.role, h.text])).toEqual([['system', 'note only'], ['system', 'wake up']]);
   });
 });
+
+describe('plugin instances and apps', () => {
+  it('refuses to load one instance into a second app while the first holds it', async () => {
+    await start();
+    const p = makePlugin();
+    await app.plugins.load(p);
+    const other = makeTestApp({}, { builtinPluginDirs: [] }).app;
+    await other.start();
+    await expect(other.plugins.load(p)).rejects.toMatchObject({ code: 'PLUGIN_ALREADY_BOUND' });
+    await app.plugins.unload(p.key);
+    await other.plugins.load(p);
+    expect(p.isEnabled).toBe(false);
+    await other.stop();
+  });
+
+  it('starts the app without a given plugin whose init fails, recording it as failed', async () => {
+    const bad = makePlugin();
+    bad.mountInitMethod(() => {
+      throw new Error('nope');
+    });
+    ({ app } = makeTestApp({}, { plugins: [bad], builtinPluginDirs: [] }));
+    await app.start();
+    expect(app.plugins.list().map((i) => [i.key, i.state])).toEqual([[bad.key, 'failed']]);
+  });
+
+  it('lets a plugin send to a chat and follow its config changes', async () => {
+    const { z } = await import('zod');
+    ({ app } = makeTestApp({}, { builtinPluginDirs: [] }));
+    await app.start();
+    const p = makePlugin({ config: z.object({ greeting: z.string().default('hi') }) });
+    const seen: string[] = [];
+    await app.plugins.load(p);
+    p.onConfigChange((v) => void seen.push(v.greeting));
+    await p.updateConfig({ greeting: 'hello' });
+    expect(seen).toEqual(['hello']);
+    // No adapter named test runs in this app: the send is refused with a typed error, not lost silently.
+    await expect(p.send('test-private_x', 'hi')).rejects.toMatchObject({ code: 'ADAPTER_NOT_FOUND' });
+  });
+});

@@ -106,6 +106,17 @@ describe('hot reload', () => {
     expect(events().filter((e) => e.startsWith('hook'))).toEqual([]);
   });
 
+  it('reloads only the edited one of two single-file plugins sharing a folder', async () => {
+    const other = path.join(dir, 'other.ts');
+    fs.writeFileSync(other, pluginSource('1.0.0', "plugin.mountInitMethod(() => events.push('init other'));", 'other_plugin'));
+    const file = path.join(dir, 'plugin.ts');
+    await startWith(file, tagging('1.0.0'), { PLUGIN_WATCH: '1' });
+    fs.writeFileSync(file, tagging('4.0.0'));
+    await until(() => app.plugins.get('tester.reloadable')?.info.version === '4.0.0', 'the watcher to reload the edited plugin');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(events().filter((e) => e === 'init other')).toHaveLength(1);
+  });
+
   it('reloads on file change with PLUGIN_WATCH=1', async () => {
     const file = path.join(dir, 'watched', 'index.ts');
     await startWith(file, tagging('1.0.0'), { PLUGIN_WATCH: '1' });
