@@ -121,9 +121,13 @@ function nekomataLoop(app: App) {
 async function parseLoop(n: number): Promise<string | undefined> {
   let args: WeatherArgs | undefined;
   let days = 0;
-  for (let i = 0; i < n; i++) {
-    args = parseArgs(specs, RAW);
-    days += args.days;
+  try {
+    for (let i = 0; i < n; i++) {
+      args = parseArgs(specs, RAW);
+      days += args.days;
+    }
+  } catch (err) {
+    return `parse threw: ${String(err)}`;
   }
   if (days !== 5 * n || !isDeepStrictEqual(args, EXPECTED_ARGS)) return `parse gave ${JSON.stringify(args)}`;
   return undefined;

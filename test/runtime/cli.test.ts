@@ -37,6 +37,34 @@ describe('command line', () => {
     expect(fs.existsSync(path.join(dataDir, 'nekomata.db'))).toBe(true);
   });
 
+  it('answers commands in the console as a user expects', async () => {
+    const input = ['/help', '/echo 你好 世界', '/plugins.list', '/ehco hi', '/help weather', '/reset', '/plugins.list extra'].join('\n') + '\n';
+    const { code, stdout } = await runCli({ CONSOLE: '1', SUPER_USERS: 'console:local', LOG_LEVEL: 'warn' }, input);
+    expect(code).toBe(0);
+    const replies = stdout.split('bot> ').slice(1).map((r) => r.trim());
+    expect(replies[0]).toContain('Commands you can use (prefix /):');
+    expect(replies[0]).toContain('/echo - Say the text back');
+    expect(replies[1]).toBe('你好 世界');
+    expect(replies[2]).toBe('● nekomata.built_in 1.0.0 (enabled)');
+    expect(replies[3]).toBe('Unknown command: ehco\nDid you mean: echo?');
+    expect(replies[4]).toBe('No command named weather');
+    expect(replies[5]).toMatch(/^Reset console-private_local \(\d+ messages archived\)$/);
+    expect(replies[6]).toBe('● nekomata.built_in 1.0.0 (enabled)');
+    expect(replies).toHaveLength(7);
+  });
+
+  it('tells a user without the permission, and a wrong argument names the argument', async () => {
+    const { stdout } = await runCli({ CONSOLE: '1', LOG_LEVEL: 'warn' }, '/plugins.list\n/commands.permission echo nobody\n');
+    const replies = stdout.split('bot> ').slice(1).map((r) => r.trim());
+    expect(replies[0]).toBe('Permission denied: plugins.list needs super user');
+    expect(replies[1]).toBe('Permission denied: commands.permission needs super user');
+    const asAdmin = await runCli({ CONSOLE: '1', LOG_LEVEL: 'warn', SUPER_USERS: 'console:local' }, '/commands.permission echo nobody\n');
+    expect(asAdmin.stdout.trim()).toBe(
+      'bot> Invalid argument: Argument level must be one of [public, user, advanced, super_user, default], got "nobody"\n' +
+        'Usage: commands.permission <command> <level> [scope:<str>]',
+    );
+  });
+
   it('stops at start-up on a bad setting, naming the variable and the value', async () => {
     const { code, stderr } = await runCli({ CONSOLE: '1', DEBOUNCE_MS: 'soon', CHAT_PRIVATE: 'maybe' }, '');
     expect(code).toBe(2);
