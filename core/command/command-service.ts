@@ -7,7 +7,7 @@ import type { InterceptorChain } from '../pipeline/index.js';
 import type { HistoryStore, KVStore } from '../store/index.js';
 import { commandInterceptor, deliver, waitInterceptor, type ChatEntryDeps } from './chat-entry.js';
 import { CommandExecutor, type CommandCaller, type ExecuteRequest, type ExecutionResponse } from './executor.js';
-import { langFromCode } from './i18n.js';
+import { langFromCode, type Lang } from './i18n.js';
 import { CommandOverrides } from './overrides.js';
 import { callerLevel, isCommandPermission, type CommandPermission } from './permission.js';
 import { CommandRegistry } from './registry.js';
@@ -44,7 +44,7 @@ export class CommandService {
     const { settings } = deps;
     this.superUsers = new Set(settings.superUsers);
     this.registry = new CommandRegistry(deps.log);
-    this.overrides = new CommandOverrides(deps.kv);
+    this.overrides = new CommandOverrides(deps.kv, () => this.registry.notifyChanged());
     this.executor = new CommandExecutor({
       registry: this.registry, overrides: this.overrides, log: deps.log, metrics: deps.metrics, send: deps.send,
       callTimeoutMs: settings.callTimeoutMs,
@@ -91,6 +91,15 @@ export class CommandService {
     const key = { pluginKey: USERS, key: `level:${adapter}:${userId}` };
     if (level === undefined) await this.deps.kv.delete(key);
     else await this.deps.kv.set(key, level);
+  }
+
+  /** The level commands run at when the agent calls them as tools (`AGENT_COMMAND_PERMISSION`). */
+  get agentLevel(): CommandPermission {
+    return this.deps.settings.agentLevel;
+  }
+
+  get defaultLang(): Lang {
+    return this.deps.settings.defaultLang;
   }
 
   /** The command prefix in an adapter's chats. */

@@ -14,7 +14,11 @@ export class CommandOverrides {
   private readonly permission = new Map<string, CommandPermission>();
   private readonly enabled = new Map<string, boolean>();
 
-  constructor(private readonly kv: KVStore) {}
+  constructor(
+    private readonly kv: KVStore,
+    /** Called after every change, so that native command menus are re-published. */
+    private readonly onChange: () => void = () => {},
+  ) {}
 
   async load(): Promise<void> {
     for (const e of await this.kv.list({ pluginKey: PLUGIN_KEY })) {
@@ -44,15 +48,17 @@ export class CommandOverrides {
     if (level === undefined || level === inherited) {
       this.permission.delete(id);
       await this.kv.delete(key);
-      return;
+    } else {
+      this.permission.set(id, level);
+      await this.kv.set(key, level);
     }
-    this.permission.set(id, level);
-    await this.kv.set(key, level);
+    this.onChange();
   }
 
   /** Sets the enabled state explicitly (kept even when equal to the inherited one, as in Nekro). */
   async setEnabled(fullName: string, scope: OverrideScope, enabled: boolean): Promise<void> {
     this.enabled.set(`${scope}|${fullName}`, enabled);
     await this.kv.set({ pluginKey: PLUGIN_KEY, key: `enabled|${scope}|${fullName}` }, enabled ? '1' : '0');
+    this.onChange();
   }
 }

@@ -66,7 +66,15 @@ export class CommandRegistry {
     return [...this.byFullName.values()].filter((c) => opts.includeInternal || !c.internal).sort((a, b) => a.fullName.localeCompare(b.fullName));
   }
 
-  /** Called after any command is added or removed: adapters re-publish their command menus. */
+  /**
+   * Tells listeners the visible command set changed without an add or remove: a plugin was enabled or
+   * disabled, or an override changed.
+   */
+  notifyChanged(): void {
+    this.changed();
+  }
+
+  /** Called after any change to what commands exist or may run: adapters re-publish their command menus. */
   onChange(listener: () => void): Disposer {
     this.listeners.push(listener);
     return () => {

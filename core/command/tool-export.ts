@@ -169,7 +169,8 @@ const NOT_JSON: Record<Lang, string> = {
 /**
  * Runs a command called as a tool and merges its responses. The JSON arguments are converted directly
  * (no text parsing), and the call runs as an explicit agent caller whose level is checked like anyone's:
- * never silently as a super user (Decision §1.4.7).
+ * never silently as a super user (Decision §1.4.7). Throws `ChatKeyError` for a malformed `chatKey`, which
+ * comes from the framework, not from the model.
  *
  * @example
  * const result = await executeCommandTool(app.commands, { toolName: 'weather_plugin__weather', arguments: '{"days":2}', chatKey: 'onebot-group_1' });

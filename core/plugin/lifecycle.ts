@@ -97,6 +97,7 @@ export class PluginLifecycle {
     l.enabledScope = scope;
     l.info.state = 'enabled';
     await this.host.kv.set(ENABLED_KEY(key), '1');
+    this.host.commands.notifyChanged();
     for (const fn of l.plugin.enabledCallbacks) await callPlugin(this.host, key, 'onEnabled', fn);
     this.host.log.info({ plugin: key }, `plugin ${key} enabled`);
   }
@@ -106,6 +107,7 @@ export class PluginLifecycle {
     if (l.info.state !== 'enabled') return;
     await this.retire(l);
     await this.host.kv.set(ENABLED_KEY(key), '0');
+    this.host.commands.notifyChanged();
     this.host.log.info({ plugin: key }, `plugin ${key} disabled`);
   }
 

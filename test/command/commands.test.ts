@@ -222,3 +222,26 @@ describe('waiting for an answer', () => {
     expect(a.commands.waits.size).toBe(0);
   });
 });
+
+describe('commands for the agent and for platform menus', () => {
+  it('runs tool calls at AGENT_COMMAND_PERMISSION when no level is given', async () => {
+    const { executeCommandTool, commandToolName } = await import('../../core/index.js');
+    const { app: a, plugin } = await chatWith((p) => {
+      p.mountCommand({ name: 'kick', description: 'kick', permission: CommandPermission.ADVANCED }, () => CmdCtl.success('kicked'));
+    }, { AGENT_COMMAND_PERMISSION: 'advanced' });
+    const toolName = commandToolName(a.commands.registry.list().find((c) => c.source === plugin.key)!);
+    expect(await executeCommandTool(a.commands, { toolName, arguments: '{}', chatKey: 'test-group_g' })).toMatchObject({ status: 'success', message: 'kicked' });
+  });
+
+  it('tells menu listeners when a plugin is disabled or an override changes', async () => {
+    const { app: a, plugin } = await chatWith((p) => {
+      p.mountCommand({ name: 'kick', description: 'kick' }, () => CmdCtl.success('kicked'));
+    });
+    let changes = 0;
+    a.commands.registry.onChange(() => void changes++);
+    await a.plugins.disable(plugin.key);
+    await a.commands.overrides.setEnabled(`${plugin.moduleName}:kick`, GLOBAL, false);
+    await a.plugins.enable(plugin.key);
+    expect(changes).toBe(3);
+  });
+});
