@@ -3,7 +3,7 @@ import type { SendResult } from '../adapter/index.js';
 import { toError } from '../errors/index.js';
 import { withTimeLimit } from '../hooks/index.js';
 import type { ChatKey, Segment } from '../message/index.js';
-import type { Metrics } from '../metrics/index.js';
+import type { Counter, Metrics } from '../metrics/index.js';
 import type { CommandContext, CommandSource, RegisteredCommand } from './command.js';
 import type { Lang } from './i18n.js';
 import type { CommandOverrides } from './overrides.js';
@@ -54,7 +54,15 @@ export interface ExecutorDeps {
  * any other error becomes `error`, logged with the plugin key and counted.
  */
 export class CommandExecutor {
+  private readonly counters = new WeakMap<RegisteredCommand, Partial<Record<CommandSource, Counter>>>();
+
   constructor(private readonly deps: ExecutorDeps) {}
+
+  private counter(command: RegisteredCommand, source: CommandSource): Counter {
+    let bySource = this.counters.get(command);
+    if (!bySource) this.counters.set(command, (bySource = {}));
+    return (bySource[source] ??= this.deps.metrics.counter('commands_total', { command: command.fullName, source }));
+  }
 
   async *execute(req: ExecuteRequest): AsyncGenerator<ExecutionResponse> {
     const { caller } = req;
@@ -88,7 +96,7 @@ export class CommandExecutor {
       yield this.failure(err, command, lang);
       return;
     }
-    this.deps.metrics.count('commands_total', { command: command.fullName, source: caller.source });
+    this.counter(command, caller.source).inc();
     yield* this.run(command, args, this.context(caller));
   }
 
@@ -133,17 +141,46 @@ export class CommandExecutor {
   }
 
   private context(caller: CommandCaller): CommandContext {
-    const { deps } = this;
-    return {
-      ...caller,
-      isSuperUser: caller.level === CommandPermission.SUPER_USER,
-      isAdvancedUser: permits(caller.level, CommandPermission.ADVANCED),
-      send: (content) => deps.send(caller.chatKey, typeof content === 'string' ? [{ type: 'text', text: content }] : content),
-      log: deps.log.child({ chatKey: caller.chatKey, userId: caller.userId }),
-    };
+    return new ExecutionContext(caller, this.deps);
   }
+
 }
 
 function isAsyncIterable(value: unknown): value is AsyncIterable<CommandResponse> {
   return typeof value === 'object' && value !== null && typeof (value as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function';
+}
+
+/** A command's context: one allocation per call, the child logger made only when a handler logs. */
+class ExecutionContext implements CommandContext {
+  readonly userId: string;
+  readonly userName: string;
+  readonly chatKey: ChatKey;
+  readonly adapter: string;
+  readonly level: CommandPermission;
+  readonly isSuperUser: boolean;
+  readonly isAdvancedUser: boolean;
+  readonly lang: Lang;
+  readonly source: CommandSource;
+  #log: Logger | undefined;
+
+  constructor(caller: CommandCaller, private readonly deps: ExecutorDeps) {
+    this.userId = caller.userId;
+    this.userName = caller.userName;
+    this.chatKey = caller.chatKey;
+    this.adapter = caller.adapter;
+    this.level = caller.level;
+    this.isSuperUser = caller.level === CommandPermission.SUPER_USER;
+    this.isAdvancedUser = permits(caller.level, CommandPermission.ADVANCED);
+    this.lang = caller.lang;
+    this.source = caller.source;
+  }
+
+  /** A method, not a property: call it as `ctx.send(…)`. */
+  send(content: string | Segment[]): Promise<SendResult> {
+    return this.deps.send(this.chatKey, typeof content === 'string' ? [{ type: 'text', text: content }] : content);
+  }
+
+  get log(): Logger {
+    return (this.#log ??= this.deps.log.child({ chatKey: this.chatKey, userId: this.userId }));
+  }
 }

@@ -30,10 +30,12 @@ export class CommandOverrides {
   }
 
   effectivePermission(fullName: string, chatKey: string, declared: CommandPermission): CommandPermission {
+    if (this.permission.size === 0) return declared;
     return this.permission.get(`${chatKey}|${fullName}`) ?? this.permission.get(`${GLOBAL}|${fullName}`) ?? declared;
   }
 
   isEnabled(fullName: string, chatKey: string): boolean {
+    if (this.enabled.size === 0) return true;
     return this.enabled.get(`${chatKey}|${fullName}`) ?? this.enabled.get(`${GLOBAL}|${fullName}`) ?? true;
   }
 

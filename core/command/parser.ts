@@ -41,10 +41,10 @@ type Param = readonly [name: string, spec: ArgSpec];
  */
 export function parseArgs<A extends ArgSpecs>(specs: A, rawArgs: string, options: ParseOptions = {}): InferArgs<A> {
   const settings = settingsFrom(options);
-  const params: Param[] = Object.entries(specs);
+  const c = compile(specs);
   const text = stripPython(rawArgs);
-  const values = text === '' ? new Map<string, unknown>() : readValues(params, text, settings);
-  return complete(params, values, settings.errors) as InferArgs<A>;
+  const values = text === '' ? new Map<string, unknown>() : readValues(c, text, settings);
+  return complete(c.params, values, settings.errors) as InferArgs<A>;
 }
 
 /**
@@ -72,36 +72,66 @@ export function convertJsonArgs<A extends ArgSpecs>(specs: A, json: unknown, opt
   return complete(params, values, settings.errors) as InferArgs<A>;
 }
 
+const ERRORS: Record<ArgumentLang, Errors> = { en_US: argumentErrors('en_US'), zh_CN: argumentErrors('zh_CN') };
+
 function settingsFrom(options: ParseOptions): Settings {
   return {
     greedyAfterPositionals: options.greedyAfterPositionals ?? false,
     strictBool: options.strictBool ?? false,
-    errors: argumentErrors(options.lang ?? 'en_US'),
+    errors: ERRORS[options.lang ?? 'en_US'],
   };
 }
 
+interface Compiled {
+  readonly params: readonly Param[];
+  readonly byName: ReadonlyMap<string, ArgSpec>;
+  readonly declared: ReadonlySet<string>;
+  readonly greedyIndex: number;
+  readonly positionals: readonly Param[];
+}
+const COMPILED = new WeakMap<ArgSpecs, Compiled>();
+
+function compile(specs: ArgSpecs): Compiled {
+  let c = COMPILED.get(specs);
+  if (!c) {
+    const params: Param[] = Object.entries(specs);
+    c = {
+      params,
+      byName: new Map(params),
+      declared: new Set(params.map(([name]) => name)),
+      greedyIndex: params.findIndex(([, spec]) => spec.greedy),
+      positionals: params.filter(([, spec]) => spec.positional),
+    };
+    COMPILED.set(specs, c);
+  }
+  return c;
+}
+
 /** The converted values given in non-empty argument text (§1.4.4 steps 2 to 5). */
-function readValues(params: readonly Param[], text: string, settings: Settings): Map<string, unknown> {
+function readValues(c: Compiled, text: string, settings: Settings): Map<string, unknown> {
+  const { params } = c;
   const values = new Map<string, unknown>();
   const only = params.length === 1 ? params[0] : undefined;
   if (only && (only[1].positional || only[1].greedy)) {
     // The whole text is the value, untokenized: `/hello name:Bob` gives name = "name:Bob".
     return values.set(only[0], convert(only, text, settings));
   }
-  const { keyed, positional } = classify(params, tokenize(text), settings);
-  const byName = new Map(params);
-  for (const [name, value] of keyed) values.set(name, convert([name, byName.get(name)!], value, settings));
-  const open = params.filter(([name, spec]) => spec.positional && !values.has(name));
+  const { keyed, positional } = classify(c, tokenize(text), settings);
+  for (const [name, value] of keyed) values.set(name, convert([name, c.byName.get(name)!], value, settings));
   // Extra positional values are dropped without an error, as in the reference.
-  open.forEach((param, i) => {
-    const value = positional[i];
+  let i = 0;
+  for (const param of c.positionals) {
+    if (values.has(param[0])) continue;
+    const value = positional[i++];
     if (value !== undefined) values.set(param[0], convert(param, value, settings));
-  });
+  }
   return values;
 }
 
 /** Unbalanced quoting falls back to plain whitespace splitting, quote characters kept (§1.4.4 step 3). */
 function tokenize(text: string): string[] {
+  // Without quotes or backslashes shlex only splits on its four whitespace characters.
+  if (!QUOTING.test(text)) return text.split(SHLEX_SPACE_RUN).filter((word) => word !== '');
   return shellSplit(text) ?? text.split(PYTHON_SPACE_RUN).filter((word) => word !== '');
 }
 
@@ -109,12 +139,11 @@ function tokenize(text: string): string[] {
  * Sorts tokens into `key:value` pairs for declared names and positional values, stopping where the greedy
  * argument starts (§1.4.4 step 4). A later pair for the same key overwrites the earlier value.
  */
-function classify(params: readonly Param[], tokens: readonly string[], settings: Settings) {
+function classify(c: Compiled, tokens: readonly string[], settings: Settings) {
+  const { params, greedyIndex, declared } = c;
   const keyed = new Map<string, string>();
   const positional: string[] = [];
-  const greedyIndex = params.findIndex(([, spec]) => spec.greedy);
   const greedy = params[greedyIndex];
-  const declared = new Set(params.map(([name]) => name));
 
   for (const [i, token] of tokens.entries()) {
     const pair = splitKeyValue(token);
@@ -206,15 +235,22 @@ function parseDecimal(text: string): number | undefined {
 }
 
 /** Declared defaults for what was not given, in declaration order; the first missing required one throws. */
-function complete(params: readonly Param[], values: ReadonlyMap<string, unknown>, errors: Errors) {
-  return Object.fromEntries(
-    params.map(([name, spec]) => {
-      if (values.has(name)) return [name, values.get(name)];
-      if (spec.required) throw errors.missing(name, spec.description);
-      return [name, spec.default];
-    }),
-  );
+function complete(params: readonly Param[], values: ReadonlyMap<string, unknown>, errors: Errors): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [name, spec] of params) {
+    let value: unknown;
+    if (values.has(name)) value = values.get(name);
+    else if (spec.required) throw errors.missing(name, spec.description);
+    else value = spec.default;
+    // defineProperty, not assignment: an argument named __proto__ must stay a plain property.
+    if (name === '__proto__') Object.defineProperty(out, name, { value, enumerable: true, writable: true, configurable: true });
+    else out[name] = value;
+  }
+  return out;
 }
+
+const QUOTING = /["'\\]/;
+const SHLEX_SPACE_RUN = /[ \t\r\n]+/;
 
 /** Python's `str.isidentifier()`, which decides whether `a:b` is a key:value pair. */
 const IDENTIFIER = /^[\p{XID_Start}_]\p{XID_Continue}*$/u;
