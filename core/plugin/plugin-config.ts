@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { NekomataError, toError } from '../errors/index.js';
+import { convert, primitiveKind, schemaKind, type Kind } from './config-strings.js';
 import type { Disposer } from '../hooks/index.js';
 import type { KVKey, KVStore } from '../store/index.js';
 
@@ -31,13 +32,10 @@ export interface PluginConfigOptions<S extends z.ZodObject> {
 
 export type PluginConfigListener<S extends z.ZodObject> = (value: z.output<S>, previous: z.output<S>) => void;
 
-type Kind = 'boolean' | 'number' | 'array' | 'object' | 'string';
 type Data = Record<string, unknown>;
 
 /** Reserved KV plugin key under which every plugin's config is stored, keyed by the plugin's key. */
 const CONFIG_NAMESPACE = '__config__';
-const TRUE_WORDS = new Set(['true', '1', 'yes', 't', 'y']);
-const FALSE_WORDS = new Set(['false', '0', 'no', 'f', 'n']);
 
 /**
  * A plugin's settings: a zod object schema, values persisted in the KV store, validated at every change
@@ -227,75 +225,6 @@ export class PluginConfig<S extends z.ZodObject> {
     this.tail = run.catch(() => undefined);
     return run;
   }
-}
-
-function convert(text: string, kind: Kind): { value: unknown } | { error: string } {
-  switch (kind) {
-    case 'boolean': {
-      const word = text.trim().toLowerCase();
-      if (TRUE_WORDS.has(word)) return { value: true };
-      if (FALSE_WORDS.has(word)) return { value: false };
-      return { error: `expected a boolean (true/1/yes/t/y or false/0/no/f/n), got ${JSON.stringify(text)}` };
-    }
-    case 'number': {
-      // Number('') is 0, which no one typing into a number field means.
-      const n = text.trim() === '' ? Number.NaN : Number(text);
-      return Number.isNaN(n) ? { error: `expected a number, got ${JSON.stringify(text)}` } : { value: n };
-    }
-    case 'array':
-    case 'object': {
-      let value: unknown;
-      try {
-        value = JSON.parse(text);
-      } catch {
-        return { error: `expected a JSON ${kind}, got text that is not JSON: ${JSON.stringify(text)}` };
-      }
-      const isArray = Array.isArray(value);
-      const fits = kind === 'array' ? isArray : typeof value === 'object' && value !== null && !isArray;
-      return fits ? { value } : { error: `expected a JSON ${kind}, got ${isArray ? 'an array' : value === null ? 'null' : typeof value}` };
-    }
-    case 'string':
-      return { value: text };
-  }
-}
-
-function schemaKind(schema: z.ZodType | undefined): Kind {
-  const def = schema?._zod.def as { type: string; innerType?: z.ZodType; in?: z.ZodType; values?: unknown[]; entries?: Record<string, unknown> } | undefined;
-  switch (def?.type) {
-    case 'boolean':
-      return 'boolean';
-    case 'number':
-    case 'int':
-      return 'number';
-    case 'array':
-    case 'tuple':
-    case 'set':
-      return 'array';
-    case 'object':
-    case 'record':
-    case 'map':
-      return 'object';
-    case 'literal':
-      return primitiveKind(def.values?.[0]);
-    case 'enum':
-      return primitiveKind(Object.values(def.entries ?? {})[0]);
-    case 'optional':
-    case 'nullable':
-    case 'default':
-    case 'prefault':
-    case 'nonoptional':
-    case 'readonly':
-    case 'catch':
-      return schemaKind(def.innerType);
-    case 'pipe':
-      return schemaKind(def.in);
-    default:
-      return 'string';
-  }
-}
-
-function primitiveKind(value: unknown): Kind {
-  return typeof value === 'boolean' ? 'boolean' : typeof value === 'number' ? 'number' : 'string';
 }
 
 function issuesOf(error: z.ZodError): PluginConfigIssue[] {
