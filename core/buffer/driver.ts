@@ -54,6 +54,11 @@ export interface CloseResult {
  */
 export interface BufferDriver {
   readonly policy: BufferPolicy;
+  /**
+   * Whether waiting messages outlive the process (Redis): then `close` leaves them for the next consumer
+   * instead of releasing them, and returns nothing to persist.
+   */
+  readonly durable?: boolean;
   push(message: InboundMessage, mode?: PushMode): Promise<PushResult>;
   /** Starts handing released batches to `handler`. Batches released before this call wait for it. */
   consume(handler: BatchHandler, opts: ConsumeOptions): void;
