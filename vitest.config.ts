@@ -19,7 +19,9 @@ export default defineConfig({
   plugins: [standardDecorators],
   test: {
     include: ['test/**/*.test.ts'],
-    // Contract suites run real timers, real SQLite and (later) a real Redis: give them room on a 2-core machine.
+    // One private redis-server for the whole run; tests isolate themselves by key prefix (test/support/redis.ts).
+    globalSetup: ['test/setup/redis.ts'],
+    // Contract suites run real timers, real SQLite and a real Redis: give them room on a 2-core machine.
     testTimeout: 20_000,
     hookTimeout: 30_000,
     pool: 'forks',

@@ -16,4 +16,6 @@ export * from './adapter/index.js';
 export * from './agent/index.js';
 export * from './plugin/index.js';
 export * from './command/index.js';
+export * from './redis/index.js';
+export * from './outbox/index.js';
 export * from './runtime/index.js';

@@ -2,19 +2,20 @@ import path from 'node:path';
 import type { Logger } from 'pino';
 import { installChatPolicy, type ChatPolicy } from '../../plugins/chat-policy/index.js';
 import type { Adapter, AdapterHost, SendResult } from '../adapter/index.js';
-import { MemoryBufferDriver, type BufferDriver } from '../buffer/index.js';
+import { BullMQBufferDriver, MemoryBufferDriver, type BufferDriver } from '../buffer/index.js';
 import { ClosedError, NekomataError, toError } from '../errors/index.js';
 import { HookRegistry } from '../hooks/index.js';
 import { describeSegments, parseChatKey, type ChatKey, type InboundMessage, type Segment } from '../message/index.js';
 import { Metrics } from '../metrics/index.js';
 import { createBatchStage, InterceptorChain, Pipeline, type IngestResult } from '../pipeline/index.js';
 import { logBatch, resetChannel, SessionManager, type ResetResult, type SessionHandler } from '../session/index.js';
-import { openSqliteStore, type Store } from '../store/index.js';
+import { openRedisStore, openSqliteStore, type Store } from '../store/index.js';
 import { NamedSet, type TagDefinition, type ToolDefinition } from '../agent/index.js';
 import type { PlatformEvent } from '../hooks/index.js';
 import { PluginManager, type Plugin } from '../plugin/index.js';
 import { CommandService } from '../command/index.js';
 import { fileURLToPath } from 'node:url';
+import { BullMQOutbox, type Outbox } from '../outbox/index.js';
 import type { Config } from './config.js';
 import { createLogger } from './logger.js';
 
@@ -33,6 +34,9 @@ export interface AppOptions {
   plugins?: Plugin[];
   /** Folders of built-in plugins. Default: the project's `plugins/builtin`. */
   builtinPluginDirs?: string[];
+  /** Where replies for adapters this process does not hold go (a worker's gateways). */
+  outbox?: Outbox;
+  metrics?: Metrics;
 }
 
 /** Where the built-in plugins live, whatever the working directory. */
@@ -63,6 +67,8 @@ export class App {
   readonly plugins: PluginManager;
   readonly commands: CommandService;
   private readonly initialPlugins: Plugin[];
+  private readonly outbox: Outbox | undefined;
+  private readonly serving: (() => void)[] = [];
   private readonly adapters = new Map<string, { adapter: Adapter; open: boolean }>();
   private state: AppState = 'created';
   private inputClosed = false;
@@ -79,8 +85,9 @@ export class App {
     readonly metrics: Metrics,
     readonly store: Store,
     readonly buffer: BufferDriver,
-    options: Pick<AppOptions, 'sessionHandler' | 'adapters' | 'chatPolicy' | 'plugins' | 'builtinPluginDirs'>,
+    options: Pick<AppOptions, 'sessionHandler' | 'adapters' | 'chatPolicy' | 'plugins' | 'builtinPluginDirs' | 'outbox'>,
   ) {
+    this.outbox = options.outbox;
     const deps = { log, metrics: this.metrics };
     this.hooks = new HookRegistry(log, this.metrics);
     this.interceptors = new InterceptorChain(deps);
@@ -132,9 +139,13 @@ export class App {
   async start(): Promise<void> {
     if (this.state !== 'created') throw new NekomataError('APP_STARTED', 'app.start() was already called');
     this.state = 'running';
-    this.buffer.consume(createBatchStage({ hooks: this.hooks, sessions: this.sessions, metrics: this.metrics }), {
-      concurrency: this.config.maxConcurrentChats,
-    });
+    const role = this.config.role;
+    // A gateway only ingests: its batches are taken by workers.
+    if (role !== 'gateway') {
+      this.buffer.consume(createBatchStage({ hooks: this.hooks, sessions: this.sessions, metrics: this.metrics }), {
+        concurrency: this.config.maxConcurrentChats,
+      });
+    }
     await this.restorePending();
     await this.commands.start();
     await this.plugins.loadAll();
@@ -146,9 +157,10 @@ export class App {
     for (const [name, entry] of this.adapters) {
       await entry.adapter.start(this.adapterHost(name));
       entry.open = true;
+      if (this.outbox) this.serving.push(this.outbox.serve(entry.adapter));
       this.log.info({ adapter: name }, `adapter ${name} started`);
     }
-    if (this.adapters.size === 0) this.log.warn('no adapter is enabled: nothing will receive messages (set CONSOLE=1 to chat in the terminal)');
+    if (this.adapters.size === 0 && role !== 'worker') this.log.warn('no adapter is enabled: nothing will receive messages (set CONSOLE=1 to chat in the terminal)');
   }
 
   /** Hands a message to the pipeline. Rejects with `ClosedError` once shutdown has begun. */
@@ -166,8 +178,10 @@ export class App {
   async send(chatKey: ChatKey, segments: Segment[]): Promise<SendResult> {
     const { adapter: name } = parseChatKey(chatKey);
     const entry = this.adapters.get(name);
-    if (!entry) throw new AdapterNotFoundError(name);
-    const result = await entry.adapter.send(chatKey, segments);
+    let result: SendResult;
+    if (entry) result = await entry.adapter.send(chatKey, segments);
+    else if (this.outbox) result = await this.outbox.send(name, chatKey, segments);
+    else throw new AdapterNotFoundError(name);
     this.metrics.count('messages_sent_total', { adapter: name });
     if (this.hooks.has('message_sent')) await this.hooks.emit('message_sent', { chatKey, segments, messageId: result.messageId });
     this.store.history.append({
@@ -212,6 +226,8 @@ export class App {
     // After the last batch: plugins clean up once nothing can call them any more.
     this.commands.close();
     await this.plugins.close();
+    for (const stop of this.serving.splice(0)) stop();
+    await this.outbox?.close();
     for (const [name, entry] of [...this.adapters].reverse()) {
       if (!entry.open) continue;
       entry.open = false;
@@ -253,7 +269,7 @@ export class App {
 /** Builds an app from its configuration; options replace parts (tests, benchmarks, other backends). */
 export function createApp(config: Config, options: AppOptions = {}): App {
   const log = options.log ?? createLogger(config);
-  const metrics = new Metrics();
+  const metrics = options.metrics ?? new Metrics();
   const store = options.store ?? openSqliteStore({ path: path.join(config.dataDir, 'nekomata.db'), log });
   const buffer = options.buffer ?? new MemoryBufferDriver(config.buffer, { log, metrics });
   return new App(config, log, metrics, store, buffer, options);
@@ -263,4 +279,18 @@ function withDeadline<T>(work: Promise<T>, deadline: number): Promise<T | undefi
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), Math.max(0, deadline - Date.now()))));
   return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * Builds an app with the backends its configuration names: with `REDIS_URL`, the Redis store, the BullMQ
+ * buffer and the outbox, shared with every other process on that Redis; without, the embedded ones.
+ */
+export async function openApp(config: Config, options: AppOptions = {}): Promise<App> {
+  if (!config.redis) return createApp(config, options);
+  const log = options.log ?? createLogger(config);
+  const metrics = options.metrics ?? new Metrics();
+  const store = options.store ?? (await openRedisStore({ settings: config.redis, log }));
+  const buffer = options.buffer ?? new BullMQBufferDriver(config.buffer, { redis: config.redis, log, metrics });
+  const outbox = options.outbox ?? new BullMQOutbox({ redis: config.redis, log });
+  return createApp(config, { ...options, log, metrics, store, buffer, outbox });
 }

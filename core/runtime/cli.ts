@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import { ConsoleAdapter } from '../../adapters/console/index.js';
 import { ConfigError } from '../errors/index.js';
-import { createApp } from './app.js';
+import { openApp } from './app.js';
 import { loadConfig, type Config } from './config.js';
 
 function readConfig(): Config {
@@ -24,8 +24,9 @@ function readConfig(): Config {
 
 async function main(): Promise<void> {
   const config = readConfig();
-  const app = createApp(config);
-  const consoleOn = config.console.enabled === 'auto' ? process.stdin.isTTY === true : config.console.enabled;
+  const app = await openApp(config);
+  // Workers hold no platform connection: their replies go through the outbox to a gateway.
+  const consoleOn = config.role !== 'worker' && (config.console.enabled === 'auto' ? process.stdin.isTTY === true : config.console.enabled);
   if (consoleOn) app.addAdapter(new ConsoleAdapter({ userId: config.console.userId }));
 
   let signals = 0;
@@ -41,7 +42,7 @@ async function main(): Promise<void> {
 
   await app.start();
   // Nothing can ever arrive without an adapter: stop rather than idle forever.
-  if (app.adapterNames.length === 0) await app.stop('no adapter is enabled (stdin is not a terminal: set CONSOLE=1 to read piped input)');
+  if (app.adapterNames.length === 0 && config.role !== 'worker') await app.stop('no adapter is enabled (stdin is not a terminal: set CONSOLE=1 to read piped input)');
   await app.stopped;
   process.exit(0);
 }

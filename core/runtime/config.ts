@@ -67,8 +67,14 @@ const envSchema = z
     SUPER_USERS: z.string().default('').pipe(z.transform(list)).pipe(z.array(z.string().regex(/^[a-z][a-z0-9_]*:.+$/, 'entries must look like adapter:userId, e.g. onebot:12345'))),
     DEFAULT_LANG: z.enum(['zh_CN', 'en_US']).default('en_US'),
     AGENT_COMMAND_PERMISSION: z.enum(['public', 'user', 'advanced', 'super_user']).default('user'),
+    REDIS_URL: z.string().regex(/^rediss?:\/\//, 'expected a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379').optional(),
+    REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_.:-]+$/, 'letters, digits, "_", ".", ":" or "-"').default('nekomata'),
+    ROLE: z.enum(['all', 'gateway', 'worker']).default('all'),
   })
   .superRefine((env, ctx) => {
+    if (env.ROLE !== 'all' && !env.REDIS_URL) {
+      ctx.addIssue({ code: 'custom', path: ['ROLE'], message: `ROLE=${env.ROLE} needs REDIS_URL: gateways and workers meet in Redis`, params: { variables: ['ROLE', 'REDIS_URL'] } });
+    }
     if (env.MAX_WAIT_MS < env.DEBOUNCE_MS) {
       const message = `MAX_WAIT_MS (${env.MAX_WAIT_MS}) must be ≥ DEBOUNCE_MS (${env.DEBOUNCE_MS}): raise MAX_WAIT_MS or lower DEBOUNCE_MS`;
       ctx.addIssue({ code: 'custom', path: ['MAX_WAIT_MS'], message, params: { variables: ['MAX_WAIT_MS', 'DEBOUNCE_MS'] } });
@@ -89,6 +95,10 @@ export interface Config {
   chatPolicy: { private: ChatStrategy; groupMentioned: ChatStrategy; groupOther: ChatStrategy; wakeWords: string[] };
   plugins: { dirs: string[]; enabled: string[]; watch: boolean; callTimeoutMs: number };
   commands: CommandSettings;
+  /** Set: the buffer, store and outbox run on Redis, shared by every process with the same URL and prefix. */
+  redis: { url: string; prefix: string } | undefined;
+  /** all: everything in one process; gateway: adapters, ingest and commands; worker: batches and sessions. */
+  role: 'all' | 'gateway' | 'worker';
 }
 
 
@@ -155,5 +165,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       strictBool: e.COMMAND_STRICT_BOOL,
       callTimeoutMs: e.PLUGIN_CALL_TIMEOUT_MS,
     },
+    redis: e.REDIS_URL ? { url: e.REDIS_URL, prefix: e.REDIS_PREFIX } : undefined,
+    role: e.ROLE,
   };
 }

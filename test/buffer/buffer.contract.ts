@@ -1,9 +1,11 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { BufferDriver, BufferPolicy } from '../../core/buffer/index.js';
 import type { Batch, InboundMessage } from '../../core/message/index.js';
 import { makeMessage, sleep, until } from '../support/messages.js';
 
 export type MakeDriver = (policy: BufferPolicy) => Promise<BufferDriver>;
+/** A fresh backend per test; drivers made from one backend share it (for durable drivers: one Redis prefix). */
+export type NewBackend = () => { make: MakeDriver };
 
 const texts = (b: Batch): string[] => b.messages.map((m) => m.text);
 
@@ -39,14 +41,18 @@ function collector(delayMs = 0) {
  * The buffer contract (DESIGN §4). Every driver must pass it unchanged: `test/buffer/*.contract.test.ts`
  * runs it once per driver. Assertions are about grouping and order, never about how fast things are.
  */
-export function describeBufferContract(name: string, make: MakeDriver): void {
+export function describeBufferContract(name: string, newBackend: NewBackend, opts: { durable?: boolean } = {}): void {
   describe(`buffer contract: ${name}`, () => {
     const open: BufferDriver[] = [];
+    let backend = newBackend();
     const driver = async (policy: Partial<BufferPolicy> = {}): Promise<BufferDriver> => {
-      const d = await make({ debounceMs: 60, maxBatch: 10, maxWaitMs: 2000, ...policy });
+      const d = await backend.make({ debounceMs: 60, maxBatch: 10, maxWaitMs: 2000, ...policy });
       open.push(d);
       return d;
     };
+    beforeEach(() => {
+      backend = newBackend();
+    });
     afterEach(async () => {
       await Promise.all(open.splice(0).map((d) => d.close({ timeoutMs: 1000 })));
     });
@@ -212,29 +218,61 @@ export function describeBufferContract(name: string, make: MakeDriver): void {
       expect(seen).toEqual([['first'], ['second']]);
     });
 
-    it('close releases every buffer and lets the batches finish', async () => {
-      const d = await driver({ debounceMs: 10_000, maxWaitMs: 20_000 });
-      const c = collector(20);
-      d.consume(c.handler, { concurrency: 2 });
-      for (let i = 0; i < 4; i++) await d.push(makeMessage(`m${i}`, { chat: `c${i % 2}` }));
-      const result = await d.close({ timeoutMs: 5000 });
-      expect(result.unhandled).toEqual([]);
-      expect(c.count()).toBe(4);
-      expect(c.batches.every((b) => b.reason === 'shutdown')).toBe(true);
-      await expect(d.push(makeMessage('late'))).rejects.toMatchObject({ code: 'CLOSED' });
-    });
+    if (!opts.durable) {
+      it('close releases every buffer and lets the batches finish', async () => {
+        const d = await driver({ debounceMs: 10_000, maxWaitMs: 20_000 });
+        const c = collector(20);
+        d.consume(c.handler, { concurrency: 2 });
+        for (let i = 0; i < 4; i++) await d.push(makeMessage(`m${i}`, { chat: `c${i % 2}` }));
+        const result = await d.close({ timeoutMs: 5000 });
+        expect(result.unhandled).toEqual([]);
+        expect(c.count()).toBe(4);
+        expect(c.batches.every((b) => b.reason === 'shutdown')).toBe(true);
+        await expect(d.push(makeMessage('late'))).rejects.toMatchObject({ code: 'CLOSED' });
+      });
 
-    it('close returns the messages it could not get handled in time', async () => {
-      const d = await driver({ debounceMs: 10_000, maxWaitMs: 20_000 });
-      const started: InboundMessage[] = [];
-      d.consume(async (b) => {
-        started.push(...b.messages);
-        await new Promise(() => {});
-      }, { concurrency: 1 });
-      await d.push(makeMessage('stuck', { chat: 'a' }));
-      await d.push(makeMessage('queued', { chat: 'b' }));
-      const result = await d.close({ timeoutMs: 200 });
-      expect(result.unhandled.map((m) => m.text).sort()).toEqual(['queued', 'stuck']);
-    });
+      it('close returns the messages it could not get handled in time', async () => {
+        const d = await driver({ debounceMs: 10_000, maxWaitMs: 20_000 });
+        const started: InboundMessage[] = [];
+        d.consume(async (b) => {
+          started.push(...b.messages);
+          await new Promise(() => {});
+        }, { concurrency: 1 });
+        await d.push(makeMessage('stuck', { chat: 'a' }));
+        await d.push(makeMessage('queued', { chat: 'b' }));
+        const result = await d.close({ timeoutMs: 200 });
+        expect(result.unhandled.map((m) => m.text).sort()).toEqual(['queued', 'stuck']);
+      });
+    } else {
+      it('close leaves waiting messages to the next consumer, and refuses new ones', async () => {
+        const first = await driver({ debounceMs: 300 });
+        for (let i = 0; i < 4; i++) await first.push(makeMessage(`m${i}`, { chat: `c${i % 2}` }));
+        expect((await first.close({ timeoutMs: 2000 })).unhandled).toEqual([]);
+        await expect(first.push(makeMessage('late'))).rejects.toMatchObject({ code: 'CLOSED' });
+        const next = await driver({ debounceMs: 300 });
+        const c = collector();
+        next.consume(c.handler, { concurrency: 2 });
+        await c.waitMessages(4);
+        expect(c.batches.flatMap(texts).sort()).toEqual(['m0', 'm1', 'm2', 'm3']);
+      });
+
+      it('a batch stuck at close is released to the next consumer, nothing lost', async () => {
+        const first = await driver({ debounceMs: 30 });
+        let started = 0;
+        first.consume(async () => {
+          started++;
+          await new Promise(() => {});
+        }, { concurrency: 1 });
+        await first.push(makeMessage('stuck', { chat: 'a' }));
+        await until(() => started === 1, 'the stuck batch to start');
+        await first.push(makeMessage('queued', { chat: 'b' }));
+        expect((await first.close({ timeoutMs: 200 })).unhandled).toEqual([]);
+        const next = await driver({ debounceMs: 30 });
+        const c = collector();
+        next.consume(c.handler, { concurrency: 2 });
+        await c.waitMessages(2);
+        expect(c.batches.flatMap(texts).sort()).toEqual(['queued', 'stuck']);
+      });
+    }
   });
 }

@@ -23,6 +23,8 @@ const defaults: Config = {
     strictBool: false,
     callTimeoutMs: 30_000,
   },
+  redis: undefined,
+  role: 'all',
 };
 
 function configErrorOf(env: Record<string, string | undefined>): ConfigError {
@@ -90,6 +92,9 @@ describe('loadConfig parsing', () => {
       SUPER_USERS: 'onebot:10001, console:local',
       DEFAULT_LANG: 'zh_CN',
       AGENT_COMMAND_PERMISSION: 'advanced',
+      REDIS_URL: 'redis://10.0.0.5:6379/2',
+      REDIS_PREFIX: 'neko:prod',
+      ROLE: 'worker',
     });
     expect(config).toEqual({
       logLevel: 'debug',
@@ -112,6 +117,8 @@ describe('loadConfig parsing', () => {
         strictBool: true,
         callTimeoutMs: 5000,
       },
+      redis: { url: 'redis://10.0.0.5:6379/2', prefix: 'neko:prod' },
+      role: 'worker',
     } satisfies Config);
   });
 
@@ -179,6 +186,13 @@ describe('loadConfig errors', () => {
     const error = configErrorOf({ DEBOUNCE_MS: '500', MAX_WAIT_MS: '100' });
     expect(error.variables).toEqual(['MAX_WAIT_MS', 'DEBOUNCE_MS']);
     expect(error.message).toContain('MAX_WAIT_MS (100) must be ≥ DEBOUNCE_MS (500)');
+  });
+
+  it('needs REDIS_URL for the gateway and worker roles', () => {
+    const error = configErrorOf({ ROLE: 'gateway' });
+    expect(error.variables).toEqual(['ROLE', 'REDIS_URL']);
+    expect(error.message).toContain('ROLE=gateway needs REDIS_URL');
+    expect(configErrorOf({ REDIS_URL: 'localhost:6379' }).variables).toEqual(['REDIS_URL']);
   });
 
   it('explains the clash even when MAX_WAIT_MS was left at its default', () => {

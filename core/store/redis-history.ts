@@ -1,0 +1,156 @@
+import type { RedisStoreContext } from './redis-store.js';
+import type { HistoryEntry, HistoryStore } from './store.js';
+
+/** Entries kept per chat: older ones are trimmed away as new ones arrive. */
+export const REDIS_HISTORY_PER_CHAT = 10_000;
+
+/**
+ * `HistoryStore` on one list per chat, `<prefix>:history:<chatKey>`, of JSON entries oldest first, trimmed to
+ * the newest `REDIS_HISTORY_PER_CHAT`. Appends wait in memory until the next turn of the event loop and are
+ * then written in one pipeline (an RPUSH and an LTRIM per chat): one round trip per tick instead of one per
+ * message, as the SQLite store writes one transaction per tick.
+ *
+ * A write that fails is not retried (Redis is down or the key is damaged, and a retry would pile up memory):
+ * the entries are dropped, logged and counted in `writeErrors` / `droppedEntries` so that monitoring sees it.
+ */
+export class RedisHistory implements HistoryStore {
+  /** Failed writes: a whole batch, one chat's part of a batch, or one entry that could not be serialised. */
+  writeErrors = 0;
+  /** History entries lost to those failures. */
+  droppedEntries = 0;
+
+  private queue: HistoryEntry[] = [];
+  private scheduled: NodeJS.Immediate | undefined;
+  private readonly inFlight = new Set<Promise<void>>();
+
+  constructor(private readonly ctx: RedisStoreContext) {}
+
+  append(entry: HistoryEntry): void {
+    this.ctx.assertOpen();
+    this.queue.push(entry);
+    this.scheduled ??= setImmediate(() => void this.writeQueue());
+  }
+
+  async recent(chatKey: string, limit: number): Promise<HistoryEntry[]> {
+    this.ctx.assertOpen();
+    await this.writeQueue();
+    if (!(limit > 0)) return [];
+    const n = Math.min(Math.floor(limit), Number.MAX_SAFE_INTEGER);
+    const rows = await this.ctx.redis.lrange(this.listKey(chatKey), -n, -1);
+    // Written by writeQueue from HistoryEntry values; the list is ours, so no second validation on the way out.
+    return rows.map((row) => JSON.parse(row) as HistoryEntry);
+  }
+
+  async count(chatKey: string): Promise<number> {
+    this.ctx.assertOpen();
+    await this.writeQueue();
+    return this.ctx.redis.llen(this.listKey(chatKey));
+  }
+
+  async clear(chatKey: string): Promise<number> {
+    this.ctx.assertOpen();
+    await this.writeQueue();
+    const key = this.listKey(chatKey);
+    const [removed] = await this.ctx.exec(this.ctx.redis.multi().llen(key).del(key));
+    return removed as number;
+  }
+
+  async flush(): Promise<void> {
+    this.ctx.assertOpen();
+    await this.writeQueue();
+  }
+
+  /**
+   * Sends everything queued so far and resolves once every write sent until now has finished.
+   * Never rejects: it runs from a timer, where a rejection would crash the process.
+   */
+  writeQueue(): Promise<void> {
+    if (this.scheduled) {
+      clearImmediate(this.scheduled);
+      this.scheduled = undefined;
+    }
+    if (this.queue.length > 0) {
+      const entries = this.queue;
+      this.queue = [];
+      const byChat = this.serialise(entries);
+      if (byChat.size > 0) {
+        const write = this.send(byChat);
+        this.inFlight.add(write);
+        void write.then(() => this.inFlight.delete(write));
+      }
+    }
+    return Promise.all(this.inFlight).then(() => undefined);
+  }
+
+  /** `<prefix>:history:<chatKey>` */
+  private listKey(chatKey: string): string {
+    return `${this.ctx.prefix}:history:${chatKey}`;
+  }
+
+  private async send(byChat: Map<string, string[]>): Promise<void> {
+    const batch = this.ctx.redis.pipeline();
+    for (const [chatKey, rows] of byChat) {
+      const key = this.listKey(chatKey);
+      batch.rpush(key, ...rows).ltrim(key, -REDIS_HISTORY_PER_CHAT, -1);
+    }
+    let replies: Array<[Error | null, unknown]> | null;
+    try {
+      replies = await batch.exec();
+    } catch (err) {
+      const lost = [...byChat.values()].reduce((n, rows) => n + rows.length, 0);
+      this.lose(err, lost, {}, 'history batch write failed: its entries are dropped');
+      return;
+    }
+    let i = 0;
+    for (const [chatKey, rows] of byChat) {
+      const pushError = replies?.[i]?.[0];
+      const trimError = replies?.[i + 1]?.[0];
+      i += 2;
+      if (pushError) {
+        this.lose(pushError, rows.length, { chatKey }, 'history write of one chat failed: its entries are dropped');
+      } else if (trimError) {
+        this.lose(trimError, 0, { chatKey }, 'history of one chat could not be trimmed: it grows past its cap');
+      }
+    }
+  }
+
+  private lose(err: unknown, entries: number, fields: Record<string, unknown>, message: string): void {
+    this.writeErrors += 1;
+    this.droppedEntries += entries;
+    this.ctx.log.error({ err, entries, ...fields }, message);
+  }
+
+  // Serialised one by one so that an entry a plugin filled with unserialisable data (a BigInt or a cycle in a
+  // raw segment) costs only itself, not the whole batch.
+  private serialise(entries: readonly HistoryEntry[]): Map<string, string[]> {
+    const byChat = new Map<string, string[]>();
+    for (const e of entries) {
+      let row: string;
+      try {
+        row = toRow(e);
+      } catch (err) {
+        this.lose(err, 1, { chatKey: e.chatKey, messageId: e.messageId }, 'history entry has segments that cannot be stored as JSON: it is dropped');
+        continue;
+      }
+      const rows = byChat.get(e.chatKey);
+      if (rows) rows.push(row);
+      else byChat.set(e.chatKey, [row]);
+    }
+    return byChat;
+  }
+}
+
+/** Only the entry's own fields, in a fixed order, whatever else the caller's object carries. */
+function toRow(e: HistoryEntry): string {
+  const row: HistoryEntry = {
+    chatKey: e.chatKey,
+    role: e.role,
+    messageId: e.messageId,
+    userId: e.userId,
+    userName: e.userName,
+    segments: e.segments,
+    text: e.text,
+    time: e.time,
+  };
+  return JSON.stringify(row);
+}
