@@ -27,4 +27,10 @@ export class DuplicateFilter {
     this.current.add(id);
     return false;
   }
+
+  /** Forgets `id`: its message was not taken after all (ingest failed), so a redelivery must get through. */
+  forget(id: string): void {
+    this.current.delete(id);
+    this.previous.delete(id);
+  }
 }

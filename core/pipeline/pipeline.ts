@@ -54,10 +54,21 @@ export class Pipeline {
   }
 
   private async process(message: InboundMessage): Promise<IngestResult> {
-    if (this.duplicates.seen(`${message.adapter}\u0000${message.messageId}`)) {
+    const id = `${message.adapter}\u0000${message.messageId}`;
+    if (this.duplicates.seen(id)) {
       this.counted.duplicate.inc();
       return { outcome: 'duplicate' };
     }
+    try {
+      return await this.decide(message);
+    } catch (err) {
+      // Not taken (the buffer's Redis is down, say): the platform's redelivery must not be dropped as a duplicate.
+      this.duplicates.forget(id);
+      throw err;
+    }
+  }
+
+  private async decide(message: InboundMessage): Promise<IngestResult> {
     if (this.deps.interceptors.size > 0 && (await this.deps.interceptors.offer(message)) !== undefined) {
       this.counted.intercepted.inc();
       return { outcome: 'intercepted' };

@@ -70,6 +70,7 @@ const envSchema = z
     REDIS_URL: z.string().regex(/^rediss?:\/\//, 'expected a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379').optional(),
     REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_.:-]+$/, 'letters, digits, "_", ".", ":" or "-"').default('nekomata'),
     ROLE: z.enum(['all', 'gateway', 'worker']).default('all'),
+    BUFFER_LOCK_MS: int(500).default(10_000),
   })
   .superRefine((env, ctx) => {
     if (env.ROLE !== 'all' && !env.REDIS_URL) {
@@ -96,7 +97,7 @@ export interface Config {
   plugins: { dirs: string[]; enabled: string[]; watch: boolean; callTimeoutMs: number };
   commands: CommandSettings;
   /** Set: the buffer, store and outbox run on Redis, shared by every process with the same URL and prefix. */
-  redis: { url: string; prefix: string } | undefined;
+  redis: { url: string; prefix: string; lockMs: number } | undefined;
   /** all: everything in one process; gateway: adapters, ingest and commands; worker: batches and sessions. */
   role: 'all' | 'gateway' | 'worker';
 }
@@ -165,7 +166,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       strictBool: e.COMMAND_STRICT_BOOL,
       callTimeoutMs: e.PLUGIN_CALL_TIMEOUT_MS,
     },
-    redis: e.REDIS_URL ? { url: e.REDIS_URL, prefix: e.REDIS_PREFIX } : undefined,
+    redis: e.REDIS_URL ? { url: e.REDIS_URL, prefix: e.REDIS_PREFIX, lockMs: e.BUFFER_LOCK_MS } : undefined,
     role: e.ROLE,
   };
 }

@@ -117,7 +117,7 @@ describe('loadConfig parsing', () => {
         strictBool: true,
         callTimeoutMs: 5000,
       },
-      redis: { url: 'redis://10.0.0.5:6379/2', prefix: 'neko:prod' },
+      redis: { url: 'redis://10.0.0.5:6379/2', prefix: 'neko:prod', lockMs: 10_000 },
       role: 'worker',
     } satisfies Config);
   });

@@ -32,7 +32,8 @@ const STOP_TIMEOUT_MS = 5_000;
  * await server.restart();
  * await server.stop();
  */
-export async function startRedisServer(opts: { port?: number } = {}): Promise<RedisServer> {
+/** `persistent`: an append-only file synced on every write, so that a restart keeps everything (a production-like Redis). */
+export async function startRedisServer(opts: { port?: number; persistent?: boolean } = {}): Promise<RedisServer> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nekomata-redis-'));
   let port = opts.port ?? (await freePort());
   let child: ChildProcess | undefined;
@@ -40,7 +41,7 @@ export async function startRedisServer(opts: { port?: number } = {}): Promise<Re
     // A port picked by listening on 0 may be taken again before redis binds it: try a few before giving up.
     for (let attempt = 1; ; attempt++) {
       try {
-        child = await spawnServer(port, dir);
+        child = await spawnServer(port, dir, opts.persistent ?? false);
         break;
       } catch (err) {
         if (opts.port !== undefined || attempt >= 3 || (err as NodeJS.ErrnoException).code === 'ENOENT') throw err;
@@ -67,7 +68,7 @@ export async function startRedisServer(opts: { port?: number } = {}): Promise<Re
       if (stopped) throw new Error(`redis-server on port ${port} was stopped: start a new one instead of restarting it`);
       await kill(child);
       child = undefined;
-      child = await spawnServer(port, dir);
+      child = await spawnServer(port, dir, opts.persistent ?? false);
     },
   };
 }
@@ -84,10 +85,11 @@ function freePort(): Promise<number> {
 }
 
 /** Spawns the server and resolves once it answers PING; rejects (and kills it) if it exits or stays silent. */
-async function spawnServer(port: number, dir: string): Promise<ChildProcess> {
+async function spawnServer(port: number, dir: string, persistent: boolean): Promise<ChildProcess> {
   const args = [
     '--save', '',
-    '--appendonly', 'no',
+    '--appendonly', persistent ? 'yes' : 'no',
+    '--appendfsync', 'always',
     '--maxmemory-policy', 'noeviction',
     '--bind', '127.0.0.1',
     '--port', String(port),

@@ -1,0 +1,69 @@
+/**
+ * One process of a multi-process test run: `ROLE=gateway` holds a `test` adapter fed by the parent over
+ * IPC; `ROLE=worker` handles batches, reporting each to the parent and replying through the outbox.
+ * Workers mark a chat in flight in Redis (SET NX) to catch two batches of one chat at once.
+ */
+import { Redis } from 'ioredis';
+import { createInboundMessage, describeSegments, loadConfig, openApp, type Adapter, type AdapterHost, type InboundMessageInput, type Segment } from '../../core/index.js';
+
+type FromParent = { type: 'ingest'; id: number; message: InboundMessageInput } | { type: 'stop' };
+const send = (m: unknown): void => void process.send?.(m);
+
+class IpcAdapter implements Adapter {
+  readonly name = 'test';
+  host: AdapterHost | undefined;
+  async start(host: AdapterHost) {
+    this.host = host;
+  }
+  async stop() {}
+  async send(chatKey: string, segments: Segment[]) {
+    send({ type: 'sent', chatKey, text: describeSegments(segments) });
+    return { messageId: `sent-${Date.now()}` };
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const config = loadConfig(process.env);
+const handleMs = Number(process.env.HANDLE_MS ?? '0');
+const probe = new Redis(config.redis!.url, { maxRetriesPerRequest: null });
+const adapter = new IpcAdapter();
+const app = await openApp(config, {
+  adapters: config.role === 'gateway' ? [adapter] : [],
+  builtinPluginDirs: [],
+  sessionHandler: async (batch, ctx) => {
+    const flag = `${config.redis!.prefix}:test:inflight:${batch.chatKey}`;
+    const texts = batch.messages.map((m) => m.text);
+    if ((await probe.set(flag, String(process.pid), 'PX', 60_000, 'NX')) === null) {
+      // Held by a worker that was killed mid-batch is a takeover, not an overlap.
+      const holder = Number(await probe.get(flag));
+      if (alive(holder)) send({ type: 'overlap', chatKey: batch.chatKey });
+      await probe.set(flag, String(process.pid), 'PX', 60_000);
+    }
+    send({ type: 'batch-start', pid: process.pid, chatKey: batch.chatKey, texts });
+    if (handleMs > 0) await new Promise((r) => setTimeout(r, handleMs));
+    await probe.del(flag);
+    send({ type: 'batch-done', pid: process.pid, chatKey: batch.chatKey, texts });
+    await ctx.reply(`got ${texts.join(',')}`);
+  },
+});
+await app.start();
+
+process.on('message', (m: FromParent) => {
+  if (m.type === 'stop') {
+    void app.stop('parent asked').then(() => probe.quit()).then(() => process.exit(0));
+    return;
+  }
+  adapter.host!.ingest(createInboundMessage(m.message)).then(
+    () => send({ type: 'ingested', id: m.id, ok: true }),
+    (err: unknown) => send({ type: 'ingested', id: m.id, ok: false, error: String(err) }),
+  );
+});
+send({ type: 'ready', role: config.role, pid: process.pid });
