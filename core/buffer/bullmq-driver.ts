@@ -45,6 +45,7 @@ export class BullMQBufferDriver implements BufferDriver {
   private worker: Worker | undefined;
   private workerConnection: Redis | undefined;
   private readonly p: string;
+  private readonly pendingKey: string;
   private closed = false;
   private closing: Promise<CloseResult> | undefined;
   private sweeper: NodeJS.Timeout | undefined;
@@ -54,6 +55,7 @@ export class BullMQBufferDriver implements BufferDriver {
   constructor(policy: BufferPolicy, private readonly opts: BullMQDriverOptions) {
     this.policy = validateBufferPolicy(policy);
     this.p = opts.redis.prefix;
+    this.pendingKey = `${this.p}:buffer:pending`;
     this.redis = connectRedis(opts.redis, 'command', opts.log, 'buffer') as BufferRedis;
     this.redis.defineCommand('nkPush', { numberOfKeys: 4, lua: PUSH });
     this.redis.defineCommand('nkTake', { numberOfKeys: 4, lua: TAKE });
@@ -195,13 +197,13 @@ export class BullMQBufferDriver implements BufferDriver {
   /** Chats whose oldest message has waited well past maxWait have lost their job: schedule them again. */
   private async sweep(): Promise<void> {
     const overdue = Date.now() - this.policy.maxWaitMs - (this.opts.sweepMs ?? 5000);
-    const chats = await this.redis.zrangebyscore(`${this.p}:pending`, '-inf', overdue, 'LIMIT', 0, 500);
+    const chats = await this.redis.zrangebyscore(this.pendingKey, '-inf', overdue, 'LIMIT', 0, 500);
     for (const chat of chats) await this.schedule(chat, 0);
     if (chats.length > 0) this.opts.metrics.count('buffer_swept_total', {}, chats.length);
   }
 
   private keys(chat: ChatKey) {
-    return { buf: `${this.p}:buf:${chat}`, trig: `${this.p}:trig:${chat}`, meta: `${this.p}:meta:${chat}`, pending: `${this.p}:pending` };
+    return { buf: `${this.p}:buffer:msgs:${chat}`, trig: `${this.p}:buffer:trig:${chat}`, meta: `${this.p}:buffer:meta:${chat}`, pending: this.pendingKey };
   }
 }
 
