@@ -88,13 +88,13 @@ export class RedisHistory implements HistoryStore {
   }
 
   private async send(byChat: Map<string, string[]>): Promise<void> {
-    const batch = this.ctx.redis.pipeline();
-    for (const [chatKey, rows] of byChat) {
-      const key = this.listKey(chatKey);
-      batch.rpush(key, ...rows).ltrim(key, -REDIS_HISTORY_PER_CHAT, -1);
-    }
     let replies: Array<[Error | null, unknown]> | null;
     try {
+      const batch = this.ctx.redis.pipeline();
+      for (const [chatKey, rows] of byChat) {
+        const key = this.listKey(chatKey);
+        batch.rpush(key, ...rows).ltrim(key, -REDIS_HISTORY_PER_CHAT, -1);
+      }
       replies = await batch.exec();
     } catch (err) {
       const lost = [...byChat.values()].reduce((n, rows) => n + rows.length, 0);
