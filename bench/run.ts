@@ -7,6 +7,7 @@ type Benchmark = { run(): Promise<boolean> };
 const benchmarks: Record<string, () => Promise<Benchmark>> = {
   pipeline: () => import('./pipeline.js'),
   commands: () => import('./commands.js'),
+  buffer: () => import('./buffer.js'),
 };
 
 const requested = process.argv.slice(2).filter((a) => a !== '--');

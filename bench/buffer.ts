@@ -1,0 +1,421 @@
+/**
+ * Buffer benchmark: the memory driver and the BullMQ driver on the same workload, against a floor measured
+ * in the same run on the same private redis-server.
+ *
+ * Workload: BENCH_BUFFER_MESSAGES messages (default 15,000) over BENCH_BUFFER_CHATS private chats (1,000) in
+ * bursts of BENCH_BUFFER_BURST (5), built with createInboundMessage before anything is timed (burst `b` goes to
+ * chat `b % chats`, as in pipeline-workload.ts). One producer loop calls `driver.push(message)` in burst order
+ * with at most BENCH_BUFFER_IN_FLIGHT (256) pushes outstanding; the consumer runs in the same process with
+ * concurrency BENCH_BUFFER_CONCURRENCY (50) and a handler that records the batch and yields once
+ * (BENCH_BUFFER_HANDLER_MS > 0: sleeps that long instead). Policy: debounce BENCH_BUFFER_DEBOUNCE_MS (50),
+ * maxBatch 10, maxWait 1,000 ms.
+ *
+ * Per driver: ingest msg/s (first push → last push resolved), total time until every message was handled,
+ * release latency beyond the window per batch (handler start − due time, as the Recorder of
+ * pipeline-workload.ts defines it) p50/p95/p99/max, client CPU per message, and for Redis: commands per message
+ * and the top commands (CONFIG RESETSTAT before the first push, INFO commandstats once everything was handled;
+ * commands run inside Lua count), and Redis CPU per message (INFO cpu, used_cpu_sys + used_cpu_user delta).
+ * Checks (the run fails otherwise): every message exactly once and in per-chat order, sequence numbers of a
+ * chat contiguous from 1, never two batches of a chat in flight, no rejected push, no handler error.
+ *
+ * Floor: `RPUSH buf:<chat> JSON.stringify(message)` for the same messages, on a connection set up as the
+ * driver's (connectRedis 'command': ioredis auto-pipelining), with the same in-flight bound: what one process
+ * can put into this Redis at all: three passes (before the memory run, between the two drivers, after the
+ * BullMQ run), the median reported. Printed as the ratio of each driver's ingest rate to it.
+ *
+ * BENCH_BUFFER_WARMUP (2,000) messages go through each path first, untimed (JIT, Lua script cache).
+ * BENCH_BUFFER_ALL_COMMANDS=1 lists every Redis command per message with its Redis time (µs, commandstats usec;
+ * a script's usec includes the commands it ran) instead of the top 5. BENCH_BUFFER_CPU_PROFILE=<file> writes a V8 CPU
+ * profile (.cpuprofile) of this process over the measured BullMQ run (first push → every message handled).
+ */
+import fs from 'node:fs';
+import { Session } from 'node:inspector/promises';
+import os from 'node:os';
+import { performance } from 'node:perf_hooks';
+import { Redis } from 'ioredis';
+import { pino, type Logger } from 'pino';
+import {
+  BullMQBufferDriver, connectRedis, MemoryBufferDriver, Metrics, whenReady,
+  type Batch, type BufferDriver, type BufferPolicy, type ChatKey, type InboundMessage,
+} from '../core/index.js';
+import { collectGarbage } from './pipeline.js';
+import { buildWorkload, Recorder, type Workload } from './pipeline-workload.js';
+import { startRedisServer } from './redis-server.js';
+import { envInt, fixed, int, percentile, table } from './stats.js';
+
+interface Settings {
+  messages: number;
+  chats: number;
+  burst: number;
+  warmup: number;
+  inFlight: number;
+  concurrency: number;
+  handlerMs: number;
+  settleMs: number;
+  policy: BufferPolicy;
+}
+
+function readSettings(): Settings {
+  const debounceMs = envInt('BENCH_BUFFER_DEBOUNCE_MS', 50, 0);
+  return {
+    messages: envInt('BENCH_BUFFER_MESSAGES', 15_000),
+    chats: envInt('BENCH_BUFFER_CHATS', 1_000),
+    burst: envInt('BENCH_BUFFER_BURST', 5),
+    warmup: envInt('BENCH_BUFFER_WARMUP', 2_000, 0),
+    inFlight: envInt('BENCH_BUFFER_IN_FLIGHT', 256),
+    concurrency: envInt('BENCH_BUFFER_CONCURRENCY', 50),
+    handlerMs: envInt('BENCH_BUFFER_HANDLER_MS', 0, 0),
+    settleMs: envInt('BENCH_BUFFER_SETTLE_MS', 500, 0),
+    policy: { debounceMs, maxBatch: envInt('BENCH_BUFFER_MAX_BATCH', 10), maxWaitMs: envInt('BENCH_BUFFER_MAX_WAIT_MS', 1000, debounceMs) },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Producer
+
+interface Pushed {
+  /** performance.now() before the first push and when the last push resolved. */
+  startedAt: number;
+  endedAt: number;
+  rejected: number;
+  firstError: unknown;
+}
+
+/** Calls `push` for every message in order, with at most `limit` calls unresolved at any time. */
+async function pushAll(messages: readonly InboundMessage[], push: (m: InboundMessage) => Promise<unknown>, limit: number): Promise<Pushed> {
+  let outstanding = 0;
+  let rejected = 0;
+  let firstError: unknown;
+  let endedAt = 0;
+  let wake: (() => void) | undefined;
+  const settled = (): void => {
+    outstanding--;
+    endedAt = performance.now();
+    const w = wake;
+    wake = undefined;
+    w?.();
+  };
+  const failed = (err: unknown): void => {
+    rejected++;
+    firstError ??= err;
+    settled();
+  };
+  const startedAt = performance.now();
+  for (const message of messages) {
+    while (outstanding >= limit) await new Promise<void>((resolve) => (wake = resolve));
+    outstanding++;
+    push(message).then(settled, failed);
+  }
+  while (outstanding > 0) await new Promise<void>((resolve) => (wake = resolve));
+  return { startedAt, endedAt, rejected, firstError };
+}
+
+const inOrder = (w: Workload): InboundMessage[] => w.bursts.flat();
+
+// ---------------------------------------------------------------------------------------------------------
+// Redis accounting
+
+interface CommandStat {
+  name: string;
+  calls: number;
+  usec: number;
+}
+
+interface RedisCost {
+  calls: number;
+  commands: CommandStat[];
+  /** used_cpu_sys + used_cpu_user delta, µs. */
+  cpuUs: number;
+}
+
+async function readCommandStats(admin: Redis): Promise<CommandStat[]> {
+  const text = await admin.info('commandstats');
+  const stats: CommandStat[] = [];
+  for (const line of text.split(/\r?\n/)) {
+    const m = /^cmdstat_([^:]+):calls=(\d+),usec=(\d+)/.exec(line);
+    if (m) stats.push({ name: m[1]!, calls: Number(m[2]), usec: Number(m[3]) });
+  }
+  return stats.sort((a, b) => b.calls - a.calls);
+}
+
+async function readRedisCpuUs(admin: Redis): Promise<number> {
+  const text = await admin.info('cpu');
+  const field = (name: string): number => Number(new RegExp(`^${name}:([\\d.]+)`, 'm').exec(text)?.[1] ?? Number.NaN);
+  return (field('used_cpu_sys') + field('used_cpu_user')) * 1e6;
+}
+
+/** Starts counting: CONFIG RESETSTAT and the Redis CPU so far. `stop()` reads what happened since. */
+async function startRedisAccounting(admin: Redis): Promise<{ stop(): Promise<RedisCost> }> {
+  await admin.config('RESETSTAT');
+  const cpu0 = await readRedisCpuUs(admin);
+  return {
+    async stop() {
+      const cpu1 = await readRedisCpuUs(admin);
+      // The two INFO calls and the RESETSTAT of the accounting itself are not the driver's.
+      const commands = (await readCommandStats(admin)).filter((c) => c.name !== 'info' && c.name !== 'config|resetstat');
+      return { calls: commands.reduce((sum, c) => sum + c.calls, 0), commands, cpuUs: cpu1 - cpu0 };
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Runs
+
+interface RunResult {
+  name: string;
+  messages: number;
+  pushed: Pushed;
+  /** first push → last handler settled, ms (NaN for the floor). */
+  totalMs: number;
+  /** Sorted, ms beyond the window, one per batch. */
+  latencies: Float64Array;
+  batches: number;
+  reasons: Record<string, number>;
+  clientCpuUs: number;
+  redis: RedisCost | undefined;
+  check: { ok: boolean; detail: string };
+}
+
+const ingestRate = (r: RunResult): number => r.messages / ((r.pushed.endedAt - r.pushed.startedAt) / 1000);
+
+/** The consumer: records every batch and watches per-chat overlap and sequence numbers. */
+class Consumer {
+  readonly recorder: Recorder;
+  overlaps = 0;
+  seqErrors: string[] = [];
+  lastHandledAt = 0;
+  private readonly inFlight = new Map<ChatKey, number>();
+  private readonly nextSeq = new Map<ChatKey, number>();
+
+  constructor(
+    workload: Workload,
+    policy: BufferPolicy,
+    private readonly handlerMs: number,
+  ) {
+    this.recorder = new Recorder(workload, policy);
+  }
+
+  readonly handle = async (batch: Batch): Promise<void> => {
+    this.recorder.onBatch(batch);
+    const key = batch.chatKey;
+    const running = this.inFlight.get(key) ?? 0;
+    if (running > 0) this.overlaps++;
+    this.inFlight.set(key, running + 1);
+    const want = this.nextSeq.get(key) ?? 1;
+    if (batch.lane !== 'buffered' || batch.firstSeq !== want || batch.lastSeq - batch.firstSeq + 1 !== batch.messages.length) {
+      if (this.seqErrors.length < 3) this.seqErrors.push(`${key}: ${batch.lane} batch ${batch.firstSeq}..${batch.lastSeq} of ${batch.messages.length}, expected to start at ${want}`);
+      else this.seqErrors.push('');
+    }
+    this.nextSeq.set(key, Math.max(want, batch.lastSeq + 1));
+    try {
+      if (this.handlerMs > 0) await new Promise((resolve) => setTimeout(resolve, this.handlerMs));
+      else await new Promise((resolve) => setImmediate(resolve));
+    } finally {
+      this.inFlight.set(key, this.inFlight.get(key)! - 1);
+      this.lastHandledAt = performance.now();
+    }
+  };
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Samples this process's CPU (V8 profiler) until `stop(file)` writes the profile (Chrome DevTools .cpuprofile). */
+async function startProfile(): Promise<{ stop(file: string): Promise<void> }> {
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.setSamplingInterval', { interval: 250 });
+  await session.post('Profiler.start');
+  return {
+    async stop(file) {
+      const { profile } = await session.post('Profiler.stop');
+      fs.writeFileSync(file, JSON.stringify(profile));
+      session.disconnect();
+    },
+  };
+}
+
+async function runDriver(
+  name: string,
+  workload: Workload,
+  s: Settings,
+  make: () => Promise<BufferDriver>,
+  metrics: Metrics,
+  admin: Redis | undefined,
+  profileFile?: string,
+): Promise<RunResult> {
+  const driver = await make();
+  const consumer = new Consumer(workload, s.policy, s.handlerMs);
+  driver.consume(consumer.handle, { concurrency: s.concurrency });
+  const messages = inOrder(workload);
+  try {
+    collectGarbage();
+    const profile = profileFile ? await startProfile() : undefined;
+    const accounting = admin ? await startRedisAccounting(admin) : undefined;
+    const cpu = process.cpuUsage();
+    const pushed = await pushAll(messages, (m) => driver.push(m), s.inFlight);
+    const complete = await consumer.recorder.whenComplete(s.policy.maxWaitMs + 30_000);
+    const cpuUsed = process.cpuUsage(cpu);
+    const redis = await accounting?.stop();
+    if (profile) await profile.stop(profileFile!);
+    const totalMs = consumer.lastHandledAt - pushed.startedAt;
+    // Anything delivered twice, late, shows up in the check.
+    await sleep(s.settleMs);
+    const problems: string[] = [];
+    const check = consumer.recorder.check();
+    if (!check.ok) problems.push(check.detail);
+    if (!complete) problems.push('timed out waiting for the last batches');
+    if (consumer.overlaps > 0) problems.push(`${consumer.overlaps} batches started while the same chat had one in flight`);
+    if (consumer.seqErrors.length > 0) problems.push(`${consumer.seqErrors.length} sequence errors: ${consumer.seqErrors.filter(Boolean).join('; ')}`);
+    if (pushed.rejected > 0) problems.push(`${pushed.rejected} pushes rejected, first: ${String(pushed.firstError)}`);
+    const errors = metrics.total('batch_errors_total');
+    if (errors > 0) problems.push(`${errors} handler errors`);
+    return {
+      name,
+      messages: workload.messages,
+      pushed,
+      totalMs,
+      latencies: Float64Array.from(consumer.recorder.latencies).sort(),
+      batches: consumer.recorder.batches,
+      reasons: consumer.recorder.reasons,
+      clientCpuUs: cpuUsed.user + cpuUsed.system,
+      redis,
+      check: problems.length === 0 ? { ok: true, detail: `${check.detail}, ${consumer.recorder.batches} batches, none overlapping` } : { ok: false, detail: problems.join('; ') },
+    };
+  } finally {
+    await driver.close({ timeoutMs: 5_000 });
+  }
+}
+
+/** The floor: plain auto-pipelined RPUSH of each message's JSON to its chat's list. */
+async function runFloor(workload: Workload, s: Settings, url: string, prefix: string, log: Logger, admin: Redis): Promise<RunResult> {
+  const redis = connectRedis({ url, prefix }, 'command', log, 'bench-floor');
+  try {
+    await whenReady(redis);
+    const messages = inOrder(workload);
+    collectGarbage();
+    const accounting = await startRedisAccounting(admin);
+    const cpu = process.cpuUsage();
+    const pushed = await pushAll(messages, (m) => redis.rpush(`${prefix}:buf:${m.chatKey}`, JSON.stringify(m)), s.inFlight);
+    const cpuUsed = process.cpuUsage(cpu);
+    const cost = await accounting.stop();
+    let stored = 0;
+    for (const key of workload.chatKeys) stored += await redis.llen(`${prefix}:buf:${key}`);
+    const ok = stored === workload.messages && pushed.rejected === 0;
+    return {
+      name: 'floor',
+      messages: workload.messages,
+      pushed,
+      totalMs: Number.NaN,
+      latencies: new Float64Array(),
+      batches: 0,
+      reasons: {},
+      clientCpuUs: cpuUsed.user + cpuUsed.system,
+      redis: cost,
+      check: ok ? { ok, detail: `${stored} list items` } : { ok, detail: `${stored} list items (expected ${workload.messages}), ${pushed.rejected} rejected` },
+    };
+  } finally {
+    await redis.quit().catch(() => undefined);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Output
+
+function printResults(results: readonly RunResult[], floor: RunResult): void {
+  const rows = [['', 'ingest msg/s', '÷ floor', 'total ms', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms', 'batches', 'releases', 'redis cmds/msg', 'redis cpu µs/msg', 'client cpu µs/msg', 'check']];
+  for (const r of results) {
+    const lat = (p: number): string => (r.latencies.length > 0 ? fixed(percentile(r.latencies, p)) : '—');
+    rows.push([
+      r.name, int(ingestRate(r)), fixed(ingestRate(r) / ingestRate(floor), 2), Number.isFinite(r.totalMs) ? int(r.totalMs) : '—',
+      lat(50), lat(95), lat(99), lat(100), r.batches > 0 ? int(r.batches) : '—',
+      Object.entries(r.reasons).map(([k, v]) => `${k} ${v}`).join(', ') || '—',
+      r.redis ? fixed(r.redis.calls / r.messages, 2) : '—',
+      r.redis ? fixed(r.redis.cpuUs / r.messages, 1) : '—',
+      fixed(r.clientCpuUs / r.messages, 1), r.check.ok ? 'ok' : 'FAIL',
+    ]);
+  }
+  console.log('');
+  console.log(table(rows));
+  console.log('');
+  for (const r of results) {
+    if (!r.redis || r.redis.commands.length === 0) continue;
+    const all = process.env.BENCH_BUFFER_ALL_COMMANDS === '1';
+    const top = r.redis.commands.slice(0, all ? undefined : 5).map((c) => `${c.name} ${fixed(c.calls / r.messages, 2)}${all ? ` (${fixed(c.usec / r.messages, 1)} µs)` : ''}`).join(', ');
+    console.log(`${all ? 'all' : 'top'} redis commands per message, ${r.name}: ${top}`);
+  }
+  console.log('');
+  console.log('ingest: messages / (first push → last push resolved); total: first push → last batch handled.');
+  console.log('p50..max: per batch, handler start − due time (last push + debounce; last push for maxBatch), ms beyond the window, ±1 ms.');
+  console.log('redis cmds/msg: INFO commandstats calls (Lua-internal calls included) from CONFIG RESETSTAT before the first push');
+  console.log('until every message was handled, ÷ messages; redis cpu: used_cpu_sys + used_cpu_user over the same span.');
+  console.log(`client cpu: this process's user + system CPU over the same span. Producer, consumer and Redis share ${os.availableParallelism()} cores.`);
+  for (const r of results) console.log(`check ${r.name}: ${r.check.ok ? 'ok' : 'FAILED'}: ${r.check.detail}`);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+
+export async function run(): Promise<boolean> {
+  const s = readSettings();
+  const log = pino({ level: process.env.BENCH_LOG_LEVEL ?? 'silent' }, pino.destination({ dest: 2, sync: true }));
+  const server = await startRedisServer();
+  const admin = new Redis(server.url, { connectionName: 'bench-admin', maxRetriesPerRequest: 1 });
+  let round = 0;
+  const memory = (metrics: Metrics) => async (): Promise<BufferDriver> => new MemoryBufferDriver(s.policy, { log, metrics });
+  const bullmq = (metrics: Metrics) => async (): Promise<BufferDriver> => {
+    const driver = new BullMQBufferDriver(s.policy, { redis: { url: server.url, prefix: `bench${++round}` }, log, metrics });
+    // One command through the driver's connection, then time for the queue's and worker's connections to come
+    // up, so that connecting is not timed.
+    await driver.clear('bench-private_none');
+    await sleep(300);
+    return driver;
+  };
+  try {
+    await whenReady(admin);
+    const workload = buildWorkload(s.messages, s.chats, s.burst);
+    console.log(
+      `buffer: ${int(workload.messages)} messages, ${int(workload.chats)} private chats, bursts of ${s.burst}; debounce ${s.policy.debounceMs} ms, ` +
+        `max batch ${s.policy.maxBatch}, max wait ${s.policy.maxWaitMs} ms; one producer with ≤ ${s.inFlight} pushes in flight, ` +
+        `consumer concurrency ${s.concurrency} in the same process, handler ${s.handlerMs > 0 ? `sleeps ${s.handlerMs} ms` : 'yields once'}`,
+    );
+    console.log(
+      `redis-server ${server.url} (private, no persistence, noeviction); producer, consumer and Redis share ${os.availableParallelism()} cores; ` +
+        `messages built beforehand in ${fixed(workload.buildMs, 0)} ms; ${int(s.warmup)} warm-up messages through each path (not timed)`,
+    );
+    if (s.warmup > 0) {
+      const warm = buildWorkload(s.warmup, Math.min(s.chats, Math.ceil(s.warmup / s.burst)), s.burst);
+      for (const [name, make] of [['memory', memory], ['bullmq', bullmq]] as const) {
+        const metrics = new Metrics();
+        const r = await runDriver(`warm-up ${name}`, warm, { ...s, settleMs: 0 }, make(metrics), metrics, undefined);
+        if (!r.check.ok) throw new Error(`warm-up of the ${name} driver failed its check: ${r.check.detail}`);
+      }
+      await runFloor(warm, s, server.url, 'benchwarm', log, admin);
+    }
+    // The floor is short (~0.1 s) and this host's speed drifts: three passes spread around the driver runs,
+    // the median one reported.
+    const floors: RunResult[] = [];
+    floors.push(await runFloor(workload, s, server.url, 'benchfloor1', log, admin));
+    const memMetrics = new Metrics();
+    const mem = await runDriver('memory', workload, s, memory(memMetrics), memMetrics, undefined);
+    floors.push(await runFloor(workload, s, server.url, 'benchfloor2', log, admin));
+    const bullMetrics = new Metrics();
+    const bull = await runDriver('bullmq', workload, s, bullmq(bullMetrics), bullMetrics, admin, process.env.BENCH_BUFFER_CPU_PROFILE || undefined);
+    floors.push(await runFloor(workload, s, server.url, 'benchfloor3', log, admin));
+    const floor = [...floors].sort((a, b) => ingestRate(a) - ingestRate(b))[1]!;
+    floor.name = 'floor (pipelined RPUSH)';
+    if (!floors.every((f) => f.check.ok)) floor.check = floors.find((f) => !f.check.ok)!.check;
+    const results = [mem, bull, floor];
+    printResults(results, floor);
+    console.log(`floor passes (before memory, between, after bullmq): ${floors.map((f) => int(ingestRate(f))).join(' / ')} msg/s; the median is used`);
+    const p = (q: number): string => fixed(percentile(bull.latencies, q));
+    console.log(
+      `buffer: memory ${int(ingestRate(mem))} msg/s; bullmq ${int(ingestRate(bull))} msg/s, p50/p95/p99 ${p(50)}/${p(95)}/${p(99)} ms beyond window, ` +
+        `${fixed(bull.redis!.calls / bull.messages, 1)} redis cmds/msg; floor ${int(ingestRate(floor))} msg/s; ratio ${fixed(ingestRate(bull) / ingestRate(floor), 3)} ` +
+        `(memory ${fixed(ingestRate(mem) / ingestRate(floor), 2)})`,
+    );
+    return results.every((r) => r.check.ok);
+  } finally {
+    admin.disconnect();
+    await server.stop();
+  }
+}
