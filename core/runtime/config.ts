@@ -3,8 +3,12 @@ import type { CommandSettings } from '../command/index.js';
 import { ConfigError } from '../errors/index.js';
 
 // Whole decimal numbers only: Number() would also take '0x10' and '1e3', which nobody means in a setting.
-const int = (min: number) =>
-  z.string().regex(/^-?\d+$/, 'expected a whole number').transform(Number).pipe(z.number().min(min, `expected a number ≥ ${min}`));
+const int = (min: number, max = Number.MAX_SAFE_INTEGER) =>
+  z
+    .string()
+    .regex(/^-?\d+$/, 'expected a whole number')
+    .transform(Number)
+    .pipe(z.number().min(min, `expected a number ≥ ${min}`).max(max, `expected a number ≤ ${max}`));
 const strategy = z.enum(['buffer', 'flush', 'trigger', 'record', 'discard']);
 const status = z.enum(['success', 'error', 'unauthorized', 'not_found', 'invalid_args', 'disabled', 'processing', 'waiting']);
 const list = (value: string): string[] => value.split(',').map((w) => w.trim()).filter((w) => w.length > 0);
@@ -71,6 +75,13 @@ const envSchema = z
     REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_.:-]+$/, 'letters, digits, "_", ".", ":" or "-"').default('nekomata'),
     ROLE: z.enum(['all', 'gateway', 'worker']).default('all'),
     BUFFER_LOCK_MS: int(500).default(10_000),
+    ONEBOT_WS_URLS: z.string().default('').pipe(z.transform(list)).pipe(z.array(z.string().regex(/^wss?:\/\//, 'entries must be ws:// or wss:// URLs'))),
+    ONEBOT_REVERSE_HOST: z.string().default('127.0.0.1'),
+    ONEBOT_REVERSE_PORT: int(0, 65535).optional(),
+    ONEBOT_ACCESS_TOKEN: z.string().default(''),
+    ONEBOT_CALL_TIMEOUT_MS: int(1).default(30_000),
+    ONEBOT_MAX_FRAME_BYTES: int(1024).default(1024 * 1024),
+    ONEBOT_QUOTE_COMMAND_REPLIES: bool.default(false),
   })
   .superRefine((env, ctx) => {
     if (env.ROLE !== 'all' && !env.REDIS_URL) {
@@ -100,6 +111,17 @@ export interface Config {
   redis: { url: string; prefix: string; lockMs: number } | undefined;
   /** all: everything in one process; gateway: adapters, ingest and commands; worker: batches and sessions. */
   role: 'all' | 'gateway' | 'worker';
+  /** Set when the OneBot adapter is enabled (ONEBOT_WS_URLS or ONEBOT_REVERSE_PORT). */
+  onebot:
+    | {
+        wsUrls: string[];
+        reverse: { host: string; port: number } | undefined;
+        accessToken: string;
+        callTimeoutMs: number;
+        maxFrameBytes: number;
+        quoteCommandReplies: boolean;
+      }
+    | undefined;
 }
 
 
@@ -168,5 +190,16 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     redis: e.REDIS_URL ? { url: e.REDIS_URL, prefix: e.REDIS_PREFIX, lockMs: e.BUFFER_LOCK_MS } : undefined,
     role: e.ROLE,
+    onebot:
+      e.ONEBOT_WS_URLS.length > 0 || e.ONEBOT_REVERSE_PORT !== undefined
+        ? {
+            wsUrls: e.ONEBOT_WS_URLS,
+            reverse: e.ONEBOT_REVERSE_PORT === undefined ? undefined : { host: e.ONEBOT_REVERSE_HOST, port: e.ONEBOT_REVERSE_PORT },
+            accessToken: e.ONEBOT_ACCESS_TOKEN,
+            callTimeoutMs: e.ONEBOT_CALL_TIMEOUT_MS,
+            maxFrameBytes: e.ONEBOT_MAX_FRAME_BYTES,
+            quoteCommandReplies: e.ONEBOT_QUOTE_COMMAND_REPLIES,
+          }
+        : undefined,
   };
 }

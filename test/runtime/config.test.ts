@@ -25,6 +25,7 @@ const defaults: Config = {
   },
   redis: undefined,
   role: 'all',
+  onebot: undefined,
 };
 
 function configErrorOf(env: Record<string, string | undefined>): ConfigError {
@@ -119,6 +120,7 @@ describe('loadConfig parsing', () => {
       },
       redis: { url: 'redis://10.0.0.5:6379/2', prefix: 'neko:prod', lockMs: 10_000 },
       role: 'worker',
+      onebot: undefined,
     } satisfies Config);
   });
 
