@@ -1,5 +1,7 @@
 import type { Logger } from 'pino';
 import type { ChatKey, InboundMessage, Segment } from '../message/index.js';
+import type { PlatformEvent } from '../hooks/index.js';
+import type { Metrics } from '../metrics/index.js';
 import type { IngestResult } from '../pipeline/index.js';
 
 /** What a platform returned for a sent message. */
@@ -12,6 +14,10 @@ export interface SendResult {
 export interface AdapterHost {
   /** Hands a converted message to the pipeline. */
   ingest(message: InboundMessage): Promise<IngestResult>;
+  /** Hands a non-message platform event (notice, request, member change) to `platform_event` hooks. */
+  platformEvent(event: PlatformEvent): Promise<void>;
+  /** The app's counters, for what the adapter drops or retries. */
+  readonly metrics: Metrics;
   /** A logger with the adapter's name bound. */
   readonly log: Logger;
   /** Tells the app the adapter stopped by itself (end of input, gave up): the app stops when none is left. */

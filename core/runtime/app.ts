@@ -254,6 +254,8 @@ export class App {
   private adapterHost(name: string): AdapterHost {
     return {
       ingest: (message) => this.ingest(message),
+      platformEvent: (event) => this.emitPlatformEvent(event),
+      metrics: this.metrics,
       log: this.log.child({ adapter: name }),
       closed: (why) => {
         const entry = this.adapters.get(name);
