@@ -5,6 +5,7 @@
  */
 import fs from 'node:fs';
 import { ConsoleAdapter } from '../../adapters/console/index.js';
+import { OneBotAdapter } from '../../adapters/onebot/index.js';
 import { ConfigError } from '../errors/index.js';
 import { openApp } from './app.js';
 import { loadConfig, type Config } from './config.js';
@@ -28,6 +29,7 @@ async function main(): Promise<void> {
   // Workers hold no platform connection: their replies go through the outbox to a gateway.
   const consoleOn = config.role !== 'worker' && (config.console.enabled === 'auto' ? process.stdin.isTTY === true : config.console.enabled);
   if (consoleOn) app.addAdapter(new ConsoleAdapter({ userId: config.console.userId }));
+  if (config.onebot && config.role !== 'worker') app.addAdapter(new OneBotAdapter(config.onebot));
 
   let signals = 0;
   const onSignal = (signal: NodeJS.Signals): void => {

@@ -1,0 +1,199 @@
+import {
+  createInboundMessage,
+  parseChatKey,
+  toError,
+  type Adapter,
+  type AdapterHost,
+  type ChatKey,
+  type Segment,
+  type SendResult,
+} from '../../core/index.js';
+import { RecentIds, type OneBotAccount } from './account.js';
+import { OneBotActions } from './api-actions.js';
+import { OneBotApi, OneBotLinkDownError } from './api.js';
+import type { OneBotConnection, OneBotConnectionOptions } from './connection.js';
+import { classifyFrame, toInboundMessage, toPlatformEvent, type MessageEvent, type OneBotEvent } from './events.js';
+import { ForwardDialer } from './forward.js';
+import { ReverseServer } from './reverse.js';
+import { toSegments } from './cq-code.js';
+import { toOneBotSegments } from './segments.js';
+import type { OneBotSegment } from './types.js';
+
+export interface OneBotAdapterOptions {
+  /** Forward WS: URLs of implementations the bot dials. */
+  wsUrls?: string[];
+  /** Reverse WS: where implementations dial the bot. */
+  reverse?: { host: string; port: number };
+  accessToken?: string;
+  callTimeoutMs?: number;
+  maxFrameBytes?: number;
+  /** Quote the command's message in replies to a command. */
+  quoteCommandReplies?: boolean;
+  /** Connection tuning (heartbeat watchdog, pings, backoff), mostly for tests. */
+  connection?: Omit<OneBotConnectionOptions, 'selfId' | 'log' | 'metrics' | 'maxFrameBytes'>;
+  backoff?: { baseMs?: number; capMs?: number };
+}
+
+/**
+ * QQ through a OneBot v11 implementation (NapCat, Lagrange, LLOneBot), over forward and reverse WebSocket,
+ * several accounts at once. Chat keys are `onebot-group_<group id>` and `onebot-private_<user id>`; a reply
+ * leaves through the account that last heard from that chat.
+ */
+export class OneBotAdapter implements Adapter {
+  readonly name = 'onebot';
+  private host: AdapterHost | undefined;
+  private readonly accounts = new Map<string, OneBotAccount>();
+  private readonly links = new Set<OneBotAccount>();
+  private readonly chatAccount = new Map<ChatKey, string>();
+  private readonly quoting = new Map<ChatKey, string>();
+  private readonly dialers: ForwardDialer[] = [];
+  private server: ReverseServer | undefined;
+  private readonly reported = new Set<string>();
+
+  constructor(private readonly options: OneBotAdapterOptions) {}
+
+  /** The typed actions of an account (for plugins: approve requests, kick, ban, …); the only one when omitted. */
+  actions(selfId?: string): OneBotActions | undefined {
+    if (selfId !== undefined) return this.accounts.get(selfId)?.actions;
+    return [...this.accounts.values()][0]?.actions;
+  }
+
+  /** Accounts that have identified themselves. */
+  get accountIds(): string[] {
+    return [...this.accounts.keys()];
+  }
+
+  /** The reverse server's address, once listening (port 0 picks one). */
+  get reverseAddress() {
+    return this.server?.address();
+  }
+
+  async start(host: AdapterHost): Promise<void> {
+    this.host = host;
+    const shared = { ...this.options.connection, maxFrameBytes: this.options.maxFrameBytes, log: host.log, metrics: host.metrics };
+    for (const url of this.options.wsUrls ?? []) {
+      const dialer = new ForwardDialer({ ...shared, url, accessToken: this.options.accessToken || undefined, backoff: this.options.backoff });
+      this.bind(dialer.connection);
+      this.dialers.push(dialer);
+      dialer.start();
+    }
+    if (this.options.reverse) {
+      const server = new ReverseServer({ ...shared, ...this.options.reverse, accessToken: this.options.accessToken || undefined });
+      server.on('connection', (selfId, connection) => this.bind(connection, selfId));
+      server.on('rejected', (r) => host.metrics.count('onebot_rejected_total', { status: String(r.status) }));
+      await server.listen();
+      this.server = server;
+      host.log.info({ address: server.address() }, 'OneBot reverse WebSocket listening');
+    }
+  }
+
+  async stop(): Promise<void> {
+    const down = new OneBotLinkDownError('the adapter is stopping');
+    for (const account of this.links) account.api.rejectAll(down);
+    await Promise.all(this.dialers.map((d) => d.close()));
+    await this.server?.close();
+  }
+
+  async send(chatKey: ChatKey, segments: Segment[]): Promise<SendResult> {
+    const { chatType, id } = parseChatKey(chatKey);
+    const account = this.accountFor(chatKey);
+    let message = toOneBotSegments(segments);
+    const quote = this.quoting.get(chatKey);
+    if (quote !== undefined && !message.some((s) => s.type === 'reply')) message = [{ type: 'reply', data: { id: quote } }, ...message];
+    const nodes = message.filter((s) => s.type === 'node');
+    let messageId: string;
+    if (nodes.length > 0) {
+      // OneBot sends custom forward nodes through their own actions, never mixed with other segments (§8.13).
+      const messages = nodes.map(toForwardNode);
+      const r = chatType === 'group'
+        ? await account.actions.sendGroupForwardMsg({ group_id: id, messages })
+        : await account.actions.sendPrivateForwardMsg({ user_id: id, messages });
+      messageId = String((r as { message_id?: unknown }).message_id ?? '');
+    } else {
+      const r = chatType === 'group'
+        ? await account.actions.sendGroupMsg({ group_id: id, message })
+        : await account.actions.sendPrivateMsg({ user_id: id, message });
+      messageId = r.message_id;
+    }
+    if (messageId) account.sent.add(messageId);
+    return { messageId };
+  }
+
+  private accountFor(chatKey: ChatKey): OneBotAccount {
+    const preferred = this.chatAccount.get(chatKey);
+    const account = (preferred && this.accounts.get(preferred)) || [...this.accounts.values()].find((a) => a.connection.state === 'online');
+    if (!account) throw new OneBotLinkDownError(`no OneBot account is connected to send to ${chatKey}`);
+    return account;
+  }
+
+  private bind(connection: OneBotConnection, selfId?: string): void {
+    const host = this.host!;
+    const api = new OneBotApi((frame) => connection.sendFrame(frame), { timeoutMs: this.options.callTimeoutMs, log: host.log });
+    const account: OneBotAccount = { selfId: undefined, connection, api, actions: new OneBotActions(api), sent: new RecentIds() };
+    this.links.add(account);
+    const identify = (id: string): void => {
+      if (account.selfId === id) return;
+      account.selfId = id;
+      this.accounts.set(id, account);
+      host.log.info({ selfId: id }, `OneBot account ${id} connected`);
+    };
+    if (selfId) identify(selfId);
+    connection.on('identified', identify);
+    connection.on('frame', (frame) => this.onFrame(account, frame, identify));
+    connection.on('malformed', (m) => this.bad(`malformed-${m.kind}`, `a ${m.kind} frame${m.bytes ? ` of ${m.bytes} bytes` : ''} was refused`));
+    connection.on('down', (d) => {
+      api.rejectAll(new OneBotLinkDownError(`the link dropped (${d.reason}: ${d.detail})`));
+      host.metrics.count('onebot_link_down_total', { reason: d.reason });
+    });
+    connection.on('state', (s) => {
+      host.metrics.count('onebot_state_total', { state: s.state });
+      host.log.info({ selfId: account.selfId, state: s.state, reason: s.reason }, `OneBot link ${s.state}`);
+    });
+  }
+
+  private onFrame(account: OneBotAccount, frame: unknown, identify: (id: string) => void): void {
+    const c = classifyFrame(frame);
+    if (c.kind === 'response') return void account.api.handleResponse(c.response);
+    if (c.kind === 'invalid') return this.bad(c.category, c.reason);
+    const event = c.event;
+    if (!account.selfId && event.self_id !== undefined) identify(String(event.self_id));
+    void this.onEvent(account, event).catch((err: unknown) => this.host!.log.error({ err: toError(err) }, 'OneBot event was not handled'));
+  }
+
+  private async onEvent(account: OneBotAccount, event: OneBotEvent): Promise<void> {
+    const host = this.host!;
+    const selfId = account.selfId ?? String(event.self_id);
+    if (event.post_type === 'message' || event.post_type === 'message_sent') {
+      const m = event as MessageEvent;
+      const replyTo = toSegments(m.message).find((s) => s.type === 'reply')?.data.id;
+      const input = toInboundMessage(m, { adapter: this.name, selfId, repliedToSelf: replyTo !== undefined && account.sent.has(String(replyTo)) });
+      if (!input) return void host.metrics.count('onebot_self_messages_total', {});
+      const message = createInboundMessage(input);
+      this.chatAccount.set(message.chatKey, selfId);
+      if (this.options.quoteCommandReplies) this.quoting.set(message.chatKey, message.messageId);
+      try {
+        await host.ingest(message);
+      } finally {
+        if (this.quoting.get(message.chatKey) === message.messageId) this.quoting.delete(message.chatKey);
+      }
+      return;
+    }
+    if (event.post_type === 'notice' || event.post_type === 'request') {
+      await host.platformEvent(toPlatformEvent(event as Parameters<typeof toPlatformEvent>[0], { adapter: this.name, selfId }));
+    }
+    // meta events: heartbeats and lifecycle are the connection's business (watchdog, identity).
+  }
+
+  /** Bad input is counted every time and logged once per kind, so a broken peer cannot flood the log. */
+  private bad(category: string, reason: string): void {
+    this.host!.metrics.count('onebot_bad_frames_total', { category });
+    if (this.reported.has(category)) return;
+    this.reported.add(category);
+    this.host!.log.warn({ category }, `OneBot frame ignored (${category}): ${reason}; further ones of this kind are only counted`);
+  }
+}
+
+function toForwardNode(node: OneBotSegment) {
+  const d = node.data as { user_id?: string; nickname?: string; content?: OneBotSegment[] };
+  return { user_id: d.user_id ?? '0', nickname: d.nickname ?? '', content: d.content ?? [] };
+}

@@ -1,0 +1,11 @@
+export * from './adapter.js';
+export * from './types.js';
+export * from './cq-code.js';
+export * from './segments.js';
+export * from './events.js';
+export * from './api.js';
+export * from './api-actions.js';
+export * from './connection.js';
+export * from './forward.js';
+export * from './reverse.js';
+export { RecentIds, type OneBotAccount } from './account.js';
