@@ -8,6 +8,7 @@ const benchmarks: Record<string, () => Promise<Benchmark>> = {
   pipeline: () => import('./pipeline.js'),
   commands: () => import('./commands.js'),
   buffer: () => import('./buffer.js'),
+  onebot: () => import('./onebot.js'),
 };
 
 const requested = process.argv.slice(2).filter((a) => a !== '--');

@@ -168,7 +168,7 @@ export class OneBotAdapter implements Adapter {
       const replyTo = toSegments(m.message).find((s) => s.type === 'reply')?.data.id;
       const input = toInboundMessage(m, { adapter: this.name, selfId, repliedToSelf: replyTo !== undefined && account.sent.has(String(replyTo)) });
       if (!input) return void host.metrics.count('onebot_self_messages_total', {});
-      const message = createInboundMessage(input);
+      const message = createInboundMessage(input, { validated: true });
       this.chatAccount.set(message.chatKey, selfId);
       if (this.options.quoteCommandReplies) this.quoting.set(message.chatKey, message.messageId);
       try {

@@ -27,6 +27,7 @@ export interface CommandServiceDeps {
 }
 
 const USERS = '__users__';
+const GRANT_CACHE_MS = 10_000;
 
 /**
  * The command system assembled: registry, overrides, executor, waits, and the two pipeline interceptors
@@ -39,6 +40,7 @@ export class CommandService {
   readonly waits: WaitSessions;
   private readonly superUsers: ReadonlySet<string>;
   private readonly chat: ChatEntryDeps;
+  private readonly grants = new Map<string, { value: string | undefined; until: number }>();
 
   constructor(private readonly deps: CommandServiceDeps) {
     const { settings } = deps;
@@ -74,7 +76,7 @@ export class CommandService {
 
   /** The caller behind a chat message: its level (super user, platform role, stored grant) and language. */
   async callerFor(message: InboundMessage): Promise<CommandCaller> {
-    const stored = await this.deps.kv.get({ pluginKey: USERS, key: `level:${message.adapter}:${message.userId}` });
+    const stored = await this.grantOf(message.adapter, message.userId);
     return {
       userId: message.userId,
       userName: message.userName,
@@ -86,8 +88,23 @@ export class CommandService {
     };
   }
 
+  /**
+   * A user's stored level, read through a short cache: every command needs it, and a grant made by another
+   * process (on a shared store) is seen within `GRANT_CACHE_MS`.
+   */
+  private async grantOf(adapter: string, userId: string): Promise<string | undefined> {
+    const key = `level:${adapter}:${userId}`;
+    const cached = this.grants.get(key);
+    if (cached && cached.until > Date.now()) return cached.value;
+    const value = await this.deps.kv.get({ pluginKey: USERS, key });
+    if (this.grants.size > 10_000) this.grants.clear();
+    this.grants.set(key, { value, until: Date.now() + GRANT_CACHE_MS });
+    return value;
+  }
+
   /** Stores a user's level (never above ADVANCED: super users come only from `SUPER_USERS`). */
   async grant(adapter: string, userId: string, level: CommandPermission | undefined): Promise<void> {
+    this.grants.delete(`level:${adapter}:${userId}`);
     const key = { pluginKey: USERS, key: `level:${adapter}:${userId}` };
     if (level === undefined) await this.deps.kv.delete(key);
     else await this.deps.kv.set(key, level);
