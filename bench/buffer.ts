@@ -23,10 +23,16 @@
  * can put into this Redis at all: three passes (before the memory run, between the two drivers, after the
  * BullMQ run), the median reported. Printed as the ratio of each driver's ingest rate to it.
  *
+ * Paced run: the BullMQ driver once more, on a fresh workload of BENCH_BUFFER_PACED_MESSAGES (30,000) messages
+ * offered at a fixed BENCH_BUFFER_RATE (30,000 msg/s; 0 skips the run): burst `k` is not pushed before
+ * first push + k × burst / rate (same in-flight bound). The saturated run above measures latency while the
+ * consumer is falling behind the producer; this one measures it at a load the driver is asked to carry.
+ *
  * BENCH_BUFFER_WARMUP (2,000) messages go through each path first, untimed (JIT, Lua script cache).
  * BENCH_BUFFER_ALL_COMMANDS=1 lists every Redis command per message with its Redis time (µs, commandstats usec;
  * a script's usec includes the commands it ran) instead of the top 5. BENCH_BUFFER_CPU_PROFILE=<file> writes a V8 CPU
- * profile (.cpuprofile) of this process over the measured BullMQ run (first push → every message handled).
+ * profile (.cpuprofile) of this process over the measured BullMQ run (first push → every message handled), and
+ * one of the paced run to <file>.paced.cpuprofile.
  */
 import fs from 'node:fs';
 import { Session } from 'node:inspector/promises';
@@ -52,6 +58,9 @@ interface Settings {
   concurrency: number;
   handlerMs: number;
   settleMs: number;
+  /** Offered load of the paced run, msg/s (0: no paced run), and its message count. */
+  rate: number;
+  pacedMessages: number;
   policy: BufferPolicy;
 }
 
@@ -66,6 +75,8 @@ function readSettings(): Settings {
     concurrency: envInt('BENCH_BUFFER_CONCURRENCY', 50),
     handlerMs: envInt('BENCH_BUFFER_HANDLER_MS', 0, 0),
     settleMs: envInt('BENCH_BUFFER_SETTLE_MS', 500, 0),
+    rate: envInt('BENCH_BUFFER_RATE', 30_000, 0),
+    pacedMessages: envInt('BENCH_BUFFER_PACED_MESSAGES', 30_000),
     policy: { debounceMs, maxBatch: envInt('BENCH_BUFFER_MAX_BATCH', 10), maxWaitMs: envInt('BENCH_BUFFER_MAX_WAIT_MS', 1000, debounceMs) },
   };
 }
@@ -81,8 +92,11 @@ interface Pushed {
   firstError: unknown;
 }
 
-/** Calls `push` for every message in order, with at most `limit` calls unresolved at any time. */
-async function pushAll(messages: readonly InboundMessage[], push: (m: InboundMessage) => Promise<unknown>, limit: number): Promise<Pushed> {
+/**
+ * Calls `push` for every message in order, with at most `limit` calls unresolved at any time; with `rate`
+ * > 0, a burst (`burst` messages) is not started before first push + its first message's index / rate.
+ */
+async function pushAll(messages: readonly InboundMessage[], push: (m: InboundMessage) => Promise<unknown>, limit: number, rate = 0, burst = 1): Promise<Pushed> {
   let outstanding = 0;
   let rejected = 0;
   let firstError: unknown;
@@ -101,10 +115,14 @@ async function pushAll(messages: readonly InboundMessage[], push: (m: InboundMes
     settled();
   };
   const startedAt = performance.now();
-  for (const message of messages) {
+  for (let i = 0; i < messages.length; i++) {
+    if (rate > 0 && i % burst === 0) {
+      const wait = startedAt + (i * 1000) / rate - performance.now();
+      if (wait >= 1) await new Promise((resolve) => setTimeout(resolve, wait));
+    }
     while (outstanding >= limit) await new Promise<void>((resolve) => (wake = resolve));
     outstanding++;
-    push(message).then(settled, failed);
+    push(messages[i]!).then(settled, failed);
   }
   while (outstanding > 0) await new Promise<void>((resolve) => (wake = resolve));
   return { startedAt, endedAt, rejected, firstError };
@@ -243,6 +261,7 @@ async function runDriver(
   metrics: Metrics,
   admin: Redis | undefined,
   profileFile?: string,
+  rate = 0,
 ): Promise<RunResult> {
   const driver = await make();
   const consumer = new Consumer(workload, s.policy, s.handlerMs);
@@ -253,7 +272,7 @@ async function runDriver(
     const profile = profileFile ? await startProfile() : undefined;
     const accounting = admin ? await startRedisAccounting(admin) : undefined;
     const cpu = process.cpuUsage();
-    const pushed = await pushAll(messages, (m) => driver.push(m), s.inFlight);
+    const pushed = await pushAll(messages, (m) => driver.push(m), s.inFlight, rate, workload.burstSize);
     const complete = await consumer.recorder.whenComplete(s.policy.maxWaitMs + 30_000);
     const cpuUsed = process.cpuUsage(cpu);
     const redis = await accounting?.stop();
@@ -376,7 +395,8 @@ export async function run(): Promise<boolean> {
     console.log(
       `buffer: ${int(workload.messages)} messages, ${int(workload.chats)} private chats, bursts of ${s.burst}; debounce ${s.policy.debounceMs} ms, ` +
         `max batch ${s.policy.maxBatch}, max wait ${s.policy.maxWaitMs} ms; one producer with ≤ ${s.inFlight} pushes in flight, ` +
-        `consumer concurrency ${s.concurrency} in the same process, handler ${s.handlerMs > 0 ? `sleeps ${s.handlerMs} ms` : 'yields once'}`,
+        `consumer concurrency ${s.concurrency} in the same process, handler ${s.handlerMs > 0 ? `sleeps ${s.handlerMs} ms` : 'yields once'}` +
+        (s.rate > 0 ? `; then bullmq paced: ${int(s.pacedMessages)} messages offered at ${int(s.rate)} msg/s` : ''),
     );
     console.log(
       `redis-server ${server.url} (private, no persistence, noeviction); producer, consumer and Redis share ${os.availableParallelism()} cores; ` +
@@ -404,7 +424,14 @@ export async function run(): Promise<boolean> {
     const floor = [...floors].sort((a, b) => ingestRate(a) - ingestRate(b))[1]!;
     floor.name = 'floor (pipelined RPUSH)';
     if (!floors.every((f) => f.check.ok)) floor.check = floors.find((f) => !f.check.ok)!.check;
-    const results = [mem, bull, floor];
+    let paced: RunResult | undefined;
+    if (s.rate > 0) {
+      const pacedWorkload = buildWorkload(s.pacedMessages, s.chats, s.burst);
+      const pacedMetrics = new Metrics();
+      const profile = process.env.BENCH_BUFFER_CPU_PROFILE ? process.env.BENCH_BUFFER_CPU_PROFILE.replace(/(\.cpuprofile)?$/, '.paced.cpuprofile') : undefined;
+      paced = await runDriver(`bullmq @ ${int(s.rate)}/s`, pacedWorkload, s, bullmq(pacedMetrics), pacedMetrics, admin, profile, s.rate);
+    }
+    const results = paced ? [mem, bull, paced, floor] : [mem, bull, floor];
     printResults(results, floor);
     console.log(`floor passes (before memory, between, after bullmq): ${floors.map((f) => int(ingestRate(f))).join(' / ')} msg/s; the median is used`);
     const p = (q: number): string => fixed(percentile(bull.latencies, q));
@@ -413,6 +440,14 @@ export async function run(): Promise<boolean> {
         `${fixed(bull.redis!.calls / bull.messages, 1)} redis cmds/msg; floor ${int(ingestRate(floor))} msg/s; ratio ${fixed(ingestRate(bull) / ingestRate(floor), 3)} ` +
         `(memory ${fixed(ingestRate(mem) / ingestRate(floor), 2)})`,
     );
+    if (paced) {
+      const q = (x: number): string => fixed(percentile(paced.latencies, x));
+      console.log(
+        `buffer paced: ${int(paced.messages)} messages offered at ${int(s.rate)} msg/s: bullmq ingested ${int(ingestRate(paced))} msg/s, ` +
+          `p50/p95/p99 ${q(50)}/${q(95)}/${q(99)} ms beyond window, ${fixed(paced.redis!.calls / paced.messages, 1)} redis cmds/msg, ` +
+          `${paced.batches} batches`,
+      );
+    }
     return results.every((r) => r.check.ok);
   } finally {
     admin.disconnect();

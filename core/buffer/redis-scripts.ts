@@ -1,94 +1,130 @@
+import type { Batch, BatchLane, ChatKey, InboundMessage, ReleaseReason } from '../message/index.js';
+
 /**
  * The buffer's atomic steps, as Redis Lua scripts. Keys of one chat: `buf` (buffered lane: a list of
- * `seq|ts|json`), `trig` (triggered lane, same shape), `meta` (hash: `bseq`/`tseq` sequence counters,
- * `first`/`last` push times of the buffered lane, `flushTo` (release up to this seq now), `scheduled`
- * (a flush job exists)); and the shared `pending` sorted set (chat → oldest unreleased push time) that
- * the sweeper reads.
+ * `seq|ts|json`), `trig` (triggered lane, same shape), `meta` (hash: `bseq`/`tseq` sequence counters and
+ * `flushTo`, release up to this seq now); and the shared `pending` sorted set (chat → oldest unreleased push
+ * time, roughly) that the sweeper reads. The push times of a batch are read from its items, so pushing a
+ * message costs two writes, plus one on a chat's first message.
  */
-
-/** push: KEYS buf, trig, meta, pending; ARGV mode (b|f|t), ts, payload, chatKey → { seq, buffered length, newly scheduled } */
-export const PUSH = `
-local mode = ARGV[1]
-local ts = ARGV[2]
-local seq
-local len
-if mode == 't' then
-  seq = redis.call('HINCRBY', KEYS[3], 'tseq', 1)
-  redis.call('RPUSH', KEYS[2], seq .. '|' .. ts .. '|' .. ARGV[3])
-  len = redis.call('LLEN', KEYS[1])
-else
-  seq = redis.call('HINCRBY', KEYS[3], 'bseq', 1)
-  len = redis.call('RPUSH', KEYS[1], seq .. '|' .. ts .. '|' .. ARGV[3])
-  if len == 1 then redis.call('HSET', KEYS[3], 'first', ts) end
-  redis.call('HSET', KEYS[3], 'last', ts)
-  if mode == 'f' then redis.call('HSET', KEYS[3], 'flushTo', seq) end
-end
-redis.call('ZADD', KEYS[4], 'NX', ts, ARGV[4])
-local newly = redis.call('HSETNX', KEYS[3], 'scheduled', 1)
-return {seq, len, newly}
-`;
 
 /**
- * take: KEYS buf, trig, meta, pending; ARGV now, debounceMs, maxWaitMs, maxBatch, chatKey.
- * → {'t', item} a triggered message; {'b', reason, items...} a due batch; {'w', dueAt} not yet due;
- * {'e'} nothing left (and the chat is marked unscheduled, atomically with finding it empty).
+ * push many: KEYS pending, then per message buf, trig, meta; ARGV per message mode (b|f|t), ts, payload,
+ * chatKey. → per message two entries: { seq, buffered lane's length (after the push; for `t`, as it is) },
+ * or { -1, error text } when that message could not be stored (its sequence number is given back). The
+ * others are stored regardless, in order.
  */
-export const TAKE = `
-local t = redis.call('LRANGE', KEYS[2], 0, 0)
-if #t > 0 then return {'t', t[1]} end
-local len = redis.call('LLEN', KEYS[1])
-if len == 0 then
-  redis.call('HDEL', KEYS[3], 'scheduled', 'first', 'last', 'flushTo')
-  redis.call('ZREM', KEYS[4], ARGV[5])
-  return {'e'}
+export const PUSH_MANY = `
+local out = {}
+local pending = KEYS[1]
+for i = 0, #ARGV / 4 - 1 do
+  local buf, trig, meta = KEYS[2 + i * 3], KEYS[3 + i * 3], KEYS[4 + i * 3]
+  local mode, ts, chat = ARGV[1 + i * 4], ARGV[2 + i * 4], ARGV[4 + i * 4]
+  local list, field = buf, 'bseq'
+  if mode == 't' then list, field = trig, 'tseq' end
+  local seq = redis.pcall('HINCRBY', meta, field, 1)
+  local len
+  if type(seq) == 'table' then
+    len = seq
+  else
+    len = redis.pcall('RPUSH', list, seq .. '|' .. ts .. '|' .. ARGV[3 + i * 4])
+    if type(len) == 'table' then redis.call('HINCRBY', meta, field, -1) end
+  end
+  if type(len) == 'table' then
+    out[#out + 1] = -1
+    out[#out + 1] = tostring(len.err or len)
+  else
+    if len == 1 then redis.call('ZADD', pending, 'NX', ts, chat) end
+    if mode == 't' then len = redis.call('LLEN', buf)
+    elseif mode == 'f' then redis.call('HSET', meta, 'flushTo', seq) end
+    out[#out + 1] = seq
+    out[#out + 1] = len
+  end
 end
-local m = redis.call('HMGET', KEYS[3], 'first', 'last', 'flushTo')
-local first = tonumber(m[1]) or 0
-local last = tonumber(m[2]) or 0
-local flushTo = tonumber(m[3]) or 0
-local now = tonumber(ARGV[1])
-local debounce = tonumber(ARGV[2])
-local maxWait = tonumber(ARGV[3])
-local maxBatch = tonumber(ARGV[4])
-local n = math.min(len, maxBatch)
-local items = redis.call('LRANGE', KEYS[1], 0, n - 1)
-local head = tonumber(string.match(items[1], '^(%d+)|'))
-local reason
-if len >= maxBatch then reason = 'maxBatch'
-elseif flushTo >= head then reason = 'flush'
-elseif now >= first + maxWait then reason = 'maxWait'
-elseif now >= last + debounce then reason = 'idle'
-else return {'w', math.min(last + debounce, first + maxWait)} end
-local out = {'b', reason}
-for i = 1, #items do out[#out + 1] = items[i] end
 return out
 `;
 
 /**
- * ack: KEYS list, meta, pending; ARGV headSeq, count, chatKey, lane (b|t). Removes exactly the batch that
- * was handled, and only if the list still starts with it: a zombie or duplicate worker cannot trim twice.
- * → 1 acknowledged, 0 fenced out.
+ * take(buf, trig, meta, pending, now, debounce, maxWait, maxBatch, chat) →
+ * {'t', item} a triggered message; {'b', reason, items...} a due batch; {'w', dueAt} not yet due;
+ * {'e'} nothing left (the chat leaves `pending`, atomically with being found empty).
  */
-export const ACK = `
-local head = redis.call('LINDEX', KEYS[1], 0)
-if not head then return 0 end
-if tonumber(string.match(head, '^(%d+)|')) ~= tonumber(ARGV[1]) then return 0 end
-redis.call('LTRIM', KEYS[1], tonumber(ARGV[2]), -1)
-if ARGV[4] == 'b' then
-  local nh = redis.call('LINDEX', KEYS[1], 0)
-  if nh then
-    local ts = string.match(nh, '^%d+|(%d+)|')
-    redis.call('HSET', KEYS[2], 'first', ts)
-    redis.call('ZADD', KEYS[3], 'XX', ts, ARGV[3])
+const TAKE_FN = `
+local function tsOf(item) return tonumber(string.match(item, '^%d+|(%d+)|')) end
+local function take(buf, trig, meta, pending, now, debounce, maxWait, maxBatch, chat)
+  local t = redis.call('LINDEX', trig, 0)
+  if t then return {'t', t} end
+  local items = redis.call('LRANGE', buf, 0, maxBatch - 1)
+  local n = #items
+  if n == 0 then
+    redis.call('ZREM', pending, chat)
+    return {'e'}
+  end
+  local reason
+  if n >= maxBatch then
+    reason = 'maxBatch'
+  elseif (tonumber(redis.call('HGET', meta, 'flushTo')) or 0) >= tonumber(string.match(items[1], '^(%d+)|')) then
+    reason = 'flush'
+  else
+    -- Fewer than maxBatch items: the range holds the whole list, its last item is the latest push.
+    local first, last = tsOf(items[1]), tsOf(items[n])
+    if now >= first + maxWait then reason = 'maxWait'
+    elseif now >= last + debounce then reason = 'idle'
+    else return {'w', math.min(last + debounce, first + maxWait)} end
+  end
+  local out = {'b', reason}
+  for i = 1, n do out[#out + 1] = items[i] end
+  return out
+end
+`;
+
+/** take: KEYS buf, trig, meta, pending; ARGV now, debounceMs, maxWaitMs, maxBatch, chatKey → as take(). */
+export const TAKE = `${TAKE_FN}
+return take(KEYS[1], KEYS[2], KEYS[3], KEYS[4], tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]), ARGV[5])
+`;
+
+/**
+ * ack + take: KEYS buf, trig, meta, pending; ARGV headSeq, count, lane (b|t), now, debounceMs, maxWaitMs,
+ * maxBatch, chatKey. Removes exactly the batch that was handled, and only if its lane still starts with it
+ * (a zombie or duplicate worker cannot trim twice), then answers as take() does: one round trip per batch.
+ */
+export const ACK_TAKE = `${TAKE_FN}
+local list = KEYS[1]
+if ARGV[3] == 't' then list = KEYS[2] end
+local head = redis.call('LINDEX', list, 0)
+if head and tonumber(string.match(head, '^(%d+)|')) == tonumber(ARGV[1]) then
+  redis.call('LTRIM', list, tonumber(ARGV[2]), -1)
+  if ARGV[3] == 'b' then
+    local nh = redis.call('LINDEX', KEYS[1], 0)
+    if nh then redis.call('ZADD', KEYS[4], 'XX', tsOf(nh), ARGV[8]) end
   end
 end
-return 1
+return take(KEYS[1], KEYS[2], KEYS[3], KEYS[4], tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7]), ARGV[8])
 `;
 
 /** clear: KEYS buf, trig, meta, pending; ARGV chatKey → messages dropped. Sequence counters are kept. */
 export const CLEAR = `
 local n = redis.call('LLEN', KEYS[1]) + redis.call('LLEN', KEYS[2])
 redis.call('DEL', KEYS[1], KEYS[2])
-redis.call('HDEL', KEYS[3], 'first', 'last', 'flushTo')
+redis.call('HDEL', KEYS[3], 'flushTo')
+redis.call('ZREM', KEYS[4], ARGV[1])
 return n
 `;
+
+/** A batch from the items (`seq|ts|json`) a take returned. */
+export function toBatch(chatKey: ChatKey, lane: BatchLane, reason: ReleaseReason, items: readonly string[]): Batch {
+  const messages: InboundMessage[] = [];
+  const pushedAt: number[] = [];
+  let firstSeq = 0;
+  let lastSeq = 0;
+  items.forEach((item, i) => {
+    const a = item.indexOf('|');
+    const b = item.indexOf('|', a + 1);
+    const seq = Number(item.slice(0, a));
+    if (i === 0) firstSeq = seq;
+    lastSeq = seq;
+    pushedAt.push(Number(item.slice(a + 1, b)));
+    messages.push(JSON.parse(item.slice(b + 1)) as InboundMessage);
+  });
+  return { chatKey, lane, firstSeq, lastSeq, messages, reason, releasedAt: Date.now(), pushedAt };
+}

@@ -91,6 +91,9 @@ export class BullMQOutbox implements Outbox {
         queue: new Queue<SendJob, SendResult>(name, { connection: this.connection, prefix }),
         events: new QueueEvents(name, { connection: connectRedis(this.opts.redis, 'blocking', this.opts.log, `outbox-events-${adapter}`), prefix }),
       };
+      // Every reply waiting for its result listens on these: many at once is normal, not a leak.
+      c.queue.setMaxListeners(0);
+      c.events.setMaxListeners(0);
       c.queue.on('error', (err) => this.opts.log.error({ err, adapter }, 'outbox queue error'));
       c.events.on('error', (err) => this.opts.log.error({ err, adapter }, 'outbox events error'));
       this.queues.set(adapter, c);
