@@ -46,7 +46,8 @@ import {
 } from '../core/index.js';
 import { collectGarbage } from './pipeline.js';
 import { buildWorkload, Recorder, type Workload } from './pipeline-workload.js';
-import { startRedisServer } from './redis-server.js';
+// The same private redis-server the test suite starts (persistence off, noeviction, a temp directory).
+import { startRedisServer } from '../test/support/redis-server.js';
 import { envInt, fixed, int, percentile, table } from './stats.js';
 
 interface Settings {

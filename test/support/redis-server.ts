@@ -128,6 +128,10 @@ async function spawnServer(port: number, dir: string, persistent: boolean): Prom
   }
   // From now on an exit is expected (stop, restart) or shows up as failing tests: no unhandled rejection.
   failed.catch(() => undefined);
+  // A runner that exits without stopping the server (a crash, a benchmark's process.exit) must not leave it behind.
+  const onExit = (): void => void child.kill('SIGKILL');
+  process.once('exit', onExit);
+  child.once('exit', () => process.off('exit', onExit));
   return child;
 }
 
