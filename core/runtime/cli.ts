@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import { ConsoleAdapter } from '../../adapters/console/index.js';
 import { OneBotAdapter } from '../../adapters/onebot/index.js';
+import { TelegramAdapter, telegramCommandSource } from '../../adapters/telegram/index.js';
 import { ConfigError } from '../errors/index.js';
 import { openApp } from './app.js';
 import { loadConfig, type Config } from './config.js';
@@ -30,6 +31,9 @@ async function main(): Promise<void> {
   const consoleOn = config.role !== 'worker' && (config.console.enabled === 'auto' ? process.stdin.isTTY === true : config.console.enabled);
   if (consoleOn) app.addAdapter(new ConsoleAdapter({ userId: config.console.userId }));
   if (config.onebot && config.role !== 'worker') app.addAdapter(new OneBotAdapter(config.onebot));
+  if (config.telegram && config.role !== 'worker') {
+    app.addAdapter(new TelegramAdapter({ ...config.telegram, commands: telegramCommandSource(app.commands) }));
+  }
 
   let signals = 0;
   const onSignal = (signal: NodeJS.Signals): void => {

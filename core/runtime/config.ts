@@ -82,6 +82,9 @@ const envSchema = z
     ONEBOT_CALL_TIMEOUT_MS: int(1).default(30_000),
     ONEBOT_MAX_FRAME_BYTES: int(1024).default(1024 * 1024),
     ONEBOT_QUOTE_COMMAND_REPLIES: bool.default(false),
+    TELEGRAM_BOT_TOKEN: z.string().regex(/^\d+:[A-Za-z0-9_-]+$/, 'expected a token from @BotFather, like 123456:ABC-def…').optional(),
+    TELEGRAM_API_ROOT: z.string().regex(/^https?:\/\//, 'expected an http(s) URL of a Bot API server').optional(),
+    TELEGRAM_POLLING_TIMEOUT_SEC: int(0, 50).default(30),
   })
   .superRefine((env, ctx) => {
     if (env.ROLE !== 'all' && !env.REDIS_URL) {
@@ -122,6 +125,8 @@ export interface Config {
         quoteCommandReplies: boolean;
       }
     | undefined;
+  /** Set when `TELEGRAM_BOT_TOKEN` is. */
+  telegram: { token: string; apiRoot?: string; pollingTimeoutSec: number } | undefined;
 }
 
 
@@ -201,5 +206,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
             quoteCommandReplies: e.ONEBOT_QUOTE_COMMAND_REPLIES,
           }
         : undefined,
+    telegram: e.TELEGRAM_BOT_TOKEN
+      ? { token: e.TELEGRAM_BOT_TOKEN, ...(e.TELEGRAM_API_ROOT ? { apiRoot: e.TELEGRAM_API_ROOT } : {}), pollingTimeoutSec: e.TELEGRAM_POLLING_TIMEOUT_SEC }
+      : undefined,
   };
 }

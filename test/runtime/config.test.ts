@@ -26,6 +26,7 @@ const defaults: Config = {
   redis: undefined,
   role: 'all',
   onebot: undefined,
+  telegram: undefined,
 };
 
 function configErrorOf(env: Record<string, string | undefined>): ConfigError {
@@ -121,6 +122,7 @@ describe('loadConfig parsing', () => {
       redis: { url: 'redis://10.0.0.5:6379/2', prefix: 'neko:prod', lockMs: 10_000 },
       role: 'worker',
       onebot: undefined,
+      telegram: undefined,
     } satisfies Config);
   });
 
@@ -188,6 +190,12 @@ describe('loadConfig errors', () => {
     const error = configErrorOf({ DEBOUNCE_MS: '500', MAX_WAIT_MS: '100' });
     expect(error.variables).toEqual(['MAX_WAIT_MS', 'DEBOUNCE_MS']);
     expect(error.message).toContain('MAX_WAIT_MS (100) must be ≥ DEBOUNCE_MS (500)');
+  });
+
+  it('reads the Telegram settings and refuses a malformed token', () => {
+    expect(loadConfig({ TELEGRAM_BOT_TOKEN: '123456:ABC-def_9' }).telegram).toEqual({ token: '123456:ABC-def_9', pollingTimeoutSec: 30 });
+    expect(configErrorOf({ TELEGRAM_BOT_TOKEN: 'not a token' }).variables).toEqual(['TELEGRAM_BOT_TOKEN']);
+    expect(configErrorOf({ TELEGRAM_BOT_TOKEN: '1:a', TELEGRAM_POLLING_TIMEOUT_SEC: '90' }).variables).toEqual(['TELEGRAM_POLLING_TIMEOUT_SEC']);
   });
 
   it('needs REDIS_URL for the gateway and worker roles', () => {

@@ -1,0 +1,161 @@
+import { autoRetry } from '@grammyjs/auto-retry';
+import { Bot, GrammyError } from 'grammy';
+import type { Message, Update } from 'grammy/types';
+import { createInboundMessage, parseChatKey, toError, type Adapter, type AdapterHost, type ChatKey, type Segment, type SendResult } from '../../core/index.js';
+import { TelegramChatBlockedError, TelegramApiError, toTelegramError } from './errors.js';
+import { CommandMenu, type TelegramCommandSource } from './menu.js';
+import { ChatRoles } from './roles.js';
+import { sendSegments } from './send.js';
+import { chatTarget, isKnownUpdate, KNOWN_UPDATES, messageIdOf, readMessage, toPlatformEvent, updateKind } from './updates.js';
+
+export interface TelegramAdapterOptions {
+  /** The bot token from @BotFather (`TELEGRAM_BOT_TOKEN`). */
+  token: string;
+  /** Another Bot API server, e.g. a local `telegram-bot-api` or a test server (`TELEGRAM_API_ROOT`). */
+  apiRoot?: string;
+  /** How long one getUpdates call waits for updates (long polling); default 30. */
+  pollingTimeoutSec?: number;
+  /** The app's commands for Telegram's command menu; the CLI passes `telegramCommandSource(app.commands)`. */
+  commands?: TelegramCommandSource;
+  /** Retries of a failed call (network error, 5xx, 429 after its retry_after) before giving up; default 5. */
+  maxRetryAttempts?: number;
+}
+
+const SEEN_UPDATES = 2048;
+
+/**
+ * Telegram through the Bot API with grammY, by long polling. Chat keys are `telegram-private_<user id>`,
+ * `telegram-group_<chat id>` and, for a forum topic, `telegram-group_<chat id>_<topic id>`. Network errors,
+ * 5xx and 429 (after `retry_after`) are retried by grammY's auto-retry; a 403 marks the chat as refusing the bot.
+ *
+ * @example
+ * app.addAdapter(new TelegramAdapter({ token: process.env.TELEGRAM_BOT_TOKEN!, commands: telegramCommandSource(app.commands) }));
+ */
+export class TelegramAdapter implements Adapter {
+  readonly name = 'telegram';
+  private host: AdapterHost | undefined;
+  private bot: Bot | undefined;
+  private menu: CommandMenu | undefined;
+  private roles: ChatRoles | undefined;
+  private polling: Promise<void> | undefined;
+  private readonly seen = new Set<number>();
+  private readonly blocked = new Map<ChatKey, string>();
+
+  constructor(private readonly options: TelegramAdapterOptions) {}
+
+  /** The bot's username, once started. */
+  get username(): string | undefined {
+    return this.bot?.isInited() ? this.bot.botInfo.username : undefined;
+  }
+
+  /** The download URL of a file by its `file_id` (the link holds the token: do not show it to users). */
+  async fileUrl(fileId: string): Promise<string> {
+    const file = await this.api('getFile', (bot) => bot.api.getFile(fileId));
+    return `${this.options.apiRoot ?? 'https://api.telegram.org'}/file/bot${this.options.token}/${file.file_path ?? ''}`;
+  }
+
+  /** Resolves once the command menu publish under way (if any) has finished. */
+  async menuSettled(): Promise<void> {
+    await this.menu?.settled();
+  }
+
+  async start(host: AdapterHost): Promise<void> {
+    this.host = host;
+    const bot = new Bot(this.options.token, { client: { apiRoot: this.options.apiRoot ?? 'https://api.telegram.org' } });
+    bot.api.config.use(autoRetry({ maxRetryAttempts: this.options.maxRetryAttempts ?? 5, maxDelaySeconds: 300 }));
+    this.bot = bot;
+    await this.api('getMe', (b) => b.init());
+    this.roles = new ChatRoles(bot.api);
+    bot.use((ctx) => this.onUpdate(ctx.update));
+    bot.catch((err) => host.log.error({ err: toError(err.error), updateId: err.ctx.update.update_id }, 'Telegram update was not handled'));
+    if (this.options.commands) {
+      this.menu = new CommandMenu(bot.api, this.options.commands, (err) => this.logApiError('setMyCommands', err));
+      await this.menu.start();
+    }
+    this.polling = bot
+      .start({ timeout: this.options.pollingTimeoutSec ?? 30, allowed_updates: [...KNOWN_UPDATES] })
+      .catch((err: unknown) => {
+        host.log.error({ err: toError(err) }, 'Telegram polling stopped');
+        host.closed(`Telegram polling failed: ${toError(err).message}`);
+      });
+    host.log.info({ username: bot.botInfo.username }, `Telegram bot @${bot.botInfo.username} polling`);
+  }
+
+  async stop(): Promise<void> {
+    this.menu?.stop();
+    if (this.bot?.isRunning()) await this.bot.stop();
+    await this.polling;
+  }
+
+  async send(chatKey: ChatKey, segments: Segment[]): Promise<SendResult> {
+    const refused = this.blocked.get(chatKey);
+    if (refused !== undefined) {
+      this.host!.metrics.count('telegram_send_refused_total', {});
+      throw new TelegramChatBlockedError(chatKey, refused);
+    }
+    const target = chatTarget(parseChatKey(chatKey).id);
+    try {
+      const last = await sendSegments(this.bot!.api, target, segments);
+      return last === undefined ? {} : { messageId: messageIdOf(target.chatId, last) };
+    } catch (err) {
+      if (err instanceof GrammyError && err.error_code === 403) throw this.markBlocked(chatKey, err.description);
+      throw toTelegramError(err, 'send');
+    }
+  }
+
+  private markBlocked(chatKey: ChatKey, description: string): TelegramChatBlockedError {
+    this.blocked.set(chatKey, description);
+    this.host!.metrics.count('telegram_chat_blocked_total', {});
+    this.host!.log.warn({ chatKey, description }, `Telegram chat ${chatKey} refuses the bot; sends to it fail fast until it writes again`);
+    return new TelegramChatBlockedError(chatKey, description);
+  }
+
+  private onUpdate(update: Update): void {
+    const host = this.host!;
+    // getUpdates is at-least-once across restarts and retried polls: an update id seen is dropped.
+    if (this.seen.has(update.update_id)) return void host.metrics.count('telegram_duplicate_updates_total', {});
+    this.seen.add(update.update_id);
+    if (this.seen.size > SEEN_UPDATES) this.seen.delete(this.seen.values().next().value!);
+    const kind = updateKind(update);
+    if (!isKnownUpdate(kind)) return void host.metrics.count('telegram_unknown_updates_total', { kind });
+    // Not awaited: a command that waits for the user's next message must not hold up the update loop.
+    const work = update.message ? this.onMessage(update.message) : this.onEvent(update);
+    void work.catch((err: unknown) => host.log.error({ err: toError(err), kind }, 'Telegram update was not handled'));
+  }
+
+  private async onMessage(m: Message): Promise<void> {
+    const host = this.host!;
+    const bot = this.bot!;
+    const ctx = { botId: String(bot.botInfo.id), botUsername: bot.botInfo.username, commandName: (n: string) => this.menu?.fullName(n) };
+    const isGroup = m.chat.type === 'group' || m.chat.type === 'supergroup';
+    const senderRole = isGroup && m.from && (m.text ?? m.caption ?? '').startsWith('/') ? await this.roles!.roleOf(m.chat.id, m.from.id) : undefined;
+    const read = readMessage(m, senderRole ? { ...ctx, senderRole } : ctx);
+    if (!read) return void host.metrics.count('telegram_ignored_messages_total', { reason: 'no_sender' });
+    if (read.foreignCommand) return void host.metrics.count('telegram_ignored_messages_total', { reason: 'other_bot_command' });
+    const message = createInboundMessage(read.input);
+    this.blocked.delete(message.chatKey);
+    await host.ingest(message);
+  }
+
+  private async onEvent(update: Update): Promise<void> {
+    const event = toPlatformEvent(update, String(this.bot!.botInfo.id));
+    if (!event) return;
+    // The bot added back to a group, or a user who unblocked it, can be written to again.
+    if (event.kind.startsWith('bot.') && event.chatKey && ['member', 'administrator'].includes(event.kind.slice(4))) this.blocked.delete(event.chatKey);
+    await this.host!.platformEvent(event);
+  }
+
+  private async api<T>(method: string, call: (bot: Bot) => Promise<T>): Promise<T> {
+    try {
+      return await call(this.bot!);
+    } catch (err) {
+      throw toTelegramError(err, method);
+    }
+  }
+
+  private logApiError(method: string, err: unknown): void {
+    const e = toTelegramError(err, method);
+    this.host!.metrics.count('telegram_api_errors_total', { method });
+    this.host!.log.error({ err: toError(e), errorCode: e instanceof TelegramApiError ? e.errorCode : undefined }, `Telegram ${method} failed`);
+  }
+}
