@@ -75,8 +75,13 @@ export class TelegramAdapter implements Adapter {
     this.polling = bot
       .start({ timeout: this.options.pollingTimeoutSec ?? 30, allowed_updates: [...KNOWN_UPDATES] })
       .catch((err: unknown) => {
-        host.log.error({ err: toError(err) }, 'Telegram polling stopped');
-        host.closed(`Telegram polling failed: ${toError(err).message}`);
+        // Telegram allows one getUpdates consumer per token; a second one gets 409 Conflict.
+        const why = err instanceof GrammyError && err.error_code === 409
+          ? 'another process is already polling this bot token (Telegram allows one poller per token): run the Telegram adapter in one gateway process only'
+          : `Telegram polling failed: ${toError(err).message}`;
+        host.metrics.count('telegram_polling_stopped_total', { code: err instanceof GrammyError ? String(err.error_code) : 'network' });
+        host.log.error({ err: toError(err) }, why);
+        host.closed(why);
       });
     host.log.info({ username: bot.botInfo.username }, `Telegram bot @${bot.botInfo.username} polling`);
   }

@@ -225,3 +225,18 @@ describe('Telegram adapter: sending', () => {
     await expect(adapter.send('telegram-private_45', [{ type: 'text', text: 'x' }])).rejects.toMatchObject({ code: 'TELEGRAM_API', errorCode: 400, description: 'Bad Request: chat not found' });
   });
 });
+
+describe('Telegram adapter: one poller per token', () => {
+  it('stops with a clear error when another process already polls the token (409 Conflict)', async () => {
+    api = new FakeBotApi();
+    await api.start();
+    api.fail('getUpdates', 409, 'Conflict: terminated by other getUpdates request; make sure that only one bot instance is running', undefined, 1000);
+    const adapter = new TelegramAdapter({ token: api.token, apiRoot: api.apiRoot, pollingTimeoutSec: 1 });
+    ({ app, lines } = makeTestApp({ DEBOUNCE_MS: '30' }, { adapters: [adapter] }));
+    await app.start();
+    // The only adapter closed: the app stops by itself, saying why.
+    await app.stopped;
+    expect(lines.some((l) => String(l.msg).startsWith('another process is already polling this bot token'))).toBe(true);
+    expect(app.metrics.get('telegram_polling_stopped_total', { code: '409' })).toBe(1);
+  });
+});
