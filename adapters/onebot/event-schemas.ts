@@ -4,7 +4,7 @@ import { z } from 'zod';
 // §8.3/§8.4: ids come as numbers or strings; they are compared as strings everywhere downstream.
 export const oneBotId = z.union([z.number().int(), z.string().min(1)]).transform((v) => String(v));
 
-export const oneBotSegment = z.object({
+const oneBotSegment = z.object({
   type: z.string(),
   data: z.record(z.string(), z.unknown()).nullish().transform((d) => d ?? {}), // §3.1: data may be null
 });
@@ -13,7 +13,7 @@ export const oneBotSegment = z.object({
 export const oneBotMessage = z.union([z.string(), z.array(oneBotSegment), oneBotSegment.transform((s) => [s])]);
 
 /** §8.20: sender fields are best-effort, so a missing or odd field is dropped rather than failing the event. */
-export const bestEffort = <T extends z.ZodType>(schema: T) => schema.optional().catch(undefined);
+const bestEffort = <T extends z.ZodType>(schema: T) => schema.optional().catch(undefined);
 export const oneBotSender = z
   .looseObject({
     user_id: bestEffort(oneBotId),
@@ -36,7 +36,7 @@ export const anonymous = z
 
 export const eventBase = { time: z.number(), self_id: oneBotId };
 
-export const messageBase = {
+const messageBase = {
   ...eventBase,
   post_type: z.enum(['message', 'message_sent']),
   sub_type: z.string().default(''),
@@ -50,13 +50,13 @@ export const messageBase = {
   target_id: oneBotId.optional(),
 };
 
-export const privateMessageEvent = z.looseObject({
+const privateMessageEvent = z.looseObject({
   ...messageBase,
   message_type: z.literal('private'),
   // §8.16: temp sessions carry the group on NapCat, not on Lagrange.
   group_id: oneBotId.optional(),
 });
-export const groupMessageEvent = z.looseObject({
+const groupMessageEvent = z.looseObject({
   ...messageBase,
   message_type: z.literal('group'),
   group_id: oneBotId,

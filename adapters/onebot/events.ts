@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { PlatformEvent } from '../../core/hooks/events.js';
+import type { PlatformEvent } from '../../core/index.js';
 import { formatChatKey, type ChatKey, type InboundMessageInput } from '../../core/message/index.js';
 import { toSegments } from './cq-code.js';
 import { isToMe, toCoreSegments } from './segments.js';
@@ -20,8 +20,8 @@ import type { ActionResponse, OneBotSegment } from './types.js';
  * }
  */
 
-import { oneBotId, oneBotSegment, oneBotMessage, bestEffort, oneBotSender, anonymous, eventBase, messageBase, privateMessageEvent, groupMessageEvent, messageEvent, heartbeatEvent, lifecycleEvent, otherMetaEvent, type OneBotSender, type PrivateMessageEvent, type GroupMessageEvent, type MessageEvent, type HeartbeatEvent, type LifecycleEvent, type MetaEvent } from './event-schemas.js';
-import { optionalGroup, file, pokeNotice, NOTICES, REQUESTS, groupRequest, type GroupDecreaseType, type GroupIncreaseType, type OneBotEventData, type NoticeKind, type RequestKind, type GroupUploadNotice, type GroupAdminNotice, type GroupDecreaseNotice, type GroupIncreaseNotice, type GroupBanNotice, type FriendAddNotice, type GroupRecallNotice, type FriendRecallNotice, type PokeNotice, type LuckyKingNotice, type HonorNotice, type TitleNotice, type GroupNameNotice, type InputStatusNotice, type ProfileLikeNotice, type GrayTipNotice, type GroupCardNotice, type EssenceNotice, type GroupMsgEmojiLikeNotice, type ReactionNotice, type GroupNameChangeNotice, type BotOfflineNotice, type BotOnlineNotice, type OfflineFileNotice, type GroupDismissNotice, type FlashFileNotice, type FriendRequest, type GroupRequest, type KnownEvent, type UnknownEvent, type NoticeEvent, type RequestEvent, type OneBotEvent } from './notice-schemas.js';
+import { eventBase, messageEvent, heartbeatEvent, lifecycleEvent, otherMetaEvent, type MessageEvent, type HeartbeatEvent, type LifecycleEvent, type MetaEvent } from './event-schemas.js';
+import { NOTICES, REQUESTS, type OneBotEventData, type NoticeEvent, type RequestEvent, type OneBotEvent } from './notice-schemas.js';
 export * from './event-schemas.js';
 export * from './notice-schemas.js';
 /** What `classifyFrame` made of one incoming frame. */

@@ -1,13 +1,13 @@
 import { z } from 'zod';
-import { eventBase, oneBotId, type MessageEvent, type MetaEvent } from './event-schemas.js';
+import { oneBotId, type MessageEvent, type MetaEvent } from './event-schemas.js';
 
 /** The zod schemas and typed payloads of OneBot v11 notices and requests (reference onebot11.md §4.4, §4.5). */
 // ---- notices and requests: one schema per kind, mapping the wire to the payload plugins see ----
 
-export const optionalGroup = oneBotId.optional().transform((g) => (g === '0' ? undefined : g)); // NapCat sends 0 for "none"
+const optionalGroup = oneBotId.optional().transform((g) => (g === '0' ? undefined : g)); // NapCat sends 0 for "none"
 export const file = z.looseObject({ id: z.string(), name: z.string(), size: z.number(), busid: oneBotId.optional(), url: z.string().optional() });
 
-export const pokeNotice = z
+const pokeNotice = z
   .looseObject({ group_id: optionalGroup, user_id: oneBotId, target_id: oneBotId, sender_id: oneBotId.optional(), raw_info: z.unknown().optional() })
   .transform((e) => ({ groupId: e.group_id, userId: e.user_id, targetId: e.target_id, senderId: e.sender_id, rawInfo: e.raw_info }));
 
@@ -133,7 +133,7 @@ export const REQUESTS = {
   'request.group.invite': groupRequest('invite'),
 };
 
-export function groupRequest<S extends 'add' | 'invite'>(subType: S) {
+function groupRequest<S extends 'add' | 'invite'>(subType: S) {
   return z
     .looseObject({ group_id: oneBotId, user_id: oneBotId, comment: z.string().default(''), flag: oneBotId, invitor_id: oneBotId.optional() })
     .transform((e) => ({ subType, groupId: e.group_id, userId: e.user_id, comment: e.comment, flag: e.flag, invitorId: e.invitor_id }));

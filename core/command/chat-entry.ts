@@ -1,14 +1,13 @@
 import type { Logger } from 'pino';
 import type { InboundMessage, Segment } from '../message/index.js';
 import type { Interceptor } from '../pipeline/index.js';
-import type { HistoryStore } from '../store/index.js';
+import { historyEntryOf, type HistoryStore } from '../store/index.js';
 import type { CommandCaller, CommandExecutor, ExecutionResponse } from './executor.js';
 import { resolveText } from './i18n.js';
 import { responseToSegments } from './response.js';
 import type { AdapterCommandSettings } from './settings.js';
 import { text } from './texts.js';
 import { callbackArgs, type WaitSessions } from './wait.js';
-import { describeSegments } from '../message/index.js';
 
 export interface ChatEntryDeps {
   executor: CommandExecutor;
@@ -41,7 +40,7 @@ export function commandInterceptor(deps: ChatEntryDeps): Interceptor {
     const detected = detectCommand(message.text, settings.prefix);
     if (!detected) return false;
     deps.waits.cancel(message.chatKey, message.userId);
-    if (settings.recordInput) recordInput(deps.history, message);
+    if (settings.recordInput) deps.history.append(historyEntryOf(message));
     const caller = await deps.callerFor(message);
     await deliver(deps, settings, caller, deps.executor.execute({ name: detected.name, raw: detected.raw, caller }));
     return true;
@@ -86,11 +85,4 @@ export async function deliver(deps: ChatEntryDeps, settings: AdapterCommandSetti
       deps.log.error({ err, chatKey: caller.chatKey, status: r.status }, `command output could not be sent: ${resolveText(r.message, caller.lang).slice(0, 80)}`);
     }
   }
-}
-
-function recordInput(history: HistoryStore, message: InboundMessage): void {
-  history.append({
-    chatKey: message.chatKey, role: 'user', messageId: message.messageId, userId: message.userId, userName: message.userName,
-    segments: message.segments, text: describeSegments(message.segments), time: message.time,
-  });
 }

@@ -1,9 +1,9 @@
 import type { Logger } from 'pino';
 import type { BufferDriver, PushMode } from '../buffer/index.js';
 import { MessageEvent, type HookRegistry, type Strategy } from '../hooks/index.js';
-import { describeSegments, type InboundMessage } from '../message/index.js';
+import type { InboundMessage } from '../message/index.js';
 import type { Counter, Metrics } from '../metrics/index.js';
-import type { HistoryStore } from '../store/index.js';
+import { historyEntryOf, type HistoryStore } from '../store/index.js';
 import { ChatLanes } from './chat-lanes.js';
 import { DuplicateFilter } from './duplicate-filter.js';
 import type { InterceptorChain } from './interceptors.js';
@@ -93,15 +93,6 @@ export class Pipeline {
   }
 
   private record(message: InboundMessage): void {
-    this.deps.history.append({
-      chatKey: message.chatKey,
-      role: 'user',
-      messageId: message.messageId,
-      userId: message.userId,
-      userName: message.userName,
-      segments: message.segments,
-      text: describeSegments(message.segments),
-      time: message.time,
-    });
+    this.deps.history.append(historyEntryOf(message));
   }
 }

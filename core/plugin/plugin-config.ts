@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { NekomataError, toError } from '../errors/index.js';
-import { convert, primitiveKind, schemaKind, type Kind } from './config-strings.js';
+import { convert, schemaKind, type Kind } from './config-strings.js';
 import type { Disposer } from '../hooks/index.js';
 import type { KVKey, KVStore } from '../store/index.js';
 

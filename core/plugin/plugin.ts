@@ -1,8 +1,8 @@
 import type { Logger } from 'pino';
 import type { z } from 'zod';
-import type { JsonSchemaObject, Prompt, TagDefinition, ToolDefinition } from '../agent/index.js';
+import type { JsonSchemaObject, TagDefinition, ToolDefinition } from '../agent/index.js';
 import { NekomataError } from '../errors/index.js';
-import type { Disposer, HookEventName, HookEvents, MsgSignal } from '../hooks/index.js';
+import type { HookEventName, HookEvents, MsgSignal } from '../hooks/index.js';
 import type { SendResult } from '../adapter/index.js';
 import type { Segment } from '../message/index.js';
 import type { ChatContext } from './context.js';
