@@ -3,18 +3,19 @@ import type { Segment } from '../message/index.js';
 /** Where a tag handler runs. */
 export interface TagContext {
   chatKey: string;
-  /** Attributes of the tag element, e.g. `<img src="…">`. */
+  /** Attributes of the tag element, e.g. `<file type="image">`. */
   attributes: Record<string, string>;
 }
 
 /**
  * An XML tag the model may write in its reply (KiraAI's tags): `<name>value</name>` is turned into message
- * segments by `handle`. `parent` names the element it may appear in (default `msg`).
+ * segments by `handle`. `parent: 'msg'` (default) puts it inside a `<msg>`; `parent: 'root'` makes it a root
+ * tag, written beside the `<msg>` elements, whose segments (if any) leave as a message of their own.
  */
 export interface TagDefinition {
   name: string;
   description: string;
-  parent?: string;
+  parent?: 'msg' | 'root';
   handle(value: string, ctx: TagContext): Promise<Segment[]> | Segment[];
 }
 
@@ -22,6 +23,6 @@ export interface TagDefinition {
 export abstract class BaseTag implements TagDefinition {
   abstract readonly name: string;
   abstract readonly description: string;
-  readonly parent: string = 'msg';
+  readonly parent: 'msg' | 'root' = 'msg';
   abstract handle(value: string, ctx: TagContext): Promise<Segment[]> | Segment[];
 }

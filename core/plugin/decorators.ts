@@ -67,7 +67,7 @@ export const register = {
       });
     },
   tag:
-    (def: { name: string; description: string; parent?: string }) =>
+    (def: { name: string; description: string; parent?: 'msg' | 'root' }) =>
     (method: TagMethod, context: ClassMethodDecoratorContext<BasePlugin, TagMethod>): void => {
       context.addInitializer(function (this: BasePlugin) {
         this.registerTag({ ...def, handle: method.bind(this) });
