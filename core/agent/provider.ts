@@ -1,0 +1,45 @@
+import { NekomataError } from '../errors/index.js';
+import type { ChatTurn, LLMRequest, LLMResponse } from './llm.js';
+import type { ToolDefinition } from './tool.js';
+
+/** One completion request, as the agent loop hands it to a provider. */
+export interface ProviderCall {
+  /** The system message (sections already joined); empty = no system message. */
+  system: string;
+  messages: ChatTurn[];
+  tools: ToolDefinition[];
+  toolChoice: LLMRequest['toolChoice'];
+  /** Abort = stop at once, try no fallback model, reject with the signal's reason. */
+  signal?: AbortSignal;
+}
+
+/**
+ * A chat model behind some API (KiraAI's model group): `complete` tries `models` in order and fails over on
+ * provider errors (§2.5 step 15).
+ *
+ * @example
+ * const res = await provider.complete({ system: 'You are Neko.', messages: [{ role: 'user', content: 'hi' }], tools: [], toolChoice: 'auto' });
+ */
+export interface ChatProvider {
+  /** Primary model first, then fallbacks. */
+  readonly models: readonly string[];
+  complete(call: ProviderCall): Promise<LLMResponse>;
+}
+
+/** Why one model did not answer. */
+export interface ProviderAttempt {
+  model: string;
+  /** HTTP status, when the API answered with an error. */
+  status?: number;
+  message: string;
+}
+
+/** Every model failed; `attempts` names each model and why, in the order tried. */
+export class ProviderError extends NekomataError {
+  constructor(readonly attempts: ProviderAttempt[]) {
+    super(
+      'LLM_PROVIDER_FAILED',
+      `every model failed: ${attempts.map((a) => `${a.model}: ${a.message.replace(/\.$/, '')}`).join('; ')}. Check the provider's base URL, key and model names, or add a fallback model`,
+    );
+  }
+}

@@ -1,0 +1,2 @@
+export { FakeOpenAI, startFakeOpenAI } from './fake-openai.js';
+export type { ChatCompletionRequest, FakeReply } from './fake-reply.js';
