@@ -1,10 +1,12 @@
 import type { Logger } from 'pino';
+import type { ToolDefinition } from '../agent/index.js';
 import type { SendResult } from '../adapter/index.js';
 import type { Disposer } from '../hooks/index.js';
 import type { ChatKey, InboundMessage, Segment } from '../message/index.js';
 import type { Metrics } from '../metrics/index.js';
 import type { InterceptorChain } from '../pipeline/index.js';
 import type { HistoryStore, KVStore } from '../store/index.js';
+import { commandAgentTools } from './agent-tools.js';
 import { commandInterceptor, deliver, waitInterceptor, type ChatEntryDeps } from './chat-entry.js';
 import { CommandExecutor, type CommandCaller, type ExecuteRequest, type ExecutionResponse } from './executor.js';
 import { langFromCode, type Lang } from './i18n.js';
@@ -117,6 +119,14 @@ export class CommandService {
 
   get defaultLang(): Lang {
     return this.deps.settings.defaultLang;
+  }
+
+  /**
+   * The commands the agent may call in a chat, as tools: only those the agent level (`AGENT_COMMAND_PERMISSION`)
+   * may run there, so the model is never offered a command that would refuse it.
+   */
+  agentTools(chatKey: ChatKey, lang: Lang = this.defaultLang): ToolDefinition[] {
+    return commandAgentTools(this, { chatKey, lang, level: this.agentLevel });
   }
 
   /** The command prefix in an adapter's chats. */

@@ -15,4 +15,5 @@ export * from './command-service.js';
 export { text as commandText, LEVEL_NAMES, type TextKey } from './texts.js';
 export * from './help.js';
 export * from './tool-export.js';
+export * from './agent-tools.js';
 export * from './native-menu.js';

@@ -10,5 +10,6 @@ export { callPlugin, chatContext, type PluginHost, type PluginSettings, type Plu
 export { PluginLifecycle, PluginStateError, type PluginInfo, type PluginState, type LoadedPlugin } from './lifecycle.js';
 export { PluginLoadError, discoverPlugins, importPlugin, readPluginDocs } from './loader.js';
 export type { AvailableMethod, PromptInjectionResult } from './callbacks.js';
+export { methodTools, multimodalResult } from './method-tools.js';
 export * from './plugin-manager.js';
 export * from './decorators.js';

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import type { ToolDefinition } from '../agent/index.js';
 import { applySignal, MsgSignal, Priority, type Disposer } from '../hooks/index.js';
 import type { ChatKey, InboundMessage } from '../message/index.js';
 import { availableMethods, promptInjections, pushSystemMessage, userMessageSignal, type AvailableMethod, type PromptInjectionResult } from './callbacks.js';
@@ -7,6 +8,7 @@ import type { ChatContext } from './context.js';
 import { PluginLifecycle, PluginStateError, type PluginInfo } from './lifecycle.js';
 import { discoverPlugins, importPlugin, PluginLoadError, readPluginDocs, resolvePluginEntry } from './loader.js';
 import { chatContext, type PluginHost } from './plugin-host.js';
+import { methodTools } from './method-tools.js';
 
 export interface PluginDirectories {
   /** Built-in plugins: enabled unless disabled by hand. */
@@ -126,6 +128,11 @@ export class PluginManager extends PluginLifecycle {
 
   availableMethods(ctx: ChatContext): Promise<AvailableMethod[]> {
     return availableMethods(this.host, this.enabled(), ctx);
+  }
+
+  /** The sandbox methods offered in this context, as tools for the agent (`<pluginKey>.<method>`). */
+  async agentTools(ctx: ChatContext): Promise<ToolDefinition[]> {
+    return methodTools(await this.availableMethods(ctx), ctx, this.host);
   }
 
   private onFileChanged(file: string): void {
