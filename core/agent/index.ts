@@ -9,3 +9,7 @@ export * from './tool-runner.js';
 export * from './provider.js';
 export * from './openai-provider.js';
 export * from './wire-names.js';
+export * from './reply-format.js';
+export * from './reply-xml.js';
+export * from './reply-tags.js';
+export * from './reply-text.js';
