@@ -13,3 +13,8 @@ export * from './reply-format.js';
 export * from './reply-xml.js';
 export * from './reply-tags.js';
 export * from './reply-text.js';
+export * from './agent-settings.js';
+export * from './agent-memory.js';
+export * from './agent-runner.js';
+export { estimateTokens } from './token-estimate.js';
+export { escapeUntrusted, renderBatch } from './chat-render.js';

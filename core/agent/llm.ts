@@ -31,8 +31,14 @@ export interface ToolCall {
 
 /** What is about to be sent to the model; `llm_request` hooks may edit every part of it. */
 export interface LLMRequest {
-  /** Named sections, joined in order into the system message. */
+  /** Named sections, joined in order into the system message: what stays the same from call to call. */
   systemPrompt: Prompt[];
+  /**
+   * Named sections that change with every run (time, chat state, plugin prompt injections): sent at the
+   * head of the new user turn inside `<system_reminder>`, so the system message stays cacheable (Nekro and
+   * KiraAI both do this). Not kept in memory.
+   */
+  context: Prompt[];
   /** History, then the new user turn (last). */
   messages: ChatTurn[];
   tools: ToolSet;

@@ -50,7 +50,7 @@ export abstract class BaseTool<Args = Record<string, unknown>> implements ToolDe
  * The JSON Schema object sent to the model for a tool's parameters: a zod schema converted with
  * `z.toJSONSchema`, a JSON Schema object as given.
  */
-export function toolParametersSchema(tool: Pick<ToolDefinition<never>, 'parameters'>): JsonSchemaObject {
+export function toolParametersSchema(tool: { readonly parameters: JsonSchemaObject | z.ZodType }): JsonSchemaObject {
   const p = tool.parameters as JsonSchemaObject | z.ZodType;
   if (isZodSchema(p)) {
     const { $schema: _drop, ...schema } = z.toJSONSchema(p, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;

@@ -6,7 +6,7 @@ import type { SessionContext, SessionHandler } from './session-handler.js';
 
 export interface SessionDeps {
   handler: SessionHandler;
-  send: (chatKey: ChatKey, segments: Segment[]) => Promise<void>;
+  send: (chatKey: ChatKey, segments: Segment[]) => Promise<{ messageId?: string | undefined } | void>;
   log: Logger;
   metrics: Metrics;
 }
@@ -67,8 +67,8 @@ export class SessionManager {
         return (log ??= parentLog.child({ chatKey: batch.chatKey }));
       },
       reply: async (content) => {
-        if (controller.aborted) return;
-        await this.deps.send(batch.chatKey, typeof content === 'string' ? [{ type: 'text', text: content }] : content);
+        if (controller.aborted) return undefined;
+        return (await this.deps.send(batch.chatKey, typeof content === 'string' ? [{ type: 'text', text: content }] : content)) ?? {};
       },
     };
     try {

@@ -1,0 +1,74 @@
+import type { ChatKey } from '../message/index.js';
+import type { KVStore } from '../store/index.js';
+import type { ChatTurn, ContentPart } from './llm.js';
+import { estimateTurnTokens } from './token-estimate.js';
+
+/** One run of the agent: the user turn, then the assistant and tool turns it produced. */
+export interface MemoryChunk {
+  time: number;
+  turns: ChatTurn[];
+}
+
+export interface AgentMemoryOptions {
+  kv: KVStore;
+  /** Runs kept per chat; older ones are forgotten. */
+  maxChunks: number;
+}
+
+const KEY = { pluginKey: '__agent__', key: 'memory' } as const;
+/** Inline images are not kept: a base64 payload in every later request is how memory blows up. */
+const INLINE_IMAGE = /^data:/u;
+
+/**
+ * What the agent remembers of a chat, as whole runs (KiraAI's memory chunks), in the KV store so that
+ * every worker sees it. Whole runs are kept or dropped together: a tool turn never loses the assistant
+ * turn that called it. One run per chat at a time (the session queue), so read-modify-write is safe.
+ */
+export class AgentMemory {
+  constructor(private readonly options: AgentMemoryOptions) {}
+
+  async load(chatKey: ChatKey): Promise<MemoryChunk[]> {
+    const raw = await this.options.kv.get({ ...KEY, chatKey });
+    if (!raw) return [];
+    try {
+      const parsed = JSON.parse(raw) as unknown;
+      return Array.isArray(parsed) ? (parsed as MemoryChunk[]) : [];
+    } catch {
+      // A corrupt entry must not stop the chat: start over, the history store still has the messages.
+      return [];
+    }
+  }
+
+  /** The newest chunks whose estimated size fits `tokenBudget`, oldest first. */
+  async recall(chatKey: ChatKey, tokenBudget: number): Promise<ChatTurn[]> {
+    const chunks = await this.load(chatKey);
+    const kept: MemoryChunk[] = [];
+    let used = 0;
+    for (let i = chunks.length - 1; i >= 0; i--) {
+      const cost = estimateTurnTokens(chunks[i]!.turns);
+      if (used + cost > tokenBudget) break;
+      used += cost;
+      kept.unshift(chunks[i]!);
+    }
+    return kept.flatMap((c) => c.turns);
+  }
+
+  async append(chatKey: ChatKey, turns: ChatTurn[], time = Date.now()): Promise<void> {
+    if (turns.length === 0) return;
+    const chunks = await this.load(chatKey);
+    chunks.push({ time, turns: turns.map(withoutInlineImages) });
+    const kept = chunks.slice(-this.options.maxChunks);
+    await this.options.kv.set({ ...KEY, chatKey }, JSON.stringify(kept));
+  }
+
+  /** Forgets the chat (channel reset). */
+  async clear(chatKey: ChatKey): Promise<void> {
+    await this.options.kv.delete({ ...KEY, chatKey });
+  }
+}
+
+function withoutInlineImages(turn: ChatTurn): ChatTurn {
+  if (typeof turn.content === 'string') return turn;
+  const content: ContentPart[] = turn.content.map((p) => (p.type === 'image_url' && INLINE_IMAGE.test(p.url) ? { type: 'text', text: '[image]' } : p));
+  return { ...turn, content };
+}

@@ -1,0 +1,232 @@
+import type { Logger } from 'pino';
+import { toError } from '../errors/index.js';
+import { BatchEvent, type HookRegistry } from '../hooks/index.js';
+import type { Batch, ChatKey, Segment } from '../message/index.js';
+import type { Metrics } from '../metrics/index.js';
+import type { AgentMemory } from './agent-memory.js';
+import type { AgentSettings } from './agent-settings.js';
+import type { ChatTurn, LLMRequest, LLMResponse, MessageChain, StepResult, TagSet, ToolCallResult, ToolSet } from './llm.js';
+import { NamedSet } from './named-set.js';
+import type { Prompt } from './prompt.js';
+import type { ChatProvider } from './provider.js';
+import type { ReplyFormat } from './reply-format.js';
+import { readReply, withMessageIds } from './reply-reader.js';
+import { buildRequest, systemText, withContext } from './request-builder.js';
+import type { TagDefinition } from './tag.js';
+import { stepTurns } from './step-turns.js';
+import { ToolTurn } from './tool-runner.js';
+import type { ToolDefinition } from './tool.js';
+
+/** What the agent asks of the rest of the framework for one run; the runtime wires plugins and commands in. */
+export interface AgentSources {
+  /** Global tools (`registerTool`). */
+  tools: ToolSet;
+  /** Global tags (`registerTag`). */
+  tags: TagSet;
+  /** Tools that depend on the chat: plugin sandbox methods after `collectMethods`, exported commands. */
+  chatTools(batch: Batch): Promise<ToolDefinition[]>;
+  /** Plugin prompt injections for the chat, named `plugin:<key>:<name>`. */
+  promptInjections(batch: Batch): Promise<Prompt[]>;
+  /** The built-in tags for the chat's adapter (those it can send). */
+  builtinTags(adapter: string): TagDefinition[];
+  /** Records a note in the chat's history as a system message (BEHAVIOR and AGENT method results). */
+  recordSystemNote(chatKey: ChatKey, text: string): void;
+}
+
+export interface AgentDeps {
+  provider: ChatProvider;
+  format: ReplyFormat;
+  hooks: HookRegistry;
+  memory: AgentMemory;
+  sources: AgentSources;
+  settings: AgentSettings;
+  log: Logger;
+  metrics: Metrics;
+}
+
+/** What a run gets from the session it runs in. */
+export interface RunContext {
+  /** Aborted by a channel reset: stop, send nothing more. */
+  signal: AbortSignal;
+  send(segments: Segment[]): Promise<{ messageId?: string | undefined } | undefined>;
+  log: Logger;
+}
+
+export interface RunOutcome {
+  steps: number;
+  /** Every message sent, in order. */
+  chains: MessageChain[];
+  /** The hook event whose handler stopped the run. */
+  stoppedAt?: 'llm_request' | 'llm_response' | 'after_xml_parse' | 'tool_result' | 'step_result' | undefined;
+  /** Every model failed. */
+  providerFailed?: boolean;
+}
+
+const FINAL_STEP =
+  '<system_reminder>This is the last step of this turn: tools are no longer available. Reply to the user now with what you have.</system_reminder>';
+
+/**
+ * The agent loop of one batch (KiraAI's `handle_im_batch_message` and executor, seed-systems §2.5, with
+ * its quirks fixed): build the request, `llm_request`, then per step: call the model, `llm_response`,
+ * read the reply, `after_xml_parse`, send it, run the tool calls (`tool_result` each), `step_result`; and
+ * `final_result` when done. A stop in any hook ends the run at that point and nothing more is sent.
+ */
+export class AgentRunner {
+  constructor(private readonly deps: AgentDeps) {}
+
+  async run(batch: Batch, ctx: RunContext): Promise<RunOutcome> {
+    const { hooks, settings, sources, memory, provider, format, metrics } = this.deps;
+    const log = ctx.log;
+    const chatKey = batch.chatKey;
+    const event = new BatchEvent(batch);
+    const outcome: RunOutcome = { steps: 0, chains: [] };
+    const lastMessage = batch.messages[batch.messages.length - 1];
+
+    const [history, chatTools, injections] = await Promise.all([
+      memory.recall(chatKey, settings.historyTokens),
+      sources.chatTools(batch),
+      sources.promptInjections(batch),
+    ]);
+    const tools = sources.tools.copy();
+    for (const tool of chatTools) tools.add(tool);
+    const request = buildRequest({ settings, batch, history, tools, injections });
+    const tags = new NamedSet<TagDefinition>('tag');
+    for (const tag of sources.builtinTags(lastMessage?.adapter ?? '')) tags.add(tag, 'core');
+    for (const tag of sources.tags.list()) tags.add(tag, sources.tags.ownerOf(tag.name));
+
+    // Hooks may add per-request tags; added after the global ones, they win a name clash (Decision §2.6).
+    await hooks.emit('llm_request', event, request, tags);
+    if (event.stopped) return this.finish(batch, { ...outcome, stoppedAt: 'llm_request' }, []);
+    if (!request.systemPrompt.some((p) => p.name === 'format')) {
+      request.systemPrompt.push({ name: 'format', content: format.instructions(tags), source: 'core' });
+    }
+
+    const userTurn = request.messages[request.messages.length - 1];
+    const remembered: ChatTurn[] = userTurn?.role === 'user' ? [userTurn] : [];
+    const base = withContext(request.messages, request.context);
+    const system = systemText(request.systemPrompt);
+    const turn = new ToolTurn({
+      maxCalls: settings.maxToolCalls, timeoutMs: settings.toolTimeoutMs, chatKey,
+      userId: lastMessage?.userId, signal: ctx.signal, log, metrics,
+    });
+    const said: ChatTurn[] = [];
+
+    for (let step = 1; step <= settings.maxSteps; step++) {
+      if (ctx.signal.aborted) break;
+      const last = step === settings.maxSteps;
+      outcome.steps = step;
+      const messages = [...base, ...said, ...(last && step > 1 ? [{ role: 'user' as const, content: FINAL_STEP }] : [])];
+      const response = await this.call(request, system, messages, last, ctx, batch);
+      if (!response) {
+        outcome.providerFailed = !ctx.signal.aborted;
+        break;
+      }
+
+      await hooks.emit('llm_response', event, response);
+      if (event.stopped) {
+        outcome.stoppedAt = 'llm_response';
+        break;
+      }
+      const reply = await readReply({
+        text: response.text, tags, format, provider, system, messages, chatKey, signal: ctx.signal, log, metrics,
+      });
+      const chains = reply.chains;
+      await hooks.emit('after_xml_parse', event, chains);
+      if (event.stopped) {
+        outcome.stoppedAt = 'after_xml_parse';
+        break;
+      }
+      // The reply is sent before its tools run: the format tells the model so (KiraAI did the opposite).
+      const sent = await this.sendAll(chains, ctx);
+      outcome.chains.push(...sent.chains);
+
+      const results: ToolCallResult[] = [];
+      for (const call of response.toolCalls) {
+        const result: ToolCallResult = event.stopped
+          ? { call, result: { text: 'Not run: the turn was stopped.', attachments: [] }, isError: true, kind: tools.get(call.name)?.kind ?? 'tool', notice: 'skipped' }
+          : last
+            ? { call, result: { text: 'Not run: the step limit of this turn was reached.', attachments: [] }, isError: true, kind: tools.get(call.name)?.kind ?? 'tool', notice: 'limit' }
+            : await turn.run(call, request.tools);
+        results.push(result);
+        if (!event.stopped) {
+          await hooks.emit('tool_result', event, result);
+          if (event.stopped) outcome.stoppedAt = 'tool_result';
+        }
+      }
+      for (const r of results) {
+        if (!r.notice && (r.kind === 'behavior' || r.kind === 'agent')) sources.recordSystemNote(chatKey, `[${r.call.name}] ${r.result.text}`);
+      }
+      said.push(...stepTurns({ text: withMessageIds(reply.text, format.name, sent.ids), results, dataDir: settings.dataDir }));
+
+      const stepResult: StepResult = { step, response, chains: sent.chains, toolResults: results };
+      await hooks.emit('step_result', event, stepResult);
+      if (event.stopped) {
+        outcome.stoppedAt ??= 'step_result';
+        break;
+      }
+      if (!needsAnotherRound(results) || last) break;
+    }
+
+    remembered.push(...said);
+    return this.finish(batch, outcome, remembered);
+  }
+
+  /** One model call; `undefined` when every model failed (reported) or the run was aborted. */
+  private async call(request: LLMRequest, system: string, messages: ChatTurn[], last: boolean, ctx: RunContext, batch: Batch): Promise<LLMResponse | undefined> {
+    try {
+      return await this.deps.provider.complete({
+        system,
+        messages,
+        tools: request.tools.list(),
+        toolChoice: last ? 'none' : request.toolChoice,
+        signal: ctx.signal,
+      });
+    } catch (thrown) {
+      if (ctx.signal.aborted) return undefined;
+      const error = toError(thrown);
+      this.deps.metrics.count('agent_provider_failures_total', {});
+      ctx.log.error({ err: error }, 'the language model did not answer; the batch gets no reply');
+      await this.deps.hooks.emit('exception', { error, stage: 'llm', owner: 'core', chatKey: batch.chatKey });
+      const text = this.deps.settings.errorReply;
+      if (text) await this.sendAll([[{ type: 'text', text }]], ctx);
+      return undefined;
+    }
+  }
+
+  private async sendAll(chains: MessageChain[], ctx: RunContext): Promise<{ chains: MessageChain[]; ids: (string | undefined)[] }> {
+    const sent: MessageChain[] = [];
+    const ids: (string | undefined)[] = [];
+    for (const chain of chains) {
+      if (ctx.signal.aborted || chain.length === 0) continue;
+      try {
+        const result = await ctx.send(chain);
+        if (!result) continue;
+        sent.push(chain);
+        ids.push(result.messageId);
+      } catch (err) {
+        // One message the platform refused does not take the rest of the reply with it.
+        this.deps.metrics.count('agent_send_errors_total', {});
+        ctx.log.warn({ err: toError(err) }, 'a reply message could not be sent; the rest of the reply goes on');
+      }
+    }
+    return { chains: sent, ids };
+  }
+
+  private async finish(batch: Batch, outcome: RunOutcome, remembered: ChatTurn[]): Promise<RunOutcome> {
+    // `final_result` always fires (the reference declared it and never did), on an event of its own so that a
+    // stop earlier in the run does not cut its handlers short.
+    await this.deps.hooks.emit('final_result', new BatchEvent(batch), outcome.chains);
+    this.deps.metrics.count('agent_runs_total', { outcome: outcome.providerFailed ? 'provider_failed' : outcome.stoppedAt ? 'stopped' : 'ok' });
+    await this.deps.memory.append(batch.chatKey, remembered);
+    return outcome;
+  }
+}
+
+/**
+ * Whether the model must see this step's tool results: anything but a run of BEHAVIOR methods (which act
+ * and are done) needs another round; AGENT and MULTIMODAL_AGENT methods always force one.
+ */
+function needsAnotherRound(results: readonly ToolCallResult[]): boolean {
+  if (results.length === 0) return false;
+  return results.some((r) => r.kind !== 'behavior' || r.notice !== undefined);
+}
