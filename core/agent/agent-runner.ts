@@ -88,7 +88,15 @@ export class AgentRunner {
       sources.promptInjections(batch),
     ]);
     const tools = sources.tools.copy();
-    for (const tool of chatTools) tools.add(tool);
+    for (const tool of chatTools) {
+      try {
+        tools.add(tool);
+      } catch (err) {
+        // A plugin key plus method name can outgrow the 64 characters a tool name may have: skip that one.
+        metrics.count('agent_tools_skipped_total', {});
+        log.warn({ err, tool: tool.name }, 'a tool was left out of the request: its name is not a valid tool name');
+      }
+    }
     const request = buildRequest({ settings, batch, history, tools, injections });
     const tags = new NamedSet<TagDefinition>('tag');
     for (const tag of sources.builtinTags(lastMessage?.adapter ?? '')) tags.add(tag, 'core');

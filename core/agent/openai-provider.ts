@@ -48,7 +48,10 @@ export class OpenAIProvider implements ChatProvider {
     this.metrics = opts.metrics;
     this.client = new OpenAI({
       baseURL: opts.baseUrl,
-      apiKey: opts.apiKey,
+      // Local servers (Ollama, llama.cpp, vLLM) need no key; the client insists on one, so give it a
+      // placeholder and send no Authorization header at all.
+      apiKey: opts.apiKey || 'no-key',
+      ...(opts.apiKey ? {} : { defaultHeaders: { Authorization: null } }),
       timeout: opts.timeoutMs,
       maxRetries: opts.maxRetries,
       // The client reports each retry at info; keep those, one level down, in our log.

@@ -94,6 +94,11 @@ describe('OpenAIProvider request shape', () => {
     await provider({ apiKey: 'sk-secret-42' }).complete(call());
     expect(fake.requests[0]!.authorization).toBe('Bearer sk-secret-42');
   });
+
+  it('works without a key (local servers), sending no Authorization header', async () => {
+    await provider({ apiKey: '' }).complete(call());
+    expect(fake.requests[0]!.authorization).toBeUndefined();
+  });
 });
 
 describe('OpenAIProvider answers', () => {
