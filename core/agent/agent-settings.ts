@@ -16,6 +16,8 @@ export interface AgentSettings {
   historyTokens: number;
   /** Sent when every model failed; '' = say nothing. */
   errorReply: string;
+  /** Whether `<file>` may send any readable absolute path, or only `data/…` paths and URLs. */
+  allowAbsolutePaths: boolean;
   /** Where `data/…` paths of `<file>` tags and tool attachments point. */
   dataDir: string;
 }
@@ -29,5 +31,6 @@ export const DEFAULT_AGENT_SETTINGS: AgentSettings = {
   historyTurns: 20,
   historyTokens: 6000,
   errorReply: '',
+  allowAbsolutePaths: false,
   dataDir: './data',
 };

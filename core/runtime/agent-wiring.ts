@@ -58,7 +58,7 @@ export function createAgent(w: AgentWiring): AgentRunner | undefined {
       },
       builtinTags: (adapter): TagDefinition[] => {
         const types = w.segmentTypes(adapter);
-        return builtinTags({ dataDir: settings.dataDir, ...(types ? { supported: new Set(types) } : {}) });
+        return builtinTags({ dataDir: settings.dataDir, allowAbsolutePaths: settings.allowAbsolutePaths, ...(types ? { supported: new Set(types) } : {}) });
       },
       recordSystemNote: (chatKey: ChatKey, text: string) => {
         w.store.history.append({ chatKey, role: 'system', messageId: `agent-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`, userId: 'system', userName: 'system', segments: [{ type: 'text', text }], text, time: Date.now() });
