@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { contentText, startAgentChat } from '../support/agent.js';
 import { startChat } from '../support/chat.js';
-import { until } from '../support/messages.js';
+import { makeMessage, until } from '../support/messages.js';
 
 let current: Awaited<ReturnType<typeof startAgentChat>> | undefined;
 afterEach(async () => {
@@ -142,7 +142,7 @@ describe('agent: limits, repair, attachments, providers, memory', () => {
   it('without a model, records batches and says once how to configure one', async () => {
     const { app, lines } = await startChat({ DEBOUNCE_MS: '10' });
     for (const t of ['a', 'b']) {
-      await app.ingest((await import('../support/messages.js')).makeMessage(t, { chat: 'x' }));
+      await app.ingest(makeMessage(t, { chat: 'x' }));
       await until(() => lines.filter((l) => typeof l.msg === 'string' && (l.msg as string).startsWith('batch of')).length >= (t === 'a' ? 1 : 2), 'a batch');
     }
     const hints = lines.filter((l) => typeof l.msg === 'string' && (l.msg as string).includes('LLM_MODEL'));

@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { BaseTag, BaseTool, type HookEventName } from '../../core/index.js';
+import { BaseTag, BaseTool, createInboundMessage, type HookEventName } from '../../core/index.js';
 import { contentText, startAgentChat } from '../support/agent.js';
+import { until } from '../support/messages.js';
 
 let current: Awaited<ReturnType<typeof startAgentChat>> | undefined;
 async function agentChat(env: Record<string, string> = {}) {
@@ -159,5 +160,33 @@ describe('agent loop', () => {
     const tool = fake.requests[1]!.messages.find((m) => m.role === 'tool') as { content: string };
     expect(tool.content).toMatch(/a/);
     expect(tool.content).toMatch(/number/i);
+  });
+
+  it('in plain-text mode sends the reply as written', async () => {
+    const { fake, ask } = await agentChat({ AGENT_REPLY_FORMAT: 'text' });
+    fake.script({ text: 'Use <b>bold</b> & be brave' });
+    expect(await ask('hi')).toEqual(['Use <b>bold</b> & be brave']);
+    expect(contentText(fake.requests[0]!.messages[0]!.content)).not.toContain('<msg>');
+  });
+
+  it('a message that arrives during a slow run becomes the next batch, never a second run at once', async () => {
+    const { app, fake, adapter } = await agentChat();
+    let inFlight = 0;
+    let most = 0;
+    app.hooks.on('llm_request', () => void (most = Math.max(most, ++inFlight)));
+    app.hooks.on('final_result', () => void inFlight--);
+    fake.script({ text: '<msg><text>first answer</text></msg>', delayMs: 300 }, { text: '<msg><text>second answer</text></msg>' });
+    const message = (text: string, id: string) =>
+      createInboundMessage({ adapter: 'test', botId: 'bot', chatType: 'private', chatId: 'c1', userId: 'u1', userName: 'u1', segments: [{ type: 'text', text }], messageId: id });
+    await app.ingest(message('first question', 'q1'));
+    await fake.waitForRequests(1);
+    await app.ingest(message('second question', 'q2'));
+    await until(() => adapter.sent.length === 2, 'both answers');
+    expect(adapter.sent.map((s) => s.text)).toEqual(['first answer', 'second answer']);
+    expect(most).toBe(1);
+    const second = fake.requests[1]!.messages.map((m) => contentText(m.content));
+    expect(second.at(-1)).toContain('second question');
+    expect(second.at(-1)).not.toContain('first question');
+    expect(second.join('\n')).toContain('first question');
   });
 });
