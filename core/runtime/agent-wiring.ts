@@ -34,7 +34,7 @@ export function createAgent(w: AgentWiring): AgentRunner | undefined {
   const llm = w.config.llm;
   if (!llm && !w.provider) return undefined;
   const settings: AgentSettings = { ...w.config.agent, dataDir: path.resolve(w.config.dataDir) };
-  const provider = w.provider ?? new OpenAIProvider({ ...llm!, log: w.log.child({ component: 'llm' }), metrics: w.metrics });
+  const provider = w.provider ?? new OpenAIProvider({ ...llm!, log: w.log, metrics: w.metrics });
   const memory = new AgentMemory({ kv: w.store.kv, maxChunks: settings.historyTurns });
   // A reset chat starts over with the model too.
   w.hooks.on('channel_reset', (e) => memory.clear(e.chatKey), { owner: 'core.agent' });
