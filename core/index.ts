@@ -13,6 +13,7 @@ export * from './store/index.js';
 export * from './session/index.js';
 export * from './pipeline/index.js';
 export * from './adapter/index.js';
+export * from './http/index.js';
 export * from './agent/index.js';
 export * from './plugin/index.js';
 export * from './command/index.js';

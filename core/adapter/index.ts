@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { ChatKey, InboundMessage, Segment } from '../message/index.js';
 import type { PlatformEvent } from '../hooks/index.js';
+import type { HttpRoutes } from '../http/index.js';
 import type { Metrics } from '../metrics/index.js';
 import type { IngestResult } from '../pipeline/index.js';
 
@@ -20,6 +21,8 @@ export interface AdapterHost {
   readonly metrics: Metrics;
   /** A logger with the adapter's name bound. */
   readonly log: Logger;
+  /** Routes on the app's HTTP server (webhooks); an adapter removes its routes when it stops. */
+  readonly http: HttpRoutes;
   /** Tells the app the adapter stopped by itself (end of input, gave up): the app stops when none is left. */
   closed(reason: string): void;
 }

@@ -16,6 +16,7 @@ import { PluginManager, type Plugin } from '../plugin/index.js';
 import { CommandService } from '../command/index.js';
 import { fileURLToPath } from 'node:url';
 import { BullMQOutbox, type Outbox } from '../outbox/index.js';
+import { HttpServer } from '../http/index.js';
 import type { Config } from './config.js';
 import { createLogger } from './logger.js';
 
@@ -66,6 +67,8 @@ export class App {
   readonly tags = new NamedSet<TagDefinition>('tag');
   readonly plugins: PluginManager;
   readonly commands: CommandService;
+  /** The HTTP server (GET /healthz, adapters' webhooks); runs when HTTP_PORT is set. */
+  readonly http: HttpServer;
   private readonly initialPlugins: Plugin[];
   private readonly outbox: Outbox | undefined;
   private readonly serving: (() => void)[] = [];
@@ -88,6 +91,7 @@ export class App {
     options: Pick<AppOptions, 'sessionHandler' | 'adapters' | 'chatPolicy' | 'plugins' | 'builtinPluginDirs' | 'outbox'>,
   ) {
     this.outbox = options.outbox;
+    this.http = new HttpServer(config.http, { log: log.child({ component: 'http' }), metrics });
     const deps = { log, metrics: this.metrics };
     this.hooks = new HookRegistry(log, this.metrics);
     this.interceptors = new InterceptorChain(deps);
@@ -154,6 +158,8 @@ export class App {
       await this.plugins.load(plugin).catch((err: unknown) => this.log.error({ err, plugin: plugin.key }, `plugin ${plugin.key} failed to load`));
     }
     if (this.config.plugins.watch) this.plugins.watch();
+    // Listening before adapters start: a webhook route is live before the adapter tells the platform about it.
+    await this.http.start();
     for (const [name, entry] of this.adapters) {
       await entry.adapter.start(this.adapterHost(name));
       entry.open = true;
@@ -217,6 +223,8 @@ export class App {
     this.state = 'stopping';
     this.log.info({ reason }, `stopping: ${reason}`);
     this.inputClosed = true;
+    // Webhook requests now get 503, so the platform redelivers them later instead of losing them.
+    this.http.refuse();
     if (this.ingesting > 0) await withDeadline(new Promise<void>((r) => (this.ingestDrained = r)), deadline);
     const { unhandled } = await this.buffer.close({ timeoutMs: Math.max(0, deadline - Date.now()) });
     if (unhandled.length > 0) {
@@ -237,6 +245,7 @@ export class App {
         this.log.error({ err: toError(thrown), adapter: name }, `adapter ${name} failed to stop cleanly`);
       }
     }
+    await this.http.stop();
     await this.store.close();
     this.state = 'stopped';
     this.log.info('stopped');
@@ -257,6 +266,7 @@ export class App {
       platformEvent: (event) => this.emitPlatformEvent(event),
       metrics: this.metrics,
       log: this.log.child({ adapter: name }),
+      http: this.http,
       closed: (why) => {
         const entry = this.adapters.get(name);
         if (!entry?.open) return;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { CommandSettings } from '../command/index.js';
 import { ConfigError } from '../errors/index.js';
+import { isHttpUrl, webhookIssues } from './webhook-settings.js';
 
 // Whole decimal numbers only: Number() would also take '0x10' and '1e3', which nobody means in a setting.
 const int = (min: number, max = Number.MAX_SAFE_INTEGER) =>
@@ -75,6 +76,8 @@ const envSchema = z
     REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_.:-]+$/, 'letters, digits, "_", ".", ":" or "-"').default('nekomata'),
     ROLE: z.enum(['all', 'gateway', 'worker']).default('all'),
     BUFFER_LOCK_MS: int(500).default(10_000),
+    HTTP_HOST: z.string().min(1).default('127.0.0.1'),
+    HTTP_PORT: int(0, 65535).optional(),
     ONEBOT_WS_URLS: z.string().default('').pipe(z.transform(list)).pipe(z.array(z.string().regex(/^wss?:\/\//, 'entries must be ws:// or wss:// URLs'))),
     ONEBOT_REVERSE_HOST: z.string().default('127.0.0.1'),
     ONEBOT_REVERSE_PORT: int(0, 65535).optional(),
@@ -85,6 +88,9 @@ const envSchema = z
     TELEGRAM_BOT_TOKEN: z.string().regex(/^\d+:[A-Za-z0-9_-]+$/, 'expected a token from @BotFather, like 123456:ABC-def…').optional(),
     TELEGRAM_API_ROOT: z.string().regex(/^https?:\/\//, 'expected an http(s) URL of a Bot API server').optional(),
     TELEGRAM_POLLING_TIMEOUT_SEC: int(0, 50).default(30),
+    TELEGRAM_WEBHOOK_URL: z.string().refine(isHttpUrl, 'expected the public https URL Telegram posts updates to, e.g. https://bot.example.com/telegram').optional(),
+    // Bot API setWebhook: secret_token is 1-256 characters A-Z, a-z, 0-9, _ and -.
+    TELEGRAM_WEBHOOK_SECRET: z.string().regex(/^[A-Za-z0-9_-]{1,256}$/, 'expected 1-256 letters, digits, "_" or "-"').optional(),
   })
   .superRefine((env, ctx) => {
     if (env.ROLE !== 'all' && !env.REDIS_URL) {
@@ -94,6 +100,7 @@ const envSchema = z
       const message = `MAX_WAIT_MS (${env.MAX_WAIT_MS}) must be ≥ DEBOUNCE_MS (${env.DEBOUNCE_MS}): raise MAX_WAIT_MS or lower DEBOUNCE_MS`;
       ctx.addIssue({ code: 'custom', path: ['MAX_WAIT_MS'], message, params: { variables: ['MAX_WAIT_MS', 'DEBOUNCE_MS'] } });
     }
+    for (const [variables, message] of webhookIssues(env)) ctx.addIssue({ code: 'custom', path: [variables[0]!], message, params: { variables } });
   });
 
 export type ChatStrategy = z.infer<typeof strategy>;
@@ -125,8 +132,10 @@ export interface Config {
         quoteCommandReplies: boolean;
       }
     | undefined;
-  /** Set when `TELEGRAM_BOT_TOKEN` is. */
-  telegram: { token: string; apiRoot?: string; pollingTimeoutSec: number } | undefined;
+  /** Set when `HTTP_PORT` is: the app's HTTP server (health check, webhooks). */
+  http: { host: string; port: number } | undefined;
+  /** Set when `TELEGRAM_BOT_TOKEN` is; `webhook` set when `TELEGRAM_WEBHOOK_URL` is (no polling then). */
+  telegram: { token: string; apiRoot?: string; pollingTimeoutSec: number; webhook?: { url: string; secret: string } } | undefined;
 }
 
 
@@ -195,6 +204,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     redis: e.REDIS_URL ? { url: e.REDIS_URL, prefix: e.REDIS_PREFIX, lockMs: e.BUFFER_LOCK_MS } : undefined,
     role: e.ROLE,
+    http: e.HTTP_PORT === undefined ? undefined : { host: e.HTTP_HOST, port: e.HTTP_PORT },
     onebot:
       e.ONEBOT_WS_URLS.length > 0 || e.ONEBOT_REVERSE_PORT !== undefined
         ? {
@@ -207,7 +217,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
           }
         : undefined,
     telegram: e.TELEGRAM_BOT_TOKEN
-      ? { token: e.TELEGRAM_BOT_TOKEN, ...(e.TELEGRAM_API_ROOT ? { apiRoot: e.TELEGRAM_API_ROOT } : {}), pollingTimeoutSec: e.TELEGRAM_POLLING_TIMEOUT_SEC }
+      ? {
+          token: e.TELEGRAM_BOT_TOKEN,
+          ...(e.TELEGRAM_API_ROOT ? { apiRoot: e.TELEGRAM_API_ROOT } : {}),
+          pollingTimeoutSec: e.TELEGRAM_POLLING_TIMEOUT_SEC,
+          ...(e.TELEGRAM_WEBHOOK_URL ? { webhook: { url: e.TELEGRAM_WEBHOOK_URL, secret: e.TELEGRAM_WEBHOOK_SECRET! } } : {}),
+        }
       : undefined,
   };
 }

@@ -25,6 +25,7 @@ const defaults: Config = {
   },
   redis: undefined,
   role: 'all',
+  http: undefined,
   onebot: undefined,
   telegram: undefined,
 };
@@ -121,6 +122,7 @@ describe('loadConfig parsing', () => {
       },
       redis: { url: 'redis://10.0.0.5:6379/2', prefix: 'neko:prod', lockMs: 10_000 },
       role: 'worker',
+      http: undefined,
       onebot: undefined,
       telegram: undefined,
     } satisfies Config);

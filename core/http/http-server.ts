@@ -1,0 +1,123 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createAdaptorServer } from '@hono/node-server';
+import { Hono, type Context } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import type { Logger } from 'pino';
+import { NekomataError, toError } from '../errors/index.js';
+import type { Metrics } from '../metrics/index.js';
+import { RouteTable, type HttpHandler, type HttpMethod, type HttpRoutes } from './route-table.js';
+
+/** Where the server listens (`HTTP_HOST`, `HTTP_PORT`; port 0 takes any free port). */
+export interface HttpSettings {
+  host: string;
+  port: number;
+}
+
+/** The port could not be opened (taken, not allowed). */
+export class HttpListenError extends NekomataError {
+  constructor(readonly host: string, readonly port: number, cause: unknown) {
+    super('HTTP_LISTEN', `the HTTP server cannot listen on ${host}:${port} (${toError(cause).message}): free the port or set another HTTP_PORT`, { cause });
+  }
+}
+
+// Webhook bodies are small JSON; a larger body is refused before anything parses it.
+const MAX_BODY_BYTES = 1024 * 1024;
+
+type State = 'idle' | 'running' | 'refusing' | 'stopped';
+
+/**
+ * The app's HTTP server (Hono on Node's http module). Runs only when `HTTP_PORT` is set; serves
+ * `GET /healthz` and the routes adapters register. During shutdown, routes answer 503 before the server
+ * closes, so a platform that redelivers (Telegram's webhook) retries later instead of losing the update.
+ */
+export class HttpServer implements HttpRoutes {
+  private readonly table: RouteTable;
+  private server: Server | undefined;
+  private state: State = 'idle';
+
+  constructor(
+    private readonly settings: HttpSettings | undefined,
+    private readonly deps: { log: Logger; metrics: Metrics },
+  ) {
+    this.table = new RouteTable(settings !== undefined);
+  }
+
+  /** Whether the app has an HTTP server (HTTP_PORT is set). */
+  get enabled(): boolean {
+    return this.settings !== undefined;
+  }
+
+  /** `http://host:port` once listening, with the port actually taken; undefined before. */
+  get url(): string | undefined {
+    const address = this.server?.address() as AddressInfo | null | undefined;
+    if (!address) return undefined;
+    const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+    return `http://${host}:${address.port}`;
+  }
+
+  route(method: HttpMethod, path: string, handler: HttpHandler): () => void {
+    return this.table.route(method, path, handler);
+  }
+
+  async start(): Promise<void> {
+    if (!this.settings || this.state !== 'idle') return;
+    const { host, port } = this.settings;
+    // overrideGlobalObjects false: the default swaps the process-wide Request/Response, which grammY and other clients use.
+    const server = createAdaptorServer({ fetch: this.app().fetch, overrideGlobalObjects: false }) as Server;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', (err) => reject(new HttpListenError(host, port, err)));
+      server.listen(port, host, () => resolve());
+    });
+    server.on('error', (err) => this.deps.log.error({ err }, 'HTTP server error'));
+    this.server = server;
+    this.state = 'running';
+    this.deps.log.info({ url: this.url }, `HTTP server listening on ${this.url}`);
+  }
+
+  /** Shutdown has begun: routes answer 503 (retry later) and /healthz reports stopping. */
+  refuse(): void {
+    if (this.state === 'running') this.state = 'refusing';
+  }
+
+  async stop(): Promise<void> {
+    this.state = 'stopped';
+    this.table.clear();
+    const server = this.server;
+    this.server = undefined;
+    if (!server) return;
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    // Keep-alive connections would hold close() open until they time out.
+    server.closeAllConnections();
+    await closed;
+  }
+
+  private app(): Hono {
+    const app = new Hono();
+    app.use(bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => this.refused(c, 413, 'too_large', 'request body too large') }));
+    app.get('/healthz', (c) => (this.state === 'running' ? c.json({ status: 'ok' }) : c.json({ status: 'stopping' }, 503)));
+    app.all('*', (c) => this.dispatch(c));
+    app.onError((err, c) => {
+      this.deps.metrics.count('http_errors_total', { path: c.req.path });
+      this.deps.log.error({ err, method: c.req.method, path: c.req.path }, `HTTP ${c.req.method} ${c.req.path} failed`);
+      return c.json({ error: 'internal error' }, 500);
+    });
+    return app;
+  }
+
+  private dispatch(c: Context): Response | Promise<Response> {
+    const found = this.table.find(c.req.method, c.req.path);
+    if (found === undefined) return this.refused(c, 404, 'not_found', 'not found');
+    if (found === 'wrong-method') return this.refused(c, 405, 'wrong_method', 'method not allowed');
+    if (this.state !== 'running') {
+      c.header('Retry-After', '5');
+      return this.refused(c, 503, 'stopping', 'shutting down, retry later');
+    }
+    return found(c);
+  }
+
+  private refused(c: Context, status: 404 | 405 | 413 | 503, reason: string, error: string): Response {
+    this.deps.metrics.count('http_refused_total', { reason });
+    return c.json({ error }, status);
+  }
+}

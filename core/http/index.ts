@@ -1,0 +1,2 @@
+export { HttpServer, HttpListenError, type HttpSettings } from './http-server.js';
+export { HttpRouteConflictError, type HttpHandler, type HttpMethod, type HttpRoutes } from './route-table.js';

@@ -1,0 +1,73 @@
+import type { Context } from 'hono';
+import { ConfigError, NekomataError, ValidationError } from '../errors/index.js';
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+/**
+ * What answers one route: Hono's context in (`c.req.header(…)`, `await c.req.json()`), a `Response` out
+ * (`c.json(…)`, `c.body(…)`). grammY's `webhookCallback(bot, 'hono')` returns exactly such a function.
+ */
+export type HttpHandler = (c: Context) => Response | Promise<Response>;
+
+/**
+ * How adapters and plugins serve HTTP on the app's server (`host.http` for adapters).
+ *
+ * @example
+ * const unroute = host.http.route('POST', '/hooks/telegram', (c) => c.json({ ok: true }));
+ * // on stop:
+ * unroute();
+ */
+export interface HttpRoutes {
+  /**
+   * Serves `method path` (an exact path, `/` first) with `handler` until the returned function is called.
+   * Throws `ConfigError` naming `HTTP_PORT` when the app has no HTTP server, `HttpRouteConflictError` when
+   * the route is taken.
+   */
+  route(method: HttpMethod, path: string, handler: HttpHandler): () => void;
+}
+
+/** Two parts asked for the same method and path. */
+export class HttpRouteConflictError extends NekomataError {
+  constructor(readonly method: HttpMethod, readonly path: string) {
+    super('HTTP_ROUTE_TAKEN', `${method} ${path} is already served by another part of the app: give this one another path`);
+  }
+}
+
+/** The built-in routes, which nothing else may take. */
+const RESERVED = new Set(['GET /healthz']);
+
+/**
+ * Exact-path routes that can be removed again. Hono's router cannot unregister a route, so the server sends
+ * every request here instead; a disposed route is gone at once and its path can be registered anew.
+ */
+export class RouteTable implements HttpRoutes {
+  private readonly routes = new Map<string, HttpHandler>();
+
+  /** `enabled` false: the app has no HTTP server (HTTP_PORT unset), so registering is a configuration error. */
+  constructor(private readonly enabled: boolean) {}
+
+  route(method: HttpMethod, path: string, handler: HttpHandler): () => void {
+    if (!path.startsWith('/')) throw new ValidationError('HTTP route path', [`"${path}" must start with "/"`]);
+    if (!this.enabled) {
+      throw new ConfigError(['HTTP_PORT'], `serving ${method} ${path} needs the app's HTTP server, which is off: set HTTP_PORT (and HTTP_HOST to listen beyond 127.0.0.1)`);
+    }
+    const key = `${method} ${path}`;
+    if (RESERVED.has(key) || this.routes.has(key)) throw new HttpRouteConflictError(method, path);
+    this.routes.set(key, handler);
+    return () => {
+      if (this.routes.get(key) === handler) this.routes.delete(key);
+    };
+  }
+
+  /** The handler for a request, `'wrong-method'` when the path is served for other methods only. */
+  find(method: string, path: string): HttpHandler | 'wrong-method' | undefined {
+    const hit = this.routes.get(`${method === 'HEAD' ? 'GET' : method} ${path}`);
+    if (hit) return hit;
+    for (const key of this.routes.keys()) if (key.slice(key.indexOf(' ') + 1) === path) return 'wrong-method';
+    return undefined;
+  }
+
+  clear(): void {
+    this.routes.clear();
+  }
+}
