@@ -1,5 +1,5 @@
 import { pathToFileURL } from 'node:url';
-import { ValidationError, type FileSegment, type ForwardNode, type Segment } from '../../core/index.js';
+import { buttonsLine, ValidationError, type FileSegment, type ForwardNode, type Segment } from '../../core/index.js';
 import { toSegments } from './cq-code.js';
 import type { OneBotSegment } from './types.js';
 
@@ -140,13 +140,14 @@ function isWireSegment(value: unknown): value is OneBotSegment {
  * message, which must go out through `send_group_forward_msg` / `send_private_forward_msg` on its own:
  * NapCat rejects a message that mixes `node` with other segments (§3.4, §8.13). A `raw` segment from
  * OneBot is sent back unchanged; one from another platform becomes a text placeholder like `[telegram:sticker]`.
+ * OneBot has no buttons: `buttons` become the text line `Options: a / b`, on a line of its own.
  * Throws `ValidationError` for a media segment with no source or a forward with neither id nor nodes.
  */
 export function toOneBotSegments(segments: Segment[]): OneBotSegment[] {
-  return segments.flatMap(toOneBotSegment);
+  return segments.flatMap((s, i) => toOneBotSegment(s, i > 0));
 }
 
-function toOneBotSegment(s: Segment): OneBotSegment[] {
+function toOneBotSegment(s: Segment, afterOthers: boolean): OneBotSegment[] {
   switch (s.type) {
     case 'text':
       return [{ type: 'text', data: { text: s.text } }];
@@ -164,6 +165,8 @@ function toOneBotSegment(s: Segment): OneBotSegment[] {
       return [{ type: 'video', data: { file: fileRef(s) } }];
     case 'file':
       return [{ type: 'file', data: s.name ? { file: fileRef(s), name: s.name } : { file: fileRef(s) } }];
+    case 'buttons':
+      return [{ type: 'text', data: { text: `${afterOthers ? '\n' : ''}${buttonsLine(s)}` } }];
     case 'forward':
       if (s.id) return [{ type: 'forward', data: { id: s.id } }];
       if (s.nodes) return s.nodes.map(nodeSegment);

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { InboundMessage, Segment } from '../message/index.js';
+import { seg, type InboundMessage, type Segment } from '../message/index.js';
 import type { Interceptor } from '../pipeline/index.js';
 import { historyEntryOf, type HistoryStore } from '../store/index.js';
 import type { CommandCaller, CommandExecutor, ExecutionResponse } from './executor.js';
@@ -70,7 +70,8 @@ export async function deliver(deps: ChatEntryDeps, settings: AdapterCommandSetti
     if (r.status === 'not_found' && settings.unknownReply === 'silent') continue;
     const segments = responseToSegments(r, caller.lang);
     if (r.status === 'waiting') {
-      if (r.waitOptions?.length) segments.push({ type: 'text', text: `\n${text('options', caller.lang, { options: r.waitOptions.join(' / ') })}` });
+      // Buttons where the platform has them (Telegram's inline keyboard), else the same "Options: a / b" line.
+      if (r.waitOptions?.length) segments.push(seg.buttons(r.waitOptions, { title: text('optionsTitle', caller.lang), userId: caller.userId }));
       if (r.callbackCmd) {
         deps.waits.start({
           chatKey: caller.chatKey, userId: caller.userId, callbackCmd: r.callbackCmd, contextData: r.contextData ?? {},

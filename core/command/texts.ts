@@ -13,6 +13,7 @@ const TEXTS = {
   noResponse: { en_US: 'The command gave no response', zh_CN: '命令无响应' },
   waitTimeout: { en_US: 'Timed out, cancelled', zh_CN: '操作超时，已取消' },
   options: { en_US: 'Options: {options}', zh_CN: '可选: {options}' },
+  optionsTitle: { en_US: 'Options:', zh_CN: '可选:' },
   helpTitle: { en_US: 'Commands you can use (prefix {prefix}):', zh_CN: '可用命令 (前缀 {prefix}):' },
   helpFooter: { en_US: 'Send {prefix}help <command> for details.', zh_CN: '发送 {prefix}help <命令> 查看详情。' },
   helpArgs: { en_US: 'Arguments:', zh_CN: '参数:' },

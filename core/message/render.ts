@@ -1,4 +1,4 @@
-import type { Segment } from './segment.js';
+import type { ButtonsSegment, Segment } from './segment.js';
 
 /** The text segments joined, nothing else: what commands and wake words are matched against. */
 export function plainText(segments: readonly Segment[]): string {
@@ -12,7 +12,18 @@ export function plainText(segments: readonly Segment[]): string {
  * `@Alice look [image: cat.png] [reply to 42]`.
  */
 export function describeSegments(segments: readonly Segment[]): string {
-  return segments.map(describeSegment).join('');
+  let out = '';
+  for (const s of segments) {
+    // Choices read as a line of their own, the way a platform shows buttons under a message.
+    if (s.type === 'buttons' && out !== '' && !out.endsWith('\n')) out += '\n';
+    out += describeSegment(s);
+  }
+  return out;
+}
+
+/** Choices as one text line, `Options: tea / coffee`, for platforms without buttons. */
+export function buttonsLine(s: ButtonsSegment): string {
+  return `${s.title ?? 'Options:'} ${s.buttons.map((b) => b.label).join(' / ')}`;
 }
 
 function describeSegment(s: Segment): string {
@@ -33,6 +44,8 @@ function describeSegment(s: Segment): string {
       return `[reply to ${s.messageId}${s.text ? `: ${s.text}` : ''}]`;
     case 'face':
       return `[face ${s.name ?? s.id}]`;
+    case 'buttons':
+      return buttonsLine(s);
     case 'forward':
       return `[forward${s.nodes ? ` of ${s.nodes.length} messages` : ''}]`;
     case 'raw':

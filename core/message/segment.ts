@@ -36,6 +36,19 @@ export const replySegment = z.object({
 /** A platform emoji/sticker face by its platform id. */
 export const faceSegment = z.object({ type: z.literal('face'), id: z.string().min(1), name: z.string().optional() });
 
+/**
+ * Choices offered to the user. Platforms with buttons show them (Telegram: an inline keyboard; pressing one
+ * sends its `value` as the presser's message); the others show one text line, `title` then the labels.
+ */
+export const buttonsSegment = z.object({
+  type: z.literal('buttons'),
+  buttons: z.array(z.object({ label: z.string().min(1), value: z.string() })).min(1),
+  /** What the choices are, put before them where they are shown as text; default `Options:`. */
+  title: z.string().optional(),
+  /** Only this user may choose (the user a command waits for); presses by others are refused. */
+  userId: z.string().optional(),
+});
+
 /** One message inside a forwarded bundle. */
 export interface ForwardNode {
   userId: string;
@@ -74,6 +87,7 @@ export const segment = z.discriminatedUnion('type', [
   fileSegment,
   replySegment,
   faceSegment,
+  buttonsSegment,
   forwardSegment,
   rawSegment,
 ]);
@@ -86,6 +100,7 @@ export type VideoSegment = z.infer<typeof videoSegment>;
 export type FileSegment = z.infer<typeof fileSegment>;
 export type ReplySegment = z.infer<typeof replySegment>;
 export type FaceSegment = z.infer<typeof faceSegment>;
+export type ButtonsSegment = z.infer<typeof buttonsSegment>;
 export type ForwardSegment = { type: 'forward'; id?: string | undefined; nodes?: ForwardNode[] | undefined };
 export type RawSegment = z.infer<typeof rawSegment>;
 export type Segment =
@@ -97,6 +112,7 @@ export type Segment =
   | FileSegment
   | ReplySegment
   | FaceSegment
+  | ButtonsSegment
   | ForwardSegment
   | RawSegment;
 export type SegmentType = Segment['type'];
@@ -109,4 +125,8 @@ export const seg = {
   file: (url: string, extra: Omit<FileSegment, 'type' | 'url'> = {}): FileSegment => ({ type: 'file', url, ...extra }),
   reply: (messageId: string): ReplySegment => ({ type: 'reply', messageId }),
   face: (id: string): FaceSegment => ({ type: 'face', id }),
+  /** Choices whose labels are their values: `seg.buttons(['tea', 'coffee'])`. */
+  buttons: (values: readonly string[], extra: Omit<ButtonsSegment, 'type' | 'buttons'> = {}): ButtonsSegment => ({
+    type: 'buttons', buttons: values.map((v) => ({ label: v, value: v })), ...extra,
+  }),
 };
