@@ -1,12 +1,14 @@
 import { autoRetry } from '@grammyjs/auto-retry';
 import { Bot, GrammyError } from 'grammy';
-import type { Message, Update } from 'grammy/types';
+import type { CallbackQuery, Message, Update } from 'grammy/types';
 import { createInboundMessage, parseChatKey, toError, type Adapter, type AdapterHost, type ChatKey, type Segment, type SendResult } from '../../core/index.js';
+import { ButtonChoices, choiceNotice } from './choices.js';
 import { TelegramChatBlockedError, TelegramApiError, toTelegramError } from './errors.js';
 import { CommandMenu, type TelegramCommandSource } from './menu.js';
 import { ChatRoles } from './roles.js';
 import { sendSegments } from './send.js';
-import { chatTarget, isKnownUpdate, KNOWN_UPDATES, messageIdOf, readMessage, toPlatformEvent, updateKind } from './updates.js';
+import { chatTarget, isKnownUpdate, KNOWN_UPDATES, messageIdOf, pressedOn, readChoice, readMessage, toPlatformEvent, updateKind } from './updates.js';
+import { serveWebhook, type TelegramWebhook } from './webhook.js';
 
 export interface TelegramAdapterOptions {
   /** The bot token from @BotFather (`TELEGRAM_BOT_TOKEN`). */
@@ -19,14 +21,19 @@ export interface TelegramAdapterOptions {
   commands?: TelegramCommandSource;
   /** Retries of a failed call (network error, 5xx, 429 after its retry_after) before giving up; default 5. */
   maxRetryAttempts?: number;
+  /** Receive updates by webhook on the app's HTTP server instead of polling (several gateways may serve one URL). */
+  webhook?: TelegramWebhook;
 }
 
 const SEEN_UPDATES = 2048;
 
 /**
- * Telegram through the Bot API with grammY, by long polling. Chat keys are `telegram-private_<user id>`,
- * `telegram-group_<chat id>` and, for a forum topic, `telegram-group_<chat id>_<topic id>`. Network errors,
- * 5xx and 429 (after `retry_after`) are retried by grammY's auto-retry; a 403 marks the chat as refusing the bot.
+ * Telegram through the Bot API with grammY, by long polling or by webhook. Chat keys are
+ * `telegram-private_<user id>`, `telegram-group_<chat id>` and, for a forum topic,
+ * `telegram-group_<chat id>_<topic id>`. Network errors, 5xx and 429 (after `retry_after`) are retried by
+ * grammY's auto-retry; a 403 marks the chat as refusing the bot.
+ * Buttons segments become inline keyboards; a press answers the callback query and arrives as the presser's
+ * message (the option's value), which is how a command's wait receives it.
  *
  * @example
  * app.addAdapter(new TelegramAdapter({ token: process.env.TELEGRAM_BOT_TOKEN!, commands: telegramCommandSource(app.commands) }));
@@ -38,6 +45,8 @@ export class TelegramAdapter implements Adapter {
   private menu: CommandMenu | undefined;
   private roles: ChatRoles | undefined;
   private polling: Promise<void> | undefined;
+  private unroute: (() => void) | undefined;
+  private readonly choices = new ButtonChoices();
   private readonly seen = new Set<number>();
   private readonly blocked = new Map<ChatKey, string>();
 
@@ -72,6 +81,11 @@ export class TelegramAdapter implements Adapter {
       this.menu = new CommandMenu(bot.api, this.options.commands, (err) => this.logApiError('setMyCommands', err));
       await this.menu.start();
     }
+    if (this.options.webhook) {
+      this.unroute = await this.api('setWebhook', (b) => serveWebhook(b, host, this.options.webhook!));
+      host.log.info({ username: bot.botInfo.username }, `Telegram bot @${bot.botInfo.username} receiving updates by webhook at ${this.options.webhook.url}`);
+      return;
+    }
     this.polling = bot
       .start({ timeout: this.options.pollingTimeoutSec ?? 30, allowed_updates: [...KNOWN_UPDATES] })
       .catch((err: unknown) => {
@@ -88,6 +102,7 @@ export class TelegramAdapter implements Adapter {
 
   async stop(): Promise<void> {
     this.menu?.stop();
+    this.unroute?.();
     if (this.bot?.isRunning()) await this.bot.stop();
     await this.polling;
   }
@@ -100,7 +115,7 @@ export class TelegramAdapter implements Adapter {
     }
     const target = chatTarget(parseChatKey(chatKey).id);
     try {
-      const last = await sendSegments(this.bot!.api, target, segments);
+      const last = await sendSegments(this.bot!.api, target, segments, { keyboard: (s) => this.choices.keyboard(chatKey, s) });
       return last === undefined ? {} : { messageId: messageIdOf(target.chatId, last) };
     } catch (err) {
       if (err instanceof GrammyError && err.error_code === 403) throw this.markBlocked(chatKey, err.description);
@@ -124,7 +139,8 @@ export class TelegramAdapter implements Adapter {
     const kind = updateKind(update);
     if (!isKnownUpdate(kind)) return void host.metrics.count('telegram_unknown_updates_total', { kind });
     // Not awaited: a command that waits for the user's next message must not hold up the update loop.
-    const work = update.message ? this.onMessage(update.message) : this.onEvent(update);
+    const q = update.callback_query;
+    const work = update.message ? this.onMessage(update.message) : this.choices.isChoice(q?.data) ? this.onChoice(q!) : this.onEvent(update);
     void work.catch((err: unknown) => host.log.error({ err: toError(err), kind }, 'Telegram update was not handled'));
   }
 
@@ -140,6 +156,27 @@ export class TelegramAdapter implements Adapter {
     const message = createInboundMessage(read.input);
     this.blocked.delete(message.chatKey);
     await host.ingest(message);
+  }
+
+  private async onChoice(q: CallbackQuery): Promise<void> {
+    const api = this.bot!.api;
+    const press = this.choices.press(q.data!, String(q.from.id), pressedOn(q));
+    this.host!.metrics.count('telegram_choices_total', { status: press.status });
+    // Telegram shows a spinner on the button until the query is answered; a failed answer must not lose the choice.
+    const answer = (text?: string) =>
+      api.answerCallbackQuery(q.id, text === undefined ? {} : { text }).catch((err: unknown) => this.logApiError('answerCallbackQuery', err));
+    if (press.status !== 'chosen') return void (await answer(choiceNotice(press.status, q.from.language_code)));
+    await answer();
+    // The keyboard goes once answered, so nobody presses it again, whichever gateway the press would reach.
+    if (q.message) {
+      void api.editMessageReplyMarkup(q.message.chat.id, q.message.message_id, { reply_markup: { inline_keyboard: [] } })
+        .catch((err: unknown) => this.logApiError('editMessageReplyMarkup', err));
+    }
+    const { chatType, id } = parseChatKey(press.chatKey);
+    const senderRole = chatType === 'group' ? await this.roles!.roleOf(Number(chatTarget(id).chatId), q.from.id) : undefined;
+    const input = readChoice(q, press.chatKey, press.value, { botId: String(this.bot!.botInfo.id), ...(senderRole ? { senderRole } : {}) });
+    this.blocked.delete(press.chatKey);
+    await this.host!.ingest(createInboundMessage(input));
   }
 
   private async onEvent(update: Update): Promise<void> {

@@ -1,7 +1,10 @@
 export * from './adapter.js';
 export * from './errors.js';
 export * from './menu.js';
-export { splitText, sendSegments, MAX_TEXT, type SendTarget } from './send.js';
+export { splitText, sendSegments, MAX_TEXT, type SendTarget, type SendOptions } from './send.js';
+export { planSend, MAX_ALBUM, MAX_CAPTION, type Plan, type Step, type AlbumItem } from './send-plan.js';
+export { ButtonChoices, choiceNotice, CHOICE_PREFIX, type ChoicePress, type PressedOn } from './choices.js';
+export { serveWebhook, type TelegramWebhook } from './webhook.js';
 export { readText, type EntityContext, type ReadText } from './entities.js';
 export { mediaSegments, mediaInput, type MediaSegment } from './media.js';
-export { readMessage, toPlatformEvent, chatTarget, chatIdOf, updateKind, KNOWN_UPDATES } from './updates.js';
+export { readMessage, readChoice, pressedOn, toPlatformEvent, chatTarget, chatIdOf, updateKind, KNOWN_UPDATES } from './updates.js';

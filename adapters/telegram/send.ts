@@ -1,6 +1,8 @@
-import type { Api } from 'grammy';
-import type { Segment } from '../../core/index.js';
+import { InputMediaBuilder, type Api } from 'grammy';
+import type { InlineKeyboardMarkup } from 'grammy/types';
+import { buttonsLine, type ButtonsSegment, type Segment } from '../../core/index.js';
 import { mediaInput, type MediaSegment } from './media.js';
+import { planSend, type AlbumItem, type Step } from './send-plan.js';
 
 /** Telegram refuses a text message longer than this (in UTF-16 units, after entity parsing). */
 export const MAX_TEXT = 4096;
@@ -39,59 +41,64 @@ export interface SendTarget {
   threadId?: number;
 }
 
-type Step = { kind: 'text'; text: string } | { kind: 'media'; segment: MediaSegment };
-
-/** Segments in sending order: runs of text (mentions and faces rendered as text) and single media. */
-function plan(segments: readonly Segment[]): { steps: Step[]; replyTo?: number } {
-  const steps: Step[] = [];
-  let text = '';
-  let replyTo: number | undefined;
-  const flush = () => {
-    if (text.trim()) steps.push({ kind: 'text', text });
-    text = '';
-  };
-  for (const s of segments) {
-    if (s.type === 'text') text += s.text;
-    else if (s.type === 'at') text += `@${s.name ?? s.userId}`;
-    else if (s.type === 'reply') replyTo = Number(s.messageId.split(':').pop());
-    else if (s.type === 'image' || s.type === 'audio' || s.type === 'video' || s.type === 'file') {
-      flush();
-      steps.push({ kind: 'media', segment: s });
-    } else if (s.type === 'face') text += s.name ?? '';
-  }
-  flush();
-  return replyTo !== undefined && Number.isFinite(replyTo) ? { steps, replyTo } : { steps };
+export interface SendOptions {
+  /** The inline keyboard for a buttons segment; without it buttons are sent as an `Options: a / b` line. */
+  keyboard?: (s: ButtonsSegment) => InlineKeyboardMarkup;
 }
 
+type Extra = Record<string, unknown>;
+
 /**
- * Sends segments as Telegram messages: long text split at safe points, each media by its own method; the
- * first message quotes `reply` when there is one. Returns the id of the last message sent.
+ * Sends segments as Telegram messages: long text split at safe points, consecutive images/videos as one
+ * media group, other media each by its own method, buttons as an inline keyboard under the last text chunk;
+ * the first message quotes `reply` when there is one. Returns the id of the last message sent.
  */
-export async function sendSegments(api: Api, target: SendTarget, segments: readonly Segment[]): Promise<number | undefined> {
-  const { steps, replyTo } = plan(segments);
+export async function sendSegments(api: Api, target: SendTarget, segments: readonly Segment[], options: SendOptions = {}): Promise<number | undefined> {
+  const { steps, replyTo } = planSend(segments);
   const chatId = /^-?\d+$/.test(target.chatId) ? Number(target.chatId) : target.chatId;
   let last: number | undefined;
   let quote = replyTo;
   // Only the first message sent quotes the reply target.
-  const options = () => {
+  const extra = (more: Extra = {}): Extra => {
     const o = {
       ...(target.threadId !== undefined ? { message_thread_id: target.threadId } : {}),
       ...(quote !== undefined ? { reply_parameters: { message_id: quote, allow_sending_without_reply: true } } : {}),
+      ...more,
     };
     quote = undefined;
     return o;
   };
   for (const step of steps) {
-    if (step.kind === 'media') {
-      last = await sendMedia(api, chatId, step.segment, options());
-      continue;
-    }
-    for (const chunk of splitText(step.text)) last = (await api.sendMessage(chatId, chunk, options())).message_id;
+    if (step.kind === 'media') last = await sendMedia(api, chatId, step.segment, extra());
+    else if (step.kind === 'album') last = await sendAlbum(api, chatId, step.items, step.caption, extra());
+    else last = await sendText(api, chatId, step, options, extra);
   }
   return last;
 }
 
-async function sendMedia(api: Api, chatId: number | string, s: MediaSegment, other: Record<string, unknown>): Promise<number> {
+async function sendText(api: Api, chatId: number | string, step: Step & { kind: 'text' }, options: SendOptions, extra: (more?: Extra) => Extra): Promise<number | undefined> {
+  const keyboard = step.buttons && options.keyboard?.(step.buttons);
+  const text = step.buttons && !keyboard ? `${step.text}\n${buttonsLine(step.buttons)}` : step.text;
+  const chunks = splitText(text);
+  let last: number | undefined;
+  for (const [i, chunk] of chunks.entries()) {
+    const more = keyboard && i === chunks.length - 1 ? { reply_markup: keyboard } : {};
+    last = (await api.sendMessage(chatId, chunk, extra(more))).message_id;
+  }
+  return last;
+}
+
+async function sendAlbum(api: Api, chatId: number | string, items: readonly AlbumItem[], caption: string | undefined, other: Extra): Promise<number | undefined> {
+  const media = items.map((s, i) => {
+    // Telegram shows the first item's caption under the whole album.
+    const opts = i === 0 && caption ? { caption } : {};
+    return s.type === 'image' ? InputMediaBuilder.photo(mediaInput(s), opts) : InputMediaBuilder.video(mediaInput(s), opts);
+  });
+  const sent = await api.sendMediaGroup(chatId, media, other);
+  return sent.at(-1)?.message_id;
+}
+
+async function sendMedia(api: Api, chatId: number | string, s: MediaSegment, other: Extra): Promise<number> {
   const input = mediaInput(s);
   if (s.type === 'image') return (await api.sendPhoto(chatId, input, other)).message_id;
   if (s.type === 'video') return (await api.sendVideo(chatId, input, other)).message_id;

@@ -1,5 +1,5 @@
-import type { Chat, Message, Update } from 'grammy/types';
-import type { InboundMessageInput, PlatformEvent, Segment } from '../../core/index.js';
+import type { CallbackQuery, Chat, Message, Update, User } from 'grammy/types';
+import { parseChatKey, type InboundMessageInput, type PlatformEvent, type Segment } from '../../core/index.js';
 import { readText, type EntityContext } from './entities.js';
 import { mediaSegments } from './media.js';
 
@@ -61,7 +61,7 @@ export function readMessage(m: Message, ctx: EntityContext & { senderRole?: 'own
     chatType: isPrivate ? 'private' : 'group',
     chatId: chatIdOf(m.chat, m.is_topic_message ? m.message_thread_id : undefined),
     userId: String(m.from.id),
-    userName: [m.from.first_name, m.from.last_name].filter(Boolean).join(' ') || m.from.username || '',
+    userName: userNameOf(m.from),
     segments,
     toMe: isPrivate || read.mentioned || repliedToBot,
     messageId: messageIdOf(m.chat.id, m.message_id),
@@ -71,6 +71,41 @@ export function readMessage(m: Message, ctx: EntityContext & { senderRole?: 'own
   if (ctx.senderRole) input.senderRole = ctx.senderRole;
   if (m.from.language_code) input.language = m.from.language_code;
   return { input, foreignCommand: read.foreignCommand };
+}
+
+function userNameOf(user: User): string {
+  return [user.first_name, user.last_name].filter(Boolean).join(' ') || user.username || '';
+}
+
+/**
+ * A press of one of our buttons as the presser's message in the chat the keyboard was sent to, its text
+ * the button's value: to the pipeline it is the answer they would otherwise have typed.
+ */
+export function readChoice(q: CallbackQuery, chatKey: string, value: string, ctx: { botId: string; senderRole?: 'owner' | 'admin' | 'member' }): InboundMessageInput {
+  const { chatType, id } = parseChatKey(chatKey);
+  const input: InboundMessageInput = {
+    adapter: 'telegram',
+    botId: ctx.botId,
+    chatType,
+    chatId: id,
+    userId: String(q.from.id),
+    userName: userNameOf(q.from),
+    segments: [{ type: 'text', text: value }],
+    toMe: true,
+    messageId: `callback:${q.id}`,
+    raw: q,
+  };
+  if (ctx.senderRole) input.senderRole = ctx.senderRole;
+  if (q.from.language_code) input.language = q.from.language_code;
+  return input;
+}
+
+/** The chat and message a callback query's button was on; empty for a button on an inline-mode message. */
+export function pressedOn(q: CallbackQuery): { chatKey?: string; messageKey?: string } {
+  const m = q.message;
+  if (!m) return {};
+  const threadId = 'is_topic_message' in m && m.is_topic_message ? m.message_thread_id : undefined;
+  return { chatKey: chatKeyOf(m.chat, threadId), messageKey: messageIdOf(m.chat.id, m.message_id) };
 }
 
 function chatKeyOf(chat: Chat, threadId?: number): string {

@@ -34,18 +34,24 @@ function readMultipart(body: Buffer, boundary: string): Record<string, unknown> 
     if (headerEnd < 0) continue;
     const headers = part.slice(0, headerEnd);
     const content = part.slice(headerEnd + 4).replace(/\r\n$/, '');
-    const name = /name="([^"]*)"/.exec(headers)?.[1];
+    const name = /[\s;:]name="([^"]*)"/.exec(headers)?.[1];
     if (name === undefined) continue;
-    const filename = /filename="([^"]*)"/.exec(headers)?.[1];
+    // grammY writes the file name unquoted (`filename=a.png`), browsers quote it.
+    const quoted = /filename=(?:"([^"]*)"|([^;\r\n]+))/.exec(headers);
+    const filename = quoted ? (quoted[1] ?? quoted[2]!) : undefined;
     if (filename !== undefined) uploads[name] = { filename, size: Buffer.byteLength(content, 'latin1') };
     else fields[name] = Buffer.from(content, 'latin1').toString('utf8');
   }
-  const decoded = decodeFields(fields);
-  // grammY names the upload `attach://<id>` in the field and sends the bytes under `<id>`.
-  for (const [key, value] of Object.entries(decoded)) {
-    if (typeof value === 'string' && value.startsWith('attach://')) decoded[key] = uploads[value.slice('attach://'.length)] ?? value;
-  }
-  return decoded;
+  // grammY names the upload `attach://<id>` in the field (or inside a media group's items) and sends the
+  // bytes under `<id>`.
+  return resolveAttachments(decodeFields(fields), uploads) as Record<string, unknown>;
+}
+
+function resolveAttachments(value: unknown, uploads: Record<string, FakeUpload>): unknown {
+  if (typeof value === 'string' && value.startsWith('attach://')) return uploads[value.slice('attach://'.length)] ?? value;
+  if (Array.isArray(value)) return value.map((v) => resolveAttachments(v, uploads));
+  if (typeof value === 'object' && value !== null) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, resolveAttachments(v, uploads)]));
+  return value;
 }
 
 function decodeFields(fields: Record<string, string>): Record<string, unknown> {

@@ -2,8 +2,10 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { readParams } from './fake-body.js';
 import type { FakeMessage, FakeUser } from './fake-updates.js';
+import { WebhookSender } from './fake-webhook.js';
 
 export * from './fake-updates.js';
+export * from './fake-webhook.js';
 
 /** One Bot API call the fake received. */
 export interface FakeCall {
@@ -31,6 +33,8 @@ const SEND_METHODS = new Set(['sendMessage', 'sendPhoto', 'sendDocument', 'sendA
 export class FakeBotApi {
   readonly calls: FakeCall[] = [];
   readonly bot: FakeUser;
+  /** Webhook mode: set by `setWebhook`; while set, updates are POSTed to it and getUpdates is refused. */
+  readonly webhook = new WebhookSender();
   private server: Server | undefined;
   private updates: Update[] = [];
   private nextUpdateId = 1;
@@ -65,7 +69,8 @@ export class FakeBotApi {
   pushUpdate(update: Record<string, unknown>): Update {
     const full = { ...update, update_id: typeof update.update_id === 'number' ? update.update_id : this.nextUpdateId++ } as Update;
     this.nextUpdateId = Math.max(this.nextUpdateId, full.update_id + 1);
-    this.updates.push(full);
+    if (this.webhook.webhook) this.webhook.deliver(full);
+    else this.updates.push(full);
     this.wake();
     return full;
   }
@@ -73,7 +78,8 @@ export class FakeBotApi {
   /** Queues several updates at once, so one `getUpdates` answer holds them all (duplicates included). */
   pushBatch(updates: Update[]): void {
     for (const u of updates) this.nextUpdateId = Math.max(this.nextUpdateId, u.update_id + 1);
-    this.updates.push(...updates);
+    if (this.webhook.webhook) for (const u of updates) this.webhook.deliver(u);
+    else this.updates.push(...updates);
     this.wake();
   }
 
@@ -132,6 +138,9 @@ export class FakeBotApi {
       const body: Reply = { ok: false, error_code: failure.code, description: failure.description, ...(failure.parameters ? { parameters: failure.parameters } : {}) };
       return this.reply(res, failure.code, body);
     }
+    if (method === 'getUpdates' && this.webhook.webhook) {
+      return this.reply(res, 409, { ok: false, error_code: 409, description: "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first" });
+    }
     if (method === 'getUpdates') return this.getUpdates(res, params);
     const answer = this.answer(method, params);
     this.reply(res, answer.ok ? 200 : answer.error_code, answer);
@@ -140,13 +149,19 @@ export class FakeBotApi {
   private answer(method: string, p: Record<string, unknown>): Reply {
     if (method === 'getMe') return { ok: true, result: { ...this.bot, can_join_groups: true, can_read_all_group_messages: false, supports_inline_queries: false } };
     if (SEND_METHODS.has(method)) return { ok: true, result: this.sentMessage(method, p) };
+    if (method === 'sendMediaGroup' && ((p.media as unknown[]).length < 2 || (p.media as unknown[]).length > 10)) {
+      return { ok: false, error_code: 400, description: 'Bad Request: media group must include 2-10 items' };
+    }
     if (method === 'sendMediaGroup') return { ok: true, result: (p.media as Record<string, unknown>[]).map((m) => this.sentMessage(`send${String(m.type)}`, { ...p, [String(m.type)]: m.media })) };
     if (method === 'getFile') return { ok: true, result: { file_id: p.file_id, file_unique_id: `u${String(p.file_id)}`, file_size: 4, file_path: `files/${String(p.file_id)}.bin` } };
     if (method === 'setMyCommands') return this.setCommands(p);
     if (method === 'getMyCommands') return { ok: true, result: this.commands.get(commandKey(p)) ?? [] };
     if (method === 'deleteMyCommands') return (this.commands.delete(commandKey(p)), { ok: true, result: true });
     if (method === 'getChatAdministrators') return { ok: true, result: this.admins.get(Number(p.chat_id)) ?? [] };
-    if (['answerCallbackQuery', 'deleteWebhook', 'setWebhook', 'sendChatAction'].includes(method)) return { ok: true, result: true };
+    if (method === 'setWebhook') return (this.webhook.set(p), { ok: true, result: true });
+    if (method === 'deleteWebhook') return (this.webhook.clear(), { ok: true, result: true });
+    if (method === 'getWebhookInfo') return { ok: true, result: { url: this.webhook.webhook?.url ?? '', has_custom_certificate: false, pending_update_count: this.updates.length } };
+    if (['answerCallbackQuery', 'sendChatAction', 'editMessageReplyMarkup'].includes(method)) return { ok: true, result: true };
     return { ok: false, error_code: 404, description: `Not Found: method ${method} is not implemented by the fake Bot API` };
   }
 

@@ -1,0 +1,103 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { TelegramAdapter } from '../../../adapters/telegram/index.js';
+import { ConfigError, type App, type InboundMessage } from '../../../core/index.js';
+import { makeTestApp } from '../../support/app.js';
+import { until } from '../../support/messages.js';
+import { FakeBotApi, privateText } from '../../peers/telegram/fake-bot-api.js';
+
+const URL_PUBLIC = 'https://bot.example.com/tg/hook';
+const SECRET = 'hook_secret-42';
+
+let app: App | undefined;
+let api: FakeBotApi | undefined;
+let lines: Record<string, unknown>[] = [];
+afterEach(async () => {
+  await app?.stop();
+  await api?.stop();
+  app = undefined;
+  api = undefined;
+});
+
+/** The app serving the webhook on 127.0.0.1; the fake posts there as the TLS proxy in front of the URL would. */
+async function connectWebhook(env: Record<string, string> = { HTTP_PORT: '0' }) {
+  api = new FakeBotApi();
+  await api.start();
+  const adapter = new TelegramAdapter({ token: api.token, apiRoot: api.apiRoot, webhook: { url: URL_PUBLIC, secret: SECRET } });
+  ({ app, lines } = makeTestApp({ DEBOUNCE_MS: '30', ...env }, { adapters: [adapter] }));
+  await app.start();
+  if (app.http.url) api.webhook.proxyTo(app.http.url);
+  return adapter;
+}
+
+const ingested = () => {
+  const seen: InboundMessage[] = [];
+  app!.hooks.on('im_message', (e) => void seen.push(e.message));
+  return seen;
+};
+
+const postUpdate = (update: unknown, secret?: string) =>
+  fetch(`${app!.http.url}/tg/hook`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(secret === undefined ? {} : { 'x-telegram-bot-api-secret-token': secret }) },
+    body: JSON.stringify(update),
+  });
+
+describe('Telegram adapter: webhook mode', () => {
+  it('registers the webhook with its URL, secret and update kinds, and does not poll', async () => {
+    await connectWebhook();
+    const call = api!.callsOf('setWebhook')[0]!;
+    expect(call.params).toMatchObject({ url: URL_PUBLIC, secret_token: SECRET });
+    expect(call.params.allowed_updates).toEqual(expect.arrayContaining(['message', 'callback_query', 'chat_member']));
+    expect(api!.callsOf('getUpdates')).toEqual([]);
+    expect(lines.some((l) => String(l.msg).includes(`receiving updates by webhook at ${URL_PUBLIC}`))).toBe(true);
+  });
+
+  it('handles an update posted with the right secret and answers it', async () => {
+    await connectWebhook();
+    const update = api!.pushMessage(privateText(42, '/echo hi by hook'));
+    expect(await api!.webhook.delivered(update.update_id)).toEqual({ updateId: update.update_id, status: 200 });
+    const call = await api!.waitForCall('sendMessage');
+    expect(call.params).toMatchObject({ chat_id: 42, text: 'hi by hook' });
+  });
+
+  it('refuses a wrong or missing secret with 401, handles nothing and counts it', async () => {
+    await connectWebhook();
+    const seen = ingested();
+    expect((await postUpdate({ update_id: 900, message: privateText(42, 'forged') }, 'wrong')).status).toBe(401);
+    expect((await postUpdate({ update_id: 901, message: privateText(42, 'no secret') })).status).toBe(401);
+    expect(app!.metrics.get('telegram_webhook_refused_total')).toBe(2);
+    expect(lines.filter((l) => String(l.msg).includes('was refused (401)'))).toHaveLength(1);
+    expect((await postUpdate({ update_id: 902, message: privateText(42, 'genuine') }, SECRET)).status).toBe(200);
+    await until(() => seen.length === 1, 'the genuine message');
+    expect(seen.map((m) => m.text)).toEqual(['genuine']);
+  });
+
+  it('ignores an update delivered twice', async () => {
+    await connectWebhook();
+    const seen = ingested();
+    const update = { update_id: 700, message: privateText(42, 'once') };
+    api!.pushBatch([update, update]);
+    const after = api!.pushMessage(privateText(42, 'after'));
+    await api!.webhook.delivered(after.update_id);
+    await until(() => seen.length === 2, 'two messages');
+    expect(seen.map((m) => m.text)).toEqual(['once', 'after']);
+    expect(api!.webhook.deliveries.map((d) => d.status)).toEqual([200, 200, 200]);
+    expect(app!.metrics.get('telegram_duplicate_updates_total')).toBe(1);
+  });
+
+  it('stops serving the path when the app stops, and leaves the webhook set for other gateways', async () => {
+    await connectWebhook();
+    const url = app!.http.url!;
+    await app!.stop();
+    await expect(fetch(`${url}/tg/hook`, { method: 'POST', body: '{}' })).rejects.toThrow();
+    expect(api!.callsOf('deleteWebhook')).toEqual([]);
+    expect(api!.webhook.webhook?.url).toBe(URL_PUBLIC);
+  });
+
+  it('will not start without the HTTP server, before telling Telegram anything', async () => {
+    const start = connectWebhook({});
+    await expect(start).rejects.toBeInstanceOf(ConfigError);
+    await expect(start).rejects.toMatchObject({ variables: ['HTTP_PORT'] });
+    expect(api!.callsOf('setWebhook')).toEqual([]);
+  });
+});
