@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { ChatKey, InboundMessage, Segment } from '../message/index.js';
+import type { ChatKey, InboundMessage, Segment, SegmentType } from '../message/index.js';
 import type { PlatformEvent } from '../hooks/index.js';
 import type { HttpRoutes } from '../http/index.js';
 import type { Metrics } from '../metrics/index.js';
@@ -34,6 +34,8 @@ export interface AdapterHost {
 export interface Adapter {
   /** The adapter name used in chat keys: lowercase, e.g. `onebot`. */
   readonly name: string;
+  /** The segment types it can send; omitted = every type. The agent offers the model tags for these only. */
+  readonly segmentTypes?: readonly SegmentType[];
   start(host: AdapterHost): Promise<void>;
   /** Stops taking input and closes connections. Called once, on app shutdown. */
   stop(): Promise<void>;

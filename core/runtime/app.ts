@@ -10,7 +10,8 @@ import { Metrics } from '../metrics/index.js';
 import { createBatchStage, InterceptorChain, Pipeline, type IngestResult } from '../pipeline/index.js';
 import { logBatch, resetChannel, SessionManager, type ResetResult, type SessionHandler } from '../session/index.js';
 import { openRedisStore, openSqliteStore, type Store } from '../store/index.js';
-import { NamedSet, type TagDefinition, type ToolDefinition } from '../agent/index.js';
+import { NamedSet, type AgentRunner, type ChatProvider, type TagDefinition, type ToolDefinition } from '../agent/index.js';
+import { agentSessionHandler, createAgent, unansweredHandler } from './agent-wiring.js';
 import type { PlatformEvent } from '../hooks/index.js';
 import { PluginManager, type Plugin } from '../plugin/index.js';
 import { CommandService } from '../command/index.js';
@@ -35,6 +36,8 @@ export interface AppOptions {
   plugins?: Plugin[];
   /** Folders of built-in plugins. Default: the project's `plugins/builtin`. */
   builtinPluginDirs?: string[];
+  /** The agent's model API; default: OpenAI-compatible from the `LLM_*` settings. */
+  provider?: ChatProvider;
   /** Where replies for adapters this process does not hold go (a worker's gateways). */
   outbox?: Outbox;
   metrics?: Metrics;
@@ -69,6 +72,9 @@ export class App {
   readonly commands: CommandService;
   /** The HTTP server (GET /healthz, adapters' webhooks); runs when HTTP_PORT is set. */
   readonly http: HttpServer;
+  /** The LLM agent that answers batches; `undefined` when no model is configured (`LLM_MODEL`). */
+  readonly agent: AgentRunner | undefined;
+  private readonly sessionHandler: SessionHandler;
   private readonly initialPlugins: Plugin[];
   private readonly outbox: Outbox | undefined;
   private readonly serving: (() => void)[] = [];
@@ -88,7 +94,7 @@ export class App {
     readonly metrics: Metrics,
     readonly store: Store,
     readonly buffer: BufferDriver,
-    options: Pick<AppOptions, 'sessionHandler' | 'adapters' | 'chatPolicy' | 'plugins' | 'builtinPluginDirs' | 'outbox'>,
+    options: Pick<AppOptions, 'sessionHandler' | 'adapters' | 'chatPolicy' | 'plugins' | 'builtinPluginDirs' | 'outbox' | 'provider'>,
   ) {
     this.outbox = options.outbox;
     this.http = new HttpServer(config.http, { log: log.child({ component: 'http' }), metrics });
@@ -97,8 +103,9 @@ export class App {
     this.interceptors = new InterceptorChain(deps);
     this.sessions = new SessionManager({
       ...deps,
-      handler: options.sessionHandler ?? logBatch,
-      send: async (chatKey, segments) => void (await this.send(chatKey, segments)),
+      // Bound late: the agent needs the plugins and commands built below.
+      handler: (batch, ctx) => this.sessionHandler(batch, ctx),
+      send: (chatKey, segments) => this.send(chatKey, segments),
     });
     this.pipeline = new Pipeline({ ...deps, hooks: this.hooks, interceptors: this.interceptors, buffer, history: store.history, dedupeTtlMs: config.dedupeTtlMs });
     if (options.chatPolicy !== false) installChatPolicy(this.hooks, options.chatPolicy ?? config.chatPolicy);
@@ -125,6 +132,11 @@ export class App {
       },
       { builtin: options.builtinPluginDirs ?? [BUILTIN_PLUGIN_DIR], extra: config.plugins.dirs },
     );
+    this.agent = createAgent({
+      config, log, metrics, hooks: this.hooks, store, tools: this.tools, tags: this.tags, plugins: this.plugins, commands: this.commands,
+      provider: options.provider, segmentTypes: (name) => this.adapters.get(name)?.adapter.segmentTypes,
+    });
+    this.sessionHandler = options.sessionHandler ?? (this.agent ? agentSessionHandler(this.agent) : unansweredHandler(log, logBatch));
     this.initialPlugins = options.plugins ?? [];
     for (const adapter of options.adapters ?? []) this.addAdapter(adapter);
   }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_AGENT_SETTINGS, type AgentSettings } from '../agent/index.js';
 import type { CommandSettings } from '../command/index.js';
 import { ConfigError } from '../errors/index.js';
 import { isHttpUrl, webhookIssues } from './webhook-settings.js';
@@ -72,6 +73,21 @@ const envSchema = z
     SUPER_USERS: z.string().default('').pipe(z.transform(list)).pipe(z.array(z.string().regex(/^[a-z][a-z0-9_]*:.+$/, 'entries must look like adapter:userId, e.g. onebot:12345'))),
     DEFAULT_LANG: z.enum(['zh_CN', 'en_US']).default('en_US'),
     AGENT_COMMAND_PERMISSION: z.enum(['public', 'user', 'advanced', 'super_user']).default('user'),
+    LLM_BASE_URL: z.string().regex(/^https?:\/\//, 'expected the http(s) URL of an OpenAI-compatible API, e.g. https://api.openai.com/v1').optional(),
+    LLM_API_KEY: z.string().default(''),
+    LLM_MODEL: z.string().optional(),
+    LLM_FALLBACK_MODELS: z.string().default('').pipe(z.transform(list)),
+    LLM_TIMEOUT_MS: int(1000).default(60_000),
+    LLM_MAX_RETRIES: int(0, 10).default(2),
+    AGENT_PERSONA: z.string().optional(),
+    AGENT_REPLY_FORMAT: z.enum(['xml', 'text']).default('xml'),
+    AGENT_MAX_STEPS: int(1, 50).default(5),
+    AGENT_MAX_TOOL_CALLS: int(0, 100).default(5),
+    AGENT_TOOL_TIMEOUT_MS: int(0).default(60_000),
+    AGENT_HISTORY_TURNS: int(0, 1000).default(20),
+    AGENT_HISTORY_TOKENS: int(0).default(6000),
+    AGENT_ERROR_REPLY: z.string().default(''),
+    AGENT_ALLOW_ABSOLUTE_PATHS: bool.default(false),
     REDIS_URL: z.string().regex(/^rediss?:\/\//, 'expected a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379').optional(),
     REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_.:-]+$/, 'letters, digits, "_", ".", ":" or "-"').default('nekomata'),
     ROLE: z.enum(['all', 'gateway', 'worker']).default('all'),
@@ -93,6 +109,10 @@ const envSchema = z
     TELEGRAM_WEBHOOK_SECRET: z.string().regex(/^[A-Za-z0-9_-]{1,256}$/, 'expected 1-256 letters, digits, "_" or "-"').optional(),
   })
   .superRefine((env, ctx) => {
+    if (!env.LLM_MODEL && (env.LLM_BASE_URL || env.LLM_API_KEY || env.LLM_FALLBACK_MODELS.length > 0)) {
+      const message = 'LLM_MODEL is not set: name the model to use (e.g. gpt-4o-mini, deepseek-chat, qwen2.5:7b), or unset the other LLM_* settings';
+      ctx.addIssue({ code: 'custom', path: ['LLM_MODEL'], message, params: { variables: ['LLM_MODEL'] } });
+    }
     if (env.ROLE !== 'all' && !env.REDIS_URL) {
       ctx.addIssue({ code: 'custom', path: ['ROLE'], message: `ROLE=${env.ROLE} needs REDIS_URL: gateways and workers meet in Redis`, params: { variables: ['ROLE', 'REDIS_URL'] } });
     }
@@ -136,6 +156,9 @@ export interface Config {
   http: { host: string; port: number } | undefined;
   /** Set when `TELEGRAM_BOT_TOKEN` is; `webhook` set when `TELEGRAM_WEBHOOK_URL` is (no polling then). */
   telegram: { token: string; apiRoot?: string; pollingTimeoutSec: number; webhook?: { url: string; secret: string } } | undefined;
+  /** Set when `LLM_MODEL` is: batches are answered by the agent through this OpenAI-compatible API. */
+  llm: { baseUrl: string; apiKey: string; models: string[]; timeoutMs: number; maxRetries: number } | undefined;
+  agent: Omit<AgentSettings, 'dataDir'>;
 }
 
 
@@ -205,6 +228,26 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     redis: e.REDIS_URL ? { url: e.REDIS_URL, prefix: e.REDIS_PREFIX, lockMs: e.BUFFER_LOCK_MS } : undefined,
     role: e.ROLE,
     http: e.HTTP_PORT === undefined ? undefined : { host: e.HTTP_HOST, port: e.HTTP_PORT },
+    llm: e.LLM_MODEL
+      ? {
+          baseUrl: e.LLM_BASE_URL ?? 'https://api.openai.com/v1',
+          apiKey: e.LLM_API_KEY,
+          models: [e.LLM_MODEL, ...e.LLM_FALLBACK_MODELS],
+          timeoutMs: e.LLM_TIMEOUT_MS,
+          maxRetries: e.LLM_MAX_RETRIES,
+        }
+      : undefined,
+    agent: {
+      persona: e.AGENT_PERSONA ?? DEFAULT_AGENT_SETTINGS.persona,
+      replyFormat: e.AGENT_REPLY_FORMAT,
+      maxSteps: e.AGENT_MAX_STEPS,
+      maxToolCalls: e.AGENT_MAX_TOOL_CALLS,
+      toolTimeoutMs: e.AGENT_TOOL_TIMEOUT_MS,
+      historyTurns: e.AGENT_HISTORY_TURNS,
+      historyTokens: e.AGENT_HISTORY_TOKENS,
+      errorReply: e.AGENT_ERROR_REPLY,
+      allowAbsolutePaths: e.AGENT_ALLOW_ABSOLUTE_PATHS,
+    },
     onebot:
       e.ONEBOT_WS_URLS.length > 0 || e.ONEBOT_REVERSE_PORT !== undefined
         ? {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, NekomataError } from '../../core/errors/index.js';
+import { DEFAULT_AGENT_SETTINGS } from '../../core/agent/index.js';
 import { configVariables, loadConfig, type Config } from '../../core/runtime/config.js';
 
 const defaults: Config = {
@@ -28,6 +29,11 @@ const defaults: Config = {
   http: undefined,
   onebot: undefined,
   telegram: undefined,
+  llm: undefined,
+  agent: {
+    persona: DEFAULT_AGENT_SETTINGS.persona, replyFormat: 'xml', maxSteps: 5, maxToolCalls: 5, toolTimeoutMs: 60_000,
+    historyTurns: 20, historyTokens: 6000, errorReply: '', allowAbsolutePaths: false,
+  },
 };
 
 function configErrorOf(env: Record<string, string | undefined>): ConfigError {
@@ -125,6 +131,8 @@ describe('loadConfig parsing', () => {
       http: undefined,
       onebot: undefined,
       telegram: undefined,
+      llm: undefined,
+      agent: defaults.agent,
     } satisfies Config);
   });
 
