@@ -56,7 +56,7 @@ export function waitInterceptor(deps: ChatEntryDeps): Interceptor {
     const session = deps.waits.take(message.chatKey, message.userId);
     if (!session) return false;
     const caller = await deps.callerFor(message);
-    const raw = callbackArgs(message.text, session.contextData);
+    const raw = callbackArgs(message.text, session.contextData, deps.executor.argsOf(session.callbackCmd));
     await deliver(deps, settings, caller, deps.executor.execute({ name: session.callbackCmd, raw, caller }));
     return true;
   };

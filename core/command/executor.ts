@@ -5,6 +5,7 @@ import { withTimeLimit } from '../hooks/index.js';
 import type { ChatKey, Segment } from '../message/index.js';
 import type { Counter, Metrics } from '../metrics/index.js';
 import type { CommandContext, CommandSource, RegisteredCommand } from './command.js';
+import type { ArgSpecs } from './args.js';
 import type { Lang } from './i18n.js';
 import type { CommandOverrides } from './overrides.js';
 import { ArgumentError, convertJsonArgs, parseArgs, type ParseOptions } from './parser.js';
@@ -62,6 +63,12 @@ export class CommandExecutor {
     let bySource = this.counters.get(command);
     if (!bySource) this.counters.set(command, (bySource = {}));
     return (bySource[source] ??= this.deps.metrics.counter('commands_total', { command: command.fullName, source }));
+  }
+
+  /** The argument specs of the command `name` resolves to, when it resolves to exactly one. */
+  argsOf(name: string): ArgSpecs | undefined {
+    const resolution = this.deps.registry.resolve(name);
+    return resolution.kind === 'found' ? resolution.command.args : undefined;
   }
 
   async *execute(req: ExecuteRequest): AsyncGenerator<ExecutionResponse> {

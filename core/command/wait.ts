@@ -1,4 +1,5 @@
 import type { ChatKey } from '../message/index.js';
+import type { ArgSpecs } from './args.js';
 import type { Lang } from './i18n.js';
 
 /** A command waiting for one user's next message in one chat (Nekro's `CmdCtl.wait`). */
@@ -83,7 +84,11 @@ function keyOf(chatKey: ChatKey, userId: string): string {
  * `key:"value"`. Everything is escaped (Decision §1.4.6: the reference did not, and a `"` in a value broke
  * the quoting), so an answer with spaces or quotes reaches the first positional argument whole.
  */
-export function callbackArgs(text: string, contextData: Record<string, unknown>): string {
+export function callbackArgs(text: string, contextData: Record<string, unknown>, args?: ArgSpecs): string {
+  // A command with one positional (or greedy) argument takes the whole text as its value, untokenized:
+  // quoting it would leave the quotes in the answer.
+  const params = args ? Object.values(args) : [];
+  if (params.length === 1 && (params[0]!.positional || params[0]!.greedy)) return text.trim();
   const parts = [quote(text.trim())];
   for (const [key, value] of Object.entries(contextData)) parts.push(`${key}:${quote(typeof value === 'string' ? value : JSON.stringify(value))}`);
   return parts.join(' ');

@@ -198,6 +198,16 @@ describe('waiting for an answer', () => {
     expect(await say('tea')).toEqual([]); // the wait is over
   });
 
+  it('gives a callback with one positional argument the answer as written, without quotes', async () => {
+    const { say } = await chatWith((p) => {
+      p.mountCommand({ name: 'ask', description: 'ask' }, () => CmdCtl.wait('Your name?', 'named'));
+      p.mountCommand({ name: 'named', description: 'named', internal: true, args: { name: Arg.str('name', { positional: true }) } },
+        (_ctx, { name }) => CmdCtl.success(`hello ${String(name)}`));
+    });
+    expect(await say('/ask')).toEqual(['Your name?']);
+    expect(await say('  Ann "the cat" Lee ')).toEqual(['hello Ann "the cat" Lee']);
+  });
+
   it('is cancelled by a new command from the user', async () => {
     const { say } = await chatWith(setup);
     await say('/order');
