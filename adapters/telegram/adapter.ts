@@ -40,6 +40,8 @@ const SEEN_UPDATES = 2048;
  */
 export class TelegramAdapter implements Adapter {
   readonly name = 'telegram';
+  /** No platform faces (stickers are files), forwards or raw elements of other platforms. */
+  readonly segmentTypes = ['text', 'at', 'reply', 'image', 'audio', 'video', 'file', 'buttons'] as const;
   private host: AdapterHost | undefined;
   private bot: Bot | undefined;
   private menu: CommandMenu | undefined;
@@ -130,7 +132,7 @@ export class TelegramAdapter implements Adapter {
     return new TelegramChatBlockedError(chatKey, description);
   }
 
-  private onUpdate(update: Update): void {
+  private async onUpdate(update: Update): Promise<void> {
     const host = this.host!;
     // getUpdates is at-least-once across restarts and retried polls: an update id seen is dropped.
     if (this.seen.has(update.update_id)) return void host.metrics.count('telegram_duplicate_updates_total', {});
@@ -138,9 +140,23 @@ export class TelegramAdapter implements Adapter {
     if (this.seen.size > SEEN_UPDATES) this.seen.delete(this.seen.values().next().value!);
     const kind = updateKind(update);
     if (!isKnownUpdate(kind)) return void host.metrics.count('telegram_unknown_updates_total', { kind });
-    // Not awaited: a command that waits for the user's next message must not hold up the update loop.
     const q = update.callback_query;
     const work = update.message ? this.onMessage(update.message) : this.choices.isChoice(q?.data) ? this.onChoice(q!) : this.onEvent(update);
+    if (this.options.webhook) {
+      // A webhook update is acknowledged only once handled: if ingest fails (Redis away), the error becomes a
+      // 500 and Telegram delivers the update again, which must then not be taken for a duplicate.
+      try {
+        await work;
+      } catch (err) {
+        this.seen.delete(update.update_id);
+        host.metrics.count('telegram_updates_failed_total', { kind });
+        host.log.error({ err: toError(err), kind }, 'Telegram update was not handled; Telegram will deliver it again');
+        throw err;
+      }
+      return;
+    }
+    // Polling: not awaited, so that a slow command does not hold up the update loop; getUpdates has already
+    // confirmed the update, there is nobody to ask for it again.
     void work.catch((err: unknown) => host.log.error({ err: toError(err), kind }, 'Telegram update was not handled'));
   }
 

@@ -85,6 +85,24 @@ describe('Telegram adapter: webhook mode', () => {
     expect(app!.metrics.get('telegram_duplicate_updates_total')).toBe(1);
   });
 
+  it('answers 500 when the update could not be ingested, and handles it when Telegram delivers it again', async () => {
+    await connectWebhook();
+    const seen = ingested();
+    // The pipeline refusing once stands in for the buffer's Redis being away.
+    const ingest = app!.pipeline.ingest.bind(app!.pipeline);
+    let failures = 1;
+    app!.pipeline.ingest = async (m) => {
+      if (failures-- > 0) throw new Error('buffer unavailable');
+      return ingest(m);
+    };
+    const update = { update_id: 800, message: privateText(42, 'keep me') };
+    expect((await postUpdate(update, SECRET)).status).toBe(500);
+    expect(app!.metrics.get('telegram_updates_failed_total', { kind: 'message' })).toBe(1);
+    expect((await postUpdate(update, SECRET)).status).toBe(200);
+    await until(() => seen.length === 1, 'the redelivered message');
+    expect(seen.map((m) => m.text)).toEqual(['keep me']);
+  });
+
   it('stops serving the path when the app stops, and leaves the webhook set for other gateways', async () => {
     await connectWebhook();
     const url = app!.http.url!;
