@@ -1,25 +1,23 @@
-import path from 'node:path';
 import type { Logger } from 'pino';
 import { installChatPolicy, type ChatPolicy } from '../../plugins/chat-policy/index.js';
 import type { Adapter, AdapterHost, SendResult } from '../adapter/index.js';
-import { BullMQBufferDriver, MemoryBufferDriver, type BufferDriver } from '../buffer/index.js';
+import type { BufferDriver } from '../buffer/index.js';
 import { ClosedError, NekomataError, toError } from '../errors/index.js';
 import { HookRegistry } from '../hooks/index.js';
 import { describeSegments, parseChatKey, type ChatKey, type InboundMessage, type Segment } from '../message/index.js';
-import { Metrics } from '../metrics/index.js';
+import type { Metrics } from '../metrics/index.js';
 import { createBatchStage, InterceptorChain, Pipeline, type IngestResult } from '../pipeline/index.js';
 import { logBatch, resetChannel, SessionManager, type ResetResult, type SessionHandler } from '../session/index.js';
-import { openRedisStore, openSqliteStore, type Store } from '../store/index.js';
+import type { Store } from '../store/index.js';
 import { NamedSet, type AgentRunner, type ChatProvider, type TagDefinition, type ToolDefinition } from '../agent/index.js';
 import { agentSessionHandler, createAgent, unansweredHandler } from './agent-wiring.js';
 import type { PlatformEvent } from '../hooks/index.js';
 import { PluginManager, type Plugin } from '../plugin/index.js';
 import { CommandService } from '../command/index.js';
 import { fileURLToPath } from 'node:url';
-import { BullMQOutbox, type Outbox } from '../outbox/index.js';
+import type { Outbox } from '../outbox/index.js';
 import { HttpServer } from '../http/index.js';
 import type { Config } from './config.js';
-import { createLogger } from './logger.js';
 
 export interface AppOptions {
   log?: Logger;
@@ -290,31 +288,8 @@ export class App {
   }
 }
 
-/** Builds an app from its configuration; options replace parts (tests, benchmarks, other backends). */
-export function createApp(config: Config, options: AppOptions = {}): App {
-  const log = options.log ?? createLogger(config);
-  const metrics = options.metrics ?? new Metrics();
-  const store = options.store ?? openSqliteStore({ path: path.join(config.dataDir, 'nekomata.db'), log });
-  const buffer = options.buffer ?? new MemoryBufferDriver(config.buffer, { log, metrics });
-  return new App(config, log, metrics, store, buffer, options);
-}
-
 function withDeadline<T>(work: Promise<T>, deadline: number): Promise<T | undefined> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), Math.max(0, deadline - Date.now()))));
   return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
-}
-
-/**
- * Builds an app with the backends its configuration names: with `REDIS_URL`, the Redis store, the BullMQ
- * buffer and the outbox, shared with every other process on that Redis; without, the embedded ones.
- */
-export async function openApp(config: Config, options: AppOptions = {}): Promise<App> {
-  if (!config.redis) return createApp(config, options);
-  const log = options.log ?? createLogger(config);
-  const metrics = options.metrics ?? new Metrics();
-  const store = options.store ?? (await openRedisStore({ settings: config.redis, log }));
-  const buffer = options.buffer ?? new BullMQBufferDriver(config.buffer, { redis: config.redis, log, metrics, lockMs: config.redis.lockMs });
-  const outbox = options.outbox ?? new BullMQOutbox({ redis: config.redis, log });
-  return createApp(config, { ...options, log, metrics, store, buffer, outbox });
 }

@@ -8,7 +8,7 @@ import { ConsoleAdapter } from '../../adapters/console/index.js';
 import { OneBotAdapter } from '../../adapters/onebot/index.js';
 import { TelegramAdapter, telegramCommandSource } from '../../adapters/telegram/index.js';
 import { ConfigError } from '../errors/index.js';
-import { openApp } from './app.js';
+import { openApp } from './open-app.js';
 import { loadConfig, type Config } from './config.js';
 
 function readConfig(): Config {

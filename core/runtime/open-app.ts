@@ -1,0 +1,31 @@
+import path from 'node:path';
+import { BullMQBufferDriver, MemoryBufferDriver } from '../buffer/index.js';
+import { Metrics } from '../metrics/index.js';
+import { BullMQOutbox } from '../outbox/index.js';
+import { openRedisStore, openSqliteStore } from '../store/index.js';
+import { App, type AppOptions } from './app.js';
+import type { Config } from './config.js';
+import { createLogger } from './logger.js';
+
+/** Builds an app from its configuration; options replace parts (tests, benchmarks, other backends). */
+export function createApp(config: Config, options: AppOptions = {}): App {
+  const log = options.log ?? createLogger(config);
+  const metrics = options.metrics ?? new Metrics();
+  const store = options.store ?? openSqliteStore({ path: path.join(config.dataDir, 'nekomata.db'), log });
+  const buffer = options.buffer ?? new MemoryBufferDriver(config.buffer, { log, metrics });
+  return new App(config, log, metrics, store, buffer, options);
+}
+
+/**
+ * Builds an app with the backends its configuration names: with `REDIS_URL`, the Redis store, the BullMQ
+ * buffer and the outbox, shared with every other process on that Redis; without, the embedded ones.
+ */
+export async function openApp(config: Config, options: AppOptions = {}): Promise<App> {
+  if (!config.redis) return createApp(config, options);
+  const log = options.log ?? createLogger(config);
+  const metrics = options.metrics ?? new Metrics();
+  const store = options.store ?? (await openRedisStore({ settings: config.redis, log }));
+  const buffer = options.buffer ?? new BullMQBufferDriver(config.buffer, { redis: config.redis, log, metrics, lockMs: config.redis.lockMs });
+  const outbox = options.outbox ?? new BullMQOutbox({ redis: config.redis, log });
+  return createApp(config, { ...options, log, metrics, store, buffer, outbox });
+}
