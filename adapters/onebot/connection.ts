@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import type { Writable } from 'node:stream';
 import { pino, type Logger } from 'pino';
 import WebSocket from 'ws';
 import { NekomataError } from '../../core/errors/index.js';
@@ -72,6 +73,9 @@ export class OneBotNotConnectedError extends NekomataError {
 
 export const DEFAULT_MAX_FRAME_BYTES = 1024 * 1024;
 
+/** The TCP socket under a `ws` socket (forward: the upgrade response's; reverse: the upgrade request's). */
+export type RawSocket = Pick<Writable, 'cork' | 'uncork'>;
+
 interface Link {
   ws: WebSocket;
   role: SocketRole;
@@ -79,6 +83,9 @@ interface Link {
   dropped?: { reason: DownReason; detail: string };
   /** A replaced socket: its late frames and its close are ignored. */
   retired: boolean;
+  /** Corked while one tick's frames are written, so that they leave in one write (see `sendFrame`). */
+  socket?: RawSocket;
+  corked: boolean;
   pingTimer?: NodeJS.Timeout;
   pongTimer?: NodeJS.Timeout;
 }
@@ -143,14 +150,17 @@ export class OneBotConnection extends EventEmitter<OneBotConnectionEvents> {
     this.emit('identified', selfId);
   }
 
-  /** Adds an open socket. It replaces the sockets whose duties it takes over (a redial of the same account, §8.9). */
-  attach(ws: WebSocket, role: SocketRole): void {
+  /**
+   * Adds an open socket. It replaces the sockets whose duties it takes over (a redial of the same account, §8.9).
+   * `socket`, the TCP socket under `ws`, lets the frames of one tick go out in one write.
+   */
+  attach(ws: WebSocket, role: SocketRole, socket?: RawSocket): void {
     if (this.closed) {
       ws.close(1001, 'the bot is shutting down');
       return;
     }
     for (const old of this.links) if (overlaps(old.role, role)) this.retire(old);
-    const link: Link = { ws, role, retired: false };
+    const link: Link = { ws, role, retired: false, socket, corked: false };
     this.links.add(link);
     ws.on('message', (data, isBinary) => this.receive(link, data, isBinary));
     ws.on('pong', () => this.clearPong(link));
@@ -163,7 +173,10 @@ export class OneBotConnection extends EventEmitter<OneBotConnectionEvents> {
   /** Sends one JSON text frame on the socket that carries API calls. Throws `OneBotNotConnectedError` when there is none. */
   sendFrame(frame: object): void {
     for (const link of this.links) {
-      if (CARRIES_API.has(link.role) && link.ws.readyState === WebSocket.OPEN) return link.ws.send(JSON.stringify(frame));
+      if (CARRIES_API.has(link.role) && link.ws.readyState === WebSocket.OPEN) {
+        corkForTick(link);
+        return link.ws.send(JSON.stringify(frame));
+      }
     }
     throw new OneBotNotConnectedError(this.current);
   }
@@ -332,6 +345,22 @@ function heartbeatInterval(frame: OneBotFrame): number | undefined {
   if (frame.post_type !== 'meta_event' || frame.meta_event_type !== 'heartbeat') return undefined;
   const interval = frame.interval;
   return typeof interval === 'number' && interval > 0 ? interval : undefined;
+}
+
+/**
+ * Holds a link's writes until the current tick's microtasks have run. Events read together are answered in
+ * the same tick, so their replies leave in one write instead of one each: fewer syscalls here and fewer
+ * wake-ups of the implementation (measured in bench/onebot: bot and peer CPU per message both drop).
+ */
+function corkForTick(link: Link): void {
+  const socket = link.socket;
+  if (!socket || link.corked) return;
+  link.corked = true;
+  socket.cork();
+  process.nextTick(() => {
+    link.corked = false;
+    socket.uncork();
+  });
 }
 
 function toBuffer(data: WebSocket.RawData): Buffer {

@@ -117,7 +117,9 @@ export class ForwardDialer extends EventEmitter<ForwardDialerEvents> {
     let opened = false;
     let failure: Omit<DialRetry, 'attempt' | 'delayMs'> = { cause: 'the connection closed during the handshake' };
     let headerSelfId: string | undefined;
+    let socket: IncomingMessage['socket'] | undefined;
     ws.once('upgrade', (res: IncomingMessage) => {
+      socket = res.socket;
       const header = res.headers['x-self-id'];
       headerSelfId = typeof header === 'string' && header.trim() !== '' ? header.trim() : undefined;
     });
@@ -132,7 +134,7 @@ export class ForwardDialer extends EventEmitter<ForwardDialerEvents> {
       opened = true;
       this.backoff.reset();
       if (headerSelfId) this.connection.identify(headerSelfId);
-      this.connection.attach(ws, 'universal');
+      this.connection.attach(ws, 'universal', socket);
     });
     ws.once('close', () => {
       if (this.socket === ws) this.socket = undefined;

@@ -104,10 +104,10 @@ export class ReverseServer extends EventEmitter<ReverseServerEvents> {
     socket.on('error', (err) => this.log.debug({ err }, 'OneBot reverse WS: socket error during the handshake'));
     const admission = this.closed ? ({ status: 503, reason: 'the server is closing', path: req.url ?? '' } as const) : admit(req, this.options.accessToken);
     if ('status' in admission) return this.refuse(socket, admission);
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, admission.selfId, admission.role));
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, admission.selfId, admission.role, socket));
   }
 
-  private accept(ws: WebSocket, selfId: string, role: SocketRole): void {
+  private accept(ws: WebSocket, selfId: string, role: SocketRole, socket: Duplex): void {
     if (this.closed) return void ws.close(1001, 'the bot is shutting down');
     let connection = this.accounts.get(selfId);
     if (!connection) {
@@ -115,7 +115,7 @@ export class ReverseServer extends EventEmitter<ReverseServerEvents> {
       this.accounts.set(selfId, connection);
       this.emit('connection', selfId, connection);
     }
-    connection.attach(ws, role);
+    connection.attach(ws, role, socket);
   }
 
   private refuse(socket: Duplex, rejection: ReverseRejection): void {
