@@ -1,30 +1,14 @@
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startFakeOpenAI } from '../peers/openai/index.js';
+import { runCli as runCliProcess } from '../support/cli.js';
 
-const root = path.resolve(import.meta.dirname, '../..');
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'nekomata-agent-cli-'));
 afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
 
-function runCli(env: Record<string, string>, input: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'core/runtime/cli.ts'], {
-      cwd: root,
-      env: { PATH: process.env.PATH ?? '', DATA_DIR: dataDir, LOG_FORMAT: 'json', LOG_LEVEL: 'warn', ...env },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(input);
-  });
-}
+const runCli = (env: Record<string, string>, input: string) => runCliProcess({ DATA_DIR: dataDir, LOG_LEVEL: 'warn', ...env }, input);
 
 describe('agent end to end through the console', () => {
   it('a user line in, a tool call in between, a reply out', async () => {

@@ -1,30 +1,13 @@
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { runCli as runCliProcess } from '../support/cli.js';
 
-const root = path.resolve(import.meta.dirname, '../..');
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'nekomata-cli-'));
 afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
 
-/** Runs `npm start`'s entry point as a user would, with `input` piped to stdin. */
-function runCli(env: Record<string, string>, input: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'core/runtime/cli.ts'], {
-      cwd: root,
-      env: { PATH: process.env.PATH ?? '', DATA_DIR: dataDir, LOG_FORMAT: 'json', ...env },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(input);
-  });
-}
+const runCli = (env: Record<string, string>, input: string) => runCliProcess({ DATA_DIR: dataDir, ...env }, input);
 
 describe('command line', () => {
   it('with piped input and CONSOLE=1, reads every line, logs one batch, and exits cleanly at the end', async () => {
