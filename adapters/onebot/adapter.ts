@@ -5,6 +5,8 @@ import {
   type Adapter,
   type AdapterHost,
   type ChatKey,
+  type ChatType,
+  type InboundMessage,
   type Segment,
   type SendResult,
 } from '../../core/index.js';
@@ -44,7 +46,8 @@ export class OneBotAdapter implements Adapter {
   private host: AdapterHost | undefined;
   private readonly accounts = new Map<string, OneBotAccount>();
   private readonly links = new Set<OneBotAccount>();
-  private readonly chatAccount = new Map<ChatKey, string>();
+  /** Where each chat's replies go: the account that last heard from it, and the chat as the actions name it. */
+  private readonly routes = new Map<ChatKey, ChatRoute>();
   private readonly quoting = new Map<ChatKey, string>();
   private readonly dialers: ForwardDialer[] = [];
   private server: ReverseServer | undefined;
@@ -95,16 +98,16 @@ export class OneBotAdapter implements Adapter {
   }
 
   async send(chatKey: ChatKey, segments: Segment[]): Promise<SendResult> {
-    const { chatType, id } = parseChatKey(chatKey);
-    const account = this.accountFor(chatKey);
+    const route = this.routes.get(chatKey);
+    const { chatType, id } = route ?? parseChatKey(chatKey);
+    const account = this.accountFor(chatKey, route?.selfId);
     let message = toOneBotSegments(segments);
     const quote = this.quoting.get(chatKey);
     if (quote !== undefined && !message.some((s) => s.type === 'reply')) message = [{ type: 'reply', data: { id: quote } }, ...message];
-    const nodes = message.filter((s) => s.type === 'node');
     let messageId: string;
-    if (nodes.length > 0) {
+    if (message.some((s) => s.type === 'node')) {
       // OneBot sends custom forward nodes through their own actions, never mixed with other segments (§8.13).
-      const messages = nodes.map(toForwardNode);
+      const messages = message.filter((s) => s.type === 'node').map(toForwardNode);
       const r = chatType === 'group'
         ? await account.actions.sendGroupForwardMsg({ group_id: id, messages })
         : await account.actions.sendPrivateForwardMsg({ user_id: id, messages });
@@ -119,8 +122,7 @@ export class OneBotAdapter implements Adapter {
     return { messageId };
   }
 
-  private accountFor(chatKey: ChatKey): OneBotAccount {
-    const preferred = this.chatAccount.get(chatKey);
+  private accountFor(chatKey: ChatKey, preferred: string | undefined): OneBotAccount {
     const account = (preferred && this.accounts.get(preferred)) || [...this.accounts.values()].find((a) => a.connection.state === 'online');
     if (!account) throw new OneBotLinkDownError(`no OneBot account is connected to send to ${chatKey}`);
     return account;
@@ -165,11 +167,12 @@ export class OneBotAdapter implements Adapter {
     const selfId = account.selfId ?? String(event.self_id);
     if (event.post_type === 'message' || event.post_type === 'message_sent') {
       const m = event as MessageEvent;
-      const replyTo = toSegments(m.message).find((s) => s.type === 'reply')?.data.id;
-      const input = toInboundMessage(m, { adapter: this.name, selfId, repliedToSelf: replyTo !== undefined && account.sent.has(String(replyTo)) });
+      const wire = toSegments(m.message);
+      const replyTo = wire.find((s) => s.type === 'reply')?.data.id;
+      const input = toInboundMessage(m, { adapter: this.name, selfId, repliedToSelf: replyTo !== undefined && account.sent.has(String(replyTo)), wire });
       if (!input) return void host.metrics.count('onebot_self_messages_total', {});
       const message = createInboundMessage(input, { validated: true });
-      this.chatAccount.set(message.chatKey, selfId);
+      this.route(message, selfId);
       if (this.options.quoteCommandReplies) this.quoting.set(message.chatKey, message.messageId);
       try {
         await host.ingest(message);
@@ -184,6 +187,13 @@ export class OneBotAdapter implements Adapter {
     // meta events: heartbeats and lifecycle are the connection's business (watchdog, identity).
   }
 
+  /** Remembers where replies to this chat go; unchanged in the usual case, so nothing is allocated then. */
+  private route(message: InboundMessage, selfId: string): void {
+    const known = this.routes.get(message.chatKey);
+    if (known?.selfId === selfId) return;
+    this.routes.set(message.chatKey, { selfId, chatType: message.chatType, id: message.chatId });
+  }
+
   /** Bad input is counted every time and logged once per kind, so a broken peer cannot flood the log. */
   private bad(category: string, reason: string): void {
     this.host!.metrics.count('onebot_bad_frames_total', { category });
@@ -191,6 +201,12 @@ export class OneBotAdapter implements Adapter {
     this.reported.add(category);
     this.host!.log.warn({ category }, `OneBot frame ignored (${category}): ${reason}; further ones of this kind are only counted`);
   }
+}
+
+interface ChatRoute {
+  selfId: string;
+  chatType: ChatType;
+  id: string;
 }
 
 function toForwardNode(node: OneBotSegment) {

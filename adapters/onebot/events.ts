@@ -223,10 +223,11 @@ export function isSelfMessage(event: MessageEvent, selfId: string): boolean {
  */
 export function toInboundMessage(
   event: MessageEvent,
-  ctx: { adapter: string; selfId: string; repliedToSelf?: boolean },
+  /** `wire`: `toSegments(event.message)`, when the caller has it already. */
+  ctx: { adapter: string; selfId: string; repliedToSelf?: boolean; wire?: OneBotSegment[] },
 ): InboundMessageInput | undefined {
   if (isSelfMessage(event, ctx.selfId)) return undefined;
-  const wire: OneBotSegment[] = toSegments(event.message);
+  const wire: OneBotSegment[] = ctx.wire ?? toSegments(event.message);
   const input: InboundMessageInput = {
     adapter: ctx.adapter,
     botId: ctx.selfId,

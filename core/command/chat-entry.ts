@@ -15,7 +15,8 @@ export interface ChatEntryDeps {
   history: HistoryStore;
   log: Logger;
   settingsFor(adapter: string): AdapterCommandSettings;
-  callerFor(message: InboundMessage): Promise<CommandCaller>;
+  /** A plain value when nothing needs loading (the usual case): no await then. */
+  callerFor(message: InboundMessage): CommandCaller | Promise<CommandCaller>;
   send(chatKey: string, segments: Segment[]): Promise<unknown>;
 }
 
@@ -41,7 +42,8 @@ export function commandInterceptor(deps: ChatEntryDeps): Interceptor {
     if (!detected) return false;
     deps.waits.cancel(message.chatKey, message.userId);
     if (settings.recordInput) deps.history.append(historyEntryOf(message));
-    const caller = await deps.callerFor(message);
+    const found = deps.callerFor(message);
+    const caller = found instanceof Promise ? await found : found;
     await deliver(deps, settings, caller, deps.executor.execute({ name: detected.name, raw: detected.raw, caller }));
     return true;
   };
@@ -49,17 +51,19 @@ export function commandInterceptor(deps: ChatEntryDeps): Interceptor {
 
 /** The next non-command message of a waiting user in that chat goes to the wait's callback command. */
 export function waitInterceptor(deps: ChatEntryDeps): Interceptor {
-  return async (message) => {
-    if (!deps.waits.has(message.chatKey, message.userId)) return false;
-    const settings = deps.settingsFor(message.adapter);
-    if (settings.enabled && detectCommand(message.text, settings.prefix)) return false;
-    const session = deps.waits.take(message.chatKey, message.userId);
-    if (!session) return false;
-    const caller = await deps.callerFor(message);
-    const raw = callbackArgs(message.text, session.contextData, deps.executor.argsOf(session.callbackCmd));
-    await deliver(deps, settings, caller, deps.executor.execute({ name: session.callbackCmd, raw, caller }));
-    return true;
-  };
+  // Not async: every message passes here and almost none has a wait, so the answer is a plain `false`.
+  return (message) => (deps.waits.has(message.chatKey, message.userId) ? takeWait(deps, message) : false);
+}
+
+async function takeWait(deps: ChatEntryDeps, message: InboundMessage): Promise<boolean> {
+  const settings = deps.settingsFor(message.adapter);
+  if (settings.enabled && detectCommand(message.text, settings.prefix)) return false;
+  const session = deps.waits.take(message.chatKey, message.userId);
+  if (!session) return false;
+  const caller = await deps.callerFor(message);
+  const raw = callbackArgs(message.text, session.contextData, deps.executor.argsOf(session.callbackCmd));
+  await deliver(deps, settings, caller, deps.executor.execute({ name: session.callbackCmd, raw, caller }));
+  return true;
 }
 
 /** Sends each response to the chat as it comes, per the adapter's routing, and starts waits. */

@@ -58,7 +58,7 @@ export class CommandService {
     this.chat = {
       executor: this.executor, waits: this.waits, history: deps.history, log: deps.log, send: deps.send,
       settingsFor: (adapter) => settingsFor(settings, adapter),
-      callerFor: (message) => this.callerFor(message),
+      callerFor: (message) => this.callerNow(message),
     };
   }
 
@@ -78,7 +78,16 @@ export class CommandService {
 
   /** The caller behind a chat message: its level (super user, platform role, stored grant) and language. */
   async callerFor(message: InboundMessage): Promise<CommandCaller> {
-    const stored = await this.grantOf(message.adapter, message.userId);
+    return this.callerNow(message);
+  }
+
+  /** `callerFor` without a promise when the user's grant is cached, as it is for every command but the first. */
+  private callerNow(message: InboundMessage): CommandCaller | Promise<CommandCaller> {
+    const stored = this.grantOf(message.adapter, message.userId);
+    return stored instanceof Promise ? stored.then((s) => this.caller(message, s)) : this.caller(message, stored);
+  }
+
+  private caller(message: InboundMessage, stored: string | undefined): CommandCaller {
     return {
       userId: message.userId,
       userName: message.userName,
@@ -94,10 +103,14 @@ export class CommandService {
    * A user's stored level, read through a short cache: every command needs it, and a grant made by another
    * process (on a shared store) is seen within `GRANT_CACHE_MS`.
    */
-  private async grantOf(adapter: string, userId: string): Promise<string | undefined> {
+  private grantOf(adapter: string, userId: string): string | undefined | Promise<string | undefined> {
     const key = `level:${adapter}:${userId}`;
     const cached = this.grants.get(key);
     if (cached && cached.until > Date.now()) return cached.value;
+    return this.loadGrant(key);
+  }
+
+  private async loadGrant(key: string): Promise<string | undefined> {
     const value = await this.deps.kv.get({ pluginKey: USERS, key });
     if (this.grants.size > 10_000) this.grants.clear();
     this.grants.set(key, { value, until: Date.now() + GRANT_CACHE_MS });

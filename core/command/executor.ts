@@ -56,8 +56,12 @@ export interface ExecutorDeps {
  */
 export class CommandExecutor {
   private readonly counters = new WeakMap<RegisteredCommand, Partial<Record<CommandSource, Counter>>>();
+  /** Parse options per caller language, made once rather than spread for every command. */
+  private readonly parseOptions: Record<Lang, ParseOptions>;
 
-  constructor(private readonly deps: ExecutorDeps) {}
+  constructor(private readonly deps: ExecutorDeps) {
+    this.parseOptions = { en_US: { ...deps.parse, lang: 'en_US' }, zh_CN: { ...deps.parse, lang: 'zh_CN' } };
+  }
 
   private counter(command: RegisteredCommand, source: CommandSource): Counter {
     let bySource = this.counters.get(command);
@@ -97,7 +101,7 @@ export class CommandExecutor {
     }
     let args: Record<string, unknown>;
     try {
-      const options = { ...this.deps.parse, lang };
+      const options = this.parseOptions[lang];
       args = req.json !== undefined ? convertJsonArgs(command.args, req.json, options) : parseArgs(command.args, req.raw ?? '', options);
     } catch (err) {
       yield this.failure(err, command, lang);

@@ -5,16 +5,19 @@ import type { ChatKey } from '../message/index.js';
  * runs its task at once with no queueing cost, which is the common case.
  */
 export class ChatLanes {
-  private readonly busy = new Map<ChatKey, (() => void)[]>();
+  /** Chats with a task running, and the tasks queued behind it (`undefined` until one queues: most never do). */
+  private readonly busy = new Map<ChatKey, (() => void)[] | undefined>();
 
   run<T>(chatKey: ChatKey, task: () => Promise<T>): Promise<T> {
-    const waiting = this.busy.get(chatKey);
-    if (waiting === undefined) {
-      this.busy.set(chatKey, []);
+    if (!this.busy.has(chatKey)) {
+      this.busy.set(chatKey, undefined);
       return this.start(chatKey, task);
     }
+    let waiting = this.busy.get(chatKey);
+    if (waiting === undefined) this.busy.set(chatKey, (waiting = []));
+    const queue = waiting;
     return new Promise<T>((resolve, reject) => {
-      waiting.push(() => void this.start(chatKey, task).then(resolve, reject));
+      queue.push(() => void this.start(chatKey, task).then(resolve, reject));
     });
   }
 
@@ -30,12 +33,17 @@ export class ChatLanes {
     } catch (err) {
       running = Promise.reject(err);
     }
-    const release = (): void => {
-      const next = this.busy.get(chatKey)?.shift();
-      if (next) next();
-      else this.busy.delete(chatKey);
-    };
-    running.then(release, release);
+    // Anonymous arrows, not a named `release` closure: tsx (esbuild keepNames) renames each one it creates.
+    running.then(
+      () => this.release(chatKey),
+      () => this.release(chatKey),
+    );
     return running;
+  }
+
+  private release(chatKey: ChatKey): void {
+    const next = this.busy.get(chatKey)?.shift();
+    if (next) next();
+    else this.busy.delete(chatKey);
   }
 }

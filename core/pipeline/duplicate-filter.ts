@@ -23,8 +23,14 @@ export class DuplicateFilter {
       this.current = new Set();
       this.rotatedAt = now;
     }
-    if (this.current.has(id) || this.previous.has(id)) return true;
+    // Add first and look at the size: one probe of the (large) current set instead of a lookup and an add.
+    const size = this.current.size;
     this.current.add(id);
+    if (this.current.size === size) return true;
+    if (this.previous.has(id)) {
+      this.current.delete(id);
+      return true;
+    }
     return false;
   }
 

@@ -48,7 +48,9 @@ export class InterceptorChain {
   async offer(message: InboundMessage): Promise<string | undefined> {
     for (const entry of this.list) {
       try {
-        if (await entry.run(message)) return entry.owner;
+        // Most interceptors decline at once without a promise (no wait pending): no await for those.
+        const taken = entry.run(message);
+        if (taken === true || (taken !== false && (await taken))) return entry.owner;
       } catch (thrown) {
         this.deps.metrics.count('interceptor_errors_total', { owner: entry.owner });
         this.deps.log.error({ err: toError(thrown), plugin: entry.owner, chatKey: message.chatKey }, 'interceptor threw; the message goes on');
