@@ -142,6 +142,7 @@ function instructions(tags: TagSet): string {
     '## Reply format',
     'Write your reply as XML. Each <msg>…</msg> is one chat message; write several <msg> for several messages, sent in order. Put the tags below inside <msg>.',
     'To stay silent, reply with exactly <msg/> and nothing else.',
+    'When you call tools, the <msg> you write with the call is sent before the tools run: say only what is true before their results.',
     'Use only message ids and user ids that appear in the conversation: never invent one. Do not write message_id attributes: the system adds them to your earlier messages.',
     'In text, write & as &amp; and < as &lt;.',
   ];
