@@ -39,8 +39,11 @@ export class AgentMemory {
     }
   }
 
-  /** The newest chunks whose estimated size fits `tokenBudget`, oldest first. */
-  async recall(chatKey: ChatKey, tokenBudget: number): Promise<ChatTurn[]> {
+  /**
+   * The newest chunks whose estimated size fits `tokenBudget`, oldest first, and when the last run ended
+   * (0 for none): what the chat said after that is new to the model.
+   */
+  async recall(chatKey: ChatKey, tokenBudget: number): Promise<{ turns: ChatTurn[]; lastRunAt: number }> {
     const chunks = await this.load(chatKey);
     const kept: MemoryChunk[] = [];
     let used = 0;
@@ -50,7 +53,7 @@ export class AgentMemory {
       used += cost;
       kept.unshift(chunks[i]!);
     }
-    return kept.flatMap((c) => c.turns);
+    return { turns: kept.flatMap((c) => c.turns), lastRunAt: chunks[chunks.length - 1]?.time ?? 0 };
   }
 
   async append(chatKey: ChatKey, turns: ChatTurn[], time = Date.now()): Promise<void> {

@@ -10,6 +10,7 @@ import { NamedSet } from './named-set.js';
 import type { Prompt } from './prompt.js';
 import type { ChatProvider } from './provider.js';
 import type { ReplyFormat } from './reply-format.js';
+import type { ChatLine } from './chat-render.js';
 import { readReply, withMessageIds } from './reply-reader.js';
 import { buildRequest, systemText, withContext } from './request-builder.js';
 import type { TagDefinition } from './tag.js';
@@ -25,6 +26,11 @@ export interface AgentSources {
   tags: TagSet;
   /** Tools that depend on the chat: plugin sandbox methods after `collectMethods`, exported commands. */
   chatTools(batch: Batch): Promise<ToolDefinition[]>;
+  /**
+   * What the chat said after `since` (ms) that is not in the batch and was not addressed to the bot
+   * (recorded group chatter, system notes), oldest first.
+   */
+  recentChat(batch: Batch, since: number): Promise<ChatLine[]>;
   /** Plugin prompt injections for the chat, named `plugin:<key>:<name>`. */
   promptInjections(batch: Batch): Promise<Prompt[]>;
   /** The built-in tags for the chat's adapter (those it can send). */
@@ -82,11 +88,12 @@ export class AgentRunner {
     const outcome: RunOutcome = { steps: 0, chains: [] };
     const lastMessage = batch.messages[batch.messages.length - 1];
 
-    const [history, chatTools, injections] = await Promise.all([
+    const [recalled, chatTools, injections] = await Promise.all([
       memory.recall(chatKey, settings.historyTokens),
       sources.chatTools(batch),
       sources.promptInjections(batch),
     ]);
+    const recent = await sources.recentChat(batch, recalled.lastRunAt);
     const tools = sources.tools.copy();
     for (const tool of chatTools) {
       try {
@@ -97,7 +104,7 @@ export class AgentRunner {
         log.warn({ err, tool: tool.name }, 'a tool was left out of the request: its name is not a valid tool name');
       }
     }
-    const request = buildRequest({ settings, batch, history, tools, injections });
+    const request = buildRequest({ settings, batch, history: recalled.turns, recent, tools, injections });
     const tags = new NamedSet<TagDefinition>('tag');
     for (const tag of sources.builtinTags(lastMessage?.adapter ?? '')) tags.add(tag, 'core');
     for (const tag of sources.tags.list()) tags.add(tag, sources.tags.ownerOf(tag.name));

@@ -14,6 +14,8 @@ export interface AgentSettings {
   historyTurns: number;
   /** Estimated tokens of remembered runs sent with a request. */
   historyTokens: number;
+  /** Recorded chat messages since the bot's last run shown as context (group chatter); 0 = none. */
+  contextMessages: number;
   /** Sent when every model failed; '' = say nothing. */
   errorReply: string;
   /** Whether `<file>` may send any readable absolute path, or only `data/…` paths and URLs. */
@@ -30,6 +32,7 @@ export const DEFAULT_AGENT_SETTINGS: AgentSettings = {
   toolTimeoutMs: 60_000,
   historyTurns: 20,
   historyTokens: 6000,
+  contextMessages: 20,
   errorReply: '',
   allowAbsolutePaths: false,
   dataDir: './data',

@@ -58,6 +58,22 @@ function timeOf(ms: number): string {
   return new Date(ms).toISOString().replace(/\.\d{3}Z$/u, 'Z');
 }
 
+/** What a rendered chat message needs: an inbound message, or a history entry. */
+export interface ChatLine {
+  messageId: string;
+  userId: string;
+  userName: string;
+  segments: readonly Segment[];
+  time: number;
+  senderRole?: InboundMessage['senderRole'];
+}
+
+function renderLine(m: ChatLine): string {
+  const role = m.senderRole && m.senderRole !== 'member' ? ` role="${m.senderRole}"` : '';
+  const body = m.segments.map(describeForModel).join('');
+  return `<message id="${escapeAttribute(m.messageId)}" from="${escapeAttribute(m.userName || m.userId)}" user_id="${escapeAttribute(m.userId)}"${role} time="${timeOf(m.time)}">${body}</message>`;
+}
+
 /**
  * The batch as one block of the user turn. Each message carries its platform id (so the model can
  * `<reply>` to it), its sender and time; the text inside is escaped, the attributes too.
@@ -67,13 +83,17 @@ function timeOf(ms: number): string {
  * <message id="41" from="Alice" user_id="7" time="2026-11-21T10:00:00Z">hi [@Bot id=99] look [image name=cat.png url=https://…]</message>
  * </chat_messages>
  */
-export function renderBatch(messages: readonly InboundMessage[]): string {
-  const lines = messages.map((m) => {
-    const role = m.senderRole && m.senderRole !== 'member' ? ` role="${m.senderRole}"` : '';
-    const body = m.segments.map(describeForModel).join('');
-    return `<message id="${escapeAttribute(m.messageId)}" from="${escapeAttribute(m.userName || m.userId)}" user_id="${escapeAttribute(m.userId)}"${role} time="${timeOf(m.time)}">${body}</message>`;
-  });
-  return `<chat_messages>\n${lines.join('\n')}\n</chat_messages>`;
+export function renderBatch(messages: readonly ChatLine[]): string {
+  return `<chat_messages>\n${messages.map(renderLine).join('\n')}\n</chat_messages>`;
+}
+
+/**
+ * What the chat said since the bot last spoke that was not addressed to it (group chatter kept by the
+ * `record` strategy): context for the answer, in the same escaped form, marked as not addressed to the bot.
+ */
+export function renderRecentChat(messages: readonly ChatLine[]): string {
+  if (messages.length === 0) return '';
+  return `<chat_messages context="earlier, not addressed to you">\n${messages.map(renderLine).join('\n')}\n</chat_messages>\n`;
 }
 
 /** The standing rule that goes with `renderBatch`, in the system prompt. */

@@ -1,6 +1,6 @@
 import type { Batch } from '../message/index.js';
 import type { AgentSettings } from './agent-settings.js';
-import { renderBatch, UNTRUSTED_RULE } from './chat-render.js';
+import { renderBatch, renderRecentChat, UNTRUSTED_RULE, type ChatLine } from './chat-render.js';
 import type { ChatTurn, ContentPart, LLMRequest, ToolSet } from './llm.js';
 import type { Prompt } from './prompt.js';
 
@@ -9,6 +9,8 @@ export interface RequestParts {
   batch: Batch;
   /** Remembered turns, oldest first. */
   history: ChatTurn[];
+  /** What the chat said since the last run that was not addressed to the bot. */
+  recent?: readonly ChatLine[];
   tools: ToolSet;
   /** Plugin prompt injections (already named `plugin:<key>:<name>`). */
   injections: Prompt[];
@@ -32,7 +34,7 @@ export function buildRequest(parts: RequestParts): LLMRequest {
     `Platform: ${first?.adapter ?? 'unknown'}; chat type: ${first?.chatType ?? 'unknown'}; chat: ${batch.chatKey}`,
   ];
   const context: Prompt[] = [{ name: 'chat', content: chat.join('\n'), source: 'core' }, ...parts.injections];
-  const userTurn: ChatTurn = { role: 'user', content: renderBatch(batch.messages) };
+  const userTurn: ChatTurn = { role: 'user', content: renderRecentChat(parts.recent ?? []) + renderBatch(batch.messages) };
   return {
     systemPrompt,
     context,

@@ -10,7 +10,7 @@ import type { Batch, ChatKey, SegmentType } from '../message/index.js';
 import type { Metrics } from '../metrics/index.js';
 import type { PluginManager } from '../plugin/index.js';
 import type { SessionHandler } from '../session/index.js';
-import type { Store } from '../store/index.js';
+import type { HistoryEntry, Store } from '../store/index.js';
 import type { Config } from './config.js';
 
 export interface AgentWiring {
@@ -50,6 +50,19 @@ export function createAgent(w: AgentWiring): AgentRunner | undefined {
         const lang = langFromCode(last?.language) ?? w.commands.defaultLang;
         const methods: ToolDefinition[] = await w.plugins.agentTools(ctx);
         return [...methods, ...w.commands.agentTools(batch.chatKey, lang)];
+      },
+      recentChat: async (batch, since) => {
+        if (settings.contextMessages === 0) return [];
+        const inBatch = new Set(batch.messages.map((m) => m.messageId));
+        const entries = await w.store.history.recent(batch.chatKey, settings.contextMessages + batch.messages.length);
+        // Newest first, back to the bot's last word or the last run: older lines are in the agent's memory.
+        const lines: HistoryEntry[] = [];
+        for (let i = entries.length - 1; i >= 0; i--) {
+          const e = entries[i]!;
+          if (e.role === 'bot' || e.time <= since) break;
+          if (!inBatch.has(e.messageId)) lines.unshift(e);
+        }
+        return lines.slice(-settings.contextMessages);
       },
       promptInjections: async (batch: Batch): Promise<Prompt[]> => {
         const ctx = w.plugins.chatContext(batch.chatKey, batch.messages[batch.messages.length - 1]);

@@ -189,4 +189,22 @@ describe('agent loop', () => {
     expect(second.at(-1)).not.toContain('first question');
     expect(second.join('\n')).toContain('first question');
   });
+
+  it('shows the group chatter since its last answer as context, once', async () => {
+    const { app, fake, ask } = await agentChat();
+    fake.respond(() => ({ text: '<msg><text>ok</text></msg>' }));
+    const chatter = (text: string, id: string) =>
+      app.ingest(createInboundMessage({ adapter: 'test', botId: 'bot', chatType: 'group', chatId: 'g1', userId: 'bob', userName: 'Bob', segments: [{ type: 'text', text }], messageId: id, toMe: false }));
+    await chatter('the cat knocked the vase over', 'g-1');
+    await chatter('again?!', 'g-2');
+    await ask('what happened?', { chatType: 'group', chat: 'g1', user: 'ann' });
+    const first = contentText(fake.requests[0]!.messages.at(-1)!.content);
+    expect(first).toContain('<chat_messages context="earlier, not addressed to you">\n<message id="g-1" from="Bob" user_id="bob"');
+    expect(first).toContain('>again?!</message>');
+    expect(first.indexOf('again?!')).toBeLessThan(first.indexOf('what happened?'));
+
+    await ask('and now?', { chatType: 'group', chat: 'g1', user: 'ann' });
+    const second = contentText(fake.requests[1]!.messages.at(-1)!.content);
+    expect(second).not.toContain('context=');
+  });
 });

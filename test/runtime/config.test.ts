@@ -32,7 +32,7 @@ const defaults: Config = {
   llm: undefined,
   agent: {
     persona: DEFAULT_AGENT_SETTINGS.persona, replyFormat: 'xml', maxSteps: 5, maxToolCalls: 5, toolTimeoutMs: 60_000,
-    historyTurns: 20, historyTokens: 6000, errorReply: '', allowAbsolutePaths: false,
+    historyTurns: 20, historyTokens: 6000, contextMessages: 20, errorReply: '', allowAbsolutePaths: false,
   },
 };
 
