@@ -32,7 +32,8 @@
  * BENCH_BUFFER_ALL_COMMANDS=1 lists every Redis command per message with its Redis time (µs, commandstats usec;
  * a script's usec includes the commands it ran) instead of the top 5. BENCH_BUFFER_CPU_PROFILE=<file> writes a V8 CPU
  * profile (.cpuprofile) of this process over the measured BullMQ run (first push → every message handled), and
- * one of the paced run to <file>.paced.cpuprofile.
+ * one of the paced run to <file>.paced.cpuprofile. BENCH_BUFFER_SLOWLOG=1 adds the Redis time per message of each
+ * top-level command and Lua script (bench/buffer-redis.ts).
  */
 import fs from 'node:fs';
 import { Session } from 'node:inspector/promises';
@@ -49,6 +50,8 @@ import { buildWorkload, Recorder, type Workload } from './pipeline-workload.js';
 // The same private redis-server the test suite starts (persistence off, noeviction, a temp directory).
 import { startRedisServer } from '../test/support/redis-server.js';
 import { envInt, fixed, int, percentile, table } from './stats.js';
+import { startRedisAccounting, type RedisCost } from './buffer-redis.js';
+import * as driverScripts from '../core/buffer/redis-scripts.js';
 
 interface Settings {
   messages: number;
@@ -132,52 +135,6 @@ async function pushAll(messages: readonly InboundMessage[], push: (m: InboundMes
 const inOrder = (w: Workload): InboundMessage[] => w.bursts.flat();
 
 // ---------------------------------------------------------------------------------------------------------
-// Redis accounting
-
-interface CommandStat {
-  name: string;
-  calls: number;
-  usec: number;
-}
-
-interface RedisCost {
-  calls: number;
-  commands: CommandStat[];
-  /** used_cpu_sys + used_cpu_user delta, µs. */
-  cpuUs: number;
-}
-
-async function readCommandStats(admin: Redis): Promise<CommandStat[]> {
-  const text = await admin.info('commandstats');
-  const stats: CommandStat[] = [];
-  for (const line of text.split(/\r?\n/)) {
-    const m = /^cmdstat_([^:]+):calls=(\d+),usec=(\d+)/.exec(line);
-    if (m) stats.push({ name: m[1]!, calls: Number(m[2]), usec: Number(m[3]) });
-  }
-  return stats.sort((a, b) => b.calls - a.calls);
-}
-
-async function readRedisCpuUs(admin: Redis): Promise<number> {
-  const text = await admin.info('cpu');
-  const field = (name: string): number => Number(new RegExp(`^${name}:([\\d.]+)`, 'm').exec(text)?.[1] ?? Number.NaN);
-  return (field('used_cpu_sys') + field('used_cpu_user')) * 1e6;
-}
-
-/** Starts counting: CONFIG RESETSTAT and the Redis CPU so far. `stop()` reads what happened since. */
-async function startRedisAccounting(admin: Redis): Promise<{ stop(): Promise<RedisCost> }> {
-  await admin.config('RESETSTAT');
-  const cpu0 = await readRedisCpuUs(admin);
-  return {
-    async stop() {
-      const cpu1 = await readRedisCpuUs(admin);
-      // The two INFO calls and the RESETSTAT of the accounting itself are not the driver's.
-      const commands = (await readCommandStats(admin)).filter((c) => c.name !== 'info' && c.name !== 'config|resetstat');
-      return { calls: commands.reduce((sum, c) => sum + c.calls, 0), commands, cpuUs: cpu1 - cpu0 };
-    },
-  };
-}
-
-// ---------------------------------------------------------------------------------------------------------
 // Runs
 
 interface RunResult {
@@ -236,6 +193,14 @@ class Consumer {
   };
 }
 
+/** The driver's scripts by name, for BENCH_BUFFER_SLOWLOG=1 (per-script Redis time); else nothing. */
+function slowlogScripts(): Record<string, string> | undefined {
+  if (process.env.BENCH_BUFFER_SLOWLOG !== '1') return undefined;
+  const scripts: Record<string, string> = {};
+  for (const [name, value] of Object.entries(driverScripts)) if (typeof value === 'string') scripts[name] = value;
+  return scripts;
+}
+
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Samples this process's CPU (V8 profiler) until `stop(file)` writes the profile (Chrome DevTools .cpuprofile). */
@@ -271,7 +236,7 @@ async function runDriver(
   try {
     collectGarbage();
     const profile = profileFile ? await startProfile() : undefined;
-    const accounting = admin ? await startRedisAccounting(admin) : undefined;
+    const accounting = admin ? await startRedisAccounting(admin, slowlogScripts()) : undefined;
     const cpu = process.cpuUsage();
     const pushed = await pushAll(messages, (m) => driver.push(m), s.inFlight, rate, workload.burstSize);
     const complete = await consumer.recorder.whenComplete(s.policy.maxWaitMs + 30_000);
@@ -363,6 +328,10 @@ function printResults(results: readonly RunResult[], floor: RunResult): void {
     const all = process.env.BENCH_BUFFER_ALL_COMMANDS === '1';
     const top = r.redis.commands.slice(0, all ? undefined : 5).map((c) => `${c.name} ${fixed(c.calls / r.messages, 2)}${all ? ` (${fixed(c.usec / r.messages, 1)} µs)` : ''}`).join(', ');
     console.log(`${all ? 'all' : 'top'} redis commands per message, ${r.name}: ${top}`);
+    if (r.redis.scripts) {
+      const calls = r.redis.scripts.map((c) => `${c.name} ${fixed(c.calls / r.messages, 3)} × ${fixed(c.usec / c.calls, 1)} µs = ${fixed(c.usec / r.messages, 2)}`).join(', ');
+      console.log(`redis time per message by top-level call (SLOWLOG), ${r.name}: ${calls}`);
+    }
   }
   console.log('');
   console.log('ingest: messages / (first push → last push resolved); total: first push → last batch handled.');

@@ -11,7 +11,7 @@ import { validateBufferPolicy } from './policy.js';
 import { ACK_TAKE, CLEAR, PUSH_MANY, TAKE, toBatch } from './redis-scripts.js';
 
 type BufferRedis = Redis & {
-  nkPushMany(numKeys: number, ...keysAndArgs: (string | number)[]): Promise<(number | string)[]>;
+  nkPushMany(pending: string, ...args: string[]): Promise<(number | string)[]>;
   nkTake(buf: string, trig: string, meta: string, pending: string, now: number, debounce: number, maxWait: number, maxBatch: number, chat: string): Promise<string[]>;
   nkAckTake(buf: string, trig: string, meta: string, pending: string, headSeq: number, count: number, lane: string, now: number, debounce: number, maxWait: number, maxBatch: number, chat: string): Promise<string[]>;
   nkClear(buf: string, trig: string, meta: string, pending: string, chat: string): Promise<number>;
@@ -78,7 +78,7 @@ export class BullMQBufferDriver implements BufferDriver {
     this.p = opts.redis.prefix;
     this.pendingKey = `${this.p}:buffer:pending`;
     this.redis = connectRedis(opts.redis, 'command', opts.log, 'buffer') as BufferRedis;
-    this.redis.defineCommand('nkPushMany', { lua: PUSH_MANY });
+    this.redis.defineCommand('nkPushMany', { numberOfKeys: 1, lua: PUSH_MANY });
     this.redis.defineCommand('nkTake', { numberOfKeys: 4, lua: TAKE });
     this.redis.defineCommand('nkAckTake', { numberOfKeys: 4, lua: ACK_TAKE });
     this.redis.defineCommand('nkClear', { numberOfKeys: 4, lua: CLEAR });
@@ -114,14 +114,9 @@ export class BullMQBufferDriver implements BufferDriver {
   private async store(pushes: QueuedPush[]): Promise<void> {
     let reply: (number | string)[];
     try {
-      const keys: string[] = [this.pendingKey];
-      const argv: (string | number)[] = [];
-      for (const { message, mode, ts } of pushes) {
-        const k = this.keys(message.chatKey);
-        keys.push(k.buf, k.trig, k.meta);
-        argv.push(mode[0]!, ts, JSON.stringify(message), message.chatKey);
-      }
-      reply = await this.redis.nkPushMany(keys.length, ...keys, ...argv);
+      const args: string[] = [`${this.p}:buffer:`];
+      for (const { message, mode, ts } of pushes) args.push(message.chatKey, mode[0]! + ts, JSON.stringify(message));
+      reply = await this.redis.nkPushMany(this.pendingKey, ...args);
     } catch (err) {
       for (const push of pushes) push.reject(err);
       return;

@@ -9,37 +9,59 @@ import type { Batch, BatchLane, ChatKey, InboundMessage, ReleaseReason } from '.
  */
 
 /**
- * push many: KEYS pending, then per message buf, trig, meta; ARGV per message mode (b|f|t), ts, payload,
- * chatKey. → per message two entries: { seq, buffered lane's length (after the push; for `t`, as it is) },
- * or { -1, error text } when that message could not be stored (its sequence number is given back). The
- * others are stored regardless, in order.
+ * push many: KEYS pending; ARGV key prefix (`<prefix>:buffer:`), then per message chatKey, mode (b|f|t)
+ * followed by its push time, payload. → per message two entries: { seq, buffered lane's length (after the
+ * push; for `t`, as it is) }, or { -1, error text } when that message could not be stored (its sequence
+ * number is given back). The others are stored regardless, in order.
+ *
+ * A chat's keys are built here from the prefix rather than declared: three keys per message were a
+ * measurable share of the client's encoding and Redis's parsing (a single Redis holds the buffer; see the
+ * README on Redis Cluster). Consecutive buffered messages of one chat (a burst read in one turn) are stored
+ * with one HINCRBY and one RPUSH, not one each.
  */
 export const PUSH_MANY = `
 local out = {}
-local pending = KEYS[1]
-for i = 0, #ARGV / 4 - 1 do
-  local buf, trig, meta = KEYS[2 + i * 3], KEYS[3 + i * 3], KEYS[4 + i * 3]
-  local mode, ts, chat = ARGV[1 + i * 4], ARGV[2 + i * 4], ARGV[4 + i * 4]
+local pending, prefix = KEYS[1], ARGV[1]
+local n = (#ARGV - 1) / 3
+local i = 0
+while i < n do
+  local chat, mt = ARGV[2 + i * 3], ARGV[3 + i * 3]
+  local mode, ts = string.sub(mt, 1, 1), string.sub(mt, 2)
+  local j = i + 1
+  if mode == 'b' then
+    while j < n and ARGV[2 + j * 3] == chat and ARGV[3 + j * 3]:byte(1) == 98 do j = j + 1 end
+  end
+  local k = j - i
+  local buf, meta = prefix .. 'msgs:' .. chat, prefix .. 'meta:' .. chat
   local list, field = buf, 'bseq'
-  if mode == 't' then list, field = trig, 'tseq' end
-  local seq = redis.pcall('HINCRBY', meta, field, 1)
+  if mode == 't' then list, field = prefix .. 'trig:' .. chat, 'tseq' end
+  local last = redis.pcall('HINCRBY', meta, field, k)
   local len
-  if type(seq) == 'table' then
-    len = seq
+  if type(last) == 'table' then
+    len = last
   else
-    len = redis.pcall('RPUSH', list, seq .. '|' .. ts .. '|' .. ARGV[3 + i * 4])
-    if type(len) == 'table' then redis.call('HINCRBY', meta, field, -1) end
+    local items = {}
+    for m = 0, k - 1 do
+      items[m + 1] = (last - k + 1 + m) .. '|' .. string.sub(ARGV[3 + (i + m) * 3], 2) .. '|' .. ARGV[4 + (i + m) * 3]
+    end
+    len = redis.pcall('RPUSH', list, unpack(items))
+    if type(len) == 'table' then redis.call('HINCRBY', meta, field, -k) end
   end
   if type(len) == 'table' then
-    out[#out + 1] = -1
-    out[#out + 1] = tostring(len.err or len)
+    for m = 1, k do
+      out[#out + 1] = -1
+      out[#out + 1] = tostring(len.err or len)
+    end
   else
-    if len == 1 then redis.call('ZADD', pending, 'NX', ts, chat) end
+    if len == k then redis.call('ZADD', pending, 'NX', ts, chat) end
     if mode == 't' then len = redis.call('LLEN', buf)
-    elseif mode == 'f' then redis.call('HSET', meta, 'flushTo', seq) end
-    out[#out + 1] = seq
-    out[#out + 1] = len
+    elseif mode == 'f' then redis.call('HSET', meta, 'flushTo', last) end
+    for m = 1, k do
+      out[#out + 1] = last - k + m
+      out[#out + 1] = mode == 't' and len or len - k + m
+    end
   end
+  i = j
 end
 return out
 `;

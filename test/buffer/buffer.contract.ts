@@ -137,6 +137,21 @@ export function describeBufferContract(name: string, newBackend: NewBackend, opt
       expect(c.batches[1]).toMatchObject({ lane: 'buffered', firstSeq: 1, lastSeq: 2 });
     });
 
+    it('pushes made in one turn, in any mix of modes, keep their order, numbering and pending counts', async () => {
+      const d = await driver({ debounceMs: 150 });
+      const c = collector();
+      d.consume(c.handler, { concurrency: 4 });
+      const modes = ['buffer', 'buffer', 'trigger', 'buffer', 'flush', 'buffer', 'buffer'] as const;
+      const results = await Promise.all(modes.map((mode, i) => d.push(makeMessage(`m${i}`), mode)));
+      expect(results.map((r) => r.seq)).toEqual([1, 2, 1, 3, 4, 5, 6]);
+      // After a flush, what counts as pending differs by driver (Redis counts the flushed batch until handled).
+      expect(results.slice(0, 5).map((r) => r.pending)).toEqual([1, 2, 2, 3, 0]);
+      await c.waitMessages(7);
+      const lane = (l: string): string[] => c.batches.filter((b) => b.lane === l).flatMap(texts);
+      expect(lane('triggered')).toEqual(['m2']);
+      expect(lane('buffered')).toEqual(['m0', 'm1', 'm3', 'm4', 'm5', 'm6']);
+    });
+
     it('numbers each lane of a chat 1, 2, 3 … across batches', async () => {
       const d = await driver({ maxBatch: 3 });
       const c = collector();
