@@ -1,35 +1,44 @@
 import type { Batch, BatchLane, ChatKey, InboundMessage, ReleaseReason } from '../message/index.js';
 
 /**
- * The buffer's atomic steps, as Redis Lua scripts. Keys of one chat: `buf` (buffered lane: a list of
- * `seq|ts|json`), `trig` (triggered lane, same shape), `meta` (hash: `bseq`/`tseq` sequence counters and
- * `flushTo`, release up to this seq now); and the shared `pending` sorted set (chat → oldest unreleased push
- * time, roughly) that the sweeper reads. The push times of a batch are read from its items, so pushing a
- * message costs two writes, plus one on a chat's first message.
+ * The buffer's atomic steps, as Redis Lua scripts. Keys of one chat, under `<prefix>:buffer:`: `msgs:<chat>`
+ * (buffered lane: a list of `seq|ts|json`), `trig:<chat>` (triggered lane, same shape), `meta:<chat>` (hash:
+ * `bseq`/`tseq` sequence counters and `flushTo`, release up to this seq now). Shared: `pending` (sorted set:
+ * chat → oldest unreleased push time, roughly, for the sweeper). Per partition `<n>` of the chats:
+ * `due:<n>` (sorted set: chat → when to look at it next), `held:<n>` (hash: chat → claim token, the chats
+ * with a batch in flight) and `wake:<n>` (when the partition's flush job looks at its chats next; absent: no
+ * job). The push times of a batch are read from its items.
  */
 
 /**
- * push many: KEYS pending; ARGV key prefix (`<prefix>:buffer:`), then per message chatKey, mode (b|f|t)
- * followed by its push time, payload. → per message two entries: { seq, buffered lane's length (after the
- * push; for `t`, as it is) }, or { -1, error text } when that message could not be stored (its sequence
- * number is given back). The others are stored regardless, in order.
+ * push many: KEYS pending; ARGV key prefix (`<prefix>:buffer:`), debounceMs, maxBatch, then per message
+ * chatKey, partition, mode (b|f|t) followed by its push time, payload. → per message three entries:
+ * { seq, buffered lane's length (after the push; for `t`, as it is), when its partition's job must run
+ * (-1: it need not be scheduled) }, or { -1, error text, -1 } when that message could not be stored (its
+ * sequence number is given back). The others are stored regardless, in order.
+ *
+ * A chat becomes due (its partition's `due` set) only on the first message of a burst (at push + debounce)
+ * and when it must go at once (maxBatch reached, flush, trigger); later messages of a burst only append:
+ * the claim reads the last push time from the list and re-scores. A chat with a batch in flight is left to
+ * that batch's ack. The job is asked for only when none is due to look by then (`wake`).
  *
  * A chat's keys are built here from the prefix rather than declared: three keys per message were a
- * measurable share of the client's encoding and Redis's parsing (a single Redis holds the buffer; see the
- * README on Redis Cluster). Consecutive buffered messages of one chat (a burst read in one turn) are stored
- * with one HINCRBY and one RPUSH, not one each.
+ * measurable share of the client's encoding and Redis's parsing (a single Redis holds the buffer). A run of
+ * one chat's buffered messages (a burst read in one turn) is stored with one HINCRBY and one RPUSH.
  */
 export const PUSH_MANY = `
 local out = {}
 local pending, prefix = KEYS[1], ARGV[1]
-local n = (#ARGV - 1) / 3
+local debounce, maxBatch = tonumber(ARGV[2]), tonumber(ARGV[3])
+local n = (#ARGV - 3) / 4
+local function arg(i, f) return ARGV[3 + i * 4 + f] end
 local i = 0
 while i < n do
-  local chat, mt = ARGV[2 + i * 3], ARGV[3 + i * 3]
-  local mode, ts = string.sub(mt, 1, 1), string.sub(mt, 2)
+  local chat, part, mt = arg(i, 1), arg(i, 2), arg(i, 3)
+  local mode = string.sub(mt, 1, 1)
   local j = i + 1
   if mode == 'b' then
-    while j < n and ARGV[2 + j * 3] == chat and ARGV[3 + j * 3]:byte(1) == 98 do j = j + 1 end
+    while j < n and arg(j, 1) == chat and arg(j, 3):byte(1) == 98 do j = j + 1 end
   end
   local k = j - i
   local buf, meta = prefix .. 'msgs:' .. chat, prefix .. 'meta:' .. chat
@@ -41,9 +50,7 @@ while i < n do
     len = last
   else
     local items = {}
-    for m = 0, k - 1 do
-      items[m + 1] = (last - k + 1 + m) .. '|' .. string.sub(ARGV[3 + (i + m) * 3], 2) .. '|' .. ARGV[4 + (i + m) * 3]
-    end
+    for m = 0, k - 1 do items[m + 1] = (last - k + 1 + m) .. '|' .. string.sub(arg(i + m, 3), 2) .. '|' .. arg(i + m, 4) end
     len = redis.pcall('RPUSH', list, unpack(items))
     if type(len) == 'table' then redis.call('HINCRBY', meta, field, -k) end
   end
@@ -51,14 +58,32 @@ while i < n do
     for m = 1, k do
       out[#out + 1] = -1
       out[#out + 1] = tostring(len.err or len)
+      out[#out + 1] = -1
     end
   else
-    if len == k then redis.call('ZADD', pending, 'NX', ts, chat) end
+    local first, lastTs = tonumber(string.sub(mt, 2)), tonumber(string.sub(arg(j - 1, 3), 2))
+    if len == k then redis.call('ZADD', pending, 'NX', first, chat) end
+    local due = -1
+    if mode ~= 'b' then due = lastTs
+    elseif len >= maxBatch and len - k < maxBatch then due = lastTs
+    elseif len == k then due = first + debounce end
     if mode == 't' then len = redis.call('LLEN', buf)
     elseif mode == 'f' then redis.call('HSET', meta, 'flushTo', last) end
+    local run = -1
+    if due >= 0 and redis.call('HEXISTS', prefix .. 'held:' .. part, chat) == 0 then
+      redis.call('ZADD', prefix .. 'due:' .. part, 'LT', due, chat)
+      local wake = prefix .. 'wake:' .. part
+      -- A look time long past means the job died or failed for good: ask again rather than wait for the sweeper.
+      local w = tonumber(redis.call('GET', wake))
+      if not w or w > due or w < lastTs - 2000 then
+        redis.call('SET', wake, due)
+        run = due
+      end
+    end
     for m = 1, k do
       out[#out + 1] = last - k + m
       out[#out + 1] = mode == 't' and len or len - k + m
+      out[#out + 1] = m == k and run or -1
     end
   end
   i = j
@@ -71,7 +96,7 @@ return out
  * {'t', item} a triggered message; {'b', reason, items...} a due batch; {'w', dueAt} not yet due;
  * {'e'} nothing left (the chat leaves `pending`, atomically with being found empty).
  */
-const TAKE_FN = `
+export const TAKE_FN = `
 local function tsOf(item) return tonumber(string.match(item, '^%d+|(%d+)|')) end
 local function take(buf, trig, meta, pending, now, debounce, maxWait, maxBatch, chat)
   local t = redis.call('LINDEX', trig, 0)
@@ -100,36 +125,16 @@ local function take(buf, trig, meta, pending, now, debounce, maxWait, maxBatch, 
 end
 `;
 
-/** take: KEYS buf, trig, meta, pending; ARGV now, debounceMs, maxWaitMs, maxBatch, chatKey → as take(). */
-export const TAKE = `${TAKE_FN}
-return take(KEYS[1], KEYS[2], KEYS[3], KEYS[4], tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]), ARGV[5])
-`;
-
 /**
- * ack + take: KEYS buf, trig, meta, pending; ARGV headSeq, count, lane (b|t), now, debounceMs, maxWaitMs,
- * maxBatch, chatKey. Removes exactly the batch that was handled, and only if its lane still starts with it
- * (a zombie or duplicate worker cannot trim twice), then answers as take() does: one round trip per batch.
+ * clear: KEYS buf, trig, meta, pending, due (of the chat's partition); ARGV chatKey → messages dropped.
+ * Sequence counters are kept; a batch in flight stays held until its ack (whose fence then trims nothing).
  */
-export const ACK_TAKE = `${TAKE_FN}
-local list = KEYS[1]
-if ARGV[3] == 't' then list = KEYS[2] end
-local head = redis.call('LINDEX', list, 0)
-if head and tonumber(string.match(head, '^(%d+)|')) == tonumber(ARGV[1]) then
-  redis.call('LTRIM', list, tonumber(ARGV[2]), -1)
-  if ARGV[3] == 'b' then
-    local nh = redis.call('LINDEX', KEYS[1], 0)
-    if nh then redis.call('ZADD', KEYS[4], 'XX', tsOf(nh), ARGV[8]) end
-  end
-end
-return take(KEYS[1], KEYS[2], KEYS[3], KEYS[4], tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7]), ARGV[8])
-`;
-
-/** clear: KEYS buf, trig, meta, pending; ARGV chatKey → messages dropped. Sequence counters are kept. */
 export const CLEAR = `
 local n = redis.call('LLEN', KEYS[1]) + redis.call('LLEN', KEYS[2])
 redis.call('DEL', KEYS[1], KEYS[2])
 redis.call('HDEL', KEYS[3], 'flushTo')
 redis.call('ZREM', KEYS[4], ARGV[1])
+redis.call('ZREM', KEYS[5], ARGV[1])
 return n
 `;
 

@@ -1,0 +1,120 @@
+import { TAKE_FN } from './redis-scripts.js';
+
+/**
+ * The scripts a partition's flush job runs (keys as in redis-scripts.ts; built from ARGV[1], the key prefix
+ * `<prefix>:buffer:`, then ARGV[2], the partition). One BullMQ job per partition carries all its chats, so a
+ * busy partition costs one claim per look at its due chats, not a BullMQ job per burst.
+ */
+
+const PARTITION_KEYS = `
+local prefix, part = ARGV[1], ARGV[2]
+local pending = prefix .. 'pending'
+local due, held, wake = prefix .. 'due:' .. part, prefix .. 'held:' .. part, prefix .. 'wake:' .. part
+local function take_chat(chat, now, debounce, maxWait, maxBatch)
+  return take(prefix .. 'msgs:' .. chat, prefix .. 'trig:' .. chat, prefix .. 'meta:' .. chat, pending, now, debounce, maxWait, maxBatch, chat)
+end
+`;
+
+/**
+ * claim: ARGV prefix, partition, now, limit, token, recover (1|0), debounceMs, maxWaitMs, maxBatch, lookMs →
+ * { next due time or -1, chat, take-reply, chat, take-reply, … } for up to `limit` due chats with a batch;
+ * those are held under `token` until their ack. Due chats that are not due after all (a burst still
+ * arriving) are re-scored, empty ones dropped. `recover` first puts every held chat back as due now: a job
+ * starting has no batch in flight, so what is held belongs to a holder that died (BullMQ moved its job
+ * back after the lock ran out). The job will look again by now + lookMs at the latest (`wake`).
+ */
+export const CLAIM = `${TAKE_FN}${PARTITION_KEYS}
+local now, limit, token = tonumber(ARGV[3]), tonumber(ARGV[4]), ARGV[5]
+local debounce, maxWait, maxBatch, lookMs = tonumber(ARGV[7]), tonumber(ARGV[8]), tonumber(ARGV[9]), tonumber(ARGV[10])
+if ARGV[6] == '1' then
+  for _, chat in ipairs(redis.call('HKEYS', held)) do redis.call('ZADD', due, 0, chat) end
+  redis.call('DEL', held)
+end
+local out = {-1}
+if limit > 0 then
+  for _, chat in ipairs(redis.call('ZRANGEBYSCORE', due, '-inf', now, 'LIMIT', 0, limit)) do
+    local r = take_chat(chat, now, debounce, maxWait, maxBatch)
+    if r[1] == 'w' then
+      redis.call('ZADD', due, r[2], chat)
+    else
+      redis.call('ZREM', due, chat)
+      if r[1] ~= 'e' then
+        redis.call('HSET', held, chat, token)
+        out[#out + 1] = chat
+        out[#out + 1] = r
+      end
+    end
+  end
+end
+local first = redis.call('ZRANGE', due, 0, 0, 'WITHSCORES')
+local look = now + lookMs
+if first[2] then
+  out[1] = tonumber(first[2])
+  if out[1] < look then look = out[1] end
+end
+redis.call('SET', wake, look)
+return out
+`;
+
+/**
+ * ack: ARGV prefix, partition, chat, token, headSeq, count, lane (b|t), now, debounceMs, maxWaitMs, maxBatch.
+ * Removes exactly the batch that was handled, and only if its lane still starts with it (a zombie or
+ * duplicate holder cannot trim twice). Then, if the chat is still held under `token`: → take-reply for its
+ * next batch, due now (the chat stays held), else the chat is released (back in `due` when it has more
+ * waiting) and → {'w'} or {'e'}; → {'x'} when another holder took the chat over.
+ */
+export const ACK = `${TAKE_FN}${PARTITION_KEYS}
+local chat, token, lane = ARGV[3], ARGV[4], ARGV[7]
+local list = prefix .. 'msgs:' .. chat
+if lane == 't' then list = prefix .. 'trig:' .. chat end
+local head = redis.call('LINDEX', list, 0)
+if head and tonumber(string.match(head, '^(%d+)|')) == tonumber(ARGV[5]) then
+  redis.call('LTRIM', list, tonumber(ARGV[6]), -1)
+  if lane == 'b' then
+    local nh = redis.call('LINDEX', prefix .. 'msgs:' .. chat, 0)
+    if nh then redis.call('ZADD', pending, 'XX', tsOf(nh), chat) end
+  end
+end
+if redis.call('HGET', held, chat) ~= token then return {'x'} end
+local r = take_chat(chat, tonumber(ARGV[8]), tonumber(ARGV[9]), tonumber(ARGV[10]), tonumber(ARGV[11]))
+if r[1] == 'w' or r[1] == 'e' then
+  redis.call('HDEL', held, chat)
+  if r[1] == 'w' then redis.call('ZADD', due, 'LT', r[2], chat) end
+end
+return r
+`;
+
+/**
+ * finish: ARGV prefix, partition, now, lookMs → 0 when something is due within lookMs (keep looking), else
+ * the next due time (the job waits until then; `wake` says so) or -1 when the partition is empty (`wake`
+ * removed: the next push asks for a job). Atomic with pushes, so none falls between the look and the wait.
+ */
+export const FINISH = `${TAKE_FN}${PARTITION_KEYS}
+local now, lookMs = tonumber(ARGV[3]), tonumber(ARGV[4])
+local first = redis.call('ZRANGE', due, 0, 0, 'WITHSCORES')
+if not first[2] then
+  redis.call('DEL', wake)
+  return -1
+end
+local nextDue = tonumber(first[2])
+if nextDue <= now + lookMs then return 0 end
+redis.call('SET', wake, nextDue)
+return nextDue
+`;
+
+/**
+ * revive: ARGV prefix, then chat, partition pairs → the partitions, one entry per chat. Chats the sweeper
+ * found overdue are made due now in their partition, unless a batch of theirs is in flight.
+ */
+export const REVIVE = `
+local prefix = ARGV[1]
+local out = {}
+for i = 2, #ARGV, 2 do
+  local chat, part = ARGV[i], ARGV[i + 1]
+  if redis.call('HEXISTS', prefix .. 'held:' .. part, chat) == 0 then
+    redis.call('ZADD', prefix .. 'due:' .. part, 'LT', 0, chat)
+  end
+  out[#out + 1] = part
+end
+return out
+`;
