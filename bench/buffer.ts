@@ -51,7 +51,8 @@ import { buildWorkload, Recorder, type Workload } from './pipeline-workload.js';
 import { startRedisServer } from '../test/support/redis-server.js';
 import { envInt, fixed, int, percentile, table } from './stats.js';
 import { startRedisAccounting, type RedisCost } from './buffer-redis.js';
-import * as driverScripts from '../core/buffer/redis-scripts.js';
+import * as partitionScripts from '../core/buffer/partition-scripts.js';
+import * as chatScripts from '../core/buffer/redis-scripts.js';
 
 interface Settings {
   messages: number;
@@ -197,7 +198,7 @@ class Consumer {
 function slowlogScripts(): Record<string, string> | undefined {
   if (process.env.BENCH_BUFFER_SLOWLOG !== '1') return undefined;
   const scripts: Record<string, string> = {};
-  for (const [name, value] of Object.entries(driverScripts)) if (typeof value === 'string') scripts[name] = value;
+  for (const [name, value] of Object.entries({ ...chatScripts, ...partitionScripts })) if (typeof value === 'string') scripts[name] = value;
   return scripts;
 }
 
