@@ -8,7 +8,7 @@ import { connectRedis, type RedisSettings } from '../redis/index.js';
 import { DelayWaker } from './bullmq-waker.js';
 import type { BatchHandler, BufferDriver, BufferPolicy, CloseOptions, CloseResult, ConsumeOptions, PushMode, PushResult } from './driver.js';
 import { ACK, CLAIM, FINISH, REVIVE } from './partition-scripts.js';
-import { runPartition, Slots, type PartitionContext, type PartitionRedis } from './partition-job.js';
+import { checkPartitionCount, runPartition, Slots, type PartitionContext, type PartitionRedis } from './partition-job.js';
 import { validateBufferPolicy } from './policy.js';
 import { CLEAR, PUSH_MANY } from './redis-scripts.js';
 
@@ -28,7 +28,7 @@ export interface BullMQDriverOptions {
   sweepMs?: number;
   /**
    * Partitions of the chats, each carried by one BullMQ job at a time (so at most this many processes share
-   * the batches). Every process on one Redis prefix must use the same number. Default 8.
+   * the batches). Every process on one Redis prefix must use the same number (`checkPartitions`). Default 8.
    */
   partitions?: number;
 }
@@ -100,6 +100,11 @@ export class BullMQBufferDriver implements BufferDriver {
     this.waker = new DelayWaker(this.queueConnection, this.queue.keys.marker!, (err) => opts.log.warn({ err }, 'could not wake the buffer workers; a delayed flush may start late'));
     const reasons: ReleaseReason[] = ['idle', 'maxBatch', 'maxWait', 'flush', 'trigger', 'shutdown'];
     this.released = Object.fromEntries(reasons.map((r) => [r, opts.metrics.counter('buffer_released_total', { reason: r })])) as Record<ReleaseReason, Counter>;
+  }
+
+  /** Refuses to run beside processes that split chats into another number of partitions (see `checkPartitionCount`). */
+  checkPartitions(): Promise<void> {
+    return checkPartitionCount(this.redis, this.keyPrefix, this.p, this.partitions);
   }
 
   /** Queued for the end of this event-loop turn, then stored with every other push of the turn in one call. */

@@ -1,7 +1,7 @@
 import { DelayedError, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { toError } from '../errors/index.js';
+import { ConfigError, toError } from '../errors/index.js';
 import type { BatchLane, ChatKey, ReleaseReason } from '../message/index.js';
 import type { Counter, Metrics } from '../metrics/index.js';
 import type { BatchHandler, BufferPolicy } from './driver.js';
@@ -169,4 +169,20 @@ async function runChat(ctx: PartitionContext, part: number, chat: ChatKey, token
     });
     r = await ctx.redis.nkAck(ctx.keyPrefix, part, chat, token, batch.firstSeq, items.length, lane[0]!, Date.now(), debounceMs, maxWaitMs, maxBatch);
   }
+}
+
+/**
+ * A chat belongs to the partition its key hashes to among `partitions`: two processes counting differently
+ * would put one chat in two partitions, and two jobs could run its batches at once. The first process on a
+ * prefix fixes the number; a process with another one refuses to start.
+ */
+export async function checkPartitionCount(redis: Redis, keyPrefix: string, prefix: string, partitions: number): Promise<void> {
+  const key = `${keyPrefix}partitions`;
+  await redis.set(key, String(partitions), 'NX');
+  const stored = Number(await redis.get(key));
+  if (stored === partitions) return;
+  throw new ConfigError(
+    ['BUFFER_PARTITIONS'],
+    `BUFFER_PARTITIONS is ${partitions}, but the processes on Redis prefix "${prefix}" split chats into ${stored} partitions: use ${stored} everywhere, or stop every process, let the buffer empty and delete the key ${key}`,
+  );
 }

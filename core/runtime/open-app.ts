@@ -25,7 +25,12 @@ export async function openApp(config: Config, options: AppOptions = {}): Promise
   const log = options.log ?? createLogger(config);
   const metrics = options.metrics ?? new Metrics();
   const store = options.store ?? (await openRedisStore({ settings: config.redis, log }));
-  const buffer = options.buffer ?? new BullMQBufferDriver(config.buffer, { redis: config.redis, log, metrics, lockMs: config.redis.lockMs });
+  let buffer = options.buffer;
+  if (!buffer) {
+    const driver = new BullMQBufferDriver(config.buffer, { redis: config.redis, log, metrics, lockMs: config.redis.lockMs, partitions: config.redis.partitions });
+    await driver.checkPartitions();
+    buffer = driver;
+  }
   const outbox = options.outbox ?? new BullMQOutbox({ redis: config.redis, log });
   return createApp(config, { ...options, log, metrics, store, buffer, outbox });
 }
