@@ -13,7 +13,8 @@ import {
 import { RecentIds, type OneBotAccount } from './account.js';
 import { OneBotActions } from './api-actions.js';
 import { OneBotApi, OneBotLinkDownError } from './api.js';
-import type { OneBotConnection, OneBotConnectionOptions } from './connection.js';
+import type { OneBotConnection } from './connection.js';
+import type { OneBotConnectionOptions } from './connection-types.js';
 import { classifyFrame, toInboundMessage, toPlatformEvent, type MessageEvent, type OneBotEvent } from './events.js';
 import { ForwardDialer } from './forward.js';
 import { ReverseServer } from './reverse.js';

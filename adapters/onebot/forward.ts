@@ -4,13 +4,8 @@ import { pino, type Logger } from 'pino';
 import WebSocket from 'ws';
 import { Metrics } from '../../core/metrics/index.js';
 import { Backoff, type BackoffOptions } from './backoff.js';
-import {
-  DEFAULT_MAX_FRAME_BYTES,
-  OneBotConnection,
-  type ConnectionState,
-  type OneBotConnectionEvents,
-  type OneBotConnectionOptions,
-} from './connection.js';
+import { OneBotConnection } from './connection.js';
+import { DEFAULT_MAX_FRAME_BYTES, type ConnectionState, type OneBotConnectionEvents, type OneBotConnectionOptions } from './connection-types.js';
 
 export interface ForwardDialerOptions extends Omit<OneBotConnectionOptions, 'selfId'> {
   /** The OneBot implementation's WebSocket server, e.g. `ws://127.0.0.1:3001/`. */

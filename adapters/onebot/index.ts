@@ -6,6 +6,7 @@ export * from './events.js';
 export * from './api.js';
 export * from './api-actions.js';
 export * from './connection.js';
+export * from './connection-types.js';
 export * from './forward.js';
 export * from './reverse.js';
 export { RecentIds, type OneBotAccount } from './account.js';

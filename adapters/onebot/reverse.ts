@@ -6,7 +6,8 @@ import type { Duplex } from 'node:stream';
 import { pino, type Logger } from 'pino';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { Metrics } from '../../core/metrics/index.js';
-import { DEFAULT_MAX_FRAME_BYTES, OneBotConnection, type OneBotConnectionOptions, type SocketRole } from './connection.js';
+import { OneBotConnection } from './connection.js';
+import { DEFAULT_MAX_FRAME_BYTES, type OneBotConnectionOptions, type SocketRole } from './connection-types.js';
 
 export interface ReverseServerOptions extends Omit<OneBotConnectionOptions, 'selfId'> {
   /** Default `127.0.0.1`; use `0.0.0.0` when the OneBot implementation runs in another container or host. */

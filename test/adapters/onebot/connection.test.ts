@@ -1,14 +1,14 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { backoffCeiling } from '../../../adapters/onebot/backoff.js';
+import type { OneBotConnection } from '../../../adapters/onebot/connection.js';
 import {
   OneBotNotConnectedError,
   type LinkDown,
   type MalformedFrame,
-  type OneBotConnection,
   type OneBotFrame,
   type SocketRole,
   type StateChange,
-} from '../../../adapters/onebot/connection.js';
+} from '../../../adapters/onebot/connection-types.js';
 import { ForwardDialer, type DialRetry, type ForwardDialerOptions } from '../../../adapters/onebot/forward.js';
 import { ReverseServer, type ReverseRejection, type ReverseServerOptions } from '../../../adapters/onebot/reverse.js';
 import { Metrics } from '../../../core/metrics/index.js';
