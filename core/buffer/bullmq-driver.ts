@@ -1,4 +1,5 @@
-import { Job, Queue, Worker, type JobsOptions } from 'bullmq';
+import { randomUUID } from 'node:crypto';
+import { Queue, Worker, type Job, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { ClosedError } from '../errors/index.js';
@@ -8,7 +9,7 @@ import { connectRedis, type RedisSettings } from '../redis/index.js';
 import { DelayWaker } from './bullmq-waker.js';
 import type { BatchHandler, BufferDriver, BufferPolicy, CloseOptions, CloseResult, ConsumeOptions, PushMode, PushResult } from './driver.js';
 import { ACK, CLAIM, FINISH, REVIVE } from './partition-scripts.js';
-import { checkPartitionCount, runPartition, Slots, type PartitionContext, type PartitionRedis } from './partition-job.js';
+import { checkPartitionCount, partitionOf, releaseJobs, renewLease, runPartition, Slots, untilEmpty, type PartitionContext, type PartitionRedis } from './partition-job.js';
 import { validateBufferPolicy } from './policy.js';
 import { CLEAR, PUSH_MANY } from './redis-scripts.js';
 
@@ -54,10 +55,10 @@ const EVENTS_MAX_LEN = 100;
  * process): asked for only when a push makes a chat due and no job is due to look by then, it claims the
  * partition's due chats, runs their batches in parallel, keeps looking while busy, re-delays itself until
  * the next due time, and completes when the partition is empty. BullMQ's cost is paid per partition wake-up,
- * not per burst; its lock, stalled recovery, retries and metrics cover the partition. A batch is trimmed
- * only after its handler finished (a fenced ack), so a killed worker's batches are run again by the
- * partition's next job (at-least-once; sessions skip what they applied). A sweeper revives chats whose
- * partition lost its job.
+ * not per burst; its lock, stalled recovery, retries and metrics cover the partition. A claimed chat is held
+ * by this process under its lease, and trimmed only after its handler finished (a fenced ack): a killed
+ * worker's batches are run again once its lease lapses (at-least-once; sessions skip what they applied).
+ * A sweeper revives chats whose partition lost its job.
  */
 export class BullMQBufferDriver implements BufferDriver {
   readonly policy: BufferPolicy;
@@ -76,6 +77,11 @@ export class BullMQBufferDriver implements BufferDriver {
   private closing: Promise<CloseResult> | undefined;
   private sweeper: NodeJS.Timeout | undefined;
   private readonly inHand = new Map<string, { job: Job; token: string }>();
+  /** This process as a holder of chats (see CLAIM); `leaseKey` lives while it does. */
+  private readonly holder = randomUUID();
+  private readonly leaseKey: string;
+  private leaseTimer: NodeJS.Timeout | undefined;
+  private readonly chats = new Set<Promise<void>>();
   private readonly released: Record<ReleaseReason, Counter>;
   private queued: QueuedPush[] = [];
   private flushTimer: NodeJS.Immediate | undefined;
@@ -86,6 +92,7 @@ export class BullMQBufferDriver implements BufferDriver {
     this.p = opts.redis.prefix;
     this.keyPrefix = `${this.p}:buffer:`;
     this.pendingKey = `${this.keyPrefix}pending`;
+    this.leaseKey = `${this.keyPrefix}lease:${this.holder}`;
     this.partitions = Math.max(1, Math.floor(opts.partitions ?? 8));
     this.redis = connectRedis(opts.redis, 'command', opts.log, 'buffer') as BufferRedis;
     this.redis.defineCommand('nkPushMany', { numberOfKeys: 1, lua: PUSH_MANY });
@@ -173,7 +180,11 @@ export class BullMQBufferDriver implements BufferDriver {
       metrics: this.opts.metrics,
       released: this.released,
       slots: new Slots(Math.max(1, Math.floor(opts.concurrency))),
+      holder: this.holder,
+      leaseMs: lockMs,
+      chats: this.chats,
       isClosed: () => this.closed,
+      schedule: (part, at) => this.schedule(part, at),
       delayJob: async (job, token, at) => {
         await job.moveToDelayed(at, token);
         this.waker.at(at);
@@ -194,6 +205,7 @@ export class BullMQBufferDriver implements BufferDriver {
       // A flush job must never fail for having stalled: the lists, not the job, hold the messages.
       maxStalledCount: 1_000_000,
     });
+    this.leaseTimer = renewLease(this.redis, this.leaseKey, lockMs, this.opts.log);
     this.worker.on('error', (err) => this.opts.log.error({ err }, 'buffer worker error'));
     this.worker.on('failed', (job, err) => this.opts.log.error({ err, partition: job?.data?.part }, 'flush job failed; it is retried, then the sweeper revives its chats'));
     const sweepMs = this.opts.sweepMs ?? 5000;
@@ -229,16 +241,12 @@ export class BullMQBufferDriver implements BufferDriver {
       const worker = this.worker;
       let timer: NodeJS.Timeout | undefined;
       const finished = await Promise.race([
-        worker.close().then(() => true),
+        Promise.all([worker.close(), untilEmpty(this.chats)]).then(() => true),
         new Promise<false>((r) => (timer = setTimeout(() => r(false), opts.timeoutMs))),
       ]);
       clearTimeout(timer);
       if (!finished) {
-        // Released through the queue's connection: the worker's own is already shutting down.
-        for (const { job, token } of this.inHand.values()) {
-          const held = await Job.fromId(this.queue, job.id!);
-          await held?.moveToDelayed(Date.now(), token).catch((err: unknown) => this.opts.log.warn({ err, partition: job.data?.part }, 'could not release a flush job; it will be retried when its lock expires'));
-        }
+        await releaseJobs(this.queue, [...this.inHand.values()], this.opts.log);
         this.inHand.clear();
         // A forced close still waits for the stuck processor in BullMQ 6; cut the worker's connection
         // instead, so nothing of it (lock renewals and acks included) reaches Redis any more.
@@ -252,6 +260,9 @@ export class BullMQBufferDriver implements BufferDriver {
         await this.workerConnection?.quit().catch(() => undefined);
       }
     }
+    if (this.leaseTimer) clearInterval(this.leaseTimer);
+    // Whatever is still held here (a batch cut short) is taken back by the next worker that looks.
+    await this.queueConnection.del(this.leaseKey).catch(() => undefined);
     this.waker.close();
     await this.queue.close();
     await this.queueConnection.quit().catch(() => undefined);
@@ -286,11 +297,8 @@ export class BullMQBufferDriver implements BufferDriver {
     this.opts.metrics.count('buffer_swept_total', {}, chats.length);
   }
 
-  /** FNV-1a of the chat key: the same partition in every process. */
   private partitionOf(chat: ChatKey): number {
-    let h = 0x811c9dc5;
-    for (let i = 0; i < chat.length; i++) h = Math.imul(h ^ chat.charCodeAt(i), 0x01000193);
-    return (h >>> 0) % this.partitions;
+    return partitionOf(chat, this.partitions);
   }
 }
 

@@ -1,4 +1,4 @@
-import { DelayedError, type Job } from 'bullmq';
+import { DelayedError, Job, type Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { ConfigError, toError } from '../errors/index.js';
@@ -9,8 +9,8 @@ import { toBatch } from './redis-scripts.js';
 
 /** The driver's Redis connection with the partition scripts defined on it. */
 export type PartitionRedis = Redis & {
-  nkClaim(prefix: string, part: number, now: number, limit: number, token: string, recover: string, debounce: number, maxWait: number, maxBatch: number, lookMs: number): Promise<unknown[]>;
-  nkAck(prefix: string, part: number, chat: string, token: string, headSeq: number, count: number, lane: string, now: number, debounce: number, maxWait: number, maxBatch: number): Promise<string[]>;
+  nkClaim(prefix: string, part: number, now: number, limit: number, holder: string, recover: string, debounce: number, maxWait: number, maxBatch: number, lookMs: number, leaseMs: number): Promise<unknown[]>;
+  nkAck(prefix: string, part: number, chat: string, holder: string, headSeq: number, count: number, lane: string, now: number, debounce: number, maxWait: number, maxBatch: number): Promise<string[]>;
   nkFinish(prefix: string, part: number, now: number, lookMs: number): Promise<number>;
 };
 
@@ -20,6 +20,8 @@ export type PartitionRedis = Redis & {
  * flush, trigger) wait at most this long for an active job.
  */
 export const LOOK_MS = 20;
+/** How long due chats wait for a slot in a full process before its partition is handed to another worker. */
+export const HAND_ON_AFTER_MS = 100;
 /** Least time between two looks: each look claims every chat due by then, in one call. */
 const LOOK_GAP_MS = 2;
 
@@ -32,9 +34,16 @@ export interface PartitionContext {
   metrics: Metrics;
   released: Record<ReleaseReason, Counter>;
   slots: Slots;
+  /** This process as a holder of chats; its lease (`lease:<holder>`, `leaseMs`) says it is alive. */
+  holder: string;
+  leaseMs: number;
+  /** Every chat's batches running in this process, whichever job claimed them (shutdown waits for them). */
+  chats: Set<Promise<void>>;
   isClosed(): boolean;
   /** Re-delays the job to `due` (ms since the epoch) and wakes the workers then. */
   delayJob(job: Job, token: string, due: number): Promise<void>;
+  /** Makes sure the partition's job runs by `at` (ms since the epoch). */
+  schedule(part: number, at: number): Promise<void>;
 }
 
 /**
@@ -75,26 +84,24 @@ export class Slots {
 }
 
 /**
- * Runs one partition's job: claims due chats (each held until its ack), hands their batches to `handler`
- * in parallel (one batch per chat at a time, within the process's slots), and keeps looking while anything
- * is in flight or due within LOOK_MS; then waits in BullMQ until the next due time, or completes when the
- * partition is empty. Only one job per partition is active across all processes (BullMQ deduplication).
+ * Runs one partition's job: claims due chats (each held by this process until its ack), hands their
+ * batches to `handler` in parallel (one batch per chat at a time, within the process's slots), and keeps
+ * looking while any is in flight or due within LOOK_MS; then waits in BullMQ until the next due time, or
+ * completes when the partition is empty. A process with no free slot hands the partition on while due chats
+ * wait, so that an idle worker serves them; the batches it has in hand go on under its lease. Only one job per
+ * partition is active across all processes (BullMQ deduplication).
  */
 export async function runPartition(ctx: PartitionContext, job: Job<{ part: number }>, token: string, handler: BatchHandler): Promise<void> {
-  const run = new PartitionRun(ctx, job, token, handler);
-  try {
-    await run.loop();
-  } finally {
-    // Never leave a chat's batch running behind a finished job: the next run would claim it again.
-    await Promise.all(run.running);
-  }
+  await new PartitionRun(ctx, job, token, handler).loop();
 }
 
 class PartitionRun {
-  readonly running = new Set<Promise<void>>();
-  private failure: unknown;
-  /** The first look of a run takes back what a dead holder left (see CLAIM). */
+  /** This run's chats in flight (the process's are in `ctx.chats`). */
+  private readonly running = new Set<Promise<void>>();
+  /** The first look of a run takes back what dead holders left (see CLAIM). */
   private recover = '1';
+  /** Since when due chats have waited for a slot here. */
+  private fullSince: number | undefined;
 
   constructor(
     private readonly ctx: PartitionContext,
@@ -106,24 +113,20 @@ class PartitionRun {
   async loop(): Promise<void> {
     const { ctx, job, token } = this;
     for (;;) {
-      // An ack that failed leaves its chat held: fail the job, so BullMQ runs it again and recovers the chat.
-      if (this.failure) throw this.failure;
-      if (ctx.isClosed()) {
-        // Shutting down: finish what is in hand (close may cut it short), then hand the partition on.
-        await Promise.all(this.running);
-        await ctx.delayJob(job, token, Date.now());
-        throw new DelayedError();
-      }
+      if (ctx.isClosed()) return this.handOn(Date.now());
       const lookedAt = Date.now();
       const nextDue = await this.look(lookedAt);
       const now = Date.now();
+      // Due chats and no slot here for a while (slow batches: LLM answers): another worker may have one.
+      // Short batches free a slot sooner than a hand-on would take, so a full moment alone does not count.
+      if (ctx.slots.free === 0 && nextDue >= 0 && nextDue <= now) {
+        this.fullSince ??= now;
+        if (now - this.fullSince >= HAND_ON_AFTER_MS) return this.handOn(now);
+      } else this.fullSince = undefined;
       if (this.running.size === 0 && (nextDue < 0 || nextDue - now > LOOK_MS)) {
         const next = await ctx.redis.nkFinish(ctx.keyPrefix, job.data.part, now, LOOK_MS);
         if (next < 0) return;
-        if (next > 0) {
-          await ctx.delayJob(job, token, next);
-          throw new DelayedError();
-        }
+        if (next > 0) return this.handOn(next);
       }
       const until = Math.max(lookedAt + LOOK_GAP_MS, Math.min(nextDue < 0 ? Infinity : nextDue, now + LOOK_MS));
       // A finished batch frees a slot and may leave its chat due: look again then, not later.
@@ -133,29 +136,39 @@ class PartitionRun {
     }
   }
 
+  /** Delays the job to `at` and ends this run; chats in flight go on (their acks ask for a job if needed). */
+  private async handOn(at: number): Promise<never> {
+    await this.ctx.delayJob(this.job, this.token, at);
+    throw new DelayedError();
+  }
+
   /** Claims the due chats and starts their batches; → the partition's next due time, or -1. */
   private async look(now: number): Promise<number> {
-    const { ctx, token } = this;
+    const { ctx } = this;
     const { debounceMs, maxWaitMs, maxBatch } = ctx.policy;
     const part = this.job.data.part;
-    const r = await ctx.redis.nkClaim(ctx.keyPrefix, part, now, ctx.slots.free, token, this.recover, debounceMs, maxWaitMs, maxBatch, LOOK_MS);
+    const r = await ctx.redis.nkClaim(ctx.keyPrefix, part, now, ctx.slots.free, ctx.holder, this.recover, debounceMs, maxWaitMs, maxBatch, LOOK_MS, ctx.leaseMs);
     this.recover = '0';
     for (let i = 1; i < r.length; i += 2) {
       const chat = r[i] as ChatKey;
       const first = r[i + 1] as string[];
-      const run = ctx.slots
+      const run: Promise<void> = ctx.slots
         .acquire()
-        .then(() => runChat(ctx, part, chat, token, first, this.handler).finally(() => ctx.slots.release()))
-        .catch((err: unknown) => void (this.failure ??= err))
-        .finally(() => this.running.delete(run));
+        .then(() => runChat(ctx, part, chat, first, this.handler).finally(() => ctx.slots.release()))
+        .catch((err: unknown) => ctx.log.error({ err: toError(err), chatKey: chat }, 'a batch could not be acknowledged; the chat is taken back once this process is gone'))
+        .finally(() => {
+          this.running.delete(run);
+          ctx.chats.delete(run);
+        });
       this.running.add(run);
+      ctx.chats.add(run);
     }
     return r[0] as number;
   }
 }
 
 /** A claimed chat's batches, one after the other, until its ack releases the chat. */
-async function runChat(ctx: PartitionContext, part: number, chat: ChatKey, token: string, first: string[], handler: BatchHandler): Promise<void> {
+async function runChat(ctx: PartitionContext, part: number, chat: ChatKey, first: string[], handler: BatchHandler): Promise<void> {
   const { debounceMs, maxWaitMs, maxBatch } = ctx.policy;
   let r = first;
   while (r[0] === 'b' || r[0] === 't') {
@@ -167,7 +180,27 @@ async function runChat(ctx: PartitionContext, part: number, chat: ChatKey, token
       ctx.metrics.count('batch_errors_total', {});
       ctx.log.error({ err: toError(thrown), chatKey: chat }, 'batch handler failed; the batch is dropped');
     });
-    r = await ctx.redis.nkAck(ctx.keyPrefix, part, chat, token, batch.firstSeq, items.length, lane[0]!, Date.now(), debounceMs, maxWaitMs, maxBatch);
+    r = await acknowledged(ctx, () => ctx.redis.nkAck(ctx.keyPrefix, part, chat, ctx.holder, batch.firstSeq, items.length, lane[0]!, Date.now(), debounceMs, maxWaitMs, maxBatch));
+  }
+  // More came for the chat, not due yet, and no job is due to look by then: ask for one, as a push would.
+  if (r[0] === 'w' && r[2] === 'wake') await ctx.schedule(part, Number(r[1]));
+}
+
+/**
+ * The ack of a handled batch, retried while Redis is away: the chat stays held by this (live) process
+ * meanwhile, so nobody runs the batch again. Gives up only at shutdown; the lease then lapses and another
+ * worker takes the chat back (the session skips what it already applied).
+ */
+async function acknowledged(ctx: PartitionContext, ack: () => Promise<string[]>): Promise<string[]> {
+  for (let delay = 100; ; delay = Math.min(delay * 2, 5000)) {
+    try {
+      return await ack();
+    } catch (err) {
+      if (ctx.isClosed()) throw err;
+      ctx.metrics.count('buffer_ack_retries_total', {});
+      ctx.log.warn({ err: toError(err) }, 'could not acknowledge a batch; retrying');
+      await new Promise((res) => setTimeout(res, delay));
+    }
   }
 }
 
@@ -185,4 +218,31 @@ export async function checkPartitionCount(redis: Redis, keyPrefix: string, prefi
     ['BUFFER_PARTITIONS'],
     `BUFFER_PARTITIONS is ${partitions}, but the processes on Redis prefix "${prefix}" split chats into ${stored} partitions: use ${stored} everywhere, or stop every process, let the buffer empty and delete the key ${key}`,
   );
+}
+
+/** FNV-1a of the chat key: the same partition in every process. */
+export function partitionOf(chat: ChatKey, partitions: number): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < chat.length; i++) h = Math.imul(h ^ chat.charCodeAt(i), 0x01000193);
+  return (h >>> 0) % partitions;
+}
+
+/** Keeps `key` alive (it says this process holds chats) until the timer is cleared; it lapses `lockMs` after. */
+export function renewLease(redis: Redis, key: string, lockMs: number, log: Logger): NodeJS.Timeout {
+  const timer = setInterval(() => void redis.set(key, '1', 'PX', lockMs).catch((err: unknown) => log.warn({ err }, 'could not renew the buffer lease')), Math.max(100, Math.floor(lockMs / 3)));
+  timer.unref();
+  return timer;
+}
+
+/** Resolves once `set` is empty, including promises added while waiting. */
+export async function untilEmpty(set: Set<Promise<void>>): Promise<void> {
+  while (set.size > 0) await Promise.all(set);
+}
+
+/** Hands jobs in hand back to BullMQ at a forced stop, through the queue's connection (the worker's is closing). */
+export async function releaseJobs(queue: Queue, inHand: readonly { job: Job; token: string }[], log: Logger): Promise<void> {
+  for (const { job, token } of inHand) {
+    const held = await Job.fromId(queue, job.id!);
+    await held?.moveToDelayed(Date.now(), token).catch((err: unknown) => log.warn({ err, partition: (job.data as { part?: number } | undefined)?.part }, 'could not release a flush job; it will be retried when its lock expires'));
+  }
 }

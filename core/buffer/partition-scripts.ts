@@ -16,19 +16,26 @@ end
 `;
 
 /**
- * claim: ARGV prefix, partition, now, limit, token, recover (1|0), debounceMs, maxWaitMs, maxBatch, lookMs →
- * { next due time or -1, chat, take-reply, chat, take-reply, … } for up to `limit` due chats with a batch;
- * those are held under `token` until their ack. Due chats that are not due after all (a burst still
- * arriving) are re-scored, empty ones dropped. `recover` first puts every held chat back as due now: a job
- * starting has no batch in flight, so what is held belongs to a holder that died (BullMQ moved its job
- * back after the lock ran out). The job will look again by now + lookMs at the latest (`wake`).
+ * claim: ARGV prefix, partition, now, limit, holder, recover (1|0), debounceMs, maxWaitMs, maxBatch, lookMs,
+ * leaseMs → { next due time or -1, chat, take-reply, chat, take-reply, … } for up to `limit` due chats with
+ * a batch; those are held under `holder` (a process) until their ack, and the holder's lease is renewed.
+ * Due chats that are not due after all (a burst still arriving) are re-scored, empty ones dropped.
+ * `recover` first puts back as due now every held chat whose holder's lease ran out: that process died
+ * with the batch in hand. Chats of live holders stay theirs, even when the partition's job moved on to
+ * another worker. The job will look again by now + lookMs at the latest (`wake`).
  */
 export const CLAIM = `${TAKE_FN}${PARTITION_KEYS}
 local now, limit, token = tonumber(ARGV[3]), tonumber(ARGV[4]), ARGV[5]
 local debounce, maxWait, maxBatch, lookMs = tonumber(ARGV[7]), tonumber(ARGV[8]), tonumber(ARGV[9]), tonumber(ARGV[10])
+redis.call('SET', prefix .. 'lease:' .. token, '1', 'PX', ARGV[11])
 if ARGV[6] == '1' then
-  for _, chat in ipairs(redis.call('HKEYS', held)) do redis.call('ZADD', due, 0, chat) end
-  redis.call('DEL', held)
+  local all = redis.call('HGETALL', held)
+  for i = 1, #all, 2 do
+    if redis.call('EXISTS', prefix .. 'lease:' .. all[i + 1]) == 0 then
+      redis.call('HDEL', held, all[i])
+      redis.call('ZADD', due, 0, all[i])
+    end
+  end
 end
 local out = {-1}
 if limit > 0 then
@@ -57,11 +64,12 @@ return out
 `;
 
 /**
- * ack: ARGV prefix, partition, chat, token, headSeq, count, lane (b|t), now, debounceMs, maxWaitMs, maxBatch.
+ * ack: ARGV prefix, partition, chat, holder, headSeq, count, lane (b|t), now, debounceMs, maxWaitMs, maxBatch.
  * Removes exactly the batch that was handled, and only if its lane still starts with it (a zombie or
- * duplicate holder cannot trim twice). Then, if the chat is still held under `token`: → take-reply for its
+ * duplicate holder cannot trim twice). Then, if the chat is still held by `holder`: → take-reply for its
  * next batch, due now (the chat stays held), else the chat is released (back in `due` when it has more
- * waiting) and → {'w'} or {'e'}; → {'x'} when another holder took the chat over.
+ * waiting) and → {'w', dueAt} or {'e'}; {'w', dueAt, 'wake'} when no job is due to look by then (the
+ * caller asks BullMQ for one, as a push would); → {'x'} when another holder took the chat over.
  */
 export const ACK = `${TAKE_FN}${PARTITION_KEYS}
 local chat, token, lane = ARGV[3], ARGV[4], ARGV[7]
@@ -79,7 +87,14 @@ if redis.call('HGET', held, chat) ~= token then return {'x'} end
 local r = take_chat(chat, tonumber(ARGV[8]), tonumber(ARGV[9]), tonumber(ARGV[10]), tonumber(ARGV[11]))
 if r[1] == 'w' or r[1] == 'e' then
   redis.call('HDEL', held, chat)
-  if r[1] == 'w' then redis.call('ZADD', due, 'LT', r[2], chat) end
+  if r[1] == 'w' then
+    redis.call('ZADD', due, 'LT', r[2], chat)
+    local w = tonumber(redis.call('GET', wake))
+    if not w or w > r[2] or w < tonumber(ARGV[8]) - 2000 then
+      redis.call('SET', wake, r[2])
+      r[3] = 'wake'
+    end
+  end
 end
 return r
 `;
@@ -104,16 +119,21 @@ return nextDue
 
 /**
  * revive: ARGV prefix, then chat, partition pairs → the partitions, one entry per chat. Chats the sweeper
- * found overdue are made due now in their partition, unless a batch of theirs is in flight.
+ * found overdue are made due now in their partition, unless a live holder has a batch of theirs in flight
+ * (a holder whose lease ran out died: its chat is taken back).
  */
 export const REVIVE = `
 local prefix = ARGV[1]
 local out = {}
 for i = 2, #ARGV, 2 do
   local chat, part = ARGV[i], ARGV[i + 1]
-  if redis.call('HEXISTS', prefix .. 'held:' .. part, chat) == 0 then
-    redis.call('ZADD', prefix .. 'due:' .. part, 'LT', 0, chat)
+  local held = prefix .. 'held:' .. part
+  local holder = redis.call('HGET', held, chat)
+  if holder and redis.call('EXISTS', prefix .. 'lease:' .. holder) == 0 then
+    redis.call('HDEL', held, chat)
+    holder = false
   end
+  if not holder then redis.call('ZADD', prefix .. 'due:' .. part, 'LT', 0, chat) end
   out[#out + 1] = part
 end
 return out

@@ -3,6 +3,7 @@ import { describe, expect, inject, it } from 'vitest';
 import { BullMQBufferDriver } from '../../core/buffer/index.js';
 import { ConfigError } from '../../core/errors/index.js';
 import { testDeps } from '../support/logger.js';
+import { makeMessage, until } from '../support/messages.js';
 
 const policy = { debounceMs: 50, maxBatch: 10, maxWaitMs: 500 };
 
@@ -22,6 +23,37 @@ describe('BullMQ driver: the partition count', () => {
       expect((error as Error).message).toContain('split chats into 8 partitions');
     } finally {
       await Promise.all([first, same, other].map((d) => d.close({ timeoutMs: 1000 })));
+    }
+  });
+});
+
+describe('BullMQ driver: a busy worker does not hold chats an idle one could serve', () => {
+  it('hands a partition on when it has no free slot, while its own batch goes on', async () => {
+    const prefix = `test:${randomUUID()}`;
+    // One partition, one slot each: without the hand-on, chat b would wait for chat a's batch.
+    const make = () => new BullMQBufferDriver(policy, { redis: { url: inject('redisUrl'), prefix }, ...testDeps(), partitions: 1, lockMs: 2000, sweepMs: 1000 });
+    const [one, two] = [make(), make()];
+    let releaseA!: () => void;
+    const aBlocked = new Promise<void>((r) => (releaseA = r));
+    const handled: { chat: string; by: string }[] = [];
+    const consume = (d: BullMQBufferDriver, by: string) =>
+      d.consume(async (batch) => {
+        handled.push({ chat: batch.chatKey, by });
+        if (batch.chatKey === 'test-private_a') await aBlocked;
+      }, { concurrency: 1 });
+    consume(one, 'one');
+    consume(two, 'two');
+    try {
+      await one.push(makeMessage('first', { chat: 'a', id: 'a1' }));
+      await until(() => handled.length === 1, 'chat a taken');
+      await one.push(makeMessage('second', { chat: 'b', id: 'b1' }));
+      await until(() => handled.length === 2, 'chat b handled while a is still running');
+      expect(handled[0]!.chat).toBe('test-private_a');
+      expect(handled[1]!.chat).toBe('test-private_b');
+      expect(handled[1]!.by).not.toBe(handled[0]!.by);
+    } finally {
+      releaseA();
+      await Promise.all([one, two].map((d) => d.close({ timeoutMs: 2000 })));
     }
   });
 });
