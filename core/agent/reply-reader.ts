@@ -41,7 +41,8 @@ function repairPrompt(error: string): string {
  * (KiraAI's repair hook, §2.6); if that fails too, the original text is sent as plain text: a garbled
  * reply is better than silence.
  */
-export async function readReply(input: ReadReplyInput): Promise<ReadReply> {
+export async function readReply(raw: ReadReplyInput): Promise<ReadReply> {
+  const input = { ...raw, text: withoutReasoning(raw.text) };
   const { format, tags, log, metrics } = input;
   if (input.text.trim() === '') return { chains: [], text: input.text, via: 'parsed' };
   const ctx = { chatKey: input.chatKey, log, metrics };
@@ -67,6 +68,15 @@ export async function readReply(input: ReadReplyInput): Promise<ReadReply> {
   }
   metrics.count('agent_reply_fallbacks_total', {});
   return { chains: format.fallback(input.text).chains, text: input.text, via: 'fallback' };
+}
+
+/**
+ * Reasoning models served as plain chat models (DeepSeek-R1 or QwQ on Ollama, vLLM) put their thinking in
+ * the reply as `<think>…</think>`: it is for nobody to read, may hold any markup, and must not be sent, even
+ * as a fallback. An unclosed one (a reply cut off by the token limit) is dropped to the end.
+ */
+export function withoutReasoning(text: string): string {
+  return text.replace(/<(think|thinking|reasoning)>[\s\S]*?(<\/\1>|$)/giu, '').trim();
 }
 
 /**

@@ -207,4 +207,11 @@ describe('agent loop', () => {
     const second = contentText(fake.requests[1]!.messages.at(-1)!.content);
     expect(second).not.toContain('context=');
   });
+
+  it('never sends a reasoning model\'s <think> block, even when it holds markup', async () => {
+    const { fake, ask } = await agentChat();
+    fake.script({ text: '<think>They said hi & I should answer with <msg> tags, if 1 < 2.</think>\n<msg><text>Hello!</text></msg>' });
+    expect(await ask('hi')).toEqual(['Hello!']);
+    expect(fake.requests).toHaveLength(1);
+  });
 });
