@@ -21,14 +21,27 @@ export function stepTurns({ text, results, dataDir }: StepTurnsInput): ChatTurn[
   for (const r of results) {
     if (r.kind === 'multimodal_agent' && !r.notice) {
       turns.push({ role: 'tool', toolCallId: r.call.id, content: `The result of ${r.call.name} follows as the next user message.` });
-      multimodal.push({ type: 'text', text: `<agent_result method="${r.call.name}">${escapeUntrusted(r.result.text)}</agent_result>` });
+      multimodal.push({ type: 'text', text: `<agent_result method="${r.call.name}">${escapeUntrusted(clipped(r.result.text))}</agent_result>` });
       for (const a of r.result.attachments) {
         if (a.type === 'image' && a.url && /^(https?:|data:)/u.test(a.url)) multimodal.push({ type: 'image_url', url: a.url });
       }
     } else {
-      turns.push({ role: 'tool', toolCallId: r.call.id, content: toolResultText(r.result, dataDir) });
+      turns.push({ role: 'tool', toolCallId: r.call.id, content: clipped(toolResultText(r.result, dataDir)) });
     }
   }
   if (multimodal.length > 0) turns.push({ role: 'user', content: multimodal });
   return turns;
+}
+
+/**
+ * Most characters of one tool result the model reads: a tool that returns a whole web page or log would
+ * otherwise fill the context and, remembered, every later request (Nekro elides sandbox output the same way).
+ */
+export const TOOL_RESULT_MAX_CHARS = 12_000;
+
+/** The head and tail of a long text, with how much was left out between them. */
+export function clipped(text: string, max = TOOL_RESULT_MAX_CHARS): string {
+  if (text.length <= max) return text;
+  const keep = Math.floor((max - 60) / 2);
+  return `${text.slice(0, keep)}\n[… ${text.length - 2 * keep} characters left out …]\n${text.slice(-keep)}`;
 }

@@ -150,4 +150,17 @@ describe('agent: limits, repair, attachments, providers, memory', () => {
     expect(app.agent).toBeUndefined();
     await app.stop();
   });
+
+  it('shows the model only the head and tail of a very long tool result', async () => {
+    current = await startAgentChat();
+    const { app, fake, ask } = current;
+    app.tools.add({ name: 'dump', description: 'Dump a log', parameters: { type: 'object' }, execute: () => `START${'x'.repeat(100_000)}END` });
+    fake.script({ toolCalls: [{ name: 'dump', arguments: {} }] }, { text: '<msg><text>done</text></msg>' });
+    await ask('dump it');
+    const tool = contentText(fake.requests[1]!.messages.find((m) => m.role === 'tool')!.content);
+    expect(tool.length).toBeLessThanOrEqual(12_000);
+    expect(tool.startsWith('START')).toBe(true);
+    expect(tool.endsWith('END')).toBe(true);
+    expect(tool).toMatch(/characters left out/);
+  });
 });
