@@ -1,4 +1,5 @@
 import type { InboundMessage, Segment } from '../message/index.js';
+import { CHAT_MESSAGE_MAX_CHARS, clipped } from './text-clip.js';
 
 /**
  * Chat text is untrusted: a user can type `</chat_messages>`, `<system_reminder>` or a chat-template marker
@@ -70,7 +71,7 @@ export interface ChatLine {
 
 function renderLine(m: ChatLine): string {
   const role = m.senderRole && m.senderRole !== 'member' ? ` role="${m.senderRole}"` : '';
-  const body = m.segments.map(describeForModel).join('');
+  const body = clipped(m.segments.map(describeForModel).join(''), CHAT_MESSAGE_MAX_CHARS);
   return `<message id="${escapeAttribute(m.messageId)}" from="${escapeAttribute(m.userName || m.userId)}" user_id="${escapeAttribute(m.userId)}"${role} time="${timeOf(m.time)}">${body}</message>`;
 }
 

@@ -214,4 +214,15 @@ describe('agent loop', () => {
     expect(await ask('hi')).toEqual(['Hello!']);
     expect(fake.requests).toHaveLength(1);
   });
+
+  it('shows the model only the head and tail of a huge message', async () => {
+    const { fake, ask } = await agentChat();
+    fake.script({ text: '<msg/>' });
+    await ask(`BEGIN${'y'.repeat(50_000)}FINISH`);
+    const user = contentText(fake.requests[0]!.messages.at(-1)!.content);
+    expect(user.length).toBeLessThan(6_000);
+    expect(user).toContain('BEGIN');
+    expect(user).toContain('FINISH</message>');
+    expect(user).toMatch(/characters left out/);
+  });
 });
