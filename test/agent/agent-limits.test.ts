@@ -163,4 +163,19 @@ describe('agent: limits, repair, attachments, providers, memory', () => {
     expect(tool.endsWith('END')).toBe(true);
     expect(tool).toMatch(/characters left out/);
   });
+
+  it('a channel reset during a run leaves nothing of that run in memory', async () => {
+    current = await startAgentChat();
+    const { app, fake, ask } = current;
+    fake.script({ text: '<msg><text>too late</text></msg>', delayMs: 400 });
+    const first = ask('zebra question');
+    await fake.waitForRequests(1);
+    await app.resetChannel('test-private_c1');
+    await first;
+    fake.script({ text: '<msg/>' });
+    await ask('fresh start');
+    const text = fake.requests.at(-1)!.messages.map((m) => contentText(m.content)).join('\n');
+    expect(text).not.toContain('zebra');
+    expect(roles(fake.requests.at(-1)!.messages)).toEqual(['system', 'user']);
+  });
 });
