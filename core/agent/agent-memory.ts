@@ -1,4 +1,6 @@
+import type { Logger } from 'pino';
 import type { ChatKey } from '../message/index.js';
+import type { Metrics } from '../metrics/index.js';
 import type { KVStore } from '../store/index.js';
 import type { ChatTurn, ContentPart } from './llm.js';
 import { estimateTurnTokens } from './token-estimate.js';
@@ -9,10 +11,19 @@ export interface MemoryChunk {
   turns: ChatTurn[];
 }
 
+/** A chat's memory as a run starts: what fits the token budget, when the last run ended, every chunk. */
+export interface Recalled {
+  turns: ChatTurn[];
+  lastRunAt: number;
+  chunks: readonly MemoryChunk[];
+}
+
 export interface AgentMemoryOptions {
   kv: KVStore;
   /** Runs kept per chat; older ones are forgotten. */
   maxChunks: number;
+  log: Logger;
+  metrics: Metrics;
 }
 
 const KEY = { pluginKey: '__agent__', key: 'memory' } as const;
@@ -32,18 +43,21 @@ export class AgentMemory {
     if (!raw) return [];
     try {
       const parsed = JSON.parse(raw) as unknown;
-      return Array.isArray(parsed) ? (parsed as MemoryChunk[]) : [];
+      if (Array.isArray(parsed)) return parsed as MemoryChunk[];
     } catch {
-      // A corrupt entry must not stop the chat: start over, the history store still has the messages.
-      return [];
+      // Reported below.
     }
+    // A corrupt entry must not stop the chat: start over, the history store still has the messages.
+    this.options.metrics.count('agent_memory_corrupt_total', {});
+    this.options.log.warn({ chatKey }, 'the agent memory of this chat could not be read; the chat starts over with the model');
+    return [];
   }
 
   /**
    * The newest chunks whose estimated size fits `tokenBudget`, oldest first, and when the last run ended
    * (0 for none): what the chat said after that is new to the model.
    */
-  async recall(chatKey: ChatKey, tokenBudget: number): Promise<{ turns: ChatTurn[]; lastRunAt: number }> {
+  async recall(chatKey: ChatKey, tokenBudget: number): Promise<Recalled> {
     const chunks = await this.load(chatKey);
     const kept: MemoryChunk[] = [];
     let used = 0;
@@ -53,14 +67,16 @@ export class AgentMemory {
       used += cost;
       kept.unshift(chunks[i]!);
     }
-    return { turns: kept.flatMap((c) => c.turns), lastRunAt: chunks[chunks.length - 1]?.time ?? 0 };
+    return { turns: kept.flatMap((c) => c.turns), lastRunAt: chunks[chunks.length - 1]?.time ?? 0, chunks };
   }
 
-  async append(chatKey: ChatKey, turns: ChatTurn[], time = Date.now()): Promise<void> {
+  /**
+   * Adds a run to what `recall` returned for the chat (read once per run: one run per chat at a time, so
+   * nothing changed it meanwhile but a reset, which the caller checks for).
+   */
+  async append(chatKey: ChatKey, recalled: Recalled, turns: ChatTurn[], time = Date.now()): Promise<void> {
     if (turns.length === 0) return;
-    const chunks = await this.load(chatKey);
-    chunks.push({ time, turns: turns.map(withoutInlineImages) });
-    const kept = chunks.slice(-this.options.maxChunks);
+    const kept = [...recalled.chunks, { time, turns: turns.map(withoutInlineImages) }].slice(-this.options.maxChunks);
     await this.options.kv.set({ ...KEY, chatKey }, JSON.stringify(kept));
   }
 

@@ -3,7 +3,7 @@ import { toError } from '../errors/index.js';
 import { BatchEvent, type HookRegistry } from '../hooks/index.js';
 import type { Batch, ChatKey, Segment } from '../message/index.js';
 import type { Metrics } from '../metrics/index.js';
-import type { AgentMemory } from './agent-memory.js';
+import type { AgentMemory, Recalled } from './agent-memory.js';
 import type { AgentSettings } from './agent-settings.js';
 import type { ChatTurn, LLMRequest, LLMResponse, MessageChain, StepResult, TagSet, ToolCallResult, ToolSet } from './llm.js';
 import { NamedSet } from './named-set.js';
@@ -111,7 +111,7 @@ export class AgentRunner {
 
     // Hooks may add per-request tags; added after the global ones, they win a name clash (Decision §2.6).
     await hooks.emit('llm_request', event, request, tags);
-    if (event.stopped) return this.finish(batch, { ...outcome, stoppedAt: 'llm_request' }, [], ctx.signal);
+    if (event.stopped) return this.finish(batch, { ...outcome, stoppedAt: 'llm_request' }, recalled, [], ctx.signal);
     if (!request.systemPrompt.some((p) => p.name === 'format')) {
       request.systemPrompt.push({ name: 'format', content: format.instructions(tags), source: 'core' });
     }
@@ -183,7 +183,7 @@ export class AgentRunner {
     }
 
     remembered.push(...said);
-    return this.finish(batch, outcome, remembered, ctx.signal);
+    return this.finish(batch, outcome, recalled, remembered, ctx.signal);
   }
 
   /** One model call; `undefined` when every model failed (reported) or the run was aborted. */
@@ -227,13 +227,13 @@ export class AgentRunner {
     return { chains: sent, ids };
   }
 
-  private async finish(batch: Batch, outcome: RunOutcome, remembered: ChatTurn[], signal: AbortSignal): Promise<RunOutcome> {
+  private async finish(batch: Batch, outcome: RunOutcome, recalled: Recalled, remembered: ChatTurn[], signal: AbortSignal): Promise<RunOutcome> {
     // `final_result` always fires (the reference declared it and never did), on an event of its own so that a
     // stop earlier in the run does not cut its handlers short.
     await this.deps.hooks.emit('final_result', new BatchEvent(batch), outcome.chains);
     this.deps.metrics.count('agent_runs_total', { outcome: outcome.providerFailed ? 'provider_failed' : outcome.stoppedAt ? 'stopped' : 'ok' });
     // Aborted by a channel reset, which already cleared the memory: writing the run back would undo it.
-    if (!signal.aborted) await this.deps.memory.append(batch.chatKey, remembered);
+    if (!signal.aborted) await this.deps.memory.append(batch.chatKey, recalled, remembered);
     return outcome;
   }
 }

@@ -4,6 +4,7 @@ import type { ChatContext } from './context.js';
 import type { LoadedPlugin } from './lifecycle.js';
 import { callPlugin, chatContext, type PluginHost } from './plugin-host.js';
 import type { SandboxMethod } from './sandbox.js';
+import { systemHistoryEntry } from '../store/index.js';
 
 /**
  * Nekro's message callbacks of every enabled plugin that serves the message's adapter, in load order,
@@ -45,14 +46,12 @@ export async function pushSystemMessage(
   }
   const signal = combineSignals(signals);
   if (signal === MsgSignal.BLOCK_ALL) return signal;
-  const time = Date.now();
-  const messageId = `system-${time}-${Math.random().toString(36).slice(2, 10)}`;
-  const segments = [{ type: 'text' as const, text }];
-  host.history.append({ chatKey, role: 'system', messageId, userId: 'system', userName: 'system', segments, text, time });
+  const entry = systemHistoryEntry(chatKey, text);
+  host.history.append(entry);
   if (signal === MsgSignal.BLOCK_TRIGGER || !(opts.trigger || signal === MsgSignal.FORCE_TRIGGER)) return signal;
   const message: InboundMessage = {
     adapter: ctx.adapter, botId: 'system', chatKey, chatType: ctx.chatType, chatId: ctx.chatId,
-    userId: 'system', userName: 'system', segments, text, toMe: true, messageId, time,
+    userId: 'system', userName: 'system', segments: entry.segments, text, toMe: true, messageId: entry.messageId, time: entry.time,
   };
   await host.buffer.push(message, 'flush');
   return signal;

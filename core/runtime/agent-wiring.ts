@@ -10,7 +10,7 @@ import type { Batch, ChatKey, SegmentType } from '../message/index.js';
 import type { Metrics } from '../metrics/index.js';
 import type { PluginManager } from '../plugin/index.js';
 import type { SessionHandler } from '../session/index.js';
-import type { HistoryEntry, Store } from '../store/index.js';
+import { systemHistoryEntry, type HistoryEntry, type Store } from '../store/index.js';
 import type { Config } from './config.js';
 
 export interface AgentWiring {
@@ -35,7 +35,7 @@ export function createAgent(w: AgentWiring): AgentRunner | undefined {
   if (!llm && !w.provider) return undefined;
   const settings: AgentSettings = { ...w.config.agent, dataDir: path.resolve(w.config.dataDir) };
   const provider = w.provider ?? new OpenAIProvider({ ...llm!, log: w.log, metrics: w.metrics });
-  const memory = new AgentMemory({ kv: w.store.kv, maxChunks: settings.historyTurns });
+  const memory = new AgentMemory({ kv: w.store.kv, maxChunks: settings.historyTurns, log: w.log, metrics: w.metrics });
   // A reset chat starts over with the model too.
   w.hooks.on('channel_reset', (e) => memory.clear(e.chatKey), { owner: 'core.agent' });
   return new AgentRunner({
@@ -74,7 +74,7 @@ export function createAgent(w: AgentWiring): AgentRunner | undefined {
         return builtinTags({ dataDir: settings.dataDir, allowAbsolutePaths: settings.allowAbsolutePaths, ...(types ? { supported: new Set(types) } : {}) });
       },
       recordSystemNote: (chatKey: ChatKey, text: string) => {
-        w.store.history.append({ chatKey, role: 'system', messageId: `agent-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`, userId: 'system', userName: 'system', segments: [{ type: 'text', text }], text, time: Date.now() });
+        w.store.history.append(systemHistoryEntry(chatKey, text));
       },
     },
   });

@@ -14,3 +14,9 @@ export function historyEntryOf(message: InboundMessage): HistoryEntry {
     time: message.time,
   };
 }
+
+/** A note of the framework or a plugin in a chat's history (Nekro's SYSTEM messages), with a fresh id. */
+export function systemHistoryEntry(chatKey: string, text: string, time = Date.now()): HistoryEntry {
+  const messageId = `system-${time}-${Math.random().toString(36).slice(2, 10)}`;
+  return { chatKey, role: 'system', messageId, userId: 'system', userName: 'system', segments: [{ type: 'text', text }], text, time };
+}

@@ -178,4 +178,15 @@ describe('agent: limits, repair, attachments, providers, memory', () => {
     expect(text).not.toContain('zebra');
     expect(roles(fake.requests.at(-1)!.messages)).toEqual(['system', 'user']);
   });
+
+  it('starts over, with a warning and a count, when a chat\'s memory cannot be read', async () => {
+    current = await startAgentChat();
+    const { app, fake, ask, lines } = current;
+    await app.store.kv.set({ pluginKey: '__agent__', chatKey: 'test-private_c1', key: 'memory' }, '{not json');
+    fake.script({ text: '<msg><text>hi</text></msg>' });
+    expect(await ask('hello')).toEqual(['hi']);
+    expect(roles(fake.requests[0]!.messages)).toEqual(['system', 'user']);
+    expect(app.metrics.total('agent_memory_corrupt_total')).toBe(1);
+    expect(lines.some((l) => String(l.msg).includes('memory of this chat could not be read'))).toBe(true);
+  });
 });
