@@ -155,7 +155,10 @@ class PartitionRun {
       const run: Promise<void> = ctx.slots
         .acquire()
         .then(() => runChat(ctx, part, chat, first, this.handler).finally(() => ctx.slots.release()))
-        .catch((err: unknown) => ctx.log.error({ err: toError(err), chatKey: chat }, 'a batch could not be acknowledged; the chat is taken back once this process is gone'))
+        .catch((err: unknown) => {
+          ctx.metrics.count('buffer_ack_failures_total', {});
+          ctx.log.error({ err: toError(err), chatKey: chat }, 'a batch could not be acknowledged; the chat is taken back once this process is gone');
+        })
         .finally(() => {
           this.running.delete(run);
           ctx.chats.delete(run);
