@@ -63,8 +63,9 @@ export interface HistoryEntry {
 }
 
 /**
- * A chat's message history. `append` only queues: writes are grouped into one transaction per tick so that
- * recording history costs ingest almost nothing; readers always see every appended entry.
+ * A chat's message history. `append` only queues: writes are grouped (SQLite: one transaction per 20 ms or
+ * 256 entries; Redis: one pipeline per tick) so that recording history costs ingest almost nothing; readers
+ * always see every appended entry.
  */
 export interface HistoryStore {
   append(entry: HistoryEntry): void;

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { pino, type Logger } from 'pino';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { openSqliteStore, type HistoryEntry, type SqliteStore } from '../../core/store/index.js';
 import { describeStoreContract } from './store.contract.js';
 
@@ -48,8 +48,6 @@ function entry(n: number, segments: HistoryEntry['segments'] = [{ type: 'text', 
   };
 }
 
-const nextTick = () => new Promise<void>((resolve) => setImmediate(resolve));
-
 describe('sqlite store', () => {
   let dir: string;
   let file: string;
@@ -85,14 +83,23 @@ describe('sqlite store', () => {
     expect(fs.existsSync(nested)).toBe(true);
   });
 
-  it('writes appended history on the next tick without a flush or a reader', async () => {
+  it('writes appended history shortly after, without a flush or a reader', async () => {
     store = openSqliteStore({ path: file, log: captured.log });
     peer = new Database(file, { readonly: true });
     const rows = () => (peer!.prepare('SELECT count(*) AS n FROM history').get() as { n: number }).n;
     for (let i = 0; i < 3; i++) store.history.append(entry(i));
     expect(rows()).toBe(0);
-    await nextTick();
-    expect(rows()).toBe(3);
+    await vi.waitFor(() => expect(rows()).toBe(3), { timeout: 2000, interval: 5 });
+  });
+
+  it('writes a full batch of 256 appends at once, in one transaction', () => {
+    store = openSqliteStore({ path: file, log: captured.log });
+    peer = new Database(file, { readonly: true });
+    const rows = () => (peer!.prepare('SELECT count(*) AS n FROM history').get() as { n: number }).n;
+    for (let i = 0; i < 255; i++) store.history.append(entry(i));
+    expect(rows()).toBe(0);
+    store.history.append(entry(255));
+    expect(rows()).toBe(256);
   });
 
   it('logs and counts a failed batch write, and append does not throw', async () => {
@@ -104,7 +111,7 @@ describe('sqlite store', () => {
       store!.history.append(entry(1));
       store!.history.append(entry(2));
     }).not.toThrow();
-    await nextTick();
+    await vi.waitFor(() => expect(store!.history.writeErrors).toBe(1), { timeout: 2000, interval: 5 });
 
     expect(store.history.writeErrors).toBe(1);
     expect(store.history.droppedEntries).toBe(2);
