@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { seg, type InboundMessage, type Segment } from '../message/index.js';
-import type { Interceptor } from '../pipeline/index.js';
+import type { AfterIntercept, Interceptor } from '../pipeline/index.js';
 import { historyEntryOf, type HistoryStore } from '../store/index.js';
 import type { CommandCaller, CommandExecutor, ExecutionResponse } from './executor.js';
 import { resolveText } from './i18n.js';
@@ -35,7 +35,7 @@ export function detectCommand(textIn: string, prefix: string): { name: string; r
  * bot), cancels the user's pending wait, and its responses are routed to the chat per status.
  */
 export function commandInterceptor(deps: ChatEntryDeps): Interceptor {
-  return async (message) => {
+  return async (message, after) => {
     const settings = deps.settingsFor(message.adapter);
     if (!settings.enabled) return false;
     const detected = detectCommand(message.text, settings.prefix);
@@ -44,37 +44,44 @@ export function commandInterceptor(deps: ChatEntryDeps): Interceptor {
     if (settings.recordInput) deps.history.append(historyEntryOf(message));
     const found = deps.callerFor(message);
     const caller = found instanceof Promise ? await found : found;
-    await deliver(deps, settings, caller, deps.executor.execute({ name: detected.name, raw: detected.raw, caller }));
+    after.defer((await run(deps, settings, caller, deps.executor.execute({ name: detected.name, raw: detected.raw, caller }))).sent);
     return true;
   };
 }
 
-/** The next non-command message of a waiting user in that chat goes to the wait's callback command. */
 export function waitInterceptor(deps: ChatEntryDeps): Interceptor {
-  // Not async: every message passes here and almost none has a wait, so the answer is a plain `false`.
-  return (message) => (deps.waits.has(message.chatKey, message.userId) ? takeWait(deps, message) : false);
+  return (message, after) => (deps.waits.has(message.chatKey, message.userId) ? takeWait(deps, message, after) : false);
 }
 
-async function takeWait(deps: ChatEntryDeps, message: InboundMessage): Promise<boolean> {
+async function takeWait(deps: ChatEntryDeps, message: InboundMessage, after: AfterIntercept): Promise<boolean> {
   const settings = deps.settingsFor(message.adapter);
   if (settings.enabled && detectCommand(message.text, settings.prefix)) return false;
   const session = deps.waits.take(message.chatKey, message.userId);
   if (!session) return false;
   const caller = await deps.callerFor(message);
   const raw = callbackArgs(message.text, session.contextData, deps.executor.argsOf(session.callbackCmd));
-  await deliver(deps, settings, caller, deps.executor.execute({ name: session.callbackCmd, raw, caller }));
+  after.defer((await run(deps, settings, caller, deps.executor.execute({ name: session.callbackCmd, raw, caller }))).sent);
   return true;
 }
 
-/** Sends each response to the chat as it comes, per the adapter's routing, and starts waits. */
+/** Runs a command to its end and sends each response to the chat, in order; resolves once all are sent. */
 export async function deliver(deps: ChatEntryDeps, settings: AdapterCommandSettings, caller: CommandCaller, responses: AsyncIterable<ExecutionResponse>): Promise<void> {
+  await (await run(deps, settings, caller, responses)).sent;
+}
+
+/**
+ * Runs a command to its end: each response is filtered, rendered and, for `waiting`, its wait session started,
+ * before the next is taken; sending them is started at once, one after the other in order, and not waited for.
+ * Resolves once the command has ended, with `sent`: the last send, which never rejects (a failed send is logged).
+ */
+async function run(deps: ChatEntryDeps, settings: AdapterCommandSettings, caller: CommandCaller, responses: AsyncIterable<ExecutionResponse>): Promise<{ sent: Promise<void> }> {
+  let sending: Promise<void> | undefined;
   for await (const r of responses) {
     if (settings.silentStatuses.includes(r.status)) continue;
     if (r.status === 'unauthorized' && !settings.unauthorizedOutput) continue;
     if (r.status === 'not_found' && settings.unknownReply === 'silent') continue;
     const segments = responseToSegments(r, caller.lang);
     if (r.status === 'waiting') {
-      // Buttons where the platform has them (Telegram's inline keyboard), else the same "Options: a / b" line.
       if (r.waitOptions?.length) segments.push(seg.buttons(r.waitOptions, { title: text('optionsTitle', caller.lang), userId: caller.userId }));
       if (r.callbackCmd) {
         deps.waits.start({
@@ -84,10 +91,17 @@ export async function deliver(deps: ChatEntryDeps, settings: AdapterCommandSetti
       }
     }
     if (segments.length === 0) continue;
-    try {
-      await deps.send(caller.chatKey, segments);
-    } catch (err) {
-      deps.log.error({ err, chatKey: caller.chatKey, status: r.status }, `command output could not be sent: ${resolveText(r.message, caller.lang).slice(0, 80)}`);
-    }
+    const send = () => sendResponse(deps, caller, r, segments);
+    // The first send starts now, so that replies to a chat's commands leave in the order the commands ran.
+    sending = sending ? sending.then(send) : send();
+  }
+  return { sent: sending ?? Promise.resolve() };
+}
+
+async function sendResponse(deps: ChatEntryDeps, caller: CommandCaller, r: ExecutionResponse, segments: Segment[]): Promise<void> {
+  try {
+    await deps.send(caller.chatKey, segments);
+  } catch (err) {
+    deps.log.error({ err, chatKey: caller.chatKey, status: r.status }, `command output could not be sent: ${resolveText(r.message, caller.lang).slice(0, 80)}`);
   }
 }

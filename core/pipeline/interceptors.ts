@@ -7,8 +7,16 @@ import type { Metrics } from '../metrics/index.js';
 /**
  * Looks at a message before the `im_message` hooks and may take it: commands and pending `CmdCtl.wait`
  * sessions are interceptors. Returning true means "handled here": the message goes no further.
+ *
+ * The chat's next message waits until the interceptor returns. Work that must not hold the chat but must
+ * finish before `ingest` resolves (a command's replies on their way to the platform) goes to `after.defer`.
  */
-export type Interceptor = (message: InboundMessage) => boolean | Promise<boolean>;
+export type Interceptor = (message: InboundMessage, after: AfterIntercept) => boolean | Promise<boolean>;
+
+export interface AfterIntercept {
+  /** `ingest` resolves once `work` settles; the chat's lane does not wait for it. `work` must not reject. */
+  defer(work: Promise<void>): void;
+}
 
 export interface InterceptorOptions {
   /** Higher runs first; default 0. Wait sessions sit above commands. */
@@ -45,11 +53,11 @@ export class InterceptorChain {
   }
 
   /** Returns the owner of the interceptor that took the message, or undefined. */
-  async offer(message: InboundMessage): Promise<string | undefined> {
+  async offer(message: InboundMessage, after: AfterIntercept): Promise<string | undefined> {
     for (const entry of this.list) {
       try {
         // Most interceptors decline at once without a promise (no wait pending): no await for those.
-        const taken = entry.run(message);
+        const taken = entry.run(message, after);
         if (taken === true || (taken !== false && (await taken))) return entry.owner;
       } catch (thrown) {
         this.deps.metrics.count('interceptor_errors_total', { owner: entry.owner });

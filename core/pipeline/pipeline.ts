@@ -6,7 +6,7 @@ import type { Counter, Metrics } from '../metrics/index.js';
 import { historyEntryOf, type HistoryStore } from '../store/index.js';
 import { ChatLanes } from './chat-lanes.js';
 import { DuplicateFilter } from './duplicate-filter.js';
-import type { InterceptorChain } from './interceptors.js';
+import type { AfterIntercept, InterceptorChain } from './interceptors.js';
 
 /** What became of an ingested message. */
 export type IngestOutcome = 'duplicate' | 'intercepted' | 'stopped' | Strategy;
@@ -48,19 +48,26 @@ export class Pipeline {
   /**
    * Messages of one chat go through ingest one at a time, in arrival order: a slow hook or command for one
    * message holds the chat's later messages back (queued, not lost) rather than letting them overtake it.
+   * Sending a command's replies does not hold them: the next command may run while they are on their way.
    */
-  ingest(message: InboundMessage): Promise<IngestResult> {
-    return this.lanes.run(message.chatKey, () => this.process(message));
+  async ingest(message: InboundMessage): Promise<IngestResult> {
+    let deferred: Promise<void>[] | undefined;
+    const after: AfterIntercept = { defer: (work) => void (deferred ??= []).push(work) };
+    const result = await this.lanes.run(message.chatKey, () => this.process(message, after));
+    // A command's replies: out of the chat's lane, so that a slow send (an upload, a platform taking its time to
+    // acknowledge) does not hold the chat's next messages, but awaited here, so `ingest` still means "handled".
+    if (deferred) await Promise.all(deferred);
+    return result;
   }
 
-  private async process(message: InboundMessage): Promise<IngestResult> {
+  private async process(message: InboundMessage, after: AfterIntercept): Promise<IngestResult> {
     const id = `${message.adapter}\u0000${message.messageId}`;
     if (this.duplicates.seen(id)) {
       this.counted.duplicate.inc();
       return { outcome: 'duplicate' };
     }
     try {
-      return await this.decide(message);
+      return await this.decide(message, after);
     } catch (err) {
       // Not taken (the buffer's Redis is down, say): the platform's redelivery must not be dropped as a duplicate.
       this.duplicates.forget(id);
@@ -68,8 +75,8 @@ export class Pipeline {
     }
   }
 
-  private async decide(message: InboundMessage): Promise<IngestResult> {
-    if (this.deps.interceptors.size > 0 && (await this.deps.interceptors.offer(message)) !== undefined) {
+  private async decide(message: InboundMessage, after: AfterIntercept): Promise<IngestResult> {
+    if (this.deps.interceptors.size > 0 && (await this.deps.interceptors.offer(message, after)) !== undefined) {
       this.counted.intercepted.inc();
       return { outcome: 'intercepted' };
     }

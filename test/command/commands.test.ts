@@ -1,7 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { Arg, CmdCtl, CommandPermission, GLOBAL, type App } from '../../core/index.js';
+import { Arg, CmdCtl, CommandPermission, GLOBAL, describeSegments, type App, type Segment } from '../../core/index.js';
 import { makePlugin } from '../support/plugins.js';
-import { startChat } from '../support/chat.js';
+import { makeTestApp } from '../support/app.js';
+import { RecordingAdapter, startChat } from '../support/chat.js';
+import { makeMessage, until } from '../support/messages.js';
 
 let app: App | undefined;
 afterEach(async () => {
@@ -124,6 +126,34 @@ describe('running commands', () => {
     const replies = await say('/rebuild');
     expect(replies).toEqual(['starting', 'step one done', 'rebuilt']);
     expect(adapter.sent.length).toBe(3);
+  });
+
+  it('does not hold the chat while a reply is being sent: the next command runs, and ingest still waits for its own replies', async () => {
+    class GatedAdapter extends RecordingAdapter {
+      readonly started: string[] = [];
+      release: (() => void) | undefined;
+      override async send(chatKey: string, segments: Segment[]) {
+        const text = describeSegments(segments);
+        this.started.push(text);
+        if (text === 'first') await new Promise<void>((resolve) => (this.release = resolve));
+        return super.send(chatKey, segments);
+      }
+    }
+    const adapter = new GatedAdapter();
+    const made = makeTestApp({}, { adapters: [adapter] });
+    app = made.app;
+    await app.start();
+    let firstHandled = false;
+    const first = app.ingest(makeMessage('/echo first')).then(() => (firstHandled = true));
+    const second = app.ingest(makeMessage('/echo second'));
+    // Before, the second command waited for the platform to take the first reply: this timed out.
+    await until(() => adapter.started.includes('second'), 'the second command to run', 2000);
+    await second;
+    expect(adapter.started).toEqual(['first', 'second']);
+    expect(firstHandled).toBe(false);
+    adapter.release!();
+    await first;
+    expect(adapter.sent.map((s) => s.text)).toEqual(['second', 'first']);
   });
 
   it('turns a wrong argument into invalid_args naming it, with the usage', async () => {

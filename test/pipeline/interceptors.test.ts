@@ -5,6 +5,9 @@ import type { InboundMessage } from '../../core/message/index.js';
 import { testDeps } from '../support/logger.js';
 import { makeMessage } from '../support/messages.js';
 
+/** No work deferred past the interceptor in these tests. */
+const after = { defer: () => undefined };
+
 function setup(): { chain: InterceptorChain; lines: Record<string, unknown>[]; metrics: Metrics } {
   const deps = testDeps();
   return { chain: new InterceptorChain(deps), lines: deps.lines, metrics: deps.metrics };
@@ -26,7 +29,7 @@ describe('InterceptorChain', () => {
     add('d0');
     add('e10', 10);
     add('f100', 100);
-    const owner = await chain.offer(makeMessage('hi'));
+    const owner = await chain.offer(makeMessage('hi'), after);
     expect(owner).toBeUndefined();
     expect(ran).toEqual(['f100', 'c10', 'e10', 'a0', 'd0', 'b-5']);
   });
@@ -37,14 +40,14 @@ describe('InterceptorChain', () => {
     chain.add(() => (ran.push('commands'), true), { owner: 'builtin.commands' });
     chain.add(() => (ran.push('wait'), false), { owner: 'builtin.wait', priority: 10 });
     chain.add(() => (ran.push('low'), true), { owner: 'plugin.low', priority: -10 });
-    expect(await chain.offer(makeMessage('/help'))).toBe('builtin.commands');
+    expect(await chain.offer(makeMessage('/help'), after)).toBe('builtin.commands');
     expect(ran).toEqual(['wait', 'commands']);
   });
 
   it('names the owner core when none was given', async () => {
     const { chain } = setup();
     chain.add(() => true);
-    expect(await chain.offer(makeMessage('x'))).toBe('core');
+    expect(await chain.offer(makeMessage('x'), after)).toBe('core');
   });
 
   it('awaits async interceptors', async () => {
@@ -59,7 +62,7 @@ describe('InterceptorChain', () => {
       ran.push('async yes');
       return true;
     }, { owner: 'taker' });
-    expect(await chain.offer(makeMessage('x'))).toBe('taker');
+    expect(await chain.offer(makeMessage('x'), after)).toBe('taker');
     expect(ran).toEqual(['async no', 'async yes']);
   });
 
@@ -68,14 +71,14 @@ describe('InterceptorChain', () => {
     const seen: InboundMessage[] = [];
     chain.add((m) => (seen.push(m), false));
     const message = makeMessage('x');
-    await chain.offer(message);
+    await chain.offer(message, after);
     expect(seen).toEqual([message]);
     expect(seen[0]).toBe(message);
   });
 
   it('returns undefined when there are no interceptors', async () => {
     const { chain } = setup();
-    expect(await chain.offer(makeMessage('x'))).toBeUndefined();
+    expect(await chain.offer(makeMessage('x'), after)).toBeUndefined();
     expect(chain.size).toBe(0);
   });
 
@@ -92,7 +95,7 @@ describe('InterceptorChain', () => {
     chain.add(bad, { owner: 'plugin.bad', priority: 5 });
     chain.add(() => true, { owner: 'plugin.next' });
     const message = makeMessage('x', { chatType: 'group', chat: 'g7' });
-    expect(await chain.offer(message)).toBe('plugin.next');
+    expect(await chain.offer(message, after)).toBe('plugin.next');
     expect(metrics.get('interceptor_errors_total', { owner: 'plugin.bad' })).toBe(1);
     expect(metrics.total('interceptor_errors_total')).toBe(1);
     const errors = lines.filter((l) => l.level === 50);
@@ -106,8 +109,8 @@ describe('InterceptorChain', () => {
     chain.add(() => {
       throw new Error('broken');
     }, { owner: 'plugin.bad' });
-    expect(await chain.offer(makeMessage('x'))).toBeUndefined();
-    expect(await chain.offer(makeMessage('y'))).toBeUndefined();
+    expect(await chain.offer(makeMessage('x'), after)).toBeUndefined();
+    expect(await chain.offer(makeMessage('y'), after)).toBeUndefined();
     expect(metrics.get('interceptor_errors_total', { owner: 'plugin.bad' })).toBe(2);
   });
 
@@ -116,11 +119,11 @@ describe('InterceptorChain', () => {
     const dispose = chain.add(() => true, { owner: 'plugin.gone', priority: 10 });
     chain.add(() => true, { owner: 'plugin.stays' });
     expect(chain.size).toBe(2);
-    expect(await chain.offer(makeMessage('x'))).toBe('plugin.gone');
+    expect(await chain.offer(makeMessage('x'), after)).toBe('plugin.gone');
     dispose();
     dispose();
     expect(chain.size).toBe(1);
-    expect(await chain.offer(makeMessage('y'))).toBe('plugin.stays');
+    expect(await chain.offer(makeMessage('y'), after)).toBe('plugin.stays');
   });
 
   it('removes only the registration the disposer belongs to when one function is added twice', async () => {
@@ -130,7 +133,7 @@ describe('InterceptorChain', () => {
     const dispose = chain.add(count);
     chain.add(count);
     dispose();
-    await chain.offer(makeMessage('x'));
+    await chain.offer(makeMessage('x'), after);
     expect(calls).toBe(1);
   });
 });
