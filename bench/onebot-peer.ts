@@ -4,9 +4,11 @@
  * in a worker thread, on its own event loop, so that its work is not charged to the bot under test.
  *
  * Protocol with the parent (`parentPort` messages):
- * - worker → parent: `{ kind: 'listening', url }` once the server listens; `{ kind: 'connected' }` and
- *   `{ kind: 'closed' }` as the bot's socket opens and closes (one bot at a time); `{ kind: 'result', … }`.
- * - parent → worker: `{ kind: 'run', … }` (a `RunRequest`) starts a run on the current socket; `{ kind: 'stop' }`.
+ * - worker → parent: `{ kind: 'listening', url }` once the server listens; `{ kind: 'connected', bot }` and
+ *   `{ kind: 'closed', bot }` as a bot's socket opens and closes, `bot` being the path it dialed (`/nekomata`);
+ *   `{ kind: 'result', … }`.
+ * - parent → worker: `{ kind: 'run', bot, … }` (a `RunRequest`) starts a run on that bot's socket, while the
+ *   other bots stay connected and idle; `{ kind: 'stop' }`.
  *
  * A run: `messages` group message events (array form, text `/echo <n>` with `n = firstSeq + i`, message_id
  * `n`, from `users` users in `groups` groups), at most `inFlight` unanswered at any time. For every
@@ -25,6 +27,8 @@ const USER_BASE = 200_000;
 
 export interface RunRequest {
   kind: 'run';
+  /** The path the bot under test dialed. */
+  bot: string;
   messages: number;
   inFlight: number;
   /** The first event's `<n>` (and message_id); runs use disjoint ranges. */
@@ -58,7 +62,7 @@ export interface RunResult {
   problems: string[];
 }
 
-export type PeerMessage = { kind: 'listening'; url: string } | { kind: 'connected' } | { kind: 'closed' } | RunResult;
+export type PeerMessage = { kind: 'listening'; url: string } | { kind: 'connected'; bot: string } | { kind: 'closed'; bot: string } | RunResult;
 
 interface Segment {
   type: string;
@@ -114,7 +118,7 @@ class Run {
   private finished = false;
 
   constructor(
-    private readonly ws: WebSocket,
+    readonly ws: WebSocket,
     private readonly r: RunRequest,
     private readonly report: (result: RunResult) => void,
   ) {
@@ -213,21 +217,22 @@ function main(): void {
   if (!port) throw new Error('bench/onebot-peer.ts runs as a worker thread of bench/onebot.ts');
   const post = (m: PeerMessage, transfer: ArrayBuffer[] = []): void => port.postMessage(m, transfer);
   const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, perMessageDeflate: false });
-  let current: WebSocket | undefined;
+  const bots = new Map<string, WebSocket>();
   let run: Run | undefined;
   let sentIds = 1_000_000_000;
 
   wss.on('listening', () => {
     const address = wss.address();
     if (typeof address === 'string' || address === null) throw new Error(`unexpected address ${String(address)}`);
-    post({ kind: 'listening', url: `ws://127.0.0.1:${address.port}/` });
+    post({ kind: 'listening', url: `ws://127.0.0.1:${address.port}` });
   });
-  wss.on('connection', (ws) => {
-    if (current) {
-      ws.close(1013, 'one bot at a time');
+  wss.on('connection', (ws, request) => {
+    const bot = request.url ?? '/';
+    if (bots.has(bot)) {
+      ws.close(1013, 'one socket per bot');
       return;
     }
-    current = ws;
+    bots.set(bot, ws);
     ws.on('message', (data: RawData, isBinary: boolean) => {
       if (isBinary) return;
       let frame: { action?: unknown; params?: unknown; echo?: unknown };
@@ -241,15 +246,15 @@ function main(): void {
       const result = frame.action === 'send_group_msg' ? { message_id: ++sentIds } : null;
       // Answer first, as an implementation does once QQ took the message; then the run may send the next event.
       ws.send(JSON.stringify({ status: 'ok', retcode: 0, data: result, echo: frame.echo }));
-      if (run && !run.isFinished) run.onAction(frame.action, params);
+      if (run && !run.isFinished && run.ws === ws) run.onAction(frame.action, params);
     });
     ws.on('close', () => {
-      if (current === ws) current = undefined;
-      if (run && !run.isFinished) run.abort();
-      post({ kind: 'closed' });
+      if (bots.get(bot) === ws) bots.delete(bot);
+      if (run && !run.isFinished && run.ws === ws) run.abort();
+      post({ kind: 'closed', bot });
     });
     ws.send(JSON.stringify({ time: Math.floor(Date.now() / 1000), self_id: SELF_ID, post_type: 'meta_event', meta_event_type: 'lifecycle', sub_type: 'connect' }));
-    post({ kind: 'connected' });
+    post({ kind: 'connected', bot });
   });
 
   port.on('message', (m: RunRequest | { kind: 'stop' }) => {
@@ -259,14 +264,15 @@ function main(): void {
       port.close();
       return;
     }
-    if (!current) {
+    const ws = bots.get(m.bot);
+    if (!ws) {
       post({
         kind: 'result', messages: m.messages, answered: 0, duplicates: 0, wrong: 0, otherActions: 0, elapsedMs: 0,
-        latencies: new Float64Array(0), stalled: true, peerCpuNs: Number.NaN, problems: ['no bot is connected'],
+        latencies: new Float64Array(0), stalled: true, peerCpuNs: Number.NaN, problems: [`no bot is connected at ${m.bot}`],
       });
       return;
     }
-    run = new Run(current, m, (result) => post(result, [result.latencies.buffer as ArrayBuffer]));
+    run = new Run(ws, m, (result) => post(result, [result.latencies.buffer as ArrayBuffer]));
     run.start();
   });
 }
