@@ -26,6 +26,8 @@ export interface PipelineDeps {
   metrics: Metrics;
   /** How long a message id is remembered to drop a second delivery. */
   dedupeTtlMs: number;
+  /** At most this many ids per generation (two are kept): bounds memory under heavy traffic. */
+  dedupeMaxIds: number;
 }
 
 const PUSH_MODE: Partial<Record<Strategy, PushMode>> = { buffer: 'buffer', flush: 'flush', trigger: 'trigger' };
@@ -41,7 +43,7 @@ export class Pipeline {
   private readonly lanes = new ChatLanes();
 
   constructor(private readonly deps: PipelineDeps) {
-    this.duplicates = new DuplicateFilter(deps.dedupeTtlMs);
+    this.duplicates = new DuplicateFilter(deps.dedupeTtlMs, Date.now, deps.dedupeMaxIds);
     this.counted = Object.fromEntries(OUTCOMES.map((o) => [o, deps.metrics.counter('messages_total', { outcome: o })])) as Record<IngestOutcome, Counter>;
   }
 

@@ -105,7 +105,7 @@ export class App {
       handler: (batch, ctx) => this.sessionHandler(batch, ctx),
       send: (chatKey, segments) => this.send(chatKey, segments),
     });
-    this.pipeline = new Pipeline({ ...deps, hooks: this.hooks, interceptors: this.interceptors, buffer, history: store.history, dedupeTtlMs: config.dedupeTtlMs });
+    this.pipeline = new Pipeline({ ...deps, hooks: this.hooks, interceptors: this.interceptors, buffer, history: store.history, dedupeTtlMs: config.dedupeTtlMs, dedupeMaxIds: config.dedupeMaxIds });
     if (options.chatPolicy !== false) installChatPolicy(this.hooks, options.chatPolicy ?? config.chatPolicy);
     this.commands = new CommandService({
       kv: store.kv, history: store.history, log, metrics, settings: config.commands,

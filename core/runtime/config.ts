@@ -50,6 +50,7 @@ const envSchema = z
     MAX_WAIT_MS: int(0).default(6000),
     MAX_CONCURRENT_CHATS: int(1).default(32),
     DEDUPE_TTL_MS: int(0).default(600_000),
+    DEDUPE_MAX_IDS: int(1).default(200_000),
     SHUTDOWN_TIMEOUT_MS: int(0).default(10_000),
     CONSOLE: flag.default('auto'),
     CONSOLE_USER: z.string().min(1).default('local'),
@@ -134,6 +135,8 @@ export interface Config {
   buffer: { debounceMs: number; maxBatch: number; maxWaitMs: number };
   maxConcurrentChats: number;
   dedupeTtlMs: number;
+  /** At most this many ids per generation of the duplicate filter (it keeps two). */
+  dedupeMaxIds: number;
   shutdownTimeoutMs: number;
   console: { enabled: boolean | 'auto'; userId: string };
   chatPolicy: { private: ChatStrategy; groupMentioned: ChatStrategy; groupOther: ChatStrategy; wakeWords: string[] };
@@ -201,6 +204,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     buffer: { debounceMs: e.DEBOUNCE_MS, maxBatch: e.MAX_BATCH, maxWaitMs: e.MAX_WAIT_MS },
     maxConcurrentChats: e.MAX_CONCURRENT_CHATS,
     dedupeTtlMs: e.DEDUPE_TTL_MS,
+    dedupeMaxIds: e.DEDUPE_MAX_IDS,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     console: { enabled: e.CONSOLE, userId: e.CONSOLE_USER },
     chatPolicy: {

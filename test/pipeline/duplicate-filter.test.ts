@@ -84,4 +84,15 @@ describe('DuplicateFilter', () => {
     expect(filter.seen('a')).toBe(false);
     expect(filter.seen('a')).toBe(true);
   });
+
+  it('under traffic above maxIds per TTL, keeps at least the last maxIds ids and at most twice as many', () => {
+    const filter = new DuplicateFilter(TTL, () => 10_000, 3); // the clock never moves: only the count rotates
+    for (const id of ['a', 'b', 'c']) expect(filter.seen(id)).toBe(false);
+    for (const id of ['d', 'e']) expect(filter.seen(id)).toBe(false); // 'd' rotated: a, b, c are the older generation
+    expect(filter.seen('a')).toBe(true);
+    expect(filter.seen('e')).toBe(true);
+    for (const id of ['f', 'g']) expect(filter.seen(id)).toBe(false); // 'g' rotated: d, e, f are the older generation
+    expect(filter.seen('b')).toBe(false);
+    expect(filter.seen('d')).toBe(true);
+  });
 });
