@@ -91,9 +91,9 @@ async function run(deps: ChatEntryDeps, settings: AdapterCommandSettings, caller
       }
     }
     if (segments.length === 0) continue;
-    const send = () => sendResponse(deps, caller, r, segments);
     // The first send starts now, so that replies to a chat's commands leave in the order the commands ran.
-    sending = sending ? sending.then(send) : send();
+    // (An inline arrow, not a named one: under tsx, naming a closure made per response costs a defineProperty.)
+    sending = sending ? sending.then(() => sendResponse(deps, caller, r, segments)) : sendResponse(deps, caller, r, segments);
   }
   return { sent: sending ?? Promise.resolve() };
 }

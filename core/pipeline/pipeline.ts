@@ -53,12 +53,11 @@ export class Pipeline {
    * Sending a command's replies does not hold them: the next command may run while they are on their way.
    */
   async ingest(message: InboundMessage): Promise<IngestResult> {
-    let deferred: Promise<void>[] | undefined;
-    const after: AfterIntercept = { defer: (work) => void (deferred ??= []).push(work) };
+    const after = new DeferredWork();
     const result = await this.lanes.run(message.chatKey, () => this.process(message, after));
     // A command's replies: out of the chat's lane, so that a slow send (an upload, a platform taking its time to
     // acknowledge) does not hold the chat's next messages, but awaited here, so `ingest` still means "handled".
-    if (deferred) await Promise.all(deferred);
+    if (after.work) await Promise.all(after.work);
     return result;
   }
 
@@ -103,5 +102,17 @@ export class Pipeline {
 
   private record(message: InboundMessage): void {
     this.deps.history.append(historyEntryOf(message));
+  }
+}
+
+/**
+ * What interceptors deferred for one message. A class rather than an object literal with an arrow function:
+ * under tsx (esbuild keepNames) every named closure created per message costs an Object.defineProperty call.
+ */
+class DeferredWork implements AfterIntercept {
+  work: Promise<void>[] | undefined;
+
+  defer(work: Promise<void>): void {
+    (this.work ??= []).push(work);
   }
 }
