@@ -49,7 +49,9 @@ export function commandInterceptor(deps: ChatEntryDeps): Interceptor {
   };
 }
 
+/** The next non-command message of a waiting user in that chat goes to the wait's callback command. */
 export function waitInterceptor(deps: ChatEntryDeps): Interceptor {
+  // Not async: every message passes here and almost none has a wait, so the answer is a plain `false`.
   return (message, after) => (deps.waits.has(message.chatKey, message.userId) ? takeWait(deps, message, after) : false);
 }
 
@@ -82,6 +84,7 @@ async function run(deps: ChatEntryDeps, settings: AdapterCommandSettings, caller
     if (r.status === 'not_found' && settings.unknownReply === 'silent') continue;
     const segments = responseToSegments(r, caller.lang);
     if (r.status === 'waiting') {
+      // Buttons where the platform has them (Telegram's inline keyboard), else the same "Options: a / b" line.
       if (r.waitOptions?.length) segments.push(seg.buttons(r.waitOptions, { title: text('optionsTitle', caller.lang), userId: caller.userId }));
       if (r.callbackCmd) {
         deps.waits.start({
