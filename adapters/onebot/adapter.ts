@@ -30,8 +30,6 @@ export interface OneBotAdapterOptions {
   accessToken?: string;
   callTimeoutMs?: number;
   maxFrameBytes?: number;
-  /** Quote the command's message in replies to a command. */
-  quoteCommandReplies?: boolean;
   /** Connection tuning (heartbeat watchdog, pings, backoff), mostly for tests. */
   connection?: Omit<OneBotConnectionOptions, 'selfId' | 'log' | 'metrics' | 'maxFrameBytes'>;
   backoff?: { baseMs?: number; capMs?: number };
@@ -49,7 +47,6 @@ export class OneBotAdapter implements Adapter {
   private readonly links = new Set<OneBotAccount>();
   /** Where each chat's replies go: the account that last heard from it, and the chat as the actions name it. */
   private readonly routes = new Map<ChatKey, ChatRoute>();
-  private readonly quoting = new Map<ChatKey, string>();
   private readonly dialers: ForwardDialer[] = [];
   private server: ReverseServer | undefined;
   private readonly reported = new Set<string>();
@@ -102,9 +99,7 @@ export class OneBotAdapter implements Adapter {
     const route = this.routes.get(chatKey);
     const { chatType, id } = route ?? parseChatKey(chatKey);
     const account = this.accountFor(chatKey, route?.selfId);
-    let message = toOneBotSegments(segments);
-    const quote = this.quoting.get(chatKey);
-    if (quote !== undefined && !message.some((s) => s.type === 'reply')) message = [{ type: 'reply', data: { id: quote } }, ...message];
+    const message = toOneBotSegments(segments);
     let messageId: string;
     if (message.some((s) => s.type === 'node')) {
       // OneBot sends custom forward nodes through their own actions, never mixed with other segments (§8.13).
@@ -174,12 +169,7 @@ export class OneBotAdapter implements Adapter {
       if (!input) return void host.metrics.count('onebot_self_messages_total', {});
       const message = createInboundMessage(input, { validated: true });
       this.route(message, selfId);
-      if (this.options.quoteCommandReplies) this.quoting.set(message.chatKey, message.messageId);
-      try {
-        await host.ingest(message);
-      } finally {
-        if (this.quoting.get(message.chatKey) === message.messageId) this.quoting.delete(message.chatKey);
-      }
+      await host.ingest(message);
       return;
     }
     if (event.post_type === 'notice' || event.post_type === 'request') {

@@ -44,7 +44,8 @@ export function commandInterceptor(deps: ChatEntryDeps): Interceptor {
     if (settings.recordInput) deps.history.append(historyEntryOf(message));
     const found = deps.callerFor(message);
     const caller = found instanceof Promise ? await found : found;
-    after.defer((await run(deps, settings, caller, deps.executor.execute({ name: detected.name, raw: detected.raw, caller }))).sent);
+    const responses = deps.executor.execute({ name: detected.name, raw: detected.raw, caller });
+    after.defer((await run(deps, settings, caller, responses, settings.quoteReplies ? message.messageId : undefined)).sent);
     return true;
   };
 }
@@ -62,7 +63,8 @@ async function takeWait(deps: ChatEntryDeps, message: InboundMessage, after: Aft
   if (!session) return false;
   const caller = await deps.callerFor(message);
   const raw = callbackArgs(message.text, session.contextData, deps.executor.argsOf(session.callbackCmd));
-  after.defer((await run(deps, settings, caller, deps.executor.execute({ name: session.callbackCmd, raw, caller }))).sent);
+  const responses = deps.executor.execute({ name: session.callbackCmd, raw, caller });
+  after.defer((await run(deps, settings, caller, responses, settings.quoteReplies ? message.messageId : undefined)).sent);
   return true;
 }
 
@@ -74,9 +76,16 @@ export async function deliver(deps: ChatEntryDeps, settings: AdapterCommandSetti
 /**
  * Runs a command to its end: each response is filtered, rendered and, for `waiting`, its wait session started,
  * before the next is taken; sending them is started at once, one after the other in order, and not waited for.
- * Resolves once the command has ended, with `sent`: the last send, which never rejects (a failed send is logged).
+ * With `quote`, each reply quotes that message. Resolves once the command has ended, with `sent`: the last
+ * send, which never rejects (a failed send is logged).
  */
-async function run(deps: ChatEntryDeps, settings: AdapterCommandSettings, caller: CommandCaller, responses: AsyncIterable<ExecutionResponse>): Promise<{ sent: Promise<void> }> {
+async function run(
+  deps: ChatEntryDeps,
+  settings: AdapterCommandSettings,
+  caller: CommandCaller,
+  responses: AsyncIterable<ExecutionResponse>,
+  quote?: string,
+): Promise<{ sent: Promise<void> }> {
   let sending: Promise<void> | undefined;
   for await (const r of responses) {
     if (settings.silentStatuses.includes(r.status)) continue;
@@ -94,6 +103,7 @@ async function run(deps: ChatEntryDeps, settings: AdapterCommandSettings, caller
       }
     }
     if (segments.length === 0) continue;
+    if (quote !== undefined && !segments.some((s) => s.type === 'reply')) segments.unshift(seg.reply(quote));
     // The first send starts now, so that replies to a chat's commands leave in the order the commands ran.
     // (An inline arrow, not a named one: under tsx, naming a closure made per response costs a defineProperty.)
     sending = sending ? sending.then(() => sendResponse(deps, caller, r, segments)) : sendResponse(deps, caller, r, segments);

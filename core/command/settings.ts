@@ -15,6 +15,8 @@ export interface AdapterCommandSettings {
   recordInput: boolean;
   /** On an unknown command: reply with the closest names, or stay silent. */
   unknownReply: 'suggest' | 'silent';
+  /** Replies to a command (or to a wait's answer) quote that message, as a `reply` segment. */
+  quoteReplies: boolean;
 }
 
 export interface CommandSettings {
@@ -39,9 +41,18 @@ export const defaultAdapterCommandSettings: AdapterCommandSettings = {
   silentStatuses: [],
   recordInput: false,
   unknownReply: 'suggest',
+  quoteReplies: false,
 };
 
+const merged = new WeakMap<CommandSettings, Map<string, AdapterCommandSettings>>();
+
+/** The defaults with the adapter's differences; merged once per adapter (it is asked for every message). */
 export function settingsFor(settings: CommandSettings, adapter: string): AdapterCommandSettings {
   const own = settings.adapters[adapter];
-  return own ? { ...settings.defaults, ...own } : settings.defaults;
+  if (!own) return settings.defaults;
+  let byAdapter = merged.get(settings);
+  if (!byAdapter) merged.set(settings, (byAdapter = new Map()));
+  let result = byAdapter.get(adapter);
+  if (!result) byAdapter.set(adapter, (result = { ...settings.defaults, ...own }));
+  return result;
 }

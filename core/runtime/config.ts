@@ -31,6 +31,7 @@ const adapterCommandSettings = z.record(
     silentStatuses: z.array(status).optional(),
     recordInput: z.boolean().optional(),
     unknownReply: z.enum(['suggest', 'silent']).optional(),
+    quoteReplies: z.boolean().optional(),
   }),
 );
 const bool = z.enum(['0', '1', 'true', 'false']).transform((v) => v === '1' || v === 'true');
@@ -154,7 +155,6 @@ export interface Config {
         accessToken: string;
         callTimeoutMs: number;
         maxFrameBytes: number;
-        quoteCommandReplies: boolean;
       }
     | undefined;
   /** Set when `HTTP_PORT` is: the app's HTTP server (health check, webhooks). */
@@ -222,8 +222,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         silentStatuses: e.COMMAND_SILENT_STATUSES,
         recordInput: e.RECORD_COMMAND_INPUT,
         unknownReply: e.COMMAND_UNKNOWN_REPLY,
+        quoteReplies: false,
       },
-      adapters: e.COMMAND_ADAPTERS as CommandSettings['adapters'],
+      adapters: withOneBotQuote(e.COMMAND_ADAPTERS as CommandSettings['adapters'], e.ONEBOT_QUOTE_COMMAND_REPLIES),
       superUsers: e.SUPER_USERS,
       defaultLang: e.DEFAULT_LANG,
       agentLevel: e.AGENT_COMMAND_PERMISSION,
@@ -263,7 +264,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
             accessToken: e.ONEBOT_ACCESS_TOKEN,
             callTimeoutMs: e.ONEBOT_CALL_TIMEOUT_MS,
             maxFrameBytes: e.ONEBOT_MAX_FRAME_BYTES,
-            quoteCommandReplies: e.ONEBOT_QUOTE_COMMAND_REPLIES,
           }
         : undefined,
     telegram: e.TELEGRAM_BOT_TOKEN
@@ -275,4 +275,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         }
       : undefined,
   };
+}
+
+/** `ONEBOT_QUOTE_COMMAND_REPLIES=1` is `COMMAND_ADAPTERS={"onebot":{"quoteReplies":true}}`, unless that says otherwise. */
+function withOneBotQuote(adapters: CommandSettings['adapters'], quote: boolean): CommandSettings['adapters'] {
+  if (!quote || adapters.onebot?.quoteReplies !== undefined) return adapters;
+  return { ...adapters, onebot: { ...adapters.onebot, quoteReplies: true } };
 }

@@ -156,6 +156,22 @@ describe('running commands', () => {
     expect(adapter.sent.map((s) => s.text)).toEqual(['second', 'first']);
   });
 
+  it('quotes the command message in each of its replies when the adapter says so, and nothing else', async () => {
+    const { say, adapter } = await chatWith((p) => {
+      p.mountCommand({ name: 'two', description: 'two replies and a send of its own' }, async function* (ctx) {
+        await ctx.send('from the handler itself');
+        yield CmdCtl.message('working');
+        yield CmdCtl.success('done');
+      });
+    }, { COMMAND_ADAPTERS: '{"test":{"quoteReplies":true}}' });
+    await say('/two');
+    const [own, working, done] = adapter.sent.map((s) => s.segments);
+    expect(own!.map((g) => g.type)).toEqual(['text']);
+    expect(working!.map((g) => g.type)).toEqual(['reply', 'text']);
+    expect(working![0]).toEqual({ type: 'reply', messageId: expect.stringMatching(/^say\d+$/) });
+    expect(done).toEqual([working![0], { type: 'text', text: 'done' }]);
+  });
+
   it('turns a wrong argument into invalid_args naming it, with the usage', async () => {
     const { say } = await chatWith((p) => {
       p.mountCommand({ name: 'weather', description: 'w', args: { city: Arg.str('city', { positional: true, default: '北京' }), days: Arg.int('days', { range: [1, 7], default: 3 }) } },

@@ -16,7 +16,7 @@ const defaults: Config = {
   chatPolicy: { private: 'buffer', groupMentioned: 'buffer', groupOther: 'record', wakeWords: [] },
   plugins: { dirs: [], enabled: [], watch: false, callTimeoutMs: 30_000 },
   commands: {
-    defaults: { enabled: true, prefix: '/', unauthorizedOutput: true, silentStatuses: [], recordInput: false, unknownReply: 'suggest' },
+    defaults: { enabled: true, prefix: '/', unauthorizedOutput: true, silentStatuses: [], recordInput: false, unknownReply: 'suggest', quoteReplies: false },
     adapters: {},
     superUsers: [],
     defaultLang: 'en_US',
@@ -98,6 +98,7 @@ describe('loadConfig parsing', () => {
       COMMAND_SILENT_STATUSES: 'not_found, disabled',
       RECORD_COMMAND_INPUT: '1',
       COMMAND_ADAPTERS: '{"onebot":{"prefix":"!","silentStatuses":["invalid_args"]}}',
+      ONEBOT_QUOTE_COMMAND_REPLIES: '1',
       COMMAND_GREEDY_AFTER_POSITIONALS: 'true',
       COMMAND_STRICT_BOOL: '1',
       SUPER_USERS: 'onebot:10001, console:local',
@@ -120,8 +121,8 @@ describe('loadConfig parsing', () => {
       chatPolicy: { private: 'trigger', groupMentioned: 'flush', groupOther: 'discard', wakeWords: ['neko', 'mata'] },
       plugins: { dirs: ['./my-plugins', '/opt/neko/plugin.ts'], enabled: ['me.weather', 'you.dice'], watch: true, callTimeoutMs: 5000 },
       commands: {
-        defaults: { enabled: false, prefix: '#', unauthorizedOutput: false, silentStatuses: ['not_found', 'disabled'], recordInput: true, unknownReply: 'silent' },
-        adapters: { onebot: { prefix: '!', silentStatuses: ['invalid_args'] } },
+        defaults: { enabled: false, prefix: '#', unauthorizedOutput: false, silentStatuses: ['not_found', 'disabled'], recordInput: true, unknownReply: 'silent', quoteReplies: false },
+        adapters: { onebot: { prefix: '!', silentStatuses: ['invalid_args'], quoteReplies: true } },
         superUsers: ['onebot:10001', 'console:local'],
         defaultLang: 'zh_CN',
         agentLevel: 'advanced',

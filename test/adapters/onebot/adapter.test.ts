@@ -92,12 +92,32 @@ describe('OneBot adapter in chats', () => {
   });
 
   it('quotes the command message when configured', async () => {
-    await connect('forward', {}, { quoteCommandReplies: true });
+    await connect('forward', { ONEBOT_QUOTE_COMMAND_REPLIES: '1' });
     const event = peer!.groupMessage(5, 4, '/echo quoted');
     peer!.emitEvent(event);
     const call = await peer!.waitForCall('send_group_msg');
     const message = call.params.message as { type: string; data: Record<string, unknown> }[];
     expect(message[0]).toEqual({ type: 'reply', data: { id: String(event.message_id) } });
+  });
+
+  it('quotes each command its own message when commands of a group arrive together', async () => {
+    await connect('forward', { ONEBOT_QUOTE_COMMAND_REPLIES: '1' });
+    // Before, the quote was the group's latest message while a command was being handled: the first reply
+    // quoted the second command.
+    const events = ['/echo one', '/echo two', '/echo three'].map((text) => peer!.groupMessage(5, 4, text));
+    for (const event of events) peer!.emitEvent(event);
+    for (const [i, text] of ['one', 'two', 'three'].entries()) {
+      const call = await peer!.waitForCall('send_group_msg', (c) => textOf(c.params) === text);
+      const message = call.params.message as { type: string; data: Record<string, unknown> }[];
+      expect(message[0]).toEqual({ type: 'reply', data: { id: String(events[i]!.message_id) } });
+    }
+  });
+
+  it('does not quote when not configured', async () => {
+    await connect('forward');
+    peer!.emitEvent(peer!.groupMessage(5, 4, '/echo plain'));
+    const call = await peer!.waitForCall('send_group_msg');
+    expect((call.params.message as { type: string }[]).map((s) => s.type)).toEqual(['text']);
   });
 
   it('counts malformed frames and keeps working', async () => {
