@@ -42,7 +42,7 @@ import { OneBotAdapter } from '../adapters/onebot/index.js';
 import { createApp, loadConfig, openSqliteStore } from '../core/index.js';
 import { SELF_ID, threadCpuNs, type PeerMessage, type RunRequest, type RunResult } from './onebot-peer.js';
 import { collectGarbage } from './pipeline.js';
-import { envInt, fixed, int, summarize, table, type Summary } from './stats.js';
+import { envInt, fixed, int, median, summarize, table, type Summary } from './stats.js';
 
 const TARGET_RATIO = 0.5;
 /** The main thread's schedstat (its thread id is the process id). */
@@ -262,13 +262,6 @@ function runProblem(r: RunResult): string | undefined {
   );
 }
 
-/** The median of a non-empty list. */
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
-
 interface Round {
   nekomata: Measured;
   bare: Measured;
@@ -316,8 +309,7 @@ export async function run(): Promise<boolean> {
   const contenders: Contender[] = [];
   try {
     const seq = { next: 1_000_000 };
-    // Both bots stay connected for the whole run, each warmed up once: one app per process, as in use (a second
-    // app started in the same process after the first stopped measured about a fifth slower, no leak found).
+    // Both bots stay connected for the whole run, each warmed up once, as a running bot is.
     const nekomataBot = await connect('nekomata', '/nekomata', peer, startNekomata, s, seq);
     contenders.push(nekomataBot);
     const bareBot = await connect('bare ws bot', '/bare', peer, startBare, s, seq);
