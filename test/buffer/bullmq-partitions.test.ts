@@ -57,3 +57,40 @@ describe('BullMQ driver: a busy worker does not hold chats an idle one could ser
     }
   });
 });
+
+describe('BullMQ driver: slots bound handlers, not acknowledgements', () => {
+  it("runs another chat's batch while a finished batch's ack is still on its way to Redis", async () => {
+    const prefix = `test:${randomUUID()}`;
+    const driver = new BullMQBufferDriver(policy, { redis: { url: inject('redisUrl'), prefix }, ...testDeps(), partitions: 1 });
+    // Fault injection on the real connection: chat a's first ack waits at the client until released.
+    type Ack = (this: unknown, ...args: unknown[]) => Promise<unknown>;
+    const redis = (driver as unknown as { redis: { nkAck: Ack } }).redis;
+    const ack = redis.nkAck;
+    let releaseAck!: () => void;
+    const ackGate = new Promise<void>((r) => (releaseAck = r));
+    let ackHeld = false;
+    // ioredis's auto-pipeline copies the connection's script methods onto its pipeline and calls them there.
+    redis.nkAck = async function (this: unknown, ...args: unknown[]) {
+      if (this === redis && args[2] === 'test-private_a' && !ackHeld) {
+        ackHeld = true;
+        await ackGate;
+      }
+      return ack.apply(this, args);
+    };
+    const handled: string[] = [];
+    driver.consume(async (batch) => void handled.push(batch.messages.map((m) => m.messageId).join()), { concurrency: 1 });
+    try {
+      await driver.push(makeMessage('first', { chat: 'a', id: 'a1' }));
+      await until(() => ackHeld, "chat a's batch handled and its ack on its way");
+      await driver.push(makeMessage('second', { chat: 'b', id: 'b1' }));
+      await until(() => handled.includes('b1'), "chat b handled while a's ack is pending");
+      releaseAck();
+      await driver.push(makeMessage('third', { chat: 'a', id: 'a2' }));
+      await until(() => handled.includes('a2'), "chat a's next batch after its ack");
+      expect(handled).toEqual(['a1', 'b1', 'a2']);
+    } finally {
+      releaseAck();
+      await driver.close({ timeoutMs: 2000 });
+    }
+  });
+});
