@@ -8,12 +8,13 @@ import type { Counter, Metrics } from '../metrics/index.js';
 import { connectRedis, type RedisSettings } from '../redis/index.js';
 import { DelayWaker } from './bullmq-waker.js';
 import type { BatchHandler, BufferDriver, BufferPolicy, CloseOptions, CloseResult, ConsumeOptions, PushMode, PushResult } from './driver.js';
-import { ACK, CLAIM, FINISH, REVIVE } from './partition-scripts.js';
+import { AckQueue, type AckRedis } from './ack-queue.js';
+import { ACK_MANY, CLAIM, FINISH, REVIVE } from './partition-scripts.js';
 import { checkPartitionCount, partitionOf, releaseJobs, renewLease, runPartition, Slots, untilEmpty, type PartitionContext, type PartitionRedis } from './partition-job.js';
 import { validateBufferPolicy } from './policy.js';
 import { CLEAR, PUSH_MANY } from './redis-scripts.js';
 
-type BufferRedis = PartitionRedis & {
+type BufferRedis = PartitionRedis & AckRedis & {
   nkPushMany(pending: string, ...args: (string | number)[]): Promise<(number | string)[]>;
   nkClear(buf: string, trig: string, meta: string, pending: string, due: string, chat: string): Promise<number>;
   nkRevive(prefix: string, ...chatsAndParts: (string | number)[]): Promise<number[]>;
@@ -98,7 +99,7 @@ export class BullMQBufferDriver implements BufferDriver {
     this.redis.defineCommand('nkPushMany', { numberOfKeys: 1, lua: PUSH_MANY });
     this.redis.defineCommand('nkClear', { numberOfKeys: 5, lua: CLEAR });
     this.redis.defineCommand('nkClaim', { numberOfKeys: 0, lua: CLAIM });
-    this.redis.defineCommand('nkAck', { numberOfKeys: 0, lua: ACK });
+    this.redis.defineCommand('nkAckMany', { numberOfKeys: 0, lua: ACK_MANY });
     this.redis.defineCommand('nkFinish', { numberOfKeys: 0, lua: FINISH });
     this.redis.defineCommand('nkRevive', { numberOfKeys: 0, lua: REVIVE });
     this.queueConnection = connectRedis(opts.redis, 'command', opts.log, 'buffer-queue');
@@ -180,6 +181,7 @@ export class BullMQBufferDriver implements BufferDriver {
       metrics: this.opts.metrics,
       released: this.released,
       slots: new Slots(Math.max(1, Math.floor(opts.concurrency))),
+      acks: new AckQueue(this.redis, this.keyPrefix, this.holder, this.policy),
       holder: this.holder,
       leaseMs: lockMs,
       chats: this.chats,

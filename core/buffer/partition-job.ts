@@ -4,13 +4,13 @@ import type { Logger } from 'pino';
 import { ConfigError, toError } from '../errors/index.js';
 import type { BatchLane, ChatKey, ReleaseReason } from '../message/index.js';
 import type { Counter, Metrics } from '../metrics/index.js';
+import type { AckQueue, AckReply } from './ack-queue.js';
 import type { BatchHandler, BufferPolicy } from './driver.js';
 import { toBatch } from './redis-scripts.js';
 
 /** The driver's Redis connection with the partition scripts defined on it. */
 export type PartitionRedis = Redis & {
   nkClaim(prefix: string, part: number, now: number, limit: number, holder: string, recover: string, debounce: number, maxWait: number, maxBatch: number, lookMs: number, leaseMs: number): Promise<unknown[]>;
-  nkAck(prefix: string, part: number, chat: string, holder: string, headSeq: number, count: number, lane: string, now: number, debounce: number, maxWait: number, maxBatch: number): Promise<string[]>;
   nkFinish(prefix: string, part: number, now: number, lookMs: number): Promise<number>;
 };
 
@@ -34,6 +34,7 @@ export interface PartitionContext {
   metrics: Metrics;
   released: Record<ReleaseReason, Counter>;
   slots: Slots;
+  acks: AckQueue;
   /** This process as a holder of chats; its lease (`lease:<holder>`, `leaseMs`) says it is alive. */
   holder: string;
   leaseMs: number;
@@ -151,7 +152,7 @@ class PartitionRun {
     this.recover = '0';
     for (let i = 1; i < r.length; i += 2) {
       const chat = r[i] as ChatKey;
-      const first = r[i + 1] as string[];
+      const first = r[i + 1] as AckReply;
       const run: Promise<void> = runChat(ctx, part, chat, first, this.handler)
         .catch((err: unknown) => {
           ctx.metrics.count('buffer_ack_failures_total', {});
@@ -175,12 +176,11 @@ class PartitionRun {
  * only while acks took under 8 ms; a push burst in Redis's queue made them take longer, and releases fell
  * 100+ ms behind).
  */
-async function runChat(ctx: PartitionContext, part: number, chat: ChatKey, first: string[], handler: BatchHandler): Promise<void> {
-  const { debounceMs, maxWaitMs, maxBatch } = ctx.policy;
+async function runChat(ctx: PartitionContext, part: number, chat: ChatKey, first: AckReply, handler: BatchHandler): Promise<void> {
   let r = first;
   while (r[0] === 'b' || r[0] === 't') {
     const lane: BatchLane = r[0] === 't' ? 'triggered' : 'buffered';
-    const items = lane === 'triggered' ? [r[1]!] : r.slice(2);
+    const items = (lane === 'triggered' ? [r[1]!] : r.slice(2)) as string[];
     await ctx.slots.acquire();
     const batch = toBatch(chat, lane, lane === 'triggered' ? 'trigger' : (r[1] as ReleaseReason), items);
     ctx.released[batch.reason].inc();
@@ -192,7 +192,7 @@ async function runChat(ctx: PartitionContext, part: number, chat: ChatKey, first
     } finally {
       ctx.slots.release();
     }
-    r = await acknowledged(ctx, () => ctx.redis.nkAck(ctx.keyPrefix, part, chat, ctx.holder, batch.firstSeq, items.length, lane[0]!, Date.now(), debounceMs, maxWaitMs, maxBatch));
+    r = await acknowledged(ctx, () => ctx.acks.ack({ part, chat, firstSeq: batch.firstSeq, count: items.length, lane }));
   }
   // More came for the chat, not due yet, and no job is due to look by then: ask for one, as a push would.
   if (r[0] === 'w' && r[2] === 'wake') await ctx.schedule(part, Number(r[1]));
@@ -203,7 +203,7 @@ async function runChat(ctx: PartitionContext, part: number, chat: ChatKey, first
  * meanwhile, so nobody runs the batch again. Gives up only at shutdown; the lease then lapses and another
  * worker takes the chat back (the session skips what it already applied).
  */
-async function acknowledged(ctx: PartitionContext, ack: () => Promise<string[]>): Promise<string[]> {
+async function acknowledged(ctx: PartitionContext, ack: () => Promise<AckReply>): Promise<AckReply> {
   for (let delay = 100; ; delay = Math.min(delay * 2, 5000)) {
     try {
       return await ack();

@@ -64,39 +64,52 @@ return out
 `;
 
 /**
- * ack: ARGV prefix, partition, chat, holder, headSeq, count, lane (b|t), now, debounceMs, maxWaitMs, maxBatch.
- * Removes exactly the batch that was handled, and only if its lane still starts with it (a zombie or
- * duplicate holder cannot trim twice). Then, if the chat is still held by `holder`: → take-reply for its
- * next batch, due now (the chat stays held), else the chat is released (back in `due` when it has more
- * waiting) and → {'w', dueAt} or {'e'}; {'w', dueAt, 'wake'} when no job is due to look by then (the
+ * ack: ARGV prefix, holder, now, debounceMs, maxWaitMs, maxBatch, then per handled batch: partition, chat,
+ * headSeq, count, lane (b|t) → one reply per batch, in order. The acks of one event-loop turn go in one
+ * call (a busy process finishes several batches a turn; one call each was most of the Redis calls).
+ *
+ * Per batch: removes exactly the batch that was handled, and only if its lane still starts with it (a
+ * zombie or duplicate holder cannot trim twice). Then, if the chat is still held by `holder`: → take-reply
+ * for its next batch, due now (the chat stays held), else the chat is released (back in `due` when it has
+ * more waiting) and → {'w', dueAt} or {'e'}; {'w', dueAt, 'wake'} when no job is due to look by then (the
  * caller asks BullMQ for one, as a push would); → {'x'} when another holder took the chat over.
  */
-export const ACK = `${TAKE_FN}${PARTITION_KEYS}
-local chat, token, lane = ARGV[3], ARGV[4], ARGV[7]
-local list = prefix .. 'msgs:' .. chat
-if lane == 't' then list = prefix .. 'trig:' .. chat end
-local head = redis.call('LINDEX', list, 0)
-if head and tonumber(string.match(head, '^(%d+)|')) == tonumber(ARGV[5]) then
-  redis.call('LTRIM', list, tonumber(ARGV[6]), -1)
-  if lane == 'b' then
-    local nh = redis.call('LINDEX', prefix .. 'msgs:' .. chat, 0)
-    if nh then redis.call('ZADD', pending, 'XX', tsOf(nh), chat) end
-  end
-end
-if redis.call('HGET', held, chat) ~= token then return {'x'} end
-local r = take_chat(chat, tonumber(ARGV[8]), tonumber(ARGV[9]), tonumber(ARGV[10]), tonumber(ARGV[11]))
-if r[1] == 'w' or r[1] == 'e' then
-  redis.call('HDEL', held, chat)
-  if r[1] == 'w' then
-    redis.call('ZADD', due, 'LT', r[2], chat)
-    local w = tonumber(redis.call('GET', wake))
-    if not w or w > r[2] or w < tonumber(ARGV[8]) - 2000 then
-      redis.call('SET', wake, r[2])
-      r[3] = 'wake'
+export const ACK_MANY = `${TAKE_FN}
+local prefix, token, now = ARGV[1], ARGV[2], tonumber(ARGV[3])
+local debounce, maxWait, maxBatch = tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
+local pending = prefix .. 'pending'
+local function ack(part, chat, headSeq, count, lane)
+  local due, held, wake = prefix .. 'due:' .. part, prefix .. 'held:' .. part, prefix .. 'wake:' .. part
+  local list = prefix .. 'msgs:' .. chat
+  if lane == 't' then list = prefix .. 'trig:' .. chat end
+  local head = redis.call('LINDEX', list, 0)
+  if head and tonumber(string.match(head, '^(%d+)|')) == headSeq then
+    redis.call('LTRIM', list, count, -1)
+    if lane == 'b' then
+      local nh = redis.call('LINDEX', prefix .. 'msgs:' .. chat, 0)
+      if nh then redis.call('ZADD', pending, 'XX', tsOf(nh), chat) end
     end
   end
+  if redis.call('HGET', held, chat) ~= token then return {'x'} end
+  local r = take(prefix .. 'msgs:' .. chat, prefix .. 'trig:' .. chat, prefix .. 'meta:' .. chat, pending, now, debounce, maxWait, maxBatch, chat)
+  if r[1] == 'w' or r[1] == 'e' then
+    redis.call('HDEL', held, chat)
+    if r[1] == 'w' then
+      redis.call('ZADD', due, 'LT', r[2], chat)
+      local w = tonumber(redis.call('GET', wake))
+      if not w or w > r[2] or w < now - 2000 then
+        redis.call('SET', wake, r[2])
+        r[3] = 'wake'
+      end
+    end
+  end
+  return r
 end
-return r
+local out = {}
+for i = 7, #ARGV, 5 do
+  out[#out + 1] = ack(ARGV[i], ARGV[i + 1], tonumber(ARGV[i + 2]), tonumber(ARGV[i + 3]), ARGV[i + 4])
+end
+return out
 `;
 
 /**

@@ -64,14 +64,14 @@ describe('BullMQ driver: slots bound handlers, not acknowledgements', () => {
     const driver = new BullMQBufferDriver(policy, { redis: { url: inject('redisUrl'), prefix }, ...testDeps(), partitions: 1 });
     // Fault injection on the real connection: chat a's first ack waits at the client until released.
     type Ack = (this: unknown, ...args: unknown[]) => Promise<unknown>;
-    const redis = (driver as unknown as { redis: { nkAck: Ack } }).redis;
-    const ack = redis.nkAck;
+    const redis = (driver as unknown as { redis: { nkAckMany: Ack } }).redis;
+    const ack = redis.nkAckMany;
     let releaseAck!: () => void;
     const ackGate = new Promise<void>((r) => (releaseAck = r));
     let ackHeld = false;
     // ioredis's auto-pipeline copies the connection's script methods onto its pipeline and calls them there.
-    redis.nkAck = async function (this: unknown, ...args: unknown[]) {
-      if (this === redis && args[2] === 'test-private_a' && !ackHeld) {
+    redis.nkAckMany = async function (this: unknown, ...args: unknown[]) {
+      if (this === redis && args.includes('test-private_a') && !ackHeld) {
         ackHeld = true;
         await ackGate;
       }
