@@ -28,6 +28,12 @@
  * first push + k × burst / rate (same in-flight bound). The saturated run above measures latency while the
  * consumer is falling behind the producer; this one measures it at a load the driver is asked to carry.
  *
+ * Gateway + worker run (bench/buffer-split.ts; BENCH_BUFFER_SPLIT=0 skips it): the paced run once more with the
+ * roles apart, as `ROLE=gateway` and `ROLE=worker` run them: this process pushes, a forked worker process
+ * consumes (bench/buffer-worker.ts) with the same consumer and checks; client CPU is both processes'. On a
+ * 2-core host the three busy processes (gateway, worker, Redis) share the cores, so it shows that the split
+ * carries the load, not that it is faster than one process there.
+ *
  * BENCH_BUFFER_WARMUP (2,000) messages go through each path first, untimed (JIT, Lua script cache).
  * BENCH_BUFFER_ALL_COMMANDS=1 lists every Redis command per message with its Redis time (µs, commandstats usec;
  * a script's usec includes the commands it ran) instead of the top 5. BENCH_BUFFER_CPU_PROFILE=<file> writes a V8 CPU
@@ -38,161 +44,19 @@
 import fs from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import os from 'node:os';
-import { performance } from 'node:perf_hooks';
 import { Redis } from 'ioredis';
 import { pino, type Logger } from 'pino';
-import {
-  BullMQBufferDriver, connectRedis, MemoryBufferDriver, Metrics, whenReady,
-  type Batch, type BufferDriver, type BufferPolicy, type ChatKey, type InboundMessage,
-} from '../core/index.js';
+import { BullMQBufferDriver, connectRedis, MemoryBufferDriver, Metrics, whenReady, type BufferDriver } from '../core/index.js';
 import { collectGarbage } from './pipeline.js';
-import { buildWorkload, Recorder, type Workload } from './pipeline-workload.js';
+import { buildWorkload, type Workload } from './pipeline-workload.js';
 // The same private redis-server the test suite starts (persistence off, noeviction, a temp directory).
 import { startRedisServer } from '../test/support/redis-server.js';
-import { envInt, fixed, int, percentile, table } from './stats.js';
-import { startRedisAccounting, type RedisCost } from './buffer-redis.js';
+import { fixed, int, percentile, table } from './stats.js';
+import { startRedisAccounting } from './buffer-redis.js';
+import { Consumer, ingestRate, inOrder, pushAll, readSettings, type RunResult, type Settings } from './buffer-load.js';
+import { runSplit } from './buffer-split.js';
 import * as partitionScripts from '../core/buffer/partition-scripts.js';
 import * as chatScripts from '../core/buffer/redis-scripts.js';
-
-interface Settings {
-  messages: number;
-  chats: number;
-  burst: number;
-  warmup: number;
-  inFlight: number;
-  concurrency: number;
-  handlerMs: number;
-  settleMs: number;
-  /** Offered load of the paced run, msg/s (0: no paced run), and its message count. */
-  rate: number;
-  pacedMessages: number;
-  policy: BufferPolicy;
-}
-
-function readSettings(): Settings {
-  const debounceMs = envInt('BENCH_BUFFER_DEBOUNCE_MS', 50, 0);
-  return {
-    messages: envInt('BENCH_BUFFER_MESSAGES', 15_000),
-    chats: envInt('BENCH_BUFFER_CHATS', 1_000),
-    burst: envInt('BENCH_BUFFER_BURST', 5),
-    warmup: envInt('BENCH_BUFFER_WARMUP', 2_000, 0),
-    inFlight: envInt('BENCH_BUFFER_IN_FLIGHT', 256),
-    concurrency: envInt('BENCH_BUFFER_CONCURRENCY', 50),
-    handlerMs: envInt('BENCH_BUFFER_HANDLER_MS', 0, 0),
-    settleMs: envInt('BENCH_BUFFER_SETTLE_MS', 500, 0),
-    rate: envInt('BENCH_BUFFER_RATE', 30_000, 0),
-    pacedMessages: envInt('BENCH_BUFFER_PACED_MESSAGES', 30_000),
-    policy: { debounceMs, maxBatch: envInt('BENCH_BUFFER_MAX_BATCH', 10), maxWaitMs: envInt('BENCH_BUFFER_MAX_WAIT_MS', 1000, debounceMs) },
-  };
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// Producer
-
-interface Pushed {
-  /** performance.now() before the first push and when the last push resolved. */
-  startedAt: number;
-  endedAt: number;
-  rejected: number;
-  firstError: unknown;
-}
-
-/**
- * Calls `push` for every message in order, with at most `limit` calls unresolved at any time; with `rate`
- * > 0, a burst (`burst` messages) is not started before first push + its first message's index / rate.
- */
-async function pushAll(messages: readonly InboundMessage[], push: (m: InboundMessage) => Promise<unknown>, limit: number, rate = 0, burst = 1): Promise<Pushed> {
-  let outstanding = 0;
-  let rejected = 0;
-  let firstError: unknown;
-  let endedAt = 0;
-  let wake: (() => void) | undefined;
-  const settled = (): void => {
-    outstanding--;
-    endedAt = performance.now();
-    const w = wake;
-    wake = undefined;
-    w?.();
-  };
-  const failed = (err: unknown): void => {
-    rejected++;
-    firstError ??= err;
-    settled();
-  };
-  const startedAt = performance.now();
-  for (let i = 0; i < messages.length; i++) {
-    if (rate > 0 && i % burst === 0) {
-      const wait = startedAt + (i * 1000) / rate - performance.now();
-      if (wait >= 1) await new Promise((resolve) => setTimeout(resolve, wait));
-    }
-    while (outstanding >= limit) await new Promise<void>((resolve) => (wake = resolve));
-    outstanding++;
-    push(messages[i]!).then(settled, failed);
-  }
-  while (outstanding > 0) await new Promise<void>((resolve) => (wake = resolve));
-  return { startedAt, endedAt, rejected, firstError };
-}
-
-const inOrder = (w: Workload): InboundMessage[] => w.bursts.flat();
-
-// ---------------------------------------------------------------------------------------------------------
-// Runs
-
-interface RunResult {
-  name: string;
-  messages: number;
-  pushed: Pushed;
-  /** first push → last handler settled, ms (NaN for the floor). */
-  totalMs: number;
-  /** Sorted, ms beyond the window, one per batch. */
-  latencies: Float64Array;
-  batches: number;
-  reasons: Record<string, number>;
-  clientCpuUs: number;
-  redis: RedisCost | undefined;
-  check: { ok: boolean; detail: string };
-}
-
-const ingestRate = (r: RunResult): number => r.messages / ((r.pushed.endedAt - r.pushed.startedAt) / 1000);
-
-/** The consumer: records every batch and watches per-chat overlap and sequence numbers. */
-class Consumer {
-  readonly recorder: Recorder;
-  overlaps = 0;
-  seqErrors: string[] = [];
-  lastHandledAt = 0;
-  private readonly inFlight = new Map<ChatKey, number>();
-  private readonly nextSeq = new Map<ChatKey, number>();
-
-  constructor(
-    workload: Workload,
-    policy: BufferPolicy,
-    private readonly handlerMs: number,
-  ) {
-    this.recorder = new Recorder(workload, policy);
-  }
-
-  readonly handle = async (batch: Batch): Promise<void> => {
-    this.recorder.onBatch(batch);
-    const key = batch.chatKey;
-    const running = this.inFlight.get(key) ?? 0;
-    if (running > 0) this.overlaps++;
-    this.inFlight.set(key, running + 1);
-    const want = this.nextSeq.get(key) ?? 1;
-    if (batch.lane !== 'buffered' || batch.firstSeq !== want || batch.lastSeq - batch.firstSeq + 1 !== batch.messages.length) {
-      if (this.seqErrors.length < 3) this.seqErrors.push(`${key}: ${batch.lane} batch ${batch.firstSeq}..${batch.lastSeq} of ${batch.messages.length}, expected to start at ${want}`);
-      else this.seqErrors.push('');
-    }
-    this.nextSeq.set(key, Math.max(want, batch.lastSeq + 1));
-    try {
-      if (this.handlerMs > 0) await new Promise((resolve) => setTimeout(resolve, this.handlerMs));
-      else await new Promise((resolve) => setImmediate(resolve));
-    } finally {
-      this.inFlight.set(key, this.inFlight.get(key)! - 1);
-      this.lastHandledAt = performance.now();
-    }
-  };
-}
 
 /** The driver's scripts by name, for BENCH_BUFFER_SLOWLOG=1 (per-script Redis time); else nothing. */
 function slowlogScripts(): Record<string, string> | undefined {
@@ -247,12 +111,7 @@ async function runDriver(
     const totalMs = consumer.lastHandledAt - pushed.startedAt;
     // Anything delivered twice, late, shows up in the check.
     await sleep(s.settleMs);
-    const problems: string[] = [];
-    const check = consumer.recorder.check();
-    if (!check.ok) problems.push(check.detail);
-    if (!complete) problems.push('timed out waiting for the last batches');
-    if (consumer.overlaps > 0) problems.push(`${consumer.overlaps} batches started while the same chat had one in flight`);
-    if (consumer.seqErrors.length > 0) problems.push(`${consumer.seqErrors.length} sequence errors: ${consumer.seqErrors.filter(Boolean).join('; ')}`);
+    const problems = consumer.problems(complete);
     if (pushed.rejected > 0) problems.push(`${pushed.rejected} pushes rejected, first: ${String(pushed.firstError)}`);
     const errors = metrics.total('batch_errors_total');
     if (errors > 0) problems.push(`${errors} handler errors`);
@@ -266,7 +125,7 @@ async function runDriver(
       reasons: consumer.recorder.reasons,
       clientCpuUs: cpuUsed.user + cpuUsed.system,
       redis,
-      check: problems.length === 0 ? { ok: true, detail: `${check.detail}, ${consumer.recorder.batches} batches, none overlapping` } : { ok: false, detail: problems.join('; ') },
+      check: problems.length === 0 ? { ok: true, detail: `${consumer.recorder.check().detail}, ${consumer.recorder.batches} batches, none overlapping` } : { ok: false, detail: problems.join('; ') },
     };
   } finally {
     await driver.close({ timeoutMs: 5_000 });
@@ -402,7 +261,11 @@ export async function run(): Promise<boolean> {
       const profile = process.env.BENCH_BUFFER_CPU_PROFILE ? process.env.BENCH_BUFFER_CPU_PROFILE.replace(/(\.cpuprofile)?$/, '.paced.cpuprofile') : undefined;
       paced = await runDriver(`bullmq @ ${int(s.rate)}/s`, pacedWorkload, s, bullmq(pacedMetrics), pacedMetrics, admin, profile, s.rate);
     }
-    const results = paced ? [mem, bull, paced, floor] : [mem, bull, floor];
+    let split: RunResult | undefined;
+    if (s.rate > 0 && process.env.BENCH_BUFFER_SPLIT !== '0') {
+      split = await runSplit(`gateway + worker @ ${int(s.rate)}/s`, buildWorkload(s.pacedMessages, s.chats, s.burst), s, server.url, `bench${++round}`, log, admin, s.rate);
+    }
+    const results = [mem, bull, ...(paced ? [paced] : []), ...(split ? [split] : []), floor];
     printResults(results, floor);
     console.log(`floor passes (before memory, between, after bullmq): ${floors.map((f) => int(ingestRate(f))).join(' / ')} msg/s; the median is used`);
     const p = (q: number): string => fixed(percentile(bull.latencies, q));
@@ -417,6 +280,13 @@ export async function run(): Promise<boolean> {
         `buffer paced: ${int(paced.messages)} messages offered at ${int(s.rate)} msg/s: bullmq ingested ${int(ingestRate(paced))} msg/s, ` +
           `p50/p95/p99 ${q(50)}/${q(95)}/${q(99)} ms beyond window, ${fixed(paced.redis!.calls / paced.messages, 1)} redis cmds/msg, ` +
           `${paced.batches} batches`,
+      );
+    }
+    if (split) {
+      const q = (x: number): string => fixed(percentile(split.latencies, x));
+      console.log(
+        `buffer gateway + worker: the same offer with the consumer in a worker process: ingested ${int(ingestRate(split))} msg/s, ` +
+          `p50/p95/p99 ${q(50)}/${q(95)}/${q(99)} ms beyond window, ${fixed(split.clientCpuUs / split.messages, 1)} µs/msg client CPU (both processes)`,
       );
     }
     return results.every((r) => r.check.ok);
