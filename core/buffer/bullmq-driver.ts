@@ -10,12 +10,12 @@ import { DelayWaker } from './bullmq-waker.js';
 import type { BatchHandler, BufferDriver, BufferPolicy, CloseOptions, CloseResult, ConsumeOptions, PushMode, PushResult } from './driver.js';
 import { AckQueue, type AckRedis } from './ack-queue.js';
 import { ACK_MANY, CLAIM, FINISH, REVIVE } from './partition-scripts.js';
+import { PushQueue, type PushRedis } from './push-queue.js';
 import { checkPartitionCount, partitionOf, releaseJobs, renewLease, runPartition, Slots, untilEmpty, type PartitionContext, type PartitionRedis } from './partition-job.js';
 import { validateBufferPolicy } from './policy.js';
 import { CLEAR, PUSH_MANY } from './redis-scripts.js';
 
-type BufferRedis = PartitionRedis & AckRedis & {
-  nkPushMany(pending: string, ...args: (string | number)[]): Promise<(number | string)[]>;
+type BufferRedis = PartitionRedis & AckRedis & PushRedis & {
   nkClear(buf: string, trig: string, meta: string, pending: string, due: string, chat: string): Promise<number>;
   nkRevive(prefix: string, ...chatsAndParts: (string | number)[]): Promise<number[]>;
 };
@@ -35,17 +35,6 @@ export interface BullMQDriverOptions {
   partitions?: number;
 }
 
-interface QueuedPush {
-  message: InboundMessage;
-  mode: PushMode;
-  ts: number;
-  result?: PushResult;
-  resolve: (r: PushResult) => void;
-  reject: (err: unknown) => void;
-}
-
-/** Most messages stored by one Lua call (it blocks Redis for its duration: keep it well under a millisecond). */
-const PUSHES_PER_CALL = 256;
 /** BullMQ writes an event per job step to a stream no one here reads: keep it short. */
 const EVENTS_MAX_LEN = 100;
 
@@ -84,9 +73,7 @@ export class BullMQBufferDriver implements BufferDriver {
   private leaseTimer: NodeJS.Timeout | undefined;
   private readonly chats = new Set<Promise<void>>();
   private readonly released: Record<ReleaseReason, Counter>;
-  private queued: QueuedPush[] = [];
-  private flushTimer: NodeJS.Immediate | undefined;
-  private readonly storing = new Set<Promise<void>>();
+  private readonly pushes: PushQueue;
 
   constructor(policy: BufferPolicy, private readonly opts: BullMQDriverOptions) {
     this.policy = validateBufferPolicy(policy);
@@ -108,6 +95,7 @@ export class BullMQBufferDriver implements BufferDriver {
     this.waker = new DelayWaker(this.queueConnection, this.queue.keys.marker!, (err) => opts.log.warn({ err }, 'could not wake the buffer workers; a delayed flush may start late'));
     const reasons: ReleaseReason[] = ['idle', 'maxBatch', 'maxWait', 'flush', 'trigger', 'shutdown'];
     this.released = Object.fromEntries(reasons.map((r) => [r, opts.metrics.counter('buffer_released_total', { reason: r })])) as Record<ReleaseReason, Counter>;
+    this.pushes = new PushQueue({ redis: this.redis, keyPrefix: this.keyPrefix, policy: this.policy, partitionOf: (chat) => this.partitionOf(chat), schedule: (part, at) => this.schedule(part, at) });
   }
 
   /** Refuses to run beside processes that split chats into another number of partitions (see `checkPartitionCount`). */
@@ -118,56 +106,7 @@ export class BullMQBufferDriver implements BufferDriver {
   /** Queued for the end of this event-loop turn, then stored with every other push of the turn in one call. */
   push(message: InboundMessage, mode: PushMode = 'buffer'): Promise<PushResult> {
     if (this.closed) return Promise.reject(new ClosedError('redis buffer'));
-    return new Promise<PushResult>((resolve, reject) => {
-      this.queued.push({ message, mode, ts: Date.now(), resolve, reject });
-      this.flushTimer ??= setImmediate(() => this.storeQueued());
-    });
-  }
-
-  private storeQueued(): void {
-    this.flushTimer = undefined;
-    const all = this.queued;
-    this.queued = [];
-    for (let i = 0; i < all.length; i += PUSHES_PER_CALL) {
-      const stored = this.store(all.slice(i, i + PUSHES_PER_CALL));
-      this.storing.add(stored);
-      void stored.finally(() => this.storing.delete(stored));
-    }
-  }
-
-  /** One Lua call for the messages, then one BullMQ add per partition that needs its job sooner; never rejects. */
-  private async store(pushes: QueuedPush[]): Promise<void> {
-    let reply: (number | string)[];
-    try {
-      const args: (string | number)[] = [this.keyPrefix, this.policy.debounceMs, this.policy.maxBatch];
-      for (const { message, mode, ts } of pushes) args.push(message.chatKey, this.partitionOf(message.chatKey), mode[0]! + ts, JSON.stringify(message));
-      reply = await this.redis.nkPushMany(this.pendingKey, ...args);
-    } catch (err) {
-      for (const push of pushes) push.reject(err);
-      return;
-    }
-    // A push that asked for its partition's job settles with the add; the others settle now (a message is
-    // stored once the script returned, and the sweeper revives a chat whose add failed).
-    const due = new Map<number, { at: number; waiting: QueuedPush[] }>();
-    pushes.forEach((push, i) => {
-      const [seq, len, at] = [reply[i * 3] as number, reply[i * 3 + 1] as number, reply[i * 3 + 2] as number];
-      if (seq < 0) return push.reject(new Error(`buffer push refused by Redis: ${String(len)}`));
-      push.result = { seq, pending: push.mode === 'flush' ? 0 : len };
-      if (at < 0) return push.resolve(push.result);
-      const part = this.partitionOf(push.message.chatKey);
-      const entry = due.get(part) ?? { at, waiting: [] };
-      entry.at = Math.min(entry.at, at);
-      entry.waiting.push(push);
-      due.set(part, entry);
-    });
-    await Promise.all(
-      [...due].map(([part, { at, waiting }]) =>
-        this.schedule(part, at).then(
-          () => waiting.forEach((push) => push.resolve(push.result!)),
-          (err: unknown) => waiting.forEach((push) => push.reject(err)),
-        ),
-      ),
-    );
+    return this.pushes.push(message, mode);
   }
 
   consume(handler: BatchHandler, opts: ConsumeOptions): void {
@@ -234,11 +173,7 @@ export class BullMQBufferDriver implements BufferDriver {
     this.closed = true;
     if (this.sweeper) clearInterval(this.sweeper);
     // Pushes accepted before close are stored and scheduled before the queue goes.
-    if (this.flushTimer) {
-      clearImmediate(this.flushTimer);
-      this.storeQueued();
-    }
-    await Promise.all(this.storing);
+    await this.pushes.drain();
     if (this.worker) {
       const worker = this.worker;
       let timer: NodeJS.Timeout | undefined;
