@@ -9,6 +9,7 @@ import { connectRedis, type RedisSettings } from '../redis/index.js';
 import { DelayWaker } from './bullmq-waker.js';
 import type { BatchHandler, BufferDriver, BufferPolicy, CloseOptions, CloseResult, ConsumeOptions, PushMode, PushResult } from './driver.js';
 import { AckQueue, type AckRedis } from './ack-queue.js';
+import { InHand } from './in-hand.js';
 import { ACK_MANY, CLAIM, FINISH, REVIVE } from './partition-scripts.js';
 import { PushQueue, type PushRedis } from './push-queue.js';
 import { checkPartitionCount, partitionOf, releaseJobs, renewLease, runPartition, Slots, untilEmpty, type PartitionContext, type PartitionRedis } from './partition-job.js';
@@ -124,6 +125,7 @@ export class BullMQBufferDriver implements BufferDriver {
       holder: this.holder,
       leaseMs: lockMs,
       chats: this.chats,
+      inHand: new InHand(),
       isClosed: () => this.closed,
       schedule: (part, at) => this.schedule(part, at),
       delayJob: async (job, token, at) => {

@@ -6,11 +6,12 @@ import type { BatchLane, ChatKey, ReleaseReason } from '../message/index.js';
 import type { Counter, Metrics } from '../metrics/index.js';
 import type { AckQueue, AckReply } from './ack-queue.js';
 import type { BatchHandler, BufferPolicy } from './driver.js';
+import type { InHand } from './in-hand.js';
 import { toBatch } from './redis-scripts.js';
 
 /** The driver's Redis connection with the partition scripts defined on it. */
 export type PartitionRedis = Redis & {
-  nkClaim(prefix: string, part: number, now: number, limit: number, holder: string, recover: string, debounce: number, maxWait: number, maxBatch: number, lookMs: number, leaseMs: number): Promise<unknown[]>;
+  nkClaim(prefix: string, part: number, now: number, limit: number, holder: string, recover: string, debounce: number, maxWait: number, maxBatch: number, lookMs: number, leaseMs: number, ...inHand: string[]): Promise<unknown[]>;
   nkFinish(prefix: string, part: number, now: number, lookMs: number): Promise<number>;
 };
 
@@ -40,6 +41,8 @@ export interface PartitionContext {
   leaseMs: number;
   /** Every chat's batches running in this process, whichever job claimed them (shutdown waits for them). */
   chats: Set<Promise<void>>;
+  /** The same chats by partition, and this process's claims awaiting their reply. */
+  inHand: InHand;
   isClosed(): boolean;
   /** Re-delays the job to `due` (ms since the epoch) and wakes the workers then. */
   delayJob(job: Job, token: string, due: number): Promise<void>;
@@ -99,8 +102,12 @@ export async function runPartition(ctx: PartitionContext, job: Job<{ part: numbe
 class PartitionRun {
   /** This run's chats in flight (the process's are in `ctx.chats`). */
   private readonly running = new Set<Promise<void>>();
-  /** The first look of a run takes back what dead holders left (see CLAIM). */
-  private recover = '1';
+  /**
+   * The first look of a run, and one every lease period, takes back what dead holders left and what a
+   * claim of this process whose reply was lost left held for nobody (see CLAIM).
+   */
+  private recoverDue = true;
+  private recoveredAt = 0;
   /** Since when due chats have waited for a slot here. */
   private fullSince: number | undefined;
 
@@ -148,8 +155,19 @@ class PartitionRun {
     const { ctx } = this;
     const { debounceMs, maxWaitMs, maxBatch } = ctx.policy;
     const part = this.job.data.part;
-    const r = await ctx.redis.nkClaim(ctx.keyPrefix, part, now, ctx.slots.free, ctx.holder, this.recover, debounceMs, maxWaitMs, maxBatch, LOOK_MS, ctx.leaseMs);
-    this.recover = '0';
+    const recover = this.recoverDue || now - this.recoveredAt >= ctx.leaseMs ? (ctx.inHand.claimsUnanswered(part) === 0 ? '2' : '1') : '0';
+    const inHand = recover === '2' ? ctx.inHand.chatsOf(part) : [];
+    const answered = ctx.inHand.claimStarted(part);
+    let r: unknown[];
+    try {
+      r = await ctx.redis.nkClaim(ctx.keyPrefix, part, now, ctx.slots.free, ctx.holder, recover, debounceMs, maxWaitMs, maxBatch, LOOK_MS, ctx.leaseMs, ...inHand);
+    } finally {
+      answered();
+    }
+    if (recover === '2') {
+      this.recoverDue = false;
+      this.recoveredAt = now;
+    }
     for (let i = 1; i < r.length; i += 2) {
       const chat = r[i] as ChatKey;
       const first = r[i + 1] as AckReply;
@@ -161,9 +179,11 @@ class PartitionRun {
         .finally(() => {
           this.running.delete(run);
           ctx.chats.delete(run);
+          ctx.inHand.removeChat(part, chat);
         });
       this.running.add(run);
       ctx.chats.add(run);
+      ctx.inHand.addChat(part, chat);
     }
     return r[0] as number;
   }

@@ -16,24 +16,36 @@ end
 `;
 
 /**
- * claim: ARGV prefix, partition, now, limit, holder, recover (1|0), debounceMs, maxWaitMs, maxBatch, lookMs,
- * leaseMs → { next due time or -1, chat, take-reply, chat, take-reply, … } for up to `limit` due chats with
- * a batch; those are held under `holder` (a process) until their ack, and the holder's lease is renewed.
- * Due chats that are not due after all (a burst still arriving) are re-scored, empty ones dropped.
- * `recover` first puts back as due now every held chat whose holder's lease ran out: that process died
- * with the batch in hand. Chats of live holders stay theirs, even when the partition's job moved on to
- * another worker. The job will look again by now + lookMs at the latest (`wake`).
+ * claim: ARGV prefix, partition, now, limit, holder, recover (0|1|2), debounceMs, maxWaitMs, maxBatch, lookMs,
+ * leaseMs, then (recover 2) the chats of this partition the holder has batches of in hand → { next due time
+ * or -1, chat, take-reply, chat, take-reply, … } for up to `limit` due chats with a batch; those are held
+ * under `holder` (a process) until their ack, and the holder's lease is renewed. Due chats that are not due
+ * after all (a burst still arriving) are re-scored, empty ones dropped. The job will look again by
+ * now + lookMs at the latest (`wake`).
+ *
+ * `recover` 1 or 2 first puts back as due now every held chat whose holder's lease ran out: that process
+ * died with the batch in hand. Chats of live holders stay theirs, even when the partition's job moved on to
+ * another worker. 2 also puts back the chats held by `holder` itself that are not in the list: a claim of
+ * its own that ran in Redis but whose reply never arrived (the connection dropped) held them for nobody, and
+ * its lease, renewed, would keep them held for ever. The caller sends 2 only when no other claim of its on
+ * this partition is awaiting its reply.
  */
 export const CLAIM = `${TAKE_FN}${PARTITION_KEYS}
 local now, limit, token = tonumber(ARGV[3]), tonumber(ARGV[4]), ARGV[5]
 local debounce, maxWait, maxBatch, lookMs = tonumber(ARGV[7]), tonumber(ARGV[8]), tonumber(ARGV[9]), tonumber(ARGV[10])
 redis.call('SET', prefix .. 'lease:' .. token, '1', 'PX', ARGV[11])
-if ARGV[6] == '1' then
+if ARGV[6] ~= '0' then
+  local inHand = {}
+  for i = 12, #ARGV do inHand[ARGV[i]] = true end
   local all = redis.call('HGETALL', held)
   for i = 1, #all, 2 do
-    if redis.call('EXISTS', prefix .. 'lease:' .. all[i + 1]) == 0 then
-      redis.call('HDEL', held, all[i])
-      redis.call('ZADD', due, 0, all[i])
+    local chat, holder = all[i], all[i + 1]
+    local orphan
+    if holder == token then orphan = ARGV[6] == '2' and not inHand[chat]
+    else orphan = redis.call('EXISTS', prefix .. 'lease:' .. holder) == 0 end
+    if orphan then
+      redis.call('HDEL', held, chat)
+      redis.call('ZADD', due, 0, chat)
     end
   end
 end

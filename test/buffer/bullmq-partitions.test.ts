@@ -94,3 +94,36 @@ describe('BullMQ driver: slots bound handlers, not acknowledgements', () => {
     }
   });
 });
+
+describe('BullMQ driver: a claim whose reply is lost', () => {
+  it('takes back the chats that claim held in Redis, instead of keeping them held for nobody', async () => {
+    const prefix = `test:${randomUUID()}`;
+    const driver = new BullMQBufferDriver(policy, { redis: { url: inject('redisUrl'), prefix }, ...testDeps(), partitions: 1 });
+    // Fault injection on the real connection: the claim that takes chat a runs in Redis, then its reply is
+    // lost, as when the connection drops between the two (a Redis restart).
+    type Claim = (this: unknown, ...args: unknown[]) => Promise<unknown[]>;
+    const redis = (driver as unknown as { redis: { nkClaim: Claim } }).redis;
+    const claim = redis.nkClaim;
+    let lost = 0;
+    redis.nkClaim = async function (this: unknown, ...args: unknown[]) {
+      const reply = await claim.apply(this, args);
+      if (this === redis && lost === 0 && reply.includes('test-private_a')) {
+        lost++;
+        throw new Error('Connection is closed.');
+      }
+      return reply;
+    };
+    const handled: string[] = [];
+    driver.consume(async (batch) => void handled.push(...batch.messages.map((m) => m.messageId)), { concurrency: 4 });
+    try {
+      await driver.push(makeMessage('first', { chat: 'a', id: 'a1' }));
+      await until(() => lost === 1, "the claim of chat a to lose its reply");
+      await until(() => handled.includes('a1'), 'chat a handled after all', 10_000);
+      await driver.push(makeMessage('second', { chat: 'a', id: 'a2' }));
+      await until(() => handled.includes('a2'), "chat a's next message handled");
+      expect(handled).toEqual(['a1', 'a2']);
+    } finally {
+      await driver.close({ timeoutMs: 2000 });
+    }
+  });
+});

@@ -76,7 +76,10 @@ describe('one gateway and two workers on one Redis', { timeout: 120_000 }, () =>
     const expected = await first;
     // Count each text once: a batch run twice across the restart must not stand in for one not run yet.
     const distinct = (): number => [...cluster!.doneTexts().values()].reduce((n, texts) => n + new Set(texts).size, 0);
-    await until(() => distinct() >= 180, 'all 180 messages to be handled after the restart', 90_000);
+    await until(() => distinct() >= 180, 'all 180 messages to be handled after the restart', 90_000).catch((err: Error) => {
+      const missing = [...expected].flatMap(([chat, texts]) => texts.filter((t) => !cluster!.doneTexts().get(chat)?.includes(t)).map((t) => `${chat} ${t}`));
+      throw new Error(`${err.message}; not handled: ${missing.join(', ')}`);
+    });
     // At-least-once across a restart: a batch may run twice, but nothing is lost and each chat stays in order.
     for (const [chat, texts] of expected) {
       const got = cluster.doneTexts().get(chat) ?? [];
