@@ -12,7 +12,7 @@ import { AckQueue, type AckRedis } from './ack-queue.js';
 import { InHand } from './in-hand.js';
 import { ACK_MANY, CLAIM, FINISH, REVIVE } from './partition-scripts.js';
 import { PushQueue, type PushRedis } from './push-queue.js';
-import { checkPartitionCount, partitionOf, releaseJobs, renewLease, runPartition, Slots, untilEmpty, type PartitionContext, type PartitionRedis } from './partition-job.js';
+import { checkPartitionCount, partitionOf, releaseJobs, renewLease, runPartition, Slots, type PartitionContext, type PartitionRedis } from './partition-job.js';
 import { validateBufferPolicy } from './policy.js';
 import { CLEAR, PUSH_MANY } from './redis-scripts.js';
 
@@ -67,12 +67,12 @@ export class BullMQBufferDriver implements BufferDriver {
   private closed = false;
   private closing: Promise<CloseResult> | undefined;
   private sweeper: NodeJS.Timeout | undefined;
-  private readonly inHand = new Map<string, { job: Job; token: string }>();
+  private readonly jobsInHand = new Map<string, { job: Job; token: string }>();
   /** This process as a holder of chats (see CLAIM); `leaseKey` lives while it does. */
   private readonly holder = randomUUID();
   private readonly leaseKey: string;
   private leaseTimer: NodeJS.Timeout | undefined;
-  private readonly chats = new Set<Promise<void>>();
+  private readonly chatsInHand = new InHand();
   private readonly released: Record<ReleaseReason, Counter>;
   private readonly pushes: PushQueue;
 
@@ -124,8 +124,7 @@ export class BullMQBufferDriver implements BufferDriver {
       acks: new AckQueue(this.redis, this.keyPrefix, this.holder, this.policy),
       holder: this.holder,
       leaseMs: lockMs,
-      chats: this.chats,
-      inHand: new InHand(),
+      inHand: this.chatsInHand,
       isClosed: () => this.closed,
       schedule: (part, at) => this.schedule(part, at),
       delayJob: async (job, token, at) => {
@@ -180,13 +179,13 @@ export class BullMQBufferDriver implements BufferDriver {
       const worker = this.worker;
       let timer: NodeJS.Timeout | undefined;
       const finished = await Promise.race([
-        Promise.all([worker.close(), untilEmpty(this.chats)]).then(() => true),
+        Promise.all([worker.close(), this.chatsInHand.settled()]).then(() => true),
         new Promise<false>((r) => (timer = setTimeout(() => r(false), opts.timeoutMs))),
       ]);
       clearTimeout(timer);
       if (!finished) {
-        await releaseJobs(this.queue, [...this.inHand.values()], this.opts.log);
-        this.inHand.clear();
+        await releaseJobs(this.queue, [...this.jobsInHand.values()], this.opts.log);
+        this.jobsInHand.clear();
         // A forced close still waits for the stuck processor in BullMQ 6; cut the worker's connection
         // instead, so nothing of it (lock renewals and acks included) reaches Redis any more.
         worker.removeAllListeners('error');
@@ -210,11 +209,11 @@ export class BullMQBufferDriver implements BufferDriver {
   }
 
   private async process(ctx: PartitionContext, job: Job<{ part: number }>, token: string, handler: BatchHandler): Promise<void> {
-    this.inHand.set(job.id!, { job, token });
+    this.jobsInHand.set(job.id!, { job, token });
     try {
       await runPartition(ctx, job, token, handler);
     } finally {
-      this.inHand.delete(job.id!);
+      this.jobsInHand.delete(job.id!);
     }
   }
 

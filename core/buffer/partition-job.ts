@@ -39,9 +39,7 @@ export interface PartitionContext {
   /** This process as a holder of chats; its lease (`lease:<holder>`, `leaseMs`) says it is alive. */
   holder: string;
   leaseMs: number;
-  /** Every chat's batches running in this process, whichever job claimed them (shutdown waits for them). */
-  chats: Set<Promise<void>>;
-  /** The same chats by partition, and this process's claims awaiting their reply. */
+  /** Every chat's batches running in this process, whichever job claimed them, and its unanswered claims. */
   inHand: InHand;
   isClosed(): boolean;
   /** Re-delays the job to `due` (ms since the epoch) and wakes the workers then. */
@@ -100,7 +98,7 @@ export async function runPartition(ctx: PartitionContext, job: Job<{ part: numbe
 }
 
 class PartitionRun {
-  /** This run's chats in flight (the process's are in `ctx.chats`). */
+  /** This run's chats in flight (the process's are in `ctx.inHand`). */
   private readonly running = new Set<Promise<void>>();
   /**
    * The first look of a run, and one every lease period, takes back what dead holders left and what a
@@ -176,14 +174,9 @@ class PartitionRun {
           ctx.metrics.count('buffer_ack_failures_total', {});
           ctx.log.error({ err: toError(err), chatKey: chat }, 'a batch could not be acknowledged; the chat is taken back once this process is gone');
         })
-        .finally(() => {
-          this.running.delete(run);
-          ctx.chats.delete(run);
-          ctx.inHand.removeChat(part, chat);
-        });
+        .finally(() => this.running.delete(run));
       this.running.add(run);
-      ctx.chats.add(run);
-      ctx.inHand.addChat(part, chat);
+      ctx.inHand.add(part, chat, run);
     }
     return r[0] as number;
   }
@@ -264,11 +257,6 @@ export function renewLease(redis: Redis, key: string, lockMs: number, log: Logge
   const timer = setInterval(() => void redis.set(key, '1', 'PX', lockMs).catch((err: unknown) => log.warn({ err }, 'could not renew the buffer lease')), Math.max(100, Math.floor(lockMs / 3)));
   timer.unref();
   return timer;
-}
-
-/** Resolves once `set` is empty, including promises added while waiting. */
-export async function untilEmpty(set: Set<Promise<void>>): Promise<void> {
-  while (set.size > 0) await Promise.all(set);
 }
 
 /** Hands jobs in hand back to BullMQ at a forced stop, through the queue's connection (the worker's is closing). */

@@ -49,7 +49,9 @@ describe('one gateway and two workers on one Redis', { timeout: 120_000 }, () =>
   });
 
   it('finishes the batch of a worker killed with SIGKILL on the other worker, losing nothing', async () => {
-    cluster = new Cluster({ ...settings(inject('redisUrl')), HANDLE_MS: '300' });
+    // 8 slots a worker for 40 chats: neither worker can take every chat, so the victim surely gets batches
+    // (with 32, the other worker could win every partition job and serve all 40 alone).
+    cluster = new Cluster({ ...settings(inject('redisUrl')), HANDLE_MS: '300', MAX_CONCURRENT_CHATS: '8' });
     await cluster.spawn('gateway');
     const victim = await cluster.spawn('worker');
     await cluster.spawn('worker');
