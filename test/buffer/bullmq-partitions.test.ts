@@ -126,4 +126,43 @@ describe('BullMQ driver: a claim whose reply is lost', () => {
       await driver.close({ timeoutMs: 2000 });
     }
   });
+
+  it('takes them back too when the claim was sent again and its second reply arrived (ioredis resends)', async () => {
+    const prefix = `test:${randomUUID()}`;
+    const driver = new BullMQBufferDriver(policy, { redis: { url: inject('redisUrl'), prefix }, ...testDeps(), partitions: 1, sweepMs: 300 });
+    // The claim that takes chat a runs twice in Redis and only the second reply arrives: the run goes on
+    // without chat a, the partition empties and its job completes; the sweeper then finds a overdue. Chat b's
+    // batch keeps the run going, so that the claim of a is not the run's first look (which recovers).
+    type Claim = (this: unknown, ...args: unknown[]) => Promise<unknown[]>;
+    const redis = (driver as unknown as { redis: { nkClaim: Claim } }).redis;
+    const claim = redis.nkClaim;
+    let resent = 0;
+    redis.nkClaim = async function (this: unknown, ...args: unknown[]) {
+      const reply = await claim.apply(this, args);
+      if (this === redis && resent === 0 && reply.includes('test-private_a')) {
+        resent++;
+        return claim.apply(this, args);
+      }
+      return reply;
+    };
+    let releaseB!: () => void;
+    const bGate = new Promise<void>((r) => (releaseB = r));
+    const handled: string[] = [];
+    driver.consume(async (batch) => {
+      if (batch.chatKey === 'test-private_b') await bGate;
+      handled.push(...batch.messages.map((m) => m.messageId));
+    }, { concurrency: 4 });
+    try {
+      await driver.push(makeMessage('first', { chat: 'b', id: 'b1' }));
+      await new Promise((r) => setTimeout(r, policy.debounceMs + 100));
+      await driver.push(makeMessage('second', { chat: 'a', id: 'a1' }));
+      await until(() => resent === 1, 'the claim of chat a to be sent again');
+      releaseB();
+      await until(() => handled.includes('a1'), 'chat a handled after all', 10_000);
+      expect(handled).toEqual(['b1', 'a1']);
+    } finally {
+      releaseB();
+      await driver.close({ timeoutMs: 2000 });
+    }
+  });
 });
