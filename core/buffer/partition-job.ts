@@ -101,10 +101,9 @@ class PartitionRun {
   /** This run's chats in flight (the process's are in `ctx.inHand`). */
   private readonly running = new Set<Promise<void>>();
   /**
-   * The first look of a run, and one every lease period, takes back what dead holders left and what a
-   * claim of this process whose reply was lost left held for nobody (see CLAIM).
+   * When a look last took back what dead holders left and what a claim of this process whose reply was lost
+   * left held for nobody (see CLAIM): the first look of a run does, then one every lease period.
    */
-  private recoverDue = true;
   private recoveredAt = 0;
   /** Since when due chats have waited for a slot here. */
   private fullSince: number | undefined;
@@ -117,7 +116,7 @@ class PartitionRun {
   ) {}
 
   async loop(): Promise<void> {
-    const { ctx, job, token } = this;
+    const { ctx, job } = this;
     for (;;) {
       if (ctx.isClosed()) return this.handOn(Date.now());
       const lookedAt = Date.now();
@@ -153,7 +152,7 @@ class PartitionRun {
     const { ctx } = this;
     const { debounceMs, maxWaitMs, maxBatch } = ctx.policy;
     const part = this.job.data.part;
-    const recover = this.recoverDue || now - this.recoveredAt >= ctx.leaseMs ? (ctx.inHand.claimsUnanswered(part) === 0 ? '2' : '1') : '0';
+    const recover = now - this.recoveredAt >= ctx.leaseMs ? (ctx.inHand.claimsUnanswered(part) === 0 ? '2' : '1') : '0';
     const inHand = recover === '2' ? ctx.inHand.chatsOf(part) : [];
     const answered = ctx.inHand.claimStarted(part);
     let r: unknown[];
@@ -162,10 +161,7 @@ class PartitionRun {
     } finally {
       answered();
     }
-    if (recover === '2') {
-      this.recoverDue = false;
-      this.recoveredAt = now;
-    }
+    if (recover === '2') this.recoveredAt = now;
     for (let i = 1; i < r.length; i += 2) {
       const chat = r[i] as ChatKey;
       const first = r[i + 1] as AckReply;

@@ -58,25 +58,40 @@ describe('BullMQ driver: a busy worker does not hold chats an idle one could ser
   });
 });
 
+/** A driver on a fresh prefix with one partition (every chat in the same job). */
+const onePartition = (extra: { sweepMs?: number } = {}) =>
+  new BullMQBufferDriver(policy, { redis: { url: inject('redisUrl'), prefix: `test:${randomUUID()}` }, ...testDeps(), partitions: 1, ...extra });
+
+type ScriptCall = (...args: unknown[]) => Promise<unknown>;
+
+/**
+ * Fault injection on the driver's real connection: `around` sees each call of the Lua script `name` with the
+ * real call to make. ioredis's auto-pipeline copies the connection's script methods onto its pipeline and
+ * calls them there; those inner calls go straight through.
+ */
+function interceptScript(driver: BullMQBufferDriver, name: string, around: (call: ScriptCall, args: unknown[]) => Promise<unknown>): void {
+  const redis = (driver as unknown as { redis: Record<string, (this: unknown, ...args: unknown[]) => Promise<unknown>> }).redis;
+  const original = redis[name]!;
+  redis[name] = function (this: unknown, ...args: unknown[]) {
+    if (this !== redis) return original.apply(this, args);
+    return around((...a) => original.apply(this, a), args);
+  };
+}
+
 describe('BullMQ driver: slots bound handlers, not acknowledgements', () => {
   it("runs another chat's batch while a finished batch's ack is still on its way to Redis", async () => {
-    const prefix = `test:${randomUUID()}`;
-    const driver = new BullMQBufferDriver(policy, { redis: { url: inject('redisUrl'), prefix }, ...testDeps(), partitions: 1 });
-    // Fault injection on the real connection: chat a's first ack waits at the client until released.
-    type Ack = (this: unknown, ...args: unknown[]) => Promise<unknown>;
-    const redis = (driver as unknown as { redis: { nkAckMany: Ack } }).redis;
-    const ack = redis.nkAckMany;
+    const driver = onePartition();
+    // Chat a's first ack waits at the client until released.
     let releaseAck!: () => void;
     const ackGate = new Promise<void>((r) => (releaseAck = r));
     let ackHeld = false;
-    // ioredis's auto-pipeline copies the connection's script methods onto its pipeline and calls them there.
-    redis.nkAckMany = async function (this: unknown, ...args: unknown[]) {
-      if (this === redis && args.includes('test-private_a') && !ackHeld) {
+    interceptScript(driver, 'nkAckMany', async (call, args) => {
+      if (args.includes('test-private_a') && !ackHeld) {
         ackHeld = true;
         await ackGate;
       }
-      return ack.apply(this, args);
-    };
+      return call(...args);
+    });
     const handled: string[] = [];
     driver.consume(async (batch) => void handled.push(batch.messages.map((m) => m.messageId).join()), { concurrency: 1 });
     try {
@@ -97,27 +112,23 @@ describe('BullMQ driver: slots bound handlers, not acknowledgements', () => {
 
 describe('BullMQ driver: a claim whose reply is lost', () => {
   it('takes back the chats that claim held in Redis, instead of keeping them held for nobody', async () => {
-    const prefix = `test:${randomUUID()}`;
-    const driver = new BullMQBufferDriver(policy, { redis: { url: inject('redisUrl'), prefix }, ...testDeps(), partitions: 1 });
-    // Fault injection on the real connection: the claim that takes chat a runs in Redis, then its reply is
-    // lost, as when the connection drops between the two (a Redis restart).
-    type Claim = (this: unknown, ...args: unknown[]) => Promise<unknown[]>;
-    const redis = (driver as unknown as { redis: { nkClaim: Claim } }).redis;
-    const claim = redis.nkClaim;
+    const driver = onePartition();
+    // The claim that takes chat a runs in Redis, then its reply is lost, as when the connection drops
+    // between the two (a Redis restart).
     let lost = 0;
-    redis.nkClaim = async function (this: unknown, ...args: unknown[]) {
-      const reply = await claim.apply(this, args);
-      if (this === redis && lost === 0 && reply.includes('test-private_a')) {
+    interceptScript(driver, 'nkClaim', async (call, args) => {
+      const reply = (await call(...args)) as unknown[];
+      if (lost === 0 && reply.includes('test-private_a')) {
         lost++;
         throw new Error('Connection is closed.');
       }
       return reply;
-    };
+    });
     const handled: string[] = [];
     driver.consume(async (batch) => void handled.push(...batch.messages.map((m) => m.messageId)), { concurrency: 4 });
     try {
       await driver.push(makeMessage('first', { chat: 'a', id: 'a1' }));
-      await until(() => lost === 1, "the claim of chat a to lose its reply");
+      await until(() => lost === 1, 'the claim of chat a to lose its reply');
       await until(() => handled.includes('a1'), 'chat a handled after all', 10_000);
       await driver.push(makeMessage('second', { chat: 'a', id: 'a2' }));
       await until(() => handled.includes('a2'), "chat a's next message handled");
@@ -128,23 +139,19 @@ describe('BullMQ driver: a claim whose reply is lost', () => {
   });
 
   it('takes them back too when the claim was sent again and its second reply arrived (ioredis resends)', async () => {
-    const prefix = `test:${randomUUID()}`;
-    const driver = new BullMQBufferDriver(policy, { redis: { url: inject('redisUrl'), prefix }, ...testDeps(), partitions: 1, sweepMs: 300 });
+    const driver = onePartition({ sweepMs: 300 });
     // The claim that takes chat a runs twice in Redis and only the second reply arrives: the run goes on
     // without chat a, the partition empties and its job completes; the sweeper then finds a overdue. Chat b's
     // batch keeps the run going, so that the claim of a is not the run's first look (which recovers).
-    type Claim = (this: unknown, ...args: unknown[]) => Promise<unknown[]>;
-    const redis = (driver as unknown as { redis: { nkClaim: Claim } }).redis;
-    const claim = redis.nkClaim;
     let resent = 0;
-    redis.nkClaim = async function (this: unknown, ...args: unknown[]) {
-      const reply = await claim.apply(this, args);
-      if (this === redis && resent === 0 && reply.includes('test-private_a')) {
+    interceptScript(driver, 'nkClaim', async (call, args) => {
+      const reply = (await call(...args)) as unknown[];
+      if (resent === 0 && reply.includes('test-private_a')) {
         resent++;
-        return claim.apply(this, args);
+        return call(...args);
       }
       return reply;
-    };
+    });
     let releaseB!: () => void;
     const bGate = new Promise<void>((r) => (releaseB = r));
     const handled: string[] = [];
