@@ -69,6 +69,9 @@ export class PluginManager extends PluginLifecycle {
       const type = err instanceof PluginLoadError ? err.type : ((err as { code?: string }).code ?? 'LoadFailed');
       this.host.log.error({ err: e, source: entry }, `plugin ${entry} failed to load: ${e.message}`);
       this.host.metrics.count('plugin_load_failures_total', { type });
+      // A plugin that got as far as its init (or config) was recorded under its own key by the lifecycle.
+      const recorded = this.list().find((p) => p.state === 'failed' && p.source === entry);
+      if (recorded) return recorded;
       const key = this.failedKey(entry);
       return this.failedInfo(key) ?? this.recordFailure(key, entry, { type, message: e.message, stack: e.stack });
     }

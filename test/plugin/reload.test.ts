@@ -66,6 +66,13 @@ describe('loading plugins from folders', () => {
     const failed = list.find((p) => p.state === 'failed');
     expect(failed).toMatchObject({ key: '(failed) broken', error: { type } });
   });
+
+  it('lists a module whose init throws once, under its own key, as failed', async () => {
+    fs.writeFileSync(path.join(dir, 'broken.ts'), pluginSource('1.0.0', "plugin.mountInitMethod(() => { throw new Error('cannot start'); });", 'broken_init'));
+    await startWith(path.join(dir, 'good.ts'), tagging('1.0.0'));
+    const failed = app.plugins.list().filter((p) => p.state === 'failed');
+    expect(failed).toEqual([expect.objectContaining({ key: 'tester.broken_init', error: expect.objectContaining({ message: 'cannot start' }) })]);
+  });
 });
 
 describe('hot reload', () => {
