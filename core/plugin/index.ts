@@ -13,3 +13,4 @@ export type { AvailableMethod, PromptInjectionResult } from './callbacks.js';
 export { methodTools, multimodalResult } from './method-tools.js';
 export * from './plugin-manager.js';
 export * from './decorators.js';
+export { pluginOwningError, type TraceablePlugin } from './error-owner.js';

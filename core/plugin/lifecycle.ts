@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import type { Declaration, Plugin } from './plugin.js';
 import { bindPlugin } from './plugin.js';
 import { callPlugin, chatContext, type PluginHost } from './plugin-host.js';
+import { startTimer } from './plugin-timer.js';
 import { PluginConfig } from './plugin-config.js';
 import { pluginDataDir, resolveInside } from './plugin-path.js';
 import { PluginStore } from './plugin-store.js';
@@ -241,6 +242,7 @@ export class PluginLifecycle {
     if (d.kind === 'tool') return scope.add(this.host.tools.add(d.tool, key), `tool ${d.tool.name}`);
     if (d.kind === 'tag') return scope.add(this.host.tags.add(d.tag, key), `tag ${d.tag.name}`);
     if (d.kind === 'command') return scope.add(this.host.commands.add(toRegisteredCommand(l, d)), `command ${d.options.name}`);
+    if (d.kind === 'timer') return scope.add(startTimer(this.host, key, d), `timer ${d.id}`);
     const handler = d.handler as (...args: unknown[]) => unknown;
     const wrapped = (...args: unknown[]): unknown => {
       if (plugin.supportAdapter.length > 0) {

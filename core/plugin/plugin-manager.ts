@@ -9,6 +9,7 @@ import { PluginLifecycle, PluginStateError, type PluginInfo } from './lifecycle.
 import { discoverPlugins, importPlugin, PluginLoadError, readPluginDocs, resolvePluginEntry } from './loader.js';
 import { chatContext, type PluginHost } from './plugin-host.js';
 import { methodTools } from './method-tools.js';
+import { pluginOwningError } from './error-owner.js';
 
 export interface PluginDirectories {
   /** Built-in plugins: enabled unless disabled by hand. */
@@ -112,6 +113,11 @@ export class PluginManager extends PluginLifecycle {
     this.reloadTimers.clear();
     await this.unloadAll();
     this.signalHook();
+  }
+
+  /** The plugin whose files an error's stack runs through (see `pluginOwningError`), for process-level errors. */
+  ownerOf(error: unknown): string | undefined {
+    return pluginOwningError(error, this.list());
   }
 
   // --- What the pipeline and the agent ask plugins ---

@@ -18,7 +18,20 @@ export type Declaration =
   | { kind: 'hook'; event: HookEventName; handler: (...args: never[]) => unknown; priority: number; eventName?: string | undefined }
   | { kind: 'command'; options: CommandOptions<ArgSpecs>; handler: CommandHandler<ArgSpecs> }
   | { kind: 'tool'; tool: ToolDefinition }
-  | { kind: 'tag'; tag: TagDefinition };
+  | { kind: 'tag'; tag: TagDefinition }
+  | { kind: 'timer'; id: string; every: number; fn: TimerCallback };
+
+/** What a plugin timer runs; a returned promise is awaited before the timer may run again. */
+export type TimerCallback = () => unknown;
+
+/** When a plugin timer runs: every `every` milliseconds while the plugin is enabled. */
+export interface TimerSchedule {
+  every: number;
+}
+
+// setInterval takes a signed 32-bit delay; a longer one fires at once, in a loop.
+const MAX_TIMER_MS = 2 ** 31 - 1;
+const MIN_TIMER_MS = 10;
 
 export interface HookRegistration {
   /** Higher runs first; default `Priority.MEDIUM`. */
@@ -82,6 +95,13 @@ function runtimeOf(plugin: Plugin): PluginRuntime<z.ZodObject> | undefined {
 export class PluginNotLoadedError extends NekomataError {
   constructor(readonly pluginKey: string, what: string) {
     super('PLUGIN_NOT_LOADED', `plugin ${pluginKey} is not loaded, so it has no ${what} yet: use it from a callback or the init method`);
+  }
+}
+
+/** A timer declaration that can never run (bad id, a duplicate, an interval out of range). */
+export class PluginTimerError extends NekomataError {
+  constructor(readonly pluginKey: string, readonly timerId: string, reason: string) {
+    super('PLUGIN_TIMER_INVALID', `timer "${timerId}" of plugin ${pluginKey} is invalid: ${reason}`);
   }
 }
 
@@ -236,6 +256,23 @@ export class Plugin<S extends z.ZodObject = z.ZodObject> {
   /** A global XML tag for the agent's replies (KiraAI's `@register.tag`). */
   registerTag(tag: TagDefinition): void {
     this.declare({ kind: 'tag', tag });
+  }
+  /**
+   * Runs `fn` every `schedule.every` ms while the plugin is enabled (N.E.K.O's `@timer_interval`); disabling
+   * or unloading the plugin stops it. A throw or a rejection is the plugin's: logged, counted and reported to
+   * `exception` hooks, and the timer keeps its schedule. A run that is still going when the next is due makes
+   * that one skip (counted), so runs of one timer never overlap.
+   * @example
+   * plugin.timer('cleanup', { every: 60_000 }, async () => { await plugin.store.delete({ key: 'stale' }); });
+   */
+  timer(id: string, schedule: TimerSchedule, fn: TimerCallback): void {
+    if (!/^[A-Za-z0-9_.-]{1,64}$/.test(id)) throw new PluginTimerError(this.key, id, 'a timer id is 1-64 letters, digits, "_", "." or "-"');
+    if (this.declarations.some((d) => d.kind === 'timer' && d.id === id)) throw new PluginTimerError(this.key, id, 'this plugin already has a timer with that id');
+    const every = schedule.every;
+    if (!Number.isInteger(every) || every < MIN_TIMER_MS || every > MAX_TIMER_MS) {
+      throw new PluginTimerError(this.key, id, `"every" must be a whole number of milliseconds from ${MIN_TIMER_MS} to ${MAX_TIMER_MS}, got ${String(every)}`);
+    }
+    this.declare({ kind: 'timer', id, every, fn });
   }
   /** Emits a `custom_event` to every plugin listening for `eventName`. */
   emit(eventName: string, payload?: unknown): Promise<void> {

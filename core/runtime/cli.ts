@@ -9,6 +9,7 @@ import { OneBotAdapter } from '../../adapters/onebot/index.js';
 import { TelegramAdapter, telegramCommandSource } from '../../adapters/telegram/index.js';
 import { ConfigError } from '../errors/index.js';
 import { openApp } from './open-app.js';
+import { installProcessGuards } from './process-guards.js';
 import { loadConfig, type Config } from './config.js';
 
 function readConfig(): Config {
@@ -27,6 +28,7 @@ function readConfig(): Config {
 async function main(): Promise<void> {
   const config = readConfig();
   const app = await openApp(config);
+  installProcessGuards(app);
   // Workers hold no platform connection: their replies go through the outbox to a gateway.
   const consoleOn = config.role !== 'worker' && (config.console.enabled === 'auto' ? process.stdin.isTTY === true : config.console.enabled);
   if (consoleOn) app.addAdapter(new ConsoleAdapter({ userId: config.console.userId }));
@@ -50,7 +52,8 @@ async function main(): Promise<void> {
   // Nothing can ever arrive without an adapter: stop rather than idle forever.
   if (app.adapterNames.length === 0 && config.role !== 'worker') await app.stop('no adapter is enabled (stdin is not a terminal: set CONSOLE=1 to read piped input)');
   await app.stopped;
-  process.exit(0);
+  // 0, unless a fatal error stopped the app (installProcessGuards set 1).
+  process.exit();
 }
 
 main().catch((err: unknown) => {

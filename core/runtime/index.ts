@@ -2,3 +2,4 @@ export * from './config.js';
 export * from './logger.js';
 export * from './app.js';
 export * from './open-app.js';
+export * from './process-guards.js';
