@@ -153,6 +153,9 @@ export class App {
   async start(): Promise<void> {
     if (this.state !== 'created') throw new NekomataError('APP_STARTED', 'app.start() was already called');
     this.state = 'running';
+    for (const { variable, closest } of this.config.typos) {
+      this.log.warn({ variable, closest }, `${variable} is not a Nekomata setting and is ignored: did you mean ${closest}? (see .env.example)`);
+    }
     const role = this.config.role;
     // A gateway only ingests: its batches are taken by workers.
     if (role !== 'gateway') {

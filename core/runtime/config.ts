@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { DEFAULT_AGENT_SETTINGS, type AgentSettings } from '../agent/index.js';
 import type { CommandSettings } from '../command/index.js';
 import { ConfigError } from '../errors/index.js';
+import { findSettingTypos, type SettingTypo } from './setting-typos.js';
 import { isHttpUrl, webhookIssues } from './webhook-settings.js';
 
 // Whole decimal numbers only: Number() would also take '0x10' and '1e3', which nobody means in a setting.
@@ -164,6 +165,8 @@ export interface Config {
   /** Set when `LLM_MODEL` is: batches are answered by the agent through this OpenAI-compatible API. */
   llm: { baseUrl: string; apiKey: string; models: string[]; timeoutMs: number; maxRetries: number } | undefined;
   agent: Omit<AgentSettings, 'dataDir'>;
+  /** Variables that look like settings of ours but are not (typos), warned about at start. */
+  typos: readonly SettingTypo[];
 }
 
 
@@ -198,6 +201,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   const e = parsed.data;
   return {
+    typos: findSettingTypos(env, configVariables),
     logLevel: e.LOG_LEVEL,
     logFormat: e.LOG_FORMAT,
     dataDir: e.DATA_DIR,

@@ -3,3 +3,4 @@ export * from './logger.js';
 export * from './app.js';
 export * from './open-app.js';
 export * from './process-guards.js';
+export { findSettingTypos, type SettingTypo } from './setting-typos.js';

@@ -121,3 +121,15 @@ describe('console adapter', () => {
     expect(printed).toBe('bot> you said: hello / there\n');
   });
 });
+
+describe('start-up warnings', () => {
+  it('warns once per variable that looks like a setting but is not one, naming the closest', async () => {
+    const { app, lines } = makeTestApp({ DEBOUNCE_MSS: '100' });
+    await app.start();
+    await app.stop();
+    const warned = lines.filter((l) => l.variable === 'DEBOUNCE_MSS');
+    expect(warned).toHaveLength(1);
+    expect(warned[0]).toMatchObject({ level: 40, closest: 'DEBOUNCE_MS' });
+    expect(String(warned[0]!.msg)).toContain('did you mean DEBOUNCE_MS?');
+  });
+});

@@ -35,6 +35,7 @@ const defaults: Config = {
     persona: DEFAULT_AGENT_SETTINGS.persona, replyFormat: 'xml', maxSteps: 5, maxToolCalls: 5, toolTimeoutMs: 60_000,
     historyTurns: 20, historyTokens: 6000, contextMessages: 20, errorReply: '', allowAbsolutePaths: false,
   },
+  typos: [],
 };
 
 function configErrorOf(env: Record<string, string | undefined>): ConfigError {
@@ -137,6 +138,7 @@ describe('loadConfig parsing', () => {
       telegram: undefined,
       llm: undefined,
       agent: defaults.agent,
+      typos: [],
     } satisfies Config);
   });
 
@@ -245,5 +247,17 @@ describe('loadConfig errors', () => {
 
   it('tells the user where to fix the settings', () => {
     expect(configErrorOf({ MAX_BATCH: '0' }).message).toMatch(/\.env/);
+  });
+});
+
+describe('settings that look like ours but are not', () => {
+  it('names each with the closest real setting, and leaves other variables alone', () => {
+    const config = loadConfig({ DEBOUNCE_MSS: '200', ONEBOT_WS_URL: 'ws://127.0.0.1:3001', TELEGRAM_TOKEN: 'x', PATH: '/usr/bin', HOME: '/root', LANG: 'C', NODE_ENV: 'production', npm_config_cache: '/tmp' });
+    expect(config.typos).toEqual([
+      { variable: 'DEBOUNCE_MSS', closest: 'DEBOUNCE_MS' },
+      { variable: 'ONEBOT_WS_URL', closest: 'ONEBOT_WS_URLS' },
+      { variable: 'TELEGRAM_TOKEN', closest: expect.stringMatching(/^TELEGRAM_/) },
+    ]);
+    expect(config.buffer.debounceMs).toBe(1500);
   });
 });
