@@ -60,6 +60,24 @@ export class ConsoleAdapter implements Adapter {
     }
   }
 
+  /**
+   * Prints something that is not a reply (a log line) without garbling the prompt: the prompt line is cleared,
+   * `print` runs, and the prompt is drawn again with what the user had typed so far. The CLI hands this to the
+   * logger (`createLogger(config, { prompt })`) when the console is interactive.
+   */
+  printAbovePrompt(print: () => void): void {
+    if (!this.interactive || !this.rl) return print();
+    readline.clearLine(this.output, 0);
+    readline.cursorTo(this.output, 0);
+    print();
+    this.rl.prompt(true);
+  }
+
+  /** Whether the console draws a prompt (a terminal), so log lines need `printAbovePrompt`. */
+  get hasPrompt(): boolean {
+    return this.interactive;
+  }
+
   async stop(): Promise<void> {
     const rl = this.rl;
     this.rl = undefined;

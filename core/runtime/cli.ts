@@ -10,6 +10,8 @@ import { TelegramAdapter, telegramCommandSource } from '../../adapters/telegram/
 import { ConfigError } from '../errors/index.js';
 import { openApp } from './open-app.js';
 import { installProcessGuards } from './process-guards.js';
+import { createLogger } from './logger.js';
+import { routeLibraryConsole } from './library-console.js';
 import { loadConfig, type Config } from './config.js';
 
 function readConfig(): Config {
@@ -27,11 +29,16 @@ function readConfig(): Config {
 
 async function main(): Promise<void> {
   const config = readConfig();
-  const app = await openApp(config);
-  installProcessGuards(app);
   // Workers hold no platform connection: their replies go through the outbox to a gateway.
   const consoleOn = config.role !== 'worker' && (config.console.enabled === 'auto' ? process.stdin.isTTY === true : config.console.enabled);
-  if (consoleOn) app.addAdapter(new ConsoleAdapter({ userId: config.console.userId }));
+  const consoleAdapter = consoleOn ? new ConsoleAdapter({ userId: config.console.userId }) : undefined;
+  // Log lines and the console's prompt share the terminal: print logs above the prompt, not over the typing.
+  const prompt = consoleAdapter?.hasPrompt && process.stderr.isTTY ? consoleAdapter : undefined;
+  const log = createLogger(config, { prompt });
+  routeLibraryConsole(log);
+  const app = await openApp(config, { log });
+  installProcessGuards(app);
+  if (consoleAdapter) app.addAdapter(consoleAdapter);
   if (config.onebot && config.role !== 'worker') app.addAdapter(new OneBotAdapter(config.onebot));
   if (config.telegram && config.role !== 'worker') {
     app.addAdapter(new TelegramAdapter({ ...config.telegram, commands: telegramCommandSource(app.commands) }));

@@ -2,14 +2,25 @@ import { pino, type Logger } from 'pino';
 import pretty from 'pino-pretty';
 import type { Config } from './config.js';
 
+/** A terminal prompt that log lines must not garble: the console adapter's, when it is interactive. */
+export interface TerminalPrompt {
+  /** Clears the prompt line, runs `print`, and draws the prompt again with what the user had typed. */
+  printAbovePrompt(print: () => void): void;
+}
+
 /**
  * The app's logger. Logs go to stderr so that stdout stays free for the console chat; pretty when stderr
  * is a terminal (or asked for), JSON lines otherwise. Synchronous, so nothing is lost when the process exits.
+ * With a `prompt` (an interactive console in the same terminal), each line is printed above the prompt, which
+ * is then redrawn, instead of over what the user is typing.
  */
-export function createLogger(config: Pick<Config, 'logLevel' | 'logFormat'>): Logger {
+export function createLogger(config: Pick<Config, 'logLevel' | 'logFormat'>, options: { prompt?: TerminalPrompt | undefined } = {}): Logger {
   const usePretty = config.logFormat === 'pretty' || (config.logFormat === 'auto' && process.stderr.isTTY === true);
   const stream = usePretty
     ? pretty({ destination: 2, sync: true, colorize: process.stderr.isTTY === true, ignore: 'pid,hostname', translateTime: 'HH:MM:ss.l', singleLine: true })
     : pino.destination({ dest: 2, sync: true });
-  return pino({ level: config.logLevel, base: undefined }, stream);
+  const prompt = options.prompt;
+  if (!prompt) return pino({ level: config.logLevel, base: undefined }, stream);
+  const aboveThePrompt = { write: (line: string) => prompt.printAbovePrompt(() => void stream.write(line)) };
+  return pino({ level: config.logLevel, base: undefined }, aboveThePrompt);
 }
