@@ -28,6 +28,18 @@ interface ChatState {
   inFlight: Batch | undefined;
   /** Listed in the driver's ready queue. */
   ready: boolean;
+  /** When the chat last pushed or finished a batch: an idle chat's state is dropped after `idleEvictMs`. */
+  touchedAt: number;
+}
+
+export interface MemoryDriverDeps {
+  log: Logger;
+  metrics: Metrics;
+  /**
+   * Drop the state of a chat that has had nothing waiting or running for this long (`CHAT_STATE_IDLE_MS`);
+   * 0 keeps every chat's state for the life of the process.
+   */
+  idleEvictMs?: number;
 }
 
 /**
@@ -46,14 +58,25 @@ export class MemoryBufferDriver implements BufferDriver {
   private closed = false;
   private closing: Promise<CloseResult> | undefined;
   private idleWaiters: (() => void)[] = [];
+  /**
+   * The highest sequence number of any chat whose state was dropped. A chat that comes back numbers on from
+   * here, so its new batches are never mistaken for ones already applied (sessions skip those).
+   */
+  private seqFloor = 0;
+  private readonly sweeper: NodeJS.Timeout | undefined;
 
   private readonly released: Record<ReleaseReason, Counter>;
 
   constructor(
     policy: BufferPolicy,
-    private readonly deps: { log: Logger; metrics: Metrics },
+    private readonly deps: MemoryDriverDeps,
   ) {
     this.policy = validateBufferPolicy(policy);
+    const idleMs = deps.idleEvictMs ?? 0;
+    if (idleMs > 0) {
+      this.sweeper = setInterval(() => this.evictIdle(Date.now() - idleMs), Math.min(60_000, Math.max(10, Math.floor(idleMs / 2))));
+      this.sweeper.unref();
+    }
     const reasons: ReleaseReason[] = ['idle', 'maxBatch', 'maxWait', 'flush', 'trigger', 'shutdown'];
     this.released = Object.fromEntries(reasons.map((r) => [r, deps.metrics.counter('buffer_released_total', { reason: r })])) as Record<ReleaseReason, Counter>;
   }
@@ -62,6 +85,7 @@ export class MemoryBufferDriver implements BufferDriver {
     if (this.closed) throw new ClosedError('memory buffer');
     const chat = this.chat(message.chatKey);
     const now = Date.now();
+    chat.touchedAt = now;
     if (mode === 'trigger') {
       const seq = ++chat.triggeredSeq;
       this.enqueue(chat, { chatKey: chat.chatKey, lane: 'triggered', firstSeq: seq, lastSeq: seq, messages: [message], reason: 'trigger', releasedAt: now, pushedAt: [now] });
@@ -104,6 +128,7 @@ export class MemoryBufferDriver implements BufferDriver {
 
   private async shutdown(opts: CloseOptions): Promise<CloseResult> {
     this.closed = true;
+    if (this.sweeper) clearInterval(this.sweeper);
     const now = Date.now();
     for (const chat of this.chats.values()) if (chat.messages.length > 0) this.release(chat, 'shutdown', now);
     if (this.handler) await this.waitIdle(opts.timeoutMs);
@@ -122,10 +147,27 @@ export class MemoryBufferDriver implements BufferDriver {
   private chat(chatKey: ChatKey): ChatState {
     let chat = this.chats.get(chatKey);
     if (!chat) {
-      chat = { chatKey, messages: [], pushedAt: [], firstAt: 0, lastAt: 0, timer: undefined, bufferedSeq: 0, triggeredSeq: 0, queue: [], inFlight: undefined, ready: false };
+      const seq = this.seqFloor;
+      chat = { chatKey, messages: [], pushedAt: [], firstAt: 0, lastAt: 0, timer: undefined, bufferedSeq: seq, triggeredSeq: seq, queue: [], inFlight: undefined, ready: false, touchedAt: 0 };
       this.chats.set(chatKey, chat);
     }
     return chat;
+  }
+
+  /** Chats whose state is held (waiting, running, or seen within `idleEvictMs`). */
+  get chatsHeld(): number {
+    return this.chats.size;
+  }
+
+  private evictIdle(before: number): void {
+    let evicted = 0;
+    for (const chat of this.chats.values()) {
+      if (chat.touchedAt > before || chat.messages.length > 0 || chat.queue.length > 0 || chat.inFlight || chat.ready || chat.timer !== undefined) continue;
+      this.seqFloor = Math.max(this.seqFloor, chat.bufferedSeq, chat.triggeredSeq);
+      this.chats.delete(chat.chatKey);
+      evicted++;
+    }
+    if (evicted > 0) this.deps.metrics.count('chat_state_evicted_total', { part: 'buffer' }, evicted);
   }
 
   private dueAt(chat: ChatState): number {
@@ -213,6 +255,7 @@ export class MemoryBufferDriver implements BufferDriver {
       .finally(() => {
         this.active--;
         chat.inFlight = undefined;
+        chat.touchedAt = Date.now();
         if (!this.closed || this.idleWaiters.length > 0) this.markReady(chat);
         this.pump();
       });

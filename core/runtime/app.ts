@@ -104,6 +104,7 @@ export class App {
       // Bound late: the agent needs the plugins and commands built below.
       handler: (batch, ctx) => this.sessionHandler(batch, ctx),
       send: (chatKey, segments) => this.send(chatKey, segments),
+      idleEvictMs: config.chatStateIdleMs,
     });
     this.pipeline = new Pipeline({ ...deps, hooks: this.hooks, interceptors: this.interceptors, buffer, history: store.history, dedupeTtlMs: config.dedupeTtlMs, dedupeMaxIds: config.dedupeMaxIds });
     if (options.chatPolicy !== false) installChatPolicy(this.hooks, options.chatPolicy ?? config.chatPolicy);
@@ -245,6 +246,7 @@ export class App {
       this.log.warn({ count: unhandled.length }, `${unhandled.length} messages were not handled in time; saved, they will be handled on the next start`);
     }
     // After the last batch: plugins clean up once nothing can call them any more.
+    this.sessions.close();
     this.commands.close();
     await this.plugins.close();
     for (const stop of this.serving.splice(0)) stop();

@@ -53,6 +53,7 @@ const envSchema = z
     MAX_CONCURRENT_CHATS: int(1).default(32),
     DEDUPE_TTL_MS: int(0).default(600_000),
     DEDUPE_MAX_IDS: int(1).default(200_000),
+    CHAT_STATE_IDLE_MS: int(0).default(600_000),
     SHUTDOWN_TIMEOUT_MS: int(0).default(10_000),
     CONSOLE: flag.default('auto'),
     CONSOLE_USER: z.string().min(1).default('local'),
@@ -139,6 +140,8 @@ export interface Config {
   dedupeTtlMs: number;
   /** At most this many ids per generation of the duplicate filter (it keeps two). */
   dedupeMaxIds: number;
+  /** Forget the in-memory state of a chat idle this long (buffer counters, session); 0 = never. */
+  chatStateIdleMs: number;
   shutdownTimeoutMs: number;
   console: { enabled: boolean | 'auto'; userId: string };
   chatPolicy: { private: ChatStrategy; groupMentioned: ChatStrategy; groupOther: ChatStrategy; wakeWords: string[] };
@@ -209,6 +212,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     maxConcurrentChats: e.MAX_CONCURRENT_CHATS,
     dedupeTtlMs: e.DEDUPE_TTL_MS,
     dedupeMaxIds: e.DEDUPE_MAX_IDS,
+    chatStateIdleMs: e.CHAT_STATE_IDLE_MS,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     console: { enabled: e.CONSOLE, userId: e.CONSOLE_USER },
     chatPolicy: {

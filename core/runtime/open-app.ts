@@ -12,7 +12,7 @@ export function createApp(config: Config, options: AppOptions = {}): App {
   const log = options.log ?? createLogger(config);
   const metrics = options.metrics ?? new Metrics();
   const store = options.store ?? openSqliteStore({ path: path.join(config.dataDir, 'nekomata.db'), log });
-  const buffer = options.buffer ?? new MemoryBufferDriver(config.buffer, { log, metrics });
+  const buffer = options.buffer ?? new MemoryBufferDriver(config.buffer, { log, metrics, idleEvictMs: config.chatStateIdleMs });
   return new App(config, log, metrics, store, buffer, options);
 }
 

@@ -9,12 +9,19 @@ export interface SessionDeps {
   send: (chatKey: ChatKey, segments: Segment[]) => Promise<{ messageId?: string | undefined } | void>;
   log: Logger;
   metrics: Metrics;
+  /**
+   * Forget a chat that has had no batch for this long (`CHAT_STATE_IDLE_MS`); 0 keeps every chat. What is
+   * forgotten is which batches were applied: redeliveries come within seconds of the first delivery (a lost
+   * ack, a lease that lapsed), far inside this window, and the buffer drivers number a returning chat on.
+   */
+  idleEvictMs?: number;
 }
 
 interface ChatSession {
   /** Highest sequence number applied, per lane: a batch delivered again is recognised and skipped. */
   applied: Record<BatchLane, number>;
   current: Abortable | undefined;
+  touchedAt: number;
 }
 
 /**
@@ -44,8 +51,25 @@ class Abortable {
  */
 export class SessionManager {
   private readonly sessions = new Map<ChatKey, ChatSession>();
+  private readonly sweeper: NodeJS.Timeout | undefined;
 
-  constructor(private readonly deps: SessionDeps) {}
+  constructor(private readonly deps: SessionDeps) {
+    const idleMs = deps.idleEvictMs ?? 0;
+    if (idleMs > 0) {
+      this.sweeper = setInterval(() => this.evictIdle(Date.now() - idleMs), Math.min(60_000, Math.max(10, Math.floor(idleMs / 2))));
+      this.sweeper.unref();
+    }
+  }
+
+  /** Chats with a session held in memory. */
+  get chatsHeld(): number {
+    return this.sessions.size;
+  }
+
+  /** Stops forgetting idle chats (the app is stopping). */
+  close(): void {
+    if (this.sweeper) clearInterval(this.sweeper);
+  }
 
   async handle(batch: Batch): Promise<void> {
     const session = this.session(batch.chatKey);
@@ -79,6 +103,7 @@ export class SessionManager {
       ctx.log.error({ err: toError(thrown) }, 'session handler failed on a batch; the chat goes on with the next one');
     } finally {
       session.applied[batch.lane] = Math.max(session.applied[batch.lane], batch.lastSeq);
+      session.touchedAt = Date.now();
       if (session.current === controller) session.current = undefined;
     }
   }
@@ -94,10 +119,20 @@ export class SessionManager {
   private session(chatKey: ChatKey): ChatSession {
     let s = this.sessions.get(chatKey);
     if (!s) {
-      s = { applied: { buffered: 0, triggered: 0 }, current: undefined };
+      s = { applied: { buffered: 0, triggered: 0 }, current: undefined, touchedAt: Date.now() };
       this.sessions.set(chatKey, s);
     }
     return s;
+  }
+
+  private evictIdle(before: number): void {
+    let evicted = 0;
+    for (const [chatKey, s] of this.sessions) {
+      if (s.current || s.touchedAt > before) continue;
+      this.sessions.delete(chatKey);
+      evicted++;
+    }
+    if (evicted > 0) this.deps.metrics.count('chat_state_evicted_total', { part: 'session' }, evicted);
   }
 }
 
