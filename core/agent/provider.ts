@@ -31,15 +31,20 @@ export interface ProviderAttempt {
   model: string;
   /** HTTP status, when the API answered with an error. */
   status?: number;
+  /** The provider's error code and type from the error body (`invalid_api_key`, `invalid_request_error`). */
+  code?: string;
+  type?: string;
+  /** The system error of a failed connection (`ECONNREFUSED`, `ENOTFOUND`, `UND_ERR_SOCKET`). */
+  errno?: string;
   message: string;
 }
 
-/** Every model failed; `attempts` names each model and why, in the order tried. */
+/** Every model failed; `attempts` names each model and why, in the order tried; `endpoint` is where they were asked. */
 export class ProviderError extends NekomataError {
-  constructor(readonly attempts: ProviderAttempt[]) {
+  constructor(readonly attempts: ProviderAttempt[], readonly endpoint?: string) {
     super(
       'LLM_PROVIDER_FAILED',
-      `every model failed: ${attempts.map((a) => `${a.model}: ${a.message.replace(/\.$/, '')}`).join('; ')}. Check the provider's base URL, key and model names, or add a fallback model`,
+      `every model failed${endpoint ? ` at ${endpoint}` : ''}: ${attempts.map((a) => `${a.model}: ${a.message.replace(/\.$/, '')}`).join('; ')}. Check the provider's base URL, key and model names, or add a fallback model`,
     );
   }
 }
