@@ -8,7 +8,7 @@ import type { AgentSettings } from './agent-settings.js';
 import type { ChatTurn, LLMRequest, LLMResponse, MessageChain, StepResult, TagSet, ToolCallResult, ToolSet } from './llm.js';
 import { NamedSet } from './named-set.js';
 import type { Prompt } from './prompt.js';
-import type { ChatProvider } from './provider.js';
+import { loggableFailure, type ChatProvider } from './provider.js';
 import type { ReplyFormat } from './reply-format.js';
 import type { ChatLine } from './chat-render.js';
 import { ReplyGuard } from './reply-guard.js';
@@ -247,7 +247,7 @@ export class AgentRunner {
       if (ctx.signal.aborted) return undefined;
       const error = toError(thrown);
       this.deps.metrics.count('agent_provider_failures_total', {});
-      ctx.log.error({ err: error }, 'the language model did not answer; the batch gets no reply');
+      ctx.log.error({ err: loggableFailure(error) }, 'the language model did not answer; the batch gets no reply');
       await this.deps.hooks.emit('exception', { error, stage: 'llm', owner: 'core', chatKey: batch.chatKey });
       const text = this.deps.settings.errorReply;
       if (text) await this.sendAll([[{ type: 'text', text }]], ctx);

@@ -48,3 +48,19 @@ export class ProviderError extends NekomataError {
     );
   }
 }
+
+/**
+ * A provider's error as it may be logged: message, code, stack, and for `ProviderError` its attempts and
+ * endpoint. Nothing else: HTTP clients hang the request on their errors (axios' `config.headers`, a
+ * proxy's echo), and with it the API key. It keeps the error's class, so the log still names its type.
+ */
+export function loggableFailure(error: Error): Error {
+  const code = (error as { code?: unknown }).code;
+  const copy = Object.create(Object.getPrototypeOf(error) as object) as Error;
+  return Object.assign(copy, {
+    message: error.message,
+    ...(typeof code === 'string' ? { code } : {}),
+    ...(error instanceof ProviderError ? { attempts: error.attempts, endpoint: error.endpoint } : {}),
+    stack: error.stack,
+  });
+}

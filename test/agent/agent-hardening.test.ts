@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { ChatProvider } from '../../core/agent/index.js';
 import { startAgentChat } from '../support/agent.js';
 import { until } from '../support/messages.js';
 
@@ -141,6 +142,25 @@ describe('agent: failures say where', () => {
     const message = (error.err as { message: string }).message;
     expect(message).toContain(`at ${fake.url}`);
     expect(message).toContain('main-model: HTTP 401 invalid_api_key');
+    expect(JSON.stringify(lines)).not.toContain(key);
+  });
+
+  it('a provider error that carries the request and its headers is logged without them', async () => {
+    const key = 'sk-live-fedcba9876543210HIDDEN';
+    // An HTTP client's error, axios-style: the request it failed on hangs on it, key and all.
+    const failing: ChatProvider = {
+      models: ['custom-model'],
+      complete: () => Promise.reject(Object.assign(new Error('Request failed with status code 502'), {
+        code: 'ERR_BAD_RESPONSE',
+        config: { url: 'https://llm.example/v1/chat/completions', headers: { Authorization: `Bearer ${key}` } },
+        request: { headers: { authorization: `Bearer ${key}` } },
+      })),
+    };
+    current = await startAgentChat({}, { provider: failing });
+    const { ask, lines } = current;
+    expect(await ask('hi')).toEqual([]);
+    const error = lines.find((l) => l.level === 50 && String(l.msg).includes('did not answer'))!;
+    expect(error.err).toMatchObject({ type: 'Error', message: 'Request failed with status code 502', code: 'ERR_BAD_RESPONSE' });
     expect(JSON.stringify(lines)).not.toContain(key);
   });
 });
