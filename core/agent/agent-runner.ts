@@ -103,8 +103,10 @@ export class AgentRunner {
       return await Promise.race([running, limit.expired]);
     } catch (err) {
       if (!limit.reached) throw err;
-      // Already counted as timed out: what the abandoned steps do from here on is their tail.
+      // Already counted as timed out (or, when the limit caught it in its final hooks, as what it was):
+      // what the abandoned steps do from here on is their tail.
       running.catch((late: unknown) => ctx.log.debug({ err: toError(late) }, 'the abandoned agent run ended with an error'));
+      if (state.finished) return state.outcome;
       return this.abandon(batch, state, limit.ms, ctx.log);
     } finally {
       limit.dispose();
@@ -117,9 +119,7 @@ export class AgentRunner {
     const chatKey = batch.chatKey;
     const event = new BatchEvent(batch);
     const outcome = state.outcome;
-    const guard = new ReplyGuard({
-      maxChars: settings.maxReplyChars, maxMessages: settings.maxMessagesPerRun, allowMentionAll: settings.allowMentionAll, log, metrics,
-    });
+    const guard = new ReplyGuard({ maxChars: settings.maxReplyChars, maxMessages: settings.maxMessagesPerRun, allowMentionAll: settings.allowMentionAll, log, metrics });
     const lastMessage = batch.messages[batch.messages.length - 1];
 
     const [recalled, chatTools, injections] = await Promise.all([

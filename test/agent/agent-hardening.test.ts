@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ChatProvider } from '../../core/agent/index.js';
+import { ConfigError, loadConfig } from '../../core/index.js';
 import { startAgentChat } from '../support/agent.js';
 import { until } from '../support/messages.js';
 
@@ -162,5 +163,27 @@ describe('agent: failures say where', () => {
     const error = lines.find((l) => l.level === 50 && String(l.msg).includes('did not answer'))!;
     expect(error.err).toMatchObject({ type: 'Error', message: 'Request failed with status code 502', code: 'ERR_BAD_RESPONSE' });
     expect(JSON.stringify(lines)).not.toContain(key);
+  });
+});
+
+describe('agent: hardening settings', () => {
+  it('reads them, with safe defaults, and refuses bad values naming the variable', () => {
+    expect(loadConfig({}).agent).toMatchObject({
+      allowAbsolutePaths: false, allowPrivateUrls: false, allowMentionAll: false, maxReplyChars: 6000, maxMessagesPerRun: 10, runTimeoutMs: 300_000,
+    });
+    const env = { AGENT_ALLOW_PRIVATE_URLS: '1', AGENT_ALLOW_MENTION_ALL: 'true', AGENT_MAX_REPLY_CHARS: '500', AGENT_MAX_MESSAGES_PER_RUN: '3', AGENT_RUN_TIMEOUT_MS: '90000' };
+    expect(loadConfig(env).agent).toMatchObject({ allowPrivateUrls: true, allowMentionAll: true, maxReplyChars: 500, maxMessagesPerRun: 3, runTimeoutMs: 90_000 });
+    for (const [name, value] of [['AGENT_RUN_TIMEOUT_MS', '10'], ['AGENT_MAX_REPLY_CHARS', '0'], ['AGENT_MAX_MESSAGES_PER_RUN', 'many'], ['AGENT_ALLOW_PRIVATE_URLS', 'yes']]) {
+      const error = (() => {
+        try {
+          loadConfig({ [name!]: value });
+        } catch (e) {
+          return e;
+        }
+        return undefined;
+      })();
+      expect(error).toBeInstanceOf(ConfigError);
+      expect((error as ConfigError).variables).toEqual([name]);
+    }
   });
 });
