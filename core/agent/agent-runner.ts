@@ -8,12 +8,14 @@ import type { AgentSettings } from './agent-settings.js';
 import type { ChatTurn, LLMRequest, LLMResponse, MessageChain, StepResult, TagSet, ToolCallResult, ToolSet } from './llm.js';
 import { NamedSet } from './named-set.js';
 import type { Prompt } from './prompt.js';
-import type { ChatProvider } from './provider.js';
+import { loggableFailure, type ChatProvider } from './provider.js';
 import type { ReplyFormat } from './reply-format.js';
 import type { ChatLine } from './chat-render.js';
+import { ReplyGuard } from './reply-guard.js';
 import { readReply, withMessageIds } from './reply-reader.js';
 import { buildRequest, systemText, withContext } from './request-builder.js';
 import type { TagDefinition } from './tag.js';
+import { RunLimit } from './run-limit.js';
 import { stepTurns } from './step-turns.js';
 import { ToolTurn } from './tool-runner.js';
 import type { ToolDefinition } from './tool.js';
@@ -66,6 +68,14 @@ export interface RunOutcome {
   stoppedAt?: 'llm_request' | 'llm_response' | 'after_xml_parse' | 'tool_result' | 'step_result' | undefined;
   /** Every model failed. */
   providerFailed?: boolean;
+  /** The run went past `AGENT_RUN_TIMEOUT_MS` and was abandoned. */
+  timedOut?: boolean;
+}
+
+/** What the run and its abandonment by the time limit share: whoever ends it first ends it. */
+interface RunState {
+  outcome: RunOutcome;
+  finished: boolean;
 }
 
 const FINAL_STEP =
@@ -80,12 +90,36 @@ const FINAL_STEP =
 export class AgentRunner {
   constructor(private readonly deps: AgentDeps) {}
 
+  /**
+   * Answers one batch within `AGENT_RUN_TIMEOUT_MS`. Past it the run's model and tool calls are aborted, the
+   * run is abandoned (nothing more is sent, nothing of it remembered) and this resolves, so the session goes
+   * on with the chat's next batch.
+   */
   async run(batch: Batch, ctx: RunContext): Promise<RunOutcome> {
+    const limit = new RunLimit(ctx.signal, this.deps.settings.runTimeoutMs);
+    const state: RunState = { outcome: { steps: 0, chains: [] }, finished: false };
+    const running = this.steps(batch, { ...ctx, signal: limit.signal }, state);
+    try {
+      return await Promise.race([running, limit.expired]);
+    } catch (err) {
+      if (!limit.reached) throw err;
+      // Already counted as timed out (or, when the limit caught it in its final hooks, as what it was):
+      // what the abandoned steps do from here on is their tail.
+      running.catch((late: unknown) => ctx.log.debug({ err: toError(late) }, 'the abandoned agent run ended with an error'));
+      if (state.finished) return state.outcome;
+      return this.abandon(batch, state, limit.ms, ctx.log);
+    } finally {
+      limit.dispose();
+    }
+  }
+
+  private async steps(batch: Batch, ctx: RunContext, state: RunState): Promise<RunOutcome> {
     const { hooks, settings, sources, memory, provider, format, metrics } = this.deps;
     const log = ctx.log;
     const chatKey = batch.chatKey;
     const event = new BatchEvent(batch);
-    const outcome: RunOutcome = { steps: 0, chains: [] };
+    const outcome = state.outcome;
+    const guard = new ReplyGuard({ maxChars: settings.maxReplyChars, maxMessages: settings.maxMessagesPerRun, allowMentionAll: settings.allowMentionAll, log, metrics });
     const lastMessage = batch.messages[batch.messages.length - 1];
 
     const [recalled, chatTools, injections] = await Promise.all([
@@ -111,7 +145,10 @@ export class AgentRunner {
 
     // Hooks may add per-request tags; added after the global ones, they win a name clash (Decision §2.6).
     await hooks.emit('llm_request', event, request, tags);
-    if (event.stopped) return this.finish(batch, { ...outcome, stoppedAt: 'llm_request' }, recalled, [], ctx.signal);
+    if (event.stopped) {
+      outcome.stoppedAt = 'llm_request';
+      return this.finish(batch, state, recalled, [], ctx.signal);
+    }
     if (!request.systemPrompt.some((p) => p.name === 'format')) {
       request.systemPrompt.push({ name: 'format', content: format.instructions(tags), source: 'core' });
     }
@@ -152,7 +189,7 @@ export class AgentRunner {
         break;
       }
       // The reply is sent before its tools run: the format tells the model so (KiraAI did the opposite).
-      const sent = await this.sendAll(chains, ctx);
+      const sent = await this.sendAll(guard.admit(chains), ctx);
       outcome.chains.push(...sent.chains);
 
       const results: ToolCallResult[] = [];
@@ -168,6 +205,7 @@ export class AgentRunner {
           if (event.stopped) outcome.stoppedAt = 'tool_result';
         }
       }
+      if (ctx.signal.aborted) break;
       for (const r of results) {
         if (!r.notice && (r.kind === 'behavior' || r.kind === 'agent')) sources.recordSystemNote(chatKey, `[${r.call.name}] ${r.result.text}`);
       }
@@ -183,7 +221,16 @@ export class AgentRunner {
     }
 
     remembered.push(...said);
-    return this.finish(batch, outcome, recalled, remembered, ctx.signal);
+    return this.finish(batch, state, recalled, remembered, ctx.signal);
+  }
+
+  private async abandon(batch: Batch, state: RunState, ms: number, log: Logger): Promise<RunOutcome> {
+    state.finished = true;
+    const outcome: RunOutcome = { ...state.outcome, timedOut: true };
+    this.deps.metrics.count('agent_runs_total', { outcome: 'timeout' });
+    log.error({ limitMs: ms, steps: outcome.steps }, `the agent run went past AGENT_RUN_TIMEOUT_MS (${ms} ms): it was aborted and abandoned, and the chat goes on with its next batch`);
+    await this.deps.hooks.emit('final_result', new BatchEvent(batch), outcome.chains);
+    return outcome;
   }
 
   /** One model call; `undefined` when every model failed (reported) or the run was aborted. */
@@ -200,7 +247,7 @@ export class AgentRunner {
       if (ctx.signal.aborted) return undefined;
       const error = toError(thrown);
       this.deps.metrics.count('agent_provider_failures_total', {});
-      ctx.log.error({ err: error }, 'the language model did not answer; the batch gets no reply');
+      ctx.log.error({ err: loggableFailure(error) }, 'the language model did not answer; the batch gets no reply');
       await this.deps.hooks.emit('exception', { error, stage: 'llm', owner: 'core', chatKey: batch.chatKey });
       const text = this.deps.settings.errorReply;
       if (text) await this.sendAll([[{ type: 'text', text }]], ctx);
@@ -227,7 +274,11 @@ export class AgentRunner {
     return { chains: sent, ids };
   }
 
-  private async finish(batch: Batch, outcome: RunOutcome, recalled: Recalled, remembered: ChatTurn[], signal: AbortSignal): Promise<RunOutcome> {
+  private async finish(batch: Batch, state: RunState, recalled: Recalled, remembered: ChatTurn[], signal: AbortSignal): Promise<RunOutcome> {
+    const outcome = state.outcome;
+    // Abandoned at the time limit, which already ended the run.
+    if (state.finished) return outcome;
+    state.finished = true;
     // `final_result` always fires (the reference declared it and never did), on an event of its own so that a
     // stop earlier in the run does not cut its handlers short.
     await this.deps.hooks.emit('final_result', new BatchEvent(batch), outcome.chains);

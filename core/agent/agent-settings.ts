@@ -18,8 +18,21 @@ export interface AgentSettings {
   contextMessages: number;
   /** Sent when every model failed; '' = say nothing. */
   errorReply: string;
-  /** Whether `<file>` may send any readable absolute path, or only `data/…` paths and URLs. */
+  /**
+   * Whether `<file>` may also send readable absolute paths outside `DATA_DIR`. Either way only files in the
+   * media folder and plugin data folders are sent from inside `DATA_DIR` (never the store).
+   */
   allowAbsolutePaths: boolean;
+  /** Whether media tags may name URLs on private, loopback and link-local addresses (cloud metadata included). */
+  allowPrivateUrls: boolean;
+  /** Whether the model may mention everybody (`<at>all</at>`, `@everyone`, `@here`). */
+  allowMentionAll: boolean;
+  /** Characters of text one run may send; the rest is cut with "…". */
+  maxReplyChars: number;
+  /** Messages one run may send; later ones are not sent. */
+  maxMessagesPerRun: number;
+  /** Time limit of one run (every model call, tool call and send of a batch); past it the run is abandoned. */
+  runTimeoutMs: number;
   /** Where `data/…` paths of `<file>` tags and tool attachments point. */
   dataDir: string;
 }
@@ -35,5 +48,10 @@ export const DEFAULT_AGENT_SETTINGS: AgentSettings = {
   contextMessages: 20,
   errorReply: '',
   allowAbsolutePaths: false,
+  allowPrivateUrls: false,
+  allowMentionAll: false,
+  maxReplyChars: 6000,
+  maxMessagesPerRun: 10,
+  runTimeoutMs: 300_000,
   dataDir: './data',
 };

@@ -12,6 +12,8 @@ export * from './wire-names.js';
 export * from './reply-format.js';
 export * from './reply-xml.js';
 export * from './reply-tags.js';
+export { MEDIA_FOLDER, mediaDir } from './media-files.js';
+export { isPrivateAddress, type HostLookup } from './media-urls.js';
 export * from './reply-text.js';
 export * from './agent-settings.js';
 export * from './agent-memory.js';

@@ -1,9 +1,10 @@
-import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, type ClientOptions } from 'openai';
+import OpenAI, { type ClientOptions } from 'openai';
 import type { ChatCompletion, ChatCompletionCreateParamsNonStreaming } from 'openai/resources/chat/completions';
 import type { Logger } from 'pino';
 import { ValidationError } from '../errors/index.js';
 import type { Metrics } from '../metrics/index.js';
 import type { LLMResponse } from './llm.js';
+import { describeFailure, redactor, shownUrl, type Outcome } from './openai-failures.js';
 import { fromOpenAIToolCalls, namesInCall, toOpenAIMessages, toOpenAIToolChoice, toOpenAITools } from './openai-messages.js';
 import { ProviderError, type ChatProvider, type ProviderAttempt, type ProviderCall } from './provider.js';
 import { WireNames } from './wire-names.js';
@@ -14,7 +15,10 @@ export interface OpenAIProviderOptions {
   apiKey: string;
   /** Primary model first, then fallbacks. */
   models: string[];
-  /** Per HTTP request; a timed-out request counts as a connection error and is retried. */
+  /**
+   * Per model: from sending the request to the last byte of the answer's body, its retries included; past it
+   * the next model is tried.
+   */
   timeoutMs: number;
   /** Per model: retries of 429, 408, 409, 5xx and connection errors, with the client's backoff (honours `retry-after`). */
   maxRetries: number;
@@ -23,7 +27,6 @@ export interface OpenAIProviderOptions {
 }
 
 type Body = Omit<ChatCompletionCreateParamsNonStreaming, 'model'>;
-type Outcome = 'ok' | 'http_error' | 'timeout' | 'connection_error' | 'bad_response' | 'aborted';
 
 /**
  * A `ChatProvider` for any OpenAI-compatible chat-completions API, through the official `openai` client
@@ -39,6 +42,9 @@ export class OpenAIProvider implements ChatProvider {
   private readonly client: OpenAI;
   private readonly log: Logger;
   private readonly metrics: Metrics;
+  /** Failures are logged with the API they went to; never with the key. */
+  private readonly endpoint: string;
+  private readonly redact: (text: string) => string;
 
   constructor(private readonly opts: OpenAIProviderOptions) {
     const issues = optionIssues(opts);
@@ -46,6 +52,8 @@ export class OpenAIProvider implements ChatProvider {
     this.models = [...opts.models];
     this.log = opts.log.child({ component: 'llm' });
     this.metrics = opts.metrics;
+    this.redact = redactor(opts.apiKey);
+    this.endpoint = this.redact(shownUrl(opts.baseUrl));
     this.client = new OpenAI({
       baseURL: opts.baseUrl,
       // Local servers (Ollama, llama.cpp, vLLM) need no key; the client insists on one, so give it a
@@ -56,7 +64,7 @@ export class OpenAIProvider implements ChatProvider {
       maxRetries: opts.maxRetries,
       // The client reports each retry at info; keep those, one level down, in our log.
       logLevel: 'info',
-      logger: clientLogger(this.log),
+      logger: clientLogger(this.log, this.redact),
     });
   }
 
@@ -71,30 +79,40 @@ export class OpenAIProvider implements ChatProvider {
     const attempts: ProviderAttempt[] = [];
     for (const [i, model] of this.models.entries()) {
       let completion: ChatCompletion;
+      // The client's own timeout ends when the headers arrive: a server or proxy that stalls in the body
+      // would hold the chat forever. This deadline covers the whole answer, body and retries included.
+      const deadline = AbortSignal.timeout(this.opts.timeoutMs);
       try {
-        completion = await this.request(model, body, call.signal);
+        completion = await this.request(model, body, call.signal ? AbortSignal.any([call.signal, deadline]) : deadline);
       } catch (err) {
         if (call.signal?.aborted) {
           this.count(model, 'aborted');
           throw call.signal.reason;
         }
-        const attempt = this.describe(model, err);
-        attempts.push(attempt.attempt);
-        this.count(model, attempt.outcome);
-        const next = this.models[i + 1];
-        this.log.warn({ model, next, status: attempt.attempt.status, err: attempt.attempt.message }, next ? 'LLM model failed; trying the next model' : 'LLM model failed; no model left');
+        const { attempt, outcome } = describeFailure(err, { model, timeoutMs: this.opts.timeoutMs, deadlineHit: deadline.aborted, redact: this.redact });
+        attempts.push(attempt);
+        this.count(model, outcome);
+        this.logFailure(attempt, this.models[i + 1]);
         continue;
       }
       this.count(model, 'ok');
       return this.toResponse(model, completion, names);
     }
-    throw new ProviderError(attempts);
+    throw new ProviderError(attempts, this.endpoint);
   }
 
-  private async request(model: string, body: Body, signal: AbortSignal | undefined): Promise<ChatCompletion> {
-    const pending = this.client.chat.completions.create({ ...body, model }, signal ? { signal } : {});
+  private logFailure(attempt: ProviderAttempt, next: string | undefined): void {
+    const { model, status, code, type, errno, message } = attempt;
+    this.log.warn(
+      { baseUrl: this.endpoint, model, next, status, code, type, errno, cause: message },
+      `LLM request to ${this.endpoint} for model ${model} failed: ${message}; ${next ? `trying the next model, ${next}` : 'no model left'}`,
+    );
+  }
+
+  private async request(model: string, body: Body, signal: AbortSignal): Promise<ChatCompletion> {
+    const pending = this.client.chat.completions.create({ ...body, model }, { signal });
     // The client checks the signal only between its retries, after a backoff sleep; abort must not wait for it.
-    const completion = signal ? await settleOrAbort(pending, signal) : await pending;
+    const completion = await settleOrAbort(pending, signal);
     if (!Array.isArray(completion?.choices) || completion.choices.length === 0) {
       throw new BadResponseError(completion);
     }
@@ -115,21 +133,6 @@ export class OpenAIProvider implements ChatProvider {
       this.metrics.count('llm_tokens_total', { model, kind: 'completion' }, usage.completionTokens);
     }
     return { text: choice.message.content ?? '', toolCalls, usage, model, finishReason: choice.finish_reason ?? undefined };
-  }
-
-  private describe(model: string, err: unknown): { attempt: ProviderAttempt; outcome: Outcome } {
-    if (err instanceof APIConnectionTimeoutError) {
-      return { attempt: { model, message: `timed out after ${this.opts.timeoutMs} ms (${this.opts.maxRetries} retries)` }, outcome: 'timeout' };
-    }
-    if (err instanceof APIConnectionError) {
-      const cause = err.cause instanceof Error ? `: ${err.cause.message}` : '';
-      return { attempt: { model, message: `connection failed${cause}` }, outcome: 'connection_error' };
-    }
-    if (err instanceof APIError && err.status !== undefined) {
-      return { attempt: { model, status: err.status, message: err.message }, outcome: 'http_error' };
-    }
-    // BadResponseError, or the client failing to read the answer.
-    return { attempt: { model, message: err instanceof Error ? err.message : String(err) }, outcome: 'bad_response' };
   }
 
   private count(model: string, outcome: Outcome): void {
@@ -154,12 +157,13 @@ function settleOrAbort<T>(pending: Promise<T>, signal: AbortSignal): Promise<T> 
   });
 }
 
-function clientLogger(log: Logger): NonNullable<ClientOptions['logger']> {
+/** The client's own lines (its details, with headers, are left out), without the key should a URL hold it. */
+function clientLogger(log: Logger, redact: (text: string) => string): NonNullable<ClientOptions['logger']> {
   return {
-    error: (msg: string) => log.error(msg),
-    warn: (msg: string) => log.warn(msg),
-    info: (msg: string) => log.debug(msg),
-    debug: (msg: string) => log.trace(msg),
+    error: (msg: string) => log.error(redact(msg)),
+    warn: (msg: string) => log.warn(redact(msg)),
+    info: (msg: string) => log.debug(redact(msg)),
+    debug: (msg: string) => log.trace(redact(msg)),
   };
 }
 

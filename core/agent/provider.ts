@@ -31,15 +31,36 @@ export interface ProviderAttempt {
   model: string;
   /** HTTP status, when the API answered with an error. */
   status?: number;
+  /** The provider's error code and type from the error body (`invalid_api_key`, `invalid_request_error`). */
+  code?: string;
+  type?: string;
+  /** The system error of a failed connection (`ECONNREFUSED`, `ENOTFOUND`, `UND_ERR_SOCKET`). */
+  errno?: string;
   message: string;
 }
 
-/** Every model failed; `attempts` names each model and why, in the order tried. */
+/** Every model failed; `attempts` names each model and why, in the order tried; `endpoint` is where they were asked. */
 export class ProviderError extends NekomataError {
-  constructor(readonly attempts: ProviderAttempt[]) {
+  constructor(readonly attempts: ProviderAttempt[], readonly endpoint?: string) {
     super(
       'LLM_PROVIDER_FAILED',
-      `every model failed: ${attempts.map((a) => `${a.model}: ${a.message.replace(/\.$/, '')}`).join('; ')}. Check the provider's base URL, key and model names, or add a fallback model`,
+      `every model failed${endpoint ? ` at ${endpoint}` : ''}: ${attempts.map((a) => `${a.model}: ${a.message.replace(/\.$/, '')}`).join('; ')}. Check the provider's base URL, key and model names, or add a fallback model`,
     );
   }
+}
+
+/**
+ * A provider's error as it may be logged: message, code, stack, and for `ProviderError` its attempts and
+ * endpoint. Nothing else: HTTP clients hang the request on their errors (axios' `config.headers`, a
+ * proxy's echo), and with it the API key. It keeps the error's class, so the log still names its type.
+ */
+export function loggableFailure(error: Error): Error {
+  const code = (error as { code?: unknown }).code;
+  const copy = Object.create(Object.getPrototypeOf(error) as object) as Error;
+  return Object.assign(copy, {
+    message: error.message,
+    ...(typeof code === 'string' ? { code } : {}),
+    ...(error instanceof ProviderError ? { attempts: error.attempts, endpoint: error.endpoint } : {}),
+    stack: error.stack,
+  });
 }

@@ -43,8 +43,22 @@ export interface ReplyFormat {
  * cannot send). Thrown by tag handlers; the parser drops that element and keeps its message as the reason.
  */
 export class ReplyTagError extends NekomataError {
-  constructor(readonly tag: string, reason: string) {
-    super('REPLY_TAG_INVALID', `<${tag}>: ${reason}`);
+  constructor(readonly tag: string, reason: string, code = 'REPLY_TAG_INVALID') {
+    super(code, `<${tag}>: ${reason}`);
+  }
+}
+
+/** Why a media tag's source was refused: the label of `agent_media_refused_total`. */
+export type MediaRefusal = 'not_sendable' | 'absolute_path' | 'scheme' | 'private_address' | 'unresolved';
+
+/**
+ * A media tag named something the bot must not send or fetch: a local file outside the sendable folders
+ * (the store, say), or a URL on a private address. Dropped like any tag error, but logged as an error and
+ * counted on its own (`agent_media_refused_total{reason}`): it may be someone steering the model.
+ */
+export class MediaRefusedError extends ReplyTagError {
+  constructor(tag: string, readonly reason: MediaRefusal, detail: string) {
+    super(tag, detail, 'REPLY_MEDIA_REFUSED');
   }
 }
 

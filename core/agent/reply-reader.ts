@@ -1,8 +1,9 @@
 import type { Logger } from 'pino';
+import { toError } from '../errors/index.js';
 import type { ChatKey } from '../message/index.js';
 import type { Metrics } from '../metrics/index.js';
 import type { ChatTurn, MessageChain, TagSet } from './llm.js';
-import type { ChatProvider } from './provider.js';
+import { loggableFailure, type ChatProvider } from './provider.js';
 import type { ReplyFormat } from './reply-format.js';
 
 export interface ReadReplyInput {
@@ -64,7 +65,7 @@ export async function readReply(raw: ReadReplyInput): Promise<ReadReply> {
     log.warn({ error: second.error }, 'the repaired reply could not be read either; sending the text as plain text');
   } catch (err) {
     if (input.signal.aborted) throw err;
-    log.warn({ err }, 'the repair round failed; sending the text as plain text');
+    log.warn({ err: loggableFailure(toError(err)) }, 'the repair round failed; sending the text as plain text');
   }
   metrics.count('agent_reply_fallbacks_total', {});
   return { chains: format.fallback(input.text).chains, text: input.text, via: 'fallback' };

@@ -1,19 +1,29 @@
-import { realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { FileSegment, Segment, SegmentType } from '../message/index.js';
+import { MEDIA_FOLDER, sendableFile } from './media-files.js';
+import { looksLikeUrl, sendableUrl, type HostLookup } from './media-urls.js';
 import { ReplyTagError } from './reply-format.js';
 import type { TagContext, TagDefinition } from './tag.js';
 
 export interface BuiltinTagOptions {
-  /** The data directory: `data/…` in a tag means a file under it (tool results name attachments that way). */
+  /**
+   * The data directory: `data/…` in a tag means a file under it (tool results name attachments that way);
+   * only its media folder and plugin data folders may be sent from.
+   */
   dataDir: string;
   /** Segment types the chat's adapter can send; undefined = all. */
   supported?: ReadonlySet<SegmentType> | undefined;
   /**
-   * Whether `<file>` may send any existing absolute path, as KiraAI allows. Default true. A model talked into
-   * it can then send any file the process can read: turn it off where chat users are not trusted.
+   * Whether media tags may also send readable absolute paths outside the data directory, as KiraAI allows.
+   * Default false: a model talked into it could send any file the process can read.
    */
   allowAbsolutePaths?: boolean | undefined;
+  /** Whether media tags may name URLs on private and loopback addresses. Default false. */
+  allowPrivateUrls?: boolean | undefined;
+  /** Whether `<at>all</at>` is offered to the model. Default false (the reply guard drops it anyway). */
+  allowMentionAll?: boolean | undefined;
+  /** Resolves URL host names for the private-address check; default `dns.lookup`. */
+  lookup?: HostLookup | undefined;
 }
 
 type MediaKind = 'image' | 'audio' | 'video' | 'file';
@@ -49,44 +59,20 @@ function fileNameOf(url: URL): string {
   }
 }
 
-const isInside = (root: string, target: string): boolean => {
-  const rel = path.relative(root, target);
-  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
-};
-
-async function existingFile(tag: string, file: string, shown: string): Promise<void> {
-  const info = await stat(file).catch((err: NodeJS.ErrnoException) => {
-    throw new ReplyTagError(tag, err.code === 'ENOENT' ? `file not found: ${shown}` : `cannot read ${shown}: ${err.message}`);
-  });
-  if (!info.isFile()) throw new ReplyTagError(tag, `not a file: ${shown}`);
-}
-
 /**
- * Where a media tag's value points (seed-systems §2.6 `<file>`): an http(s) URL, an existing absolute path,
- * or `data/…` under the data directory that exists and does not escape it (symlinks included).
+ * Where a media tag's value points (seed-systems §2.6 `<file>`): an http(s) URL (not on a private address),
+ * or a `data/…` or absolute path to a file the model may send (see `sendableFile`).
  */
 async function mediaSource(tag: string, value: string, opts: BuiltinTagOptions): Promise<Pick<FileSegment, 'url' | 'path' | 'name'>> {
-  if (/^https?:\/\//i.test(value)) {
-    if (!URL.canParse(value)) throw new ReplyTagError(tag, `not a valid URL: ${value}`);
-    const url = new URL(value);
+  if (looksLikeUrl(value)) {
+    const url = await sendableUrl(tag, value, { allowPrivateUrls: opts.allowPrivateUrls ?? false, lookup: opts.lookup });
     const name = fileNameOf(url);
     return name ? { url: url.href, name } : { url: url.href };
   }
-  if (value.startsWith('data/')) {
-    const root = path.resolve(opts.dataDir);
-    const file = path.resolve(root, value.slice('data/'.length));
-    if (!isInside(root, file)) throw new ReplyTagError(tag, `${value} escapes the data directory`);
-    await existingFile(tag, file, value);
-    const [realRoot, realFile] = await Promise.all([realpath(root), realpath(file)]);
-    if (!isInside(realRoot, realFile)) throw new ReplyTagError(tag, `${value} escapes the data directory`);
-    return { path: file, name: path.basename(file) };
+  if (value.startsWith('data/') || path.isAbsolute(value)) {
+    return sendableFile(tag, value, { dataDir: opts.dataDir, allowAbsolutePaths: opts.allowAbsolutePaths ?? false });
   }
-  if (path.isAbsolute(value)) {
-    if (opts.allowAbsolutePaths === false) throw new ReplyTagError(tag, 'absolute paths are not allowed here: use a data/… path or a URL');
-    await existingFile(tag, value, value);
-    return { path: value, name: path.basename(value) };
-  }
-  throw new ReplyTagError(tag, `expected an http(s) URL, an absolute path or a data/… path, got "${value}"`);
+  throw new ReplyTagError(tag, `expected an http(s) URL, a data/… path or an absolute path, got "${value}"`);
 }
 
 async function mediaSegment(tag: string, kind: MediaKind, value: string, opts: BuiltinTagOptions): Promise<Segment[]> {
@@ -101,7 +87,9 @@ async function mediaSegment(tag: string, kind: MediaKind, value: string, opts: B
 export function builtinTags(opts: BuiltinTagOptions): TagDefinition[] {
   const can = (type: SegmentType): boolean => opts.supported === undefined || opts.supported.has(type);
   const kinds = MEDIA_KINDS.filter(can);
-  const sources = opts.allowAbsolutePaths === false ? 'an http(s) URL or a data/… path from a tool result' : 'an http(s) URL, an absolute path, or a data/… path from a tool result';
+  const sources = opts.allowAbsolutePaths
+    ? `an http(s) URL, a data/… path from a tool result or data/${MEDIA_FOLDER}/…, or an absolute path`
+    : `an http(s) URL, or a data/… path from a tool result or data/${MEDIA_FOLDER}/…`;
   const tags: TagDefinition[] = [
     {
       name: 'text',
@@ -112,7 +100,9 @@ export function builtinTags(opts: BuiltinTagOptions): TagDefinition[] {
   if (can('at')) {
     tags.push({
       name: 'at',
-      description: '<at>user_id</at> — mention a user by the id shown in the conversation; <at>all</at> mentions everybody.',
+      description: opts.allowMentionAll
+        ? '<at>user_id</at> — mention a user by the id shown in the conversation; <at>all</at> mentions everybody.'
+        : '<at>user_id</at> — mention a user by the id shown in the conversation.',
       handle: (value) => {
         const id = idValue('at', value, 'a user id or "all"');
         return [{ type: 'at', userId: id.toLowerCase() === 'all' ? 'all' : id }];

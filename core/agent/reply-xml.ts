@@ -1,7 +1,7 @@
 import { toError } from '../errors/index.js';
 import { segment as segmentSchema, type Segment } from '../message/index.js';
 import type { MessageChain, TagSet } from './llm.js';
-import { plainReply, type ParsedReply, type ReplyContext, type ReplyFormat, type ReplyParse } from './reply-format.js';
+import { MediaRefusedError, plainReply, type ParsedReply, type ReplyContext, type ReplyFormat, type ReplyParse } from './reply-format.js';
 import { nestedElementNames, readXml, stripMarkup, textContent, unwrapReply, type XmlNode } from './reply-xml-syntax.js';
 import type { TagDefinition } from './tag.js';
 
@@ -20,6 +20,13 @@ class ReplyBuilder {
   drop(tag: string, reason: string, cause: DropCause): void {
     this.dropped.push({ tag, reason });
     this.ctx.metrics?.count('agent_reply_dropped_total', { cause });
+  }
+
+  /** A source the bot must not send: an error in the log and a count of its own, not a plain drop. */
+  refuse(tag: string, err: MediaRefusedError): void {
+    this.dropped.push({ tag, reason: err.message });
+    this.ctx.metrics?.count('agent_media_refused_total', { tag, reason: err.reason });
+    this.ctx.log.error({ chatKey: this.ctx.chatKey, tag, reason: err.reason, detail: err.message }, 'the reply named a file or URL the bot must not send: element refused');
   }
 
   /** A tag of the reply, or undefined when `name` is not offered (`msg` is the wrapper, never a tag). */
@@ -59,6 +66,10 @@ class ReplyBuilder {
     try {
       result = await tag.handle(value, { chatKey: this.ctx.chatKey, attributes });
     } catch (err) {
+      if (err instanceof MediaRefusedError) {
+        this.refuse(tag.name, err);
+        return [];
+      }
       this.ctx.log.warn({ err, tag: tag.name, chatKey: this.ctx.chatKey }, 'reply tag handler failed: element dropped');
       this.drop(tag.name, toError(err).message, 'handler_error');
       return [];

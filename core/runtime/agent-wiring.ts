@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { Logger } from 'pino';
 import {
   AgentMemory, AgentRunner, builtinTags, OpenAIProvider, textReplyFormat, xmlReplyFormat,
-  type AgentSettings, type ChatProvider, type Prompt, type TagDefinition, type TagSet, type ToolDefinition, type ToolSet,
+  type AgentSettings, type ChatProvider, type HostLookup, type Prompt, type TagDefinition, type TagSet, type ToolDefinition, type ToolSet,
 } from '../agent/index.js';
 import { langFromCode, type CommandService } from '../command/index.js';
 import type { HookRegistry } from '../hooks/index.js';
@@ -27,6 +27,8 @@ export interface AgentWiring {
   segmentTypes(adapter: string): readonly SegmentType[] | undefined;
   /** Replaces the OpenAI-compatible provider (tests, other APIs). */
   provider?: ChatProvider | undefined;
+  /** Resolves URL host names for the private-address check of media tags; default `dns.lookup`. */
+  lookup?: HostLookup | undefined;
 }
 
 /** The agent with the framework plugged in: plugin methods and prompt injections, exported commands, memory. */
@@ -71,7 +73,10 @@ export function createAgent(w: AgentWiring): AgentRunner | undefined {
       },
       builtinTags: (adapter): TagDefinition[] => {
         const types = w.segmentTypes(adapter);
-        return builtinTags({ dataDir: settings.dataDir, allowAbsolutePaths: settings.allowAbsolutePaths, ...(types ? { supported: new Set(types) } : {}) });
+        return builtinTags({
+          dataDir: settings.dataDir, allowAbsolutePaths: settings.allowAbsolutePaths, allowPrivateUrls: settings.allowPrivateUrls,
+          allowMentionAll: settings.allowMentionAll, lookup: w.lookup, ...(types ? { supported: new Set(types) } : {}),
+        });
       },
       recordSystemNote: (chatKey: ChatKey, text: string) => {
         w.store.history.append(systemHistoryEntry(chatKey, text));

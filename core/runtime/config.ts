@@ -93,6 +93,11 @@ const envSchema = z
     AGENT_CONTEXT_MESSAGES: int(0, 200).default(20),
     AGENT_ERROR_REPLY: z.string().default(''),
     AGENT_ALLOW_ABSOLUTE_PATHS: bool.default(false),
+    AGENT_ALLOW_PRIVATE_URLS: bool.default(false),
+    AGENT_ALLOW_MENTION_ALL: bool.default(false),
+    AGENT_MAX_REPLY_CHARS: int(1, 1_000_000).default(6000),
+    AGENT_MAX_MESSAGES_PER_RUN: int(1, 1000).default(10),
+    AGENT_RUN_TIMEOUT_MS: int(1000, 86_400_000).default(300_000),
     REDIS_URL: z.string().regex(/^rediss?:\/\//, 'expected a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379').optional(),
     REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_.:-]+$/, 'letters, digits, "_", ".", ":" or "-"').default('nekomata'),
     ROLE: z.enum(['all', 'gateway', 'worker']).default('all'),
@@ -263,6 +268,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       contextMessages: e.AGENT_CONTEXT_MESSAGES,
       errorReply: e.AGENT_ERROR_REPLY,
       allowAbsolutePaths: e.AGENT_ALLOW_ABSOLUTE_PATHS,
+      allowPrivateUrls: e.AGENT_ALLOW_PRIVATE_URLS,
+      allowMentionAll: e.AGENT_ALLOW_MENTION_ALL,
+      maxReplyChars: e.AGENT_MAX_REPLY_CHARS,
+      maxMessagesPerRun: e.AGENT_MAX_MESSAGES_PER_RUN,
+      runTimeoutMs: e.AGENT_RUN_TIMEOUT_MS,
     },
     onebot:
       e.ONEBOT_WS_URLS.length > 0 || e.ONEBOT_REVERSE_PORT !== undefined

@@ -71,21 +71,21 @@ describe('agent: limits, repair, attachments, providers, memory', () => {
 
   it('lets the model send a tool attachment as a file through the <file> tag', async () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'nekomata-agent-'));
-    fs.mkdirSync(path.join(dataDir, 'out'));
-    fs.writeFileSync(path.join(dataDir, 'out', 'chart.png'), 'png');
+    fs.mkdirSync(path.join(dataDir, 'media', 'out'), { recursive: true });
+    fs.writeFileSync(path.join(dataDir, 'media', 'out', 'chart.png'), 'png');
     current = await startAgentChat({ DATA_DIR: dataDir });
     const { app, fake, ask, adapter } = current;
     app.tools.add({
       name: 'chart', description: 'Draw a chart', parameters: { type: 'object' },
-      execute: () => ({ text: 'drawn', attachments: [{ type: 'image', path: path.join(dataDir, 'out', 'chart.png') }] }),
+      execute: () => ({ text: 'drawn', attachments: [{ type: 'image', path: path.join(dataDir, 'media', 'out', 'chart.png') }] }),
     });
-    fake.script({ toolCalls: [{ name: 'chart', arguments: {} }] }, { text: '<msg><text>here</text><file type="image">data/out/chart.png</file></msg>' });
+    fake.script({ toolCalls: [{ name: 'chart', arguments: {} }] }, { text: '<msg><text>here</text><file type="image">data/media/out/chart.png</file></msg>' });
     await ask('draw');
     const tool = fake.requests[1]!.messages.find((m) => m.role === 'tool')!;
-    expect(contentText(tool.content)).toContain('data/out/chart.png');
+    expect(contentText(tool.content)).toContain('data/media/out/chart.png');
     const sent = adapter.sent.at(-1)!.segments;
     expect(sent[0]).toEqual({ type: 'text', text: 'here' });
-    expect(sent[1]).toMatchObject({ type: 'image', path: path.join(fs.realpathSync(dataDir), 'out', 'chart.png') });
+    expect(sent[1]).toMatchObject({ type: 'image', path: path.join(fs.realpathSync(dataDir), 'media', 'out', 'chart.png') });
     fs.rmSync(dataDir, { recursive: true, force: true });
   });
 

@@ -171,6 +171,15 @@ describe('OpenAIProvider retries and fallback', () => {
     expect(deps.metrics.get('llm_requests_total', { model: 'main', outcome: 'timeout' })).toBe(1);
   });
 
+  it('bounds the whole answer by timeoutMs: a body that stalls after the headers times out, and the next model answers', async () => {
+    fake.scriptFor('main', { text: 'never whole', stallAfterBytes: 20 });
+    const res = await provider({ timeoutMs: 500, maxRetries: 0 }).complete(call());
+    expect(res).toMatchObject({ text: 'ok', model: 'backup' });
+    expect(deps.metrics.get('llm_requests_total', { model: 'main', outcome: 'timeout' })).toBe(1);
+    const line = deps.lines.find((l) => l.level === 40 && l.model === 'main')!;
+    expect(line.cause).toBe('no complete answer within 500 ms (LLM_TIMEOUT_MS)');
+  });
+
   it('rejects with ProviderError naming every model and why, when all fail', async () => {
     fake.scriptFor('main', { status: 401 });
     fake.scriptFor('backup', { status: 500, errorMessage: 'backend exploded' });
@@ -179,9 +188,10 @@ describe('OpenAIProvider retries and fallback', () => {
     const { attempts, code, message } = err as ProviderError;
     expect(code).toBe('LLM_PROVIDER_FAILED');
     expect(attempts).toEqual([
-      { model: 'main', status: 401, message: expect.stringContaining('Incorrect API key') },
-      { model: 'backup', status: 500, message: expect.stringContaining('backend exploded') },
+      { model: 'main', status: 401, code: 'invalid_api_key', type: 'invalid_request_error', message: 'HTTP 401 invalid_api_key (invalid_request_error): Incorrect API key provided.' },
+      { model: 'backup', status: 500, code: 'server_error', type: 'server_error', message: 'HTTP 500 server_error: backend exploded' },
     ]);
+    expect(message).toContain(`every model failed at ${fake.url}:`);
     expect(message).toContain('main');
     expect(message).toContain('backup');
   });
@@ -193,9 +203,9 @@ describe('OpenAIProvider retries and fallback', () => {
     await new Promise<void>((resolve) => closed.close(() => resolve()));
     const err = await provider({ baseUrl: `http://127.0.0.1:${port}/v1`, maxRetries: 0 }).complete(call()).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ProviderError);
-    expect((err as ProviderError).attempts.map((a) => [a.model, a.status, a.message.startsWith('connection failed')])).toEqual([
-      ['main', undefined, true],
-      ['backup', undefined, true],
+    expect((err as ProviderError).attempts).toEqual([
+      { model: 'main', errno: 'ECONNREFUSED', message: `connection failed: connect ECONNREFUSED 127.0.0.1:${port}` },
+      { model: 'backup', errno: 'ECONNREFUSED', message: `connection failed: connect ECONNREFUSED 127.0.0.1:${port}` },
     ]);
     expect(deps.metrics.get('llm_requests_total', { model: 'backup', outcome: 'connection_error' })).toBe(1);
   });
@@ -212,6 +222,42 @@ describe('OpenAIProvider retries and fallback', () => {
     } finally {
       await new Promise<void>((resolve) => bare.close(() => resolve()));
     }
+  });
+});
+
+describe('OpenAIProvider failure logs', () => {
+  const key = 'sk-live-0123456789abcdefSECRET';
+
+  it('name the base URL, the model, the status and the provider\'s error code and type; never the key', async () => {
+    // A proxy that echoes the request's Authorization header in its answer and puts the key in the error text.
+    const echo = { authorization: `Bearer ${key}`, 'x-forwarded-authorization': `Bearer ${key}` };
+    fake.scriptFor('main', { status: 401, errorMessage: `Incorrect API key provided: ${key}.`, headers: echo });
+    fake.scriptFor('backup', { status: 503, headers: echo });
+    const err = (await provider({ apiKey: key, maxRetries: 0 }).complete(call()).catch((e: unknown) => e)) as ProviderError;
+    expect(fake.requests[0]!.authorization).toBe(`Bearer ${key}`);
+
+    const warnings = deps.lines.filter((l) => l.level === 40);
+    expect(warnings.map((l) => [l.baseUrl, l.model, l.next, l.status, l.code, l.type])).toEqual([
+      [fake.url, 'main', 'backup', 401, 'invalid_api_key', 'invalid_request_error'],
+      [fake.url, 'backup', undefined, 503, 'service_unavailable', 'server_error'],
+    ]);
+    expect(warnings[0]!.msg).toBe(
+      `LLM request to ${fake.url} for model main failed: HTTP 401 invalid_api_key (invalid_request_error): Incorrect API key provided: [redacted].; trying the next model, backup`,
+    );
+    expect(err.message).toContain(fake.url);
+    for (const text of [JSON.stringify(deps.lines), JSON.stringify(err.attempts), err.message]) expect(text).not.toContain(key);
+  });
+
+  it('name the system error of a failed connection', async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const { port } = closed.address() as AddressInfo;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const baseUrl = `http://127.0.0.1:${port}/v1`;
+    await provider({ baseUrl, apiKey: key, models: ['only'], maxRetries: 0 }).complete(call()).catch(() => undefined);
+    const line = deps.lines.find((l) => l.level === 40)!;
+    expect(line).toMatchObject({ baseUrl, model: 'only', errno: 'ECONNREFUSED', cause: `connection failed: connect ECONNREFUSED 127.0.0.1:${port}` });
+    expect(JSON.stringify(deps.lines)).not.toContain(key);
   });
 });
 

@@ -2,24 +2,29 @@ import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { builtinTags, NamedSet, xmlReplyFormat, type BuiltinTagOptions, type ParsedReply, type TagDefinition } from '../../core/agent/index.js';
+import { builtinTags, NamedSet, xmlReplyFormat, type BuiltinTagOptions, type HostLookup, type ParsedReply, type TagDefinition } from '../../core/agent/index.js';
 import type { SegmentType } from '../../core/message/index.js';
 import { testDeps } from '../support/logger.js';
 
 let base: string;
 let dataDir: string;
+let media: string;
 let outside: string;
+
+// The machine has no outside DNS: public names resolve here.
+const lookup: HostLookup = (host) => Promise.resolve([{ address: host === 'example.com' ? '93.184.215.14' : '203.0.113.7' }]);
 
 beforeAll(async () => {
   base = await mkdtemp(path.join(tmpdir(), 'nekomata-reply-tags-'));
   dataDir = path.join(base, 'data');
-  await mkdir(path.join(dataDir, 'tool_out'), { recursive: true });
-  await writeFile(path.join(dataDir, 'tool_out', 'chart.png'), 'png');
-  await writeFile(path.join(dataDir, 'song.mp3'), 'mp3');
-  await writeFile(path.join(dataDir, 'clip.mp4'), 'mp4');
+  media = path.join(dataDir, 'media');
+  await mkdir(path.join(media, 'tool_out'), { recursive: true });
+  await writeFile(path.join(media, 'tool_out', 'chart.png'), 'png');
+  await writeFile(path.join(media, 'song.mp3'), 'mp3');
+  await writeFile(path.join(media, 'clip.mp4'), 'mp4');
   outside = path.join(base, 'secret.txt');
   await writeFile(outside, 'secret');
-  await symlink(outside, path.join(dataDir, 'link.txt'));
+  await symlink(outside, path.join(media, 'link.txt'));
 });
 
 afterAll(async () => {
@@ -28,7 +33,7 @@ afterAll(async () => {
 
 async function parseWith(xml: string, opts: Partial<BuiltinTagOptions> = {}): Promise<ParsedReply> {
   const set = new NamedSet<TagDefinition>('tag');
-  for (const t of builtinTags({ dataDir, ...opts })) set.add(t);
+  for (const t of builtinTags({ dataDir, lookup, ...opts })) set.add(t);
   const deps = testDeps();
   const r = await xmlReplyFormat.parse(xml, set, { chatKey: 'console-private_1', ...deps });
   if (!r.ok) throw new Error(r.error);
@@ -40,17 +45,17 @@ const names = (supported?: SegmentType[]): string[] =>
 
 describe('builtin tags: file sources', () => {
   it('sends an existing absolute path as path + name, typed by extension', async () => {
-    const file = path.join(dataDir, 'tool_out', 'chart.png');
+    const file = path.join(media, 'tool_out', 'chart.png');
     const r = await parseWith(`<msg><file>${file}</file></msg>`);
     expect(r.chains).toEqual([[{ type: 'image', path: file, name: 'chart.png' }]]);
   });
 
   it('resolves data/… under the data directory', async () => {
-    const r = await parseWith('<msg><file>data/tool_out/chart.png</file><file>data/song.mp3</file></msg>');
+    const r = await parseWith('<msg><file>data/media/tool_out/chart.png</file><file>data/media/song.mp3</file></msg>');
     expect(r.chains).toEqual([
       [
-        { type: 'image', path: path.join(dataDir, 'tool_out', 'chart.png'), name: 'chart.png' },
-        { type: 'audio', path: path.join(dataDir, 'song.mp3'), name: 'song.mp3' },
+        { type: 'image', path: path.join(media, 'tool_out', 'chart.png'), name: 'chart.png' },
+        { type: 'audio', path: path.join(media, 'song.mp3'), name: 'song.mp3' },
       ],
     ]);
   });
@@ -62,18 +67,18 @@ describe('builtin tags: file sources', () => {
   });
 
   it('drops a data/ path whose symlink leads outside the data directory', async () => {
-    const r = await parseWith('<msg><file>data/link.txt</file></msg>');
+    const r = await parseWith('<msg><file>data/media/link.txt</file></msg>');
     expect(r.silent).toBe(true);
-    expect(r.dropped).toEqual([{ tag: 'file', reason: '<file>: data/link.txt escapes the data directory' }]);
+    expect(r.dropped).toEqual([{ tag: 'file', reason: '<file>: data/media/link.txt leads (through a symbolic link) outside the folders files may be sent from' }]);
   });
 
   it('drops a missing file, a directory and a relative path with a reason', async () => {
-    const r = await parseWith(`<msg><file>data/nope.png</file><file>${base}</file><file>pics/cat.png</file><file>/no/such/file.png</file></msg>`);
+    const r = await parseWith(`<msg><file>data/media/nope.png</file><file>${media}/tool_out</file><file>pics/cat.png</file><file>/no/such/file.png</file></msg>`, { allowAbsolutePaths: true });
     expect(r.silent).toBe(true);
     expect(r.dropped.map((d) => d.reason)).toEqual([
-      '<file>: file not found: data/nope.png',
-      `<file>: not a file: ${base}`,
-      '<file>: expected an http(s) URL, an absolute path or a data/… path, got "pics/cat.png"',
+      '<file>: file not found: data/media/nope.png',
+      `<file>: not a file: ${media}/tool_out`,
+      '<file>: expected an http(s) URL, a data/… path or an absolute path, got "pics/cat.png"',
       '<file>: file not found: /no/such/file.png',
     ]);
   });
@@ -96,19 +101,19 @@ describe('builtin tags: file sources', () => {
     expect(r.dropped).toEqual([{ tag: 'file', reason: '<file>: type "hologram" is not one of image, audio, video, file' }]);
   });
 
-  it('refuses absolute paths when allowAbsolutePaths is false, data/ still works', async () => {
-    const file = path.join(dataDir, 'song.mp3');
-    const r = await parseWith(`<msg><file>${file}</file><record>data/song.mp3</record></msg>`, { allowAbsolutePaths: false });
+  it('refuses absolute paths outside the data directory when allowAbsolutePaths is false, data/ still works', async () => {
+    const file = path.join(media, 'song.mp3');
+    const r = await parseWith(`<msg><file>${outside}</file><record>data/media/song.mp3</record></msg>`, { allowAbsolutePaths: false });
     expect(r.chains).toEqual([[{ type: 'audio', path: file, name: 'song.mp3' }]]);
-    expect(r.dropped).toEqual([{ tag: 'file', reason: '<file>: absolute paths are not allowed here: use a data/… path or a URL' }]);
+    expect(r.dropped).toEqual([{ tag: 'file', reason: '<file>: absolute paths outside the data directory are not allowed here: use a data/media/… path or a URL' }]);
   });
 
   it('img and record are image and audio from a URL or path', async () => {
-    const r = await parseWith('<msg><img>https://example.com/p.gif</img><record>data/song.mp3</record></msg>');
+    const r = await parseWith('<msg><img>https://example.com/p.gif</img><record>data/media/song.mp3</record></msg>');
     expect(r.chains).toEqual([
       [
         { type: 'image', url: 'https://example.com/p.gif', name: 'p.gif' },
-        { type: 'audio', path: path.join(dataDir, 'song.mp3'), name: 'song.mp3' },
+        { type: 'audio', path: path.join(media, 'song.mp3'), name: 'song.mp3' },
       ],
     ]);
   });
@@ -150,7 +155,7 @@ describe('builtin tags: what the adapter supports', () => {
   });
 
   it('lists only the supported kinds in the file description', () => {
-    const file = builtinTags({ dataDir: '/x', supported: new Set<SegmentType>(['image', 'file']) }).find((t) => t.name === 'file');
+    const file = builtinTags({ dataDir: '/x', allowAbsolutePaths: true, supported: new Set<SegmentType>(['image', 'file']) }).find((t) => t.name === 'file');
     expect(file?.description).toContain('<file type="image|file">');
     expect(file?.description).toContain('an absolute path');
   });
@@ -158,17 +163,24 @@ describe('builtin tags: what the adapter supports', () => {
   it('does not offer absolute paths in the description when they are refused', () => {
     const file = builtinTags({ dataDir: '/x', allowAbsolutePaths: false }).find((t) => t.name === 'file');
     expect(file?.description).not.toContain('absolute');
+    expect(file?.description).toContain('data/media/');
+  });
+
+  it('offers <at>all</at> only when mentioning everybody is allowed', () => {
+    const at = (allowMentionAll?: boolean) => builtinTags({ dataDir: '/x', allowMentionAll }).find((t) => t.name === 'at')?.description;
+    expect(at()).not.toContain('all');
+    expect(at(true)).toContain('<at>all</at>');
   });
 
   it('sends an unsupported kind as a plain file when no type is given, and drops it when the type is explicit', async () => {
     const supported = new Set<SegmentType>(['text', 'image', 'file']);
-    const r = await parseWith('<msg><file>data/clip.mp4</file><file type="video">data/clip.mp4</file></msg>', { supported });
-    expect(r.chains).toEqual([[{ type: 'file', path: path.join(dataDir, 'clip.mp4'), name: 'clip.mp4' }]]);
+    const r = await parseWith('<msg><file>data/media/clip.mp4</file><file type="video">data/media/clip.mp4</file></msg>', { supported });
+    expect(r.chains).toEqual([[{ type: 'file', path: path.join(media, 'clip.mp4'), name: 'clip.mp4' }]]);
     expect(r.dropped).toEqual([{ tag: 'file', reason: '<file>: this chat cannot send video' }]);
   });
 
   it('drops a kind the chat cannot send at all', async () => {
-    const r = await parseWith('<msg><file>data/song.mp3</file><text>t</text></msg>', { supported: new Set<SegmentType>(['image']) });
+    const r = await parseWith('<msg><file>data/media/song.mp3</file><text>t</text></msg>', { supported: new Set<SegmentType>(['image']) });
     expect(r.chains).toEqual([[{ type: 'text', text: 't' }]]);
     expect(r.dropped).toEqual([{ tag: 'file', reason: '<file>: this chat cannot send audio' }]);
   });

@@ -35,6 +35,7 @@ const defaults: Config = {
   agent: {
     persona: DEFAULT_AGENT_SETTINGS.persona, replyFormat: 'xml', maxSteps: 5, maxToolCalls: 5, toolTimeoutMs: 60_000,
     historyTurns: 20, historyTokens: 6000, contextMessages: 20, errorReply: '', allowAbsolutePaths: false,
+    allowPrivateUrls: false, allowMentionAll: false, maxReplyChars: 6000, maxMessagesPerRun: 10, runTimeoutMs: 300_000,
   },
   typos: [],
 };

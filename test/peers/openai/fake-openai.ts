@@ -85,6 +85,7 @@ export class FakeOpenAI {
     const reply = this.nextReply(body);
     const answer = answerFor(reply, body.model, ++this.seq);
     if (reply.delayMs) await delay(reply.delayMs, res);
+    if (reply.stallAfterBytes !== undefined) return stall(res, answer, reply.stallAfterBytes);
     send(res, answer);
   }
 
@@ -107,6 +108,13 @@ function send(res: ServerResponse, answer: FakeAnswer): void {
   if (res.destroyed || res.writableEnded) return;
   res.writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers });
   res.end(JSON.stringify(answer.body));
+}
+
+function stall(res: ServerResponse, answer: FakeAnswer, bytes: number): void {
+  if (res.destroyed || res.writableEnded) return;
+  res.writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers });
+  res.write(Buffer.from(JSON.stringify(answer.body)).subarray(0, bytes));
+  // No end(): the body never completes. close() drops the connection (closeAllConnections).
 }
 
 function readBody(req: IncomingMessage): Promise<string> {

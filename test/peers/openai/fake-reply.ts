@@ -22,6 +22,13 @@ export interface FakeReply {
   errorMessage?: string;
   /** Waits this long before answering (for timeouts); the wait ends early if the client hangs up. */
   delayMs?: number;
+  /**
+   * Sends the status, the headers and this many bytes of the body, then nothing more, ever: a provider or
+   * proxy that stalls mid-body. The connection stays open until the client gives up or the fake closes.
+   */
+  stallAfterBytes?: number;
+  /** Extra response headers (a proxy echoing request headers back, say). */
+  headers?: Record<string, string>;
   usage?: { prompt: number; completion: number } | null;
   finishReason?: string;
 }
@@ -60,13 +67,13 @@ export function answerFor(reply: FakeReply, model: string, seq: number): FakeAns
   };
   const usage = reply.usage === undefined ? { prompt: 10, completion: 5 } : reply.usage;
   if (usage) body.usage = { prompt_tokens: usage.prompt, completion_tokens: usage.completion, total_tokens: usage.prompt + usage.completion };
-  return { status: reply.status ?? 200, headers: {}, body };
+  return { status: reply.status ?? 200, headers: { ...reply.headers }, body };
 }
 
 function errorAnswer(reply: FakeReply): FakeAnswer {
   const status = reply.status!;
   const [type, code, message] = ERROR_TYPES[status] ?? (status >= 500 ? ERROR_TYPES[500]! : ERROR_TYPES[400]!);
-  const headers: Record<string, string> = {};
+  const headers: Record<string, string> = { ...reply.headers };
   if (reply.retryAfterSec !== undefined) headers['retry-after'] = String(reply.retryAfterSec);
   return { status, headers, body: { error: { message: reply.errorMessage ?? message, type, param: null, code } } };
 }
