@@ -291,7 +291,6 @@ function overlaps(a: SocketRole, b: SocketRole): boolean {
   return a === b || a === 'universal' || b === 'universal';
 }
 
-
 /**
  * Holds a link's writes until the current tick's microtasks have run. Events read together are answered in
  * the same tick, so their replies leave in one write instead of one each: fewer syscalls here and fewer
