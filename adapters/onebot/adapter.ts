@@ -1,5 +1,10 @@
 import {
+  ChatKeyError,
+  ConfigError,
+  NekomataError,
+  RepeatLog,
   createInboundMessage,
+  isLoopbackHost,
   parseChatKey,
   toError,
   type Adapter,
@@ -20,7 +25,7 @@ import { ForwardDialer } from './forward.js';
 import { ReverseServer } from './reverse.js';
 import { toSegments } from './cq-code.js';
 import { toOneBotSegments } from './segments.js';
-import type { OneBotSegment } from './types.js';
+import type { ActionResponse, OneBotSegment } from './types.js';
 
 export interface OneBotAdapterOptions {
   /** Forward WS: URLs of implementations the bot dials. */
@@ -28,8 +33,14 @@ export interface OneBotAdapterOptions {
   /** Reverse WS: where implementations dial the bot. */
   reverse?: { host: string; port: number };
   accessToken?: string;
+  /** Reverse WS beyond loopback without `accessToken` is refused at start unless this is set (`ONEBOT_ALLOW_NO_TOKEN`). */
+  allowNoToken?: boolean;
+  /** Reverse WS: how long a departed account's state is kept for its redial (`ONEBOT_ACCOUNT_GRACE_MS`, default 10 min). */
+  accountGraceMs?: number;
   callTimeoutMs?: number;
   maxFrameBytes?: number;
+  /** How often repeated bad input is summed up in the log (default 60 000 ms); the first of each kind is logged at once. */
+  logSummaryMs?: number;
   /** Connection tuning (heartbeat watchdog, pings, backoff), mostly for tests. */
   connection?: Omit<OneBotConnectionOptions, 'selfId' | 'log' | 'metrics' | 'maxFrameBytes'>;
   backoff?: { baseMs?: number; capMs?: number };
@@ -43,13 +54,13 @@ export interface OneBotAdapterOptions {
 export class OneBotAdapter implements Adapter {
   readonly name = 'onebot';
   private host: AdapterHost | undefined;
+  private noise: RepeatLog | undefined;
   private readonly accounts = new Map<string, OneBotAccount>();
-  private readonly links = new Set<OneBotAccount>();
+  private readonly links = new Map<OneBotConnection, OneBotAccount>();
   /** Where each chat's replies go: the account that last heard from it, and the chat as the actions name it. */
   private readonly routes = new Map<ChatKey, ChatRoute>();
   private readonly dialers: ForwardDialer[] = [];
   private server: ReverseServer | undefined;
-  private readonly reported = new Set<string>();
 
   constructor(private readonly options: OneBotAdapterOptions) {}
 
@@ -64,35 +75,49 @@ export class OneBotAdapter implements Adapter {
     return [...this.accounts.keys()];
   }
 
+  /** How much the adapter holds: accounts by id, links (one per connection), chat routes, reverse-WS connections. */
+  get held(): { accounts: number; links: number; routes: number; reverseConnections: number } {
+    return { accounts: this.accounts.size, links: this.links.size, routes: this.routes.size, reverseConnections: this.server?.connections.size ?? 0 };
+  }
+
   /** The reverse server's address, once listening (port 0 picks one). */
   get reverseAddress() {
     return this.server?.address();
   }
 
   async start(host: AdapterHost): Promise<void> {
+    const { reverse, accessToken, allowNoToken } = this.options;
+    if (reverse && !accessToken && !allowNoToken && !isLoopbackHost(reverse.host)) {
+      throw new ConfigError(
+        ['ONEBOT_ACCESS_TOKEN', 'ONEBOT_ALLOW_NO_TOKEN'],
+        `the OneBot reverse WS on ${reverse.host} can be dialed from other machines and has no access token, so anyone could act as any account: set ONEBOT_ACCESS_TOKEN, or ONEBOT_ALLOW_NO_TOKEN=1 behind a firewall`,
+      );
+    }
     this.host = host;
-    const shared = { ...this.options.connection, maxFrameBytes: this.options.maxFrameBytes, log: host.log, metrics: host.metrics };
+    const noise = new RepeatLog(host.log.child({ adapter: 'onebot' }), 'OneBot input ignored', { summaryMs: this.options.logSummaryMs });
+    this.noise = noise;
+    const shared = { ...this.options.connection, maxFrameBytes: this.options.maxFrameBytes, log: host.log, metrics: host.metrics, noise };
     for (const url of this.options.wsUrls ?? []) {
-      const dialer = new ForwardDialer({ ...shared, url, accessToken: this.options.accessToken || undefined, backoff: this.options.backoff });
+      const dialer = new ForwardDialer({ ...shared, url, accessToken: accessToken || undefined, backoff: this.options.backoff });
       this.bind(dialer.connection);
       this.dialers.push(dialer);
       dialer.start();
     }
-    if (this.options.reverse) {
-      const server = new ReverseServer({ ...shared, ...this.options.reverse, accessToken: this.options.accessToken || undefined });
+    if (reverse) {
+      const server = new ReverseServer({ ...shared, ...reverse, accessToken: accessToken || undefined, accountGraceMs: this.options.accountGraceMs });
       server.on('connection', (selfId, connection) => this.bind(connection, selfId));
-      server.on('rejected', (r) => host.metrics.count('onebot_rejected_total', { status: String(r.status) }));
+      server.on('released', (_selfId, connection) => this.release(connection));
       await server.listen();
       this.server = server;
-      host.log.info({ address: server.address() }, 'OneBot reverse WebSocket listening');
     }
   }
 
   async stop(): Promise<void> {
     const down = new OneBotLinkDownError('the adapter is stopping');
-    for (const account of this.links) account.api.rejectAll(down);
+    for (const account of this.links.values()) account.api.rejectAll(down);
     await Promise.all(this.dialers.map((d) => d.close()));
     await this.server?.close();
+    this.noise?.flush();
   }
 
   async send(chatKey: ChatKey, segments: Segment[]): Promise<SendResult> {
@@ -126,9 +151,9 @@ export class OneBotAdapter implements Adapter {
 
   private bind(connection: OneBotConnection, selfId?: string): void {
     const host = this.host!;
-    const api = new OneBotApi((frame) => connection.sendFrame(frame), { timeoutMs: this.options.callTimeoutMs, log: host.log });
+    const api = new OneBotApi((frame) => connection.sendFrame(frame), { timeoutMs: this.options.callTimeoutMs, onUnmatched: (r) => this.unmatched(account, r) });
     const account: OneBotAccount = { selfId: undefined, connection, api, actions: new OneBotActions(api), sent: new RecentIds() };
-    this.links.add(account);
+    this.links.set(connection, account);
     const identify = (id: string): void => {
       if (account.selfId === id) return;
       account.selfId = id;
@@ -138,15 +163,20 @@ export class OneBotAdapter implements Adapter {
     if (selfId) identify(selfId);
     connection.on('identified', identify);
     connection.on('frame', (frame) => this.onFrame(account, frame, identify));
-    connection.on('malformed', (m) => this.bad(`malformed-${m.kind}`, `a ${m.kind} frame${m.bytes ? ` of ${m.bytes} bytes` : ''} was refused`));
-    connection.on('down', (d) => {
-      api.rejectAll(new OneBotLinkDownError(`the link dropped (${d.reason}: ${d.detail})`));
-      host.metrics.count('onebot_link_down_total', { reason: d.reason });
-    });
-    connection.on('state', (s) => {
-      host.metrics.count('onebot_state_total', { state: s.state });
-      host.log.info({ selfId: account.selfId, state: s.state, reason: s.reason }, `OneBot link ${s.state}`);
-    });
+    // The connection counts and logs what it refuses, its lost sockets and its states: one owner per fact.
+    connection.on('down', (d) => api.rejectAll(new OneBotLinkDownError(`the link dropped (${d.reason}: ${d.detail})`)));
+  }
+
+  /** A reverse-WS account gone for its grace period: everything kept for it goes, so departed accounts cost nothing. */
+  private release(connection: OneBotConnection): void {
+    const account = this.links.get(connection);
+    if (!account) return;
+    this.links.delete(connection);
+    account.api.rejectAll(new OneBotLinkDownError('the account was released after its grace period'));
+    const selfId = account.selfId;
+    if (selfId === undefined || this.accounts.get(selfId) !== account) return;
+    this.accounts.delete(selfId);
+    for (const [chatKey, route] of this.routes) if (route.selfId === selfId) this.routes.delete(chatKey);
   }
 
   private onFrame(account: OneBotAccount, frame: unknown, identify: (id: string) => void): void {
@@ -154,8 +184,9 @@ export class OneBotAdapter implements Adapter {
     if (c.kind === 'response') return void account.api.handleResponse(c.response);
     if (c.kind === 'invalid') return this.bad(c.category, c.reason);
     const event = c.event;
+    if (c.repaired) this.repaired(c.repaired.field, c.repaired.was, account);
     if (!account.selfId && event.self_id !== undefined) identify(String(event.self_id));
-    void this.onEvent(account, event).catch((err: unknown) => this.host!.log.error({ err: toError(err) }, 'OneBot event was not handled'));
+    void this.onEvent(account, event).catch((err: unknown) => this.failed(err));
   }
 
   private async onEvent(account: OneBotAccount, event: OneBotEvent): Promise<void> {
@@ -185,12 +216,30 @@ export class OneBotAdapter implements Adapter {
     this.routes.set(message.chatKey, { selfId, chatType: message.chatType, id: message.chatId });
   }
 
-  /** Bad input is counted every time and logged once per kind, so a broken peer cannot flood the log. */
+  /** Bad input is counted every time and logged once per kind a window, so a broken peer cannot flood the log. */
   private bad(category: string, reason: string): void {
     this.host!.metrics.count('onebot_bad_frames_total', { category });
-    if (this.reported.has(category)) return;
-    this.reported.add(category);
-    this.host!.log.warn({ category }, `OneBot frame ignored (${category}): ${reason}; further ones of this kind are only counted`);
+    this.noise!.warn(category, { category, example: reason }, `OneBot frame ignored (${category}): ${reason}`);
+  }
+
+  /** A field no later part could use (a `time` no Date can hold) was replaced at the edge; the event goes on. */
+  private repaired(field: string, was: unknown, account: OneBotAccount): void {
+    this.host!.metrics.count('onebot_repaired_frames_total', { field });
+    this.noise!.warn(`bad-${field}`, { selfId: account.selfId, field, was: String(was) }, `OneBot event ${field} ${String(was)} is unusable; the time of arrival is used`);
+  }
+
+  private unmatched(account: OneBotAccount, response: ActionResponse): void {
+    this.host!.metrics.count('onebot_unmatched_responses_total');
+    this.noise!.warn('unmatched-response', { selfId: account.selfId, echo: response.echo, status: response.status, retcode: response.retcode }, 'OneBot response matches no pending call (late, or not ours); dropped');
+  }
+
+  /** A frame whose ids make no chat key is bad input; anything else (ingest refused: Redis away, shutting down) is ours. */
+  private failed(err: unknown): void {
+    if (err instanceof ChatKeyError) return this.bad('bad-chat-key', err.message);
+    const error = toError(err);
+    const code = error instanceof NekomataError ? error.code : error.name;
+    this.host!.metrics.count('onebot_event_errors_total', { code });
+    this.noise!.error(`event-${code}`, { err: error }, 'OneBot event was not handled');
   }
 }
 

@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import type { Logger } from 'pino';
 import { NekomataError, TimeoutError } from '../../core/errors/index.js';
 import type { ActionRequest, ActionResponse } from './types.js';
 
@@ -94,8 +93,8 @@ export function isSendAction(action: string): boolean {
 export interface OneBotApiOptions {
   /** Default per-call time limit; 30 s as NoneBot (§8.7). */
   timeoutMs?: number;
-  /** Logs responses nobody waits for (late, or for another client). */
-  log?: Pick<Logger, 'warn'>;
+  /** Told of each response nobody waits for (late after a timeout, or for another client), to count and log it. */
+  onUnmatched?: (response: ActionResponse) => void;
 }
 
 export interface CallOptions {
@@ -163,7 +162,7 @@ export class OneBotApi {
     const call = typeof response.echo === 'string' ? this.take(response.echo) : undefined;
     if (!call) {
       this.unmatchedCount++;
-      this.options.log?.warn({ echo: response.echo, status: response.status, retcode: response.retcode }, 'OneBot response matches no pending call; dropped');
+      this.options.onUnmatched?.(response);
       return false;
     }
     // §2.1: ok and async are success, whatever the retcode says.

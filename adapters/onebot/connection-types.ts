@@ -1,7 +1,7 @@
 import type { Writable } from 'node:stream';
 import type { Logger } from 'pino';
 import { NekomataError } from '../../core/errors/index.js';
-import type { Metrics } from '../../core/metrics/index.js';
+import type { Metrics, RepeatLog } from '../../core/metrics/index.js';
 
 /** `connecting` until first usable, `online`, `reconnecting` after losing it, `offline` once closed (terminal). */
 export type ConnectionState = 'connecting' | 'online' | 'reconnecting' | 'offline';
@@ -60,6 +60,8 @@ export interface OneBotConnectionOptions {
   closeTimeoutMs?: number;
   log?: Logger;
   metrics?: Metrics;
+  /** Where input a peer can repeat without bound (malformed frames) is logged, once per kind a window. */
+  noise?: RepeatLog;
 }
 
 /** A frame was to be sent while no socket could carry API calls. */
@@ -70,6 +72,12 @@ export class OneBotNotConnectedError extends NekomataError {
 }
 
 export const DEFAULT_MAX_FRAME_BYTES = 1024 * 1024;
+
+/**
+ * The longest heartbeat interval believed (1 h; implementations announce 5-60 s). Node's timers take at most
+ * 2^31-1 ms and fire at once beyond it, so a larger `interval` would drop the link on every heartbeat.
+ */
+export const MAX_HEARTBEAT_INTERVAL_MS = 3_600_000;
 
 /** The TCP socket under a `ws` socket (forward: the upgrade response's; reverse: the upgrade request's). */
 export type RawSocket = Pick<Writable, 'cork' | 'uncork'>;

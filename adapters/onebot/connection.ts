@@ -1,8 +1,8 @@
 import { EventEmitter } from 'node:events';
 import { pino, type Logger } from 'pino';
 import WebSocket from 'ws';
-import { Metrics } from '../../core/metrics/index.js';
-import { DEFAULT_MAX_FRAME_BYTES, OneBotNotConnectedError, type ConnectionState, type SocketRole, type OneBotFrame, type MalformedKind, type DownReason, type OneBotConnectionEvents, type OneBotConnectionOptions, type RawSocket } from './connection-types.js';
+import { Metrics, RepeatLog } from '../../core/metrics/index.js';
+import { DEFAULT_MAX_FRAME_BYTES, MAX_HEARTBEAT_INTERVAL_MS, OneBotNotConnectedError, type ConnectionState, type SocketRole, type OneBotFrame, type MalformedKind, type DownReason, type OneBotConnectionEvents, type OneBotConnectionOptions, type RawSocket } from './connection-types.js';
 
 
 interface Link {
@@ -38,6 +38,7 @@ export class OneBotConnection extends EventEmitter<OneBotConnectionEvents> {
   private readonly links = new Set<Link>();
   private readonly log: Logger;
   private readonly metrics: Metrics;
+  private readonly noise: RepeatLog;
   private readonly maxFrameBytes: number;
   private readonly watchdogFactor: number;
   private readonly pingIntervalMs: number;
@@ -60,10 +61,16 @@ export class OneBotConnection extends EventEmitter<OneBotConnectionEvents> {
     this.closeTimeoutMs = options.closeTimeoutMs ?? 2000;
     this.log = (options.log ?? pino({ level: 'silent' })).child({ adapter: 'onebot' });
     this.metrics = options.metrics ?? new Metrics();
+    this.noise = options.noise ?? new RepeatLog(this.log, 'OneBot input ignored');
   }
 
   get state(): ConnectionState {
     return this.current;
+  }
+
+  /** Open sockets (0 while the peer is away). */
+  get sockets(): number {
+    return this.links.size;
   }
 
   /** The account's QQ number as a string, once known. */
@@ -157,7 +164,7 @@ export class OneBotConnection extends EventEmitter<OneBotConnectionEvents> {
   }
 
   private onFrame(frame: OneBotFrame, role: SocketRole): void {
-    this.feedWatchdog(heartbeatInterval(frame));
+    this.feedWatchdog(this.heartbeatInterval(frame));
     // OneBot v11 §1.5: forward WS has no X-Self-ID; the first event names the account.
     const selfId = frame.self_id;
     if (this.id === undefined && (typeof selfId === 'number' || typeof selfId === 'string')) this.identify(String(selfId));
@@ -166,7 +173,7 @@ export class OneBotConnection extends EventEmitter<OneBotConnectionEvents> {
 
   private reject(link: Link, kind: MalformedKind, bytes?: number): void {
     this.metrics.count('onebot_malformed_frames_total', { kind });
-    this.log.warn({ selfId: this.id, role: link.role, kind, bytes }, 'OneBot frame dropped: malformed');
+    this.noise.warn(`malformed-${kind}`, { selfId: this.id, role: link.role, bytes }, `OneBot frame dropped: malformed (${kind})`);
     this.emit('malformed', { kind, role: link.role, bytes });
   }
 
@@ -177,7 +184,8 @@ export class OneBotConnection extends EventEmitter<OneBotConnectionEvents> {
       if (!link.retired) this.reject(link, 'oversized');
       return;
     }
-    this.log.warn({ selfId: this.id, role: link.role, err }, 'OneBot socket error');
+    // The socket closes after an error: a peer that reconnects to send garbage again repeats this without bound.
+    this.noise.warn(`socket-error-${err.code ?? err.name}`, { selfId: this.id, role: link.role, err }, 'OneBot socket error');
   }
 
   private onSocketClose(link: Link, code: number): void {
@@ -185,10 +193,12 @@ export class OneBotConnection extends EventEmitter<OneBotConnectionEvents> {
     if (link.retired || !this.links.delete(link)) return;
     const { reason, detail } = link.dropped ?? { reason: 'closed' as const, detail: `closed by the peer or the network (${code})` };
     if (![...this.links].some((l) => CARRIES_EVENTS.has(l.role))) this.disarmWatchdog();
+    // One count and one line for a lost socket: the state change it causes is in the same line.
     this.metrics.count('onebot_link_down_total', { reason });
-    this.log.warn({ selfId: this.id, role: link.role, reason, code, detail }, 'OneBot socket lost');
+    const state = this.derivedState();
+    this.log.warn({ selfId: this.id, role: link.role, reason, code, detail, state }, `OneBot ${link.role} socket lost (${detail}); link ${state}`);
     this.emit('down', { reason, role: link.role, code, detail });
-    this.updateState(`${link.role} socket lost: ${detail}`);
+    this.updateState(`${link.role} socket lost: ${detail}`, { logged: true });
   }
 
   private retire(link: Link): void {
@@ -204,8 +214,20 @@ export class OneBotConnection extends EventEmitter<OneBotConnectionEvents> {
     link.ws.terminate();
   }
 
+  /** OneBot v11 §1.5: `interval` in a heartbeat is the ms until the next one; beyond an hour it is taken as an hour. */
+  private heartbeatInterval(frame: OneBotFrame): number | undefined {
+    if (frame.post_type !== 'meta_event' || frame.meta_event_type !== 'heartbeat') return undefined;
+    const interval = frame.interval;
+    if (typeof interval !== 'number' || !(interval > 0)) return undefined;
+    if (interval <= MAX_HEARTBEAT_INTERVAL_MS) return interval;
+    this.metrics.count('onebot_heartbeat_intervals_clamped_total');
+    this.noise.warn('heartbeat-interval', { selfId: this.id, interval }, `OneBot heartbeat interval ${interval} ms is beyond ${MAX_HEARTBEAT_INTERVAL_MS} ms; the watchdog takes ${MAX_HEARTBEAT_INTERVAL_MS}`);
+    return MAX_HEARTBEAT_INTERVAL_MS;
+  }
+
   private feedWatchdog(announcedMs: number | undefined): void {
-    const ms = announcedMs === undefined ? this.watchdog?.ms : announcedMs * this.watchdogFactor;
+    // Node fires a timer longer than 2^31-1 ms at once: a large watchdogFactor must not overflow it either.
+    const ms = announcedMs === undefined ? this.watchdog?.ms : Math.min(announcedMs * this.watchdogFactor, 2 ** 31 - 1);
     if (ms === undefined) return;
     if (this.watchdog?.ms === ms) {
       this.watchdog.timer.refresh();
@@ -245,14 +267,14 @@ export class OneBotConnection extends EventEmitter<OneBotConnectionEvents> {
     this.clearPong(link);
   }
 
-  private updateState(reason: string): void {
+  private updateState(reason: string, opts: { logged?: boolean } = {}): void {
     const next = this.derivedState();
     if (next === this.current) return;
     const previous = this.current;
     this.current = next;
     if (next === 'online') this.everOnline = true;
     this.metrics.count('onebot_connection_states_total', { state: next });
-    this.log.info({ selfId: this.id, state: next, previous, reason }, 'OneBot connection state');
+    if (!opts.logged) this.log.info({ selfId: this.id, state: next, previous, reason }, `OneBot link ${next}`);
     this.emit('state', { state: next, previous, reason });
   }
 
@@ -267,13 +289,6 @@ export class OneBotConnection extends EventEmitter<OneBotConnectionEvents> {
 /** A Universal socket takes over both duties; an API or Event socket only its own. */
 function overlaps(a: SocketRole, b: SocketRole): boolean {
   return a === b || a === 'universal' || b === 'universal';
-}
-
-/** OneBot v11 §1.5: `interval` in a heartbeat is the ms until the next one. */
-function heartbeatInterval(frame: OneBotFrame): number | undefined {
-  if (frame.post_type !== 'meta_event' || frame.meta_event_type !== 'heartbeat') return undefined;
-  const interval = frame.interval;
-  return typeof interval === 'number' && interval > 0 ? interval : undefined;
 }
 
 /**

@@ -27,8 +27,17 @@ export * from './notice-schemas.js';
 /** What `classifyFrame` made of one incoming frame. */
 export type ClassifiedFrame =
   | { kind: 'response'; response: ActionResponse }
-  | { kind: 'event'; event: OneBotEvent }
+  | { kind: 'event'; event: OneBotEvent; repaired?: RepairedField }
   | { kind: 'invalid'; reason: string; category: InvalidFrameCategory };
+
+/** A field of an event that was unusable and replaced (`time` by the time of arrival), with what it was, to count. */
+export interface RepairedField {
+  field: 'time';
+  was: unknown;
+}
+
+/** 9999-12-31T23:59:59Z: later seconds, negative ones or no number at all cannot be a message's time. */
+const LATEST_TIME_S = 253_402_300_799;
 
 /** Stable names for counting bad input. */
 export type InvalidFrameCategory =
@@ -63,6 +72,15 @@ export function classifyFrame(frame: unknown): ClassifiedFrame {
     if ('status' in frame || 'retcode' in frame) return classifyResponse(frame);
     return invalid('unknown-frame', 'neither an event (no post_type) nor a response (no status or retcode)');
   }
+  const time = frame.time;
+  if (typeof time === 'number' && time >= 0 && time <= LATEST_TIME_S) return classifyEvent(frame);
+  // OneBot v11 §4: time is in seconds. One no Date can hold (1e20, negative, a string) broke every later use of
+  // the message's time (rendering the chat for the agent threw), so it is replaced here, once, and reported.
+  const classified = classifyEvent({ ...frame, time: Math.floor(Date.now() / 1000) });
+  return classified.kind === 'event' ? { ...classified, repaired: { field: 'time', was: time } } : classified;
+}
+
+function classifyEvent(frame: Record<string, unknown>): ClassifiedFrame {
   switch (frame.post_type) {
     case 'message':
     case 'message_sent':

@@ -62,7 +62,8 @@ export class ForwardDialer extends EventEmitter<ForwardDialerEvents> {
     this.connection = new OneBotConnection({ ...options, metrics: this.metrics });
     this.connection.on('state', (change) => {
       this.emit('state', change);
-      if (change.state === 'reconnecting') this.scheduleRetry({ cause: change.reason });
+      // The connection has logged the loss; the redial that follows is a detail of it.
+      if (change.state === 'reconnecting') this.scheduleRetry({ cause: change.reason }, 'debug');
     });
     this.connection.on('frame', (frame, role) => this.emit('frame', frame, role));
     this.connection.on('malformed', (frame) => this.emit('malformed', frame));
@@ -138,14 +139,14 @@ export class ForwardDialer extends EventEmitter<ForwardDialerEvents> {
     });
   }
 
-  private scheduleRetry(failure: Omit<DialRetry, 'attempt' | 'delayMs'>): void {
+  private scheduleRetry(failure: Omit<DialRetry, 'attempt' | 'delayMs'>, level: 'warn' | 'debug' = 'warn'): void {
     const delayMs = this.backoff.next();
     const retry: DialRetry = { attempt: this.backoff.attempt, delayMs, ...failure };
     this.metrics.count('onebot_dial_retries_total');
     const authFailed = failure.status === 401 || failure.status === 403;
     // A refused token will not fix itself: say so loudly, but keep trying so a config fix on the other side is picked up.
     if (authFailed) this.log.error(retry, "OneBot refused the access token: set the bot's token to the implementation's access_token");
-    else this.log.warn(retry, 'OneBot link down; redialing');
+    else this.log[level](retry, `OneBot link down; redialing in ${delayMs} ms`);
     this.emit('retry', retry);
     this.retryTimer = setTimeout(() => this.dial(), delayMs);
   }

@@ -5,7 +5,8 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { pino, type Logger } from 'pino';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { Metrics } from '../../core/metrics/index.js';
+import { isLoopbackHost } from '../../core/http/index.js';
+import { Metrics, RepeatLog } from '../../core/metrics/index.js';
 import { OneBotConnection } from './connection.js';
 import { DEFAULT_MAX_FRAME_BYTES, type OneBotConnectionOptions, type SocketRole } from './connection-types.js';
 
@@ -16,6 +17,11 @@ export interface ReverseServerOptions extends Omit<OneBotConnectionOptions, 'sel
   port: number;
   /** When set, every upgrade must carry it (OneBot v11 §1.4); when empty, anything is accepted. */
   accessToken?: string;
+  /**
+   * An account with no socket for this long is forgotten (its connection closed, `released` emitted); one that
+   * redials sooner keeps its connection. Default 600 000 ms (implementations redial every 3-5 s).
+   */
+  accountGraceMs?: number;
 }
 
 /** An upgrade refused before the handshake, with the HTTP status it got. */
@@ -28,6 +34,8 @@ export interface ReverseRejection {
 export interface ReverseServerEvents {
   /** Once per account, on its first socket; later redials reuse the same connection (watch its `state`). */
   connection: [selfId: string, connection: OneBotConnection];
+  /** The account had no socket for `accountGraceMs`: its connection is closed and forgotten; a later dial starts anew. */
+  released: [selfId: string, connection: OneBotConnection];
   rejected: [rejection: ReverseRejection];
 }
 
@@ -52,8 +60,11 @@ export class ReverseServer extends EventEmitter<ReverseServerEvents> {
   private readonly http: Server;
   private readonly wss: WebSocketServer;
   private readonly accounts = new Map<string, OneBotConnection>();
+  /** Accounts with no socket, and when they are released unless one dials again. */
+  private readonly departed = new Map<string, NodeJS.Timeout>();
   private readonly log: Logger;
   private readonly metrics: Metrics;
+  private readonly noise: RepeatLog;
   private closed = false;
 
   constructor(options: ReverseServerOptions) {
@@ -61,6 +72,7 @@ export class ReverseServer extends EventEmitter<ReverseServerEvents> {
     this.options = options;
     this.log = (options.log ?? pino({ level: 'silent' })).child({ adapter: 'onebot' });
     this.metrics = options.metrics ?? new Metrics();
+    this.noise = options.noise ?? new RepeatLog(this.log, 'OneBot input ignored');
     this.wss = new WebSocketServer({ noServer: true, maxPayload: options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES, perMessageDeflate: false });
     this.http = createServer((req, res) => {
       const status = isServedPath(requestUrl(req).pathname) ? 426 : 404;
@@ -69,7 +81,7 @@ export class ReverseServer extends EventEmitter<ReverseServerEvents> {
     this.http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.onUpgrade(req, socket, head));
   }
 
-  /** Every account seen so far, by `X-Self-ID`. */
+  /** Every account connected, or gone for less than `accountGraceMs`, by `X-Self-ID`. */
   get connections(): ReadonlyMap<string, OneBotConnection> {
     return this.accounts;
   }
@@ -79,7 +91,7 @@ export class ReverseServer extends EventEmitter<ReverseServerEvents> {
       this.http.once('error', reject);
       this.http.listen(this.options.port, this.options.host ?? '127.0.0.1', () => {
         this.http.off('error', reject);
-        this.log.info({ address: this.address() }, 'OneBot reverse WS listening');
+        this.logListening();
         resolve();
       });
     });
@@ -94,6 +106,8 @@ export class ReverseServer extends EventEmitter<ReverseServerEvents> {
   /** Stops listening and closes every account's connection (each goes `offline`). */
   async close(): Promise<void> {
     this.closed = true;
+    for (const timer of this.departed.values()) clearTimeout(timer);
+    this.departed.clear();
     const stopped = new Promise<void>((resolve) => this.http.close(() => resolve()));
     this.http.closeIdleConnections();
     await Promise.all([...this.accounts.values()].map((c) => c.close()));
@@ -112,16 +126,55 @@ export class ReverseServer extends EventEmitter<ReverseServerEvents> {
     if (this.closed) return void ws.close(1001, 'the bot is shutting down');
     let connection = this.accounts.get(selfId);
     if (!connection) {
-      connection = new OneBotConnection({ ...this.options, selfId, metrics: this.metrics });
-      this.accounts.set(selfId, connection);
-      this.emit('connection', selfId, connection);
+      const created = new OneBotConnection({ ...this.options, selfId, metrics: this.metrics, noise: this.noise });
+      created.on('down', () => {
+        if (created.sockets === 0) this.depart(selfId, created);
+      });
+      this.accounts.set(selfId, created);
+      this.emit('connection', selfId, created);
+      connection = created;
     }
+    clearTimeout(this.departed.get(selfId));
+    this.departed.delete(selfId);
     connection.attach(ws, role, socket);
+  }
+
+  /** The account's last socket closed: it has `accountGraceMs` to dial again before its state is let go. */
+  private depart(selfId: string, connection: OneBotConnection): void {
+    clearTimeout(this.departed.get(selfId));
+    const timer = setTimeout(() => {
+      this.departed.delete(selfId);
+      if (this.accounts.get(selfId) !== connection || connection.sockets > 0) return;
+      this.accounts.delete(selfId);
+      this.log.info({ selfId }, `OneBot account ${selfId} released: no socket for ${this.graceMs} ms`);
+      void connection.close();
+      this.emit('released', selfId, connection);
+    }, this.graceMs);
+    timer.unref();
+    this.departed.set(selfId, timer);
+  }
+
+  private get graceMs(): number {
+    return this.options.accountGraceMs ?? 600_000;
+  }
+
+  /** One line at start that says whether strangers can dial in (OneBot v11 §1.4: the token is all that stops them). */
+  private logListening(): void {
+    const address = this.address();
+    const url = `ws://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}${REVERSE_WS_PATHS[0]}`;
+    if (this.options.accessToken) {
+      this.log.info({ address, tokenChecked: true }, `OneBot reverse WS listening on ${url}; every dial must carry ONEBOT_ACCESS_TOKEN`);
+    } else if (isLoopbackHost(address.address)) {
+      this.log.info({ address, tokenChecked: false }, `OneBot reverse WS listening on ${url}; no access token is checked (loopback only)`);
+    } else {
+      this.log.warn({ address, tokenChecked: false }, `OneBot reverse WS listening on ${url} with NO access token: whoever reaches this address can act as any QQ account; set ONEBOT_ACCESS_TOKEN`);
+    }
   }
 
   private refuse(socket: Duplex, rejection: ReverseRejection): void {
     this.metrics.count('onebot_reverse_rejected_total', { status: String(rejection.status) });
-    this.log.warn(rejection, 'OneBot reverse WS: upgrade refused');
+    // Anyone who reaches the port can dial: the log shows each kind of refusal once a window, the counter each one.
+    this.noise.warn(`rejected-${rejection.status}`, rejection, `OneBot reverse WS: upgrade refused with ${rejection.status} (${rejection.reason})`);
     this.emit('rejected', rejection);
     const body = `${rejection.reason}\n`;
     const challenge = rejection.status === 401 ? 'WWW-Authenticate: Bearer\r\n' : '';

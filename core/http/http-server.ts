@@ -1,12 +1,12 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createAdaptorServer } from '@hono/node-server';
-import { Hono, type Context } from 'hono';
+import { Hono, type Context, type MiddlewareHandler, type Next } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { Logger } from 'pino';
 import { NekomataError, toError } from '../errors/index.js';
-import type { Metrics } from '../metrics/index.js';
-import { RouteTable, type HttpHandler, type HttpMethod, type HttpRoutes } from './route-table.js';
+import { RepeatLog, type Metrics } from '../metrics/index.js';
+import { RouteTable, type HttpHandler, type HttpMethod, type HttpRoutes, type RouteMatch } from './route-table.js';
 
 /** Where the server listens (`HTTP_HOST`, `HTTP_PORT`; port 0 takes any free port). */
 export interface HttpSettings {
@@ -25,6 +25,23 @@ export class HttpListenError extends NekomataError {
 const MAX_BODY_BYTES = 1024 * 1024;
 
 type State = 'idle' | 'running' | 'refusing' | 'stopped';
+type Env = { Variables: { match: RouteMatch } };
+
+/**
+ * @hono/node-server hands the app a lightweight request that the global `Request` cannot copy (it throws), and
+ * hono's bodyLimit copies the request to count a body that has no Content-Length (chunked): such a body gets a
+ * native request first. A body with a Content-Length is checked by the header alone and keeps the fast path.
+ */
+const countableBody: MiddlewareHandler = async (c, next) => {
+  const raw = c.req.raw;
+  if (raw.method !== 'GET' && raw.method !== 'HEAD' && (raw.headers.has('transfer-encoding') || !raw.headers.has('content-length'))) {
+    c.req.raw = new Request(raw.url, { method: raw.method, headers: [...raw.headers], body: raw.body, signal: raw.signal, duplex: 'half' } as RequestInit);
+  }
+  await next();
+};
+
+/** Paths are chosen by whoever sends the request: a log line shows at most this much of one. */
+const clip = (path: string): string => (path.length > 200 ? `${path.slice(0, 200)}…` : path);
 
 /**
  * The app's HTTP server (Hono on Node's http module). Runs only when `HTTP_PORT` is set; serves
@@ -33,6 +50,8 @@ type State = 'idle' | 'running' | 'refusing' | 'stopped';
  */
 export class HttpServer implements HttpRoutes {
   private readonly table: RouteTable;
+  /** Refused and failed requests: strangers can send any number, so the log shows each kind once a window. */
+  private readonly noise: RepeatLog;
   private server: Server | undefined;
   private state: State = 'idle';
 
@@ -41,6 +60,7 @@ export class HttpServer implements HttpRoutes {
     private readonly deps: { log: Logger; metrics: Metrics },
   ) {
     this.table = new RouteTable(settings !== undefined);
+    this.noise = new RepeatLog(deps.log, 'HTTP requests refused or failed');
   }
 
   /** Whether the app has an HTTP server (HTTP_PORT is set). */
@@ -83,6 +103,7 @@ export class HttpServer implements HttpRoutes {
   async stop(): Promise<void> {
     this.state = 'stopped';
     this.table.clear();
+    this.noise.flush();
     const server = this.server;
     this.server = undefined;
     if (!server) return;
@@ -92,32 +113,48 @@ export class HttpServer implements HttpRoutes {
     await closed;
   }
 
-  private app(): Hono {
-    const app = new Hono();
-    app.use(bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => this.refused(c, 413, 'too_large', 'request body too large') }));
+  private app(): Hono<Env> {
+    const app = new Hono<Env>();
     app.get('/healthz', (c) => (this.state === 'running' ? c.json({ status: 'ok' }) : c.json({ status: 'stopping' }, 503)));
-    app.all('*', (c) => this.dispatch(c));
-    app.onError((err, c) => {
-      this.deps.metrics.count('http_errors_total', { path: c.req.path });
-      this.deps.log.error({ err, method: c.req.method, path: c.req.path }, `HTTP ${c.req.method} ${c.req.path} failed`);
-      return c.json({ error: 'internal error' }, 500);
-    });
+    const tooLarge = (c: Context): Response => {
+      // The rest of the body is not read: closing the connection is the only way to be rid of it.
+      c.header('Connection', 'close');
+      return this.refused(c, 413, 'too_large', 'request body too large');
+    };
+    app.all('*', (c, next) => this.match(c, next), countableBody, bodyLimit({ maxSize: MAX_BODY_BYTES, onError: tooLarge }), (c) => c.var.match.handler(c));
+    app.onError((err, c) => this.failed(err, c));
     return app;
   }
 
-  private dispatch(c: Context): Response | Promise<Response> {
+  /** Finds the request's route; anything but a route ready to serve is answered here, before its body is read. */
+  private async match(c: Context<Env>, next: Next): Promise<Response | void> {
     const found = this.table.find(c.req.method, c.req.path);
     if (found === undefined) return this.refused(c, 404, 'not_found', 'not found');
-    if (found === 'wrong-method') return this.refused(c, 405, 'wrong_method', 'method not allowed');
+    if ('allow' in found) {
+      c.header('Allow', found.allow.join(', '));
+      return this.refused(c, 405, 'wrong_method', 'method not allowed');
+    }
     if (this.state !== 'running') {
       c.header('Retry-After', '5');
       return this.refused(c, 503, 'stopping', 'shutting down, retry later');
     }
-    return found(c);
+    c.set('match', found);
+    await next();
+  }
+
+  private failed(err: Error, c: Context<Env>): Response {
+    // The route, never the raw path: labels and log kinds must not grow with what strangers send.
+    const route = c.get('match')?.route ?? 'unmatched';
+    this.deps.metrics.count('http_errors_total', { route });
+    const code = err instanceof NekomataError ? err.code : err.name;
+    this.noise.error(`${route} ${code}`, { err, method: c.req.method, path: clip(c.req.path), route }, `HTTP ${route} failed`);
+    return c.json({ error: 'internal error' }, 500);
   }
 
   private refused(c: Context, status: 404 | 405 | 413 | 503, reason: string, error: string): Response {
     this.deps.metrics.count('http_refused_total', { reason });
+    const path = clip(c.req.path);
+    this.noise.info(reason, { method: c.req.method, path, status }, `HTTP ${c.req.method} ${path} refused with ${status} (${error})`);
     return c.json({ error }, status);
   }
 }

@@ -33,6 +33,13 @@ export class HttpRouteConflictError extends NekomataError {
   }
 }
 
+/** A request's route and what serves it. */
+export interface RouteMatch {
+  handler: HttpHandler;
+  /** `METHOD /path` as registered: the same for every request it serves. */
+  route: string;
+}
+
 /** The built-in routes, which nothing else may take. */
 const RESERVED = new Set(['GET /healthz']);
 
@@ -59,12 +66,23 @@ export class RouteTable implements HttpRoutes {
     };
   }
 
-  /** The handler for a request, `'wrong-method'` when the path is served for other methods only. */
-  find(method: string, path: string): HttpHandler | 'wrong-method' | undefined {
-    const hit = this.routes.get(`${method === 'HEAD' ? 'GET' : method} ${path}`);
-    if (hit) return hit;
-    for (const key of this.routes.keys()) if (key.slice(key.indexOf(' ') + 1) === path) return 'wrong-method';
-    return undefined;
+  /**
+   * What answers `method path`: the handler and its route (`"POST /hooks/telegram"`, a bounded label for
+   * metrics and logs), `{ allow }` when the path is served for other methods only, undefined when not at all.
+   */
+  find(method: string, path: string): RouteMatch | { allow: string[] } | undefined {
+    const route = `${method === 'HEAD' ? 'GET' : method} ${path}`;
+    const handler = this.routes.get(route);
+    if (handler) return { handler, route };
+    const allow = new Set<string>();
+    for (const key of [...RESERVED, ...this.routes.keys()]) {
+      const space = key.indexOf(' ');
+      if (key.slice(space + 1) !== path) continue;
+      const served = key.slice(0, space);
+      allow.add(served);
+      if (served === 'GET') allow.add('HEAD');
+    }
+    return allow.size > 0 ? { allow: [...allow].sort() } : undefined;
   }
 
   clear(): void {

@@ -21,7 +21,7 @@ export interface InboundMessage {
   text: string;
   /** Addressed to the bot: a private chat, an @ of the bot, a reply to the bot, or a wake word. */
   toMe: boolean;
-  /** Platform message id, unique per adapter; used to drop duplicate deliveries. */
+  /** Platform message id, unique per bot account (`botId`); with the adapter and the account, used to drop duplicate deliveries. */
   messageId: string;
   /** When the platform says it was sent, in ms since the epoch. */
   time: number;

@@ -2,6 +2,8 @@
  * Counters for what the framework does and drops (DESIGN §9: nothing is lost silently, everything is counted).
  * Kept in-process and cheap; the admin server exposes them as Prometheus text later.
  */
+export { RepeatLog, type RepeatLogOptions } from './repeat-log.js';
+
 export type Labels = Readonly<Record<string, string>>;
 
 export interface CounterSample {

@@ -62,7 +62,8 @@ export class Pipeline {
   }
 
   private async process(message: InboundMessage, after: AfterIntercept): Promise<IngestResult> {
-    const id = `${message.adapter}\u0000${message.messageId}`;
+    // Message ids are numbered per bot account (two QQ accounts in one group each number their own): the key has the account.
+    const id = `${message.adapter}\u0000${message.botId}\u0000${message.messageId}`;
     if (this.duplicates.seen(id)) {
       this.counted.duplicate.inc();
       return { outcome: 'duplicate' };

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { DEFAULT_AGENT_SETTINGS, type AgentSettings } from '../agent/index.js';
 import type { CommandSettings } from '../command/index.js';
 import { ConfigError } from '../errors/index.js';
+import { oneBotIssues } from './onebot-settings.js';
 import { findSettingTypos, type SettingTypo } from './setting-typos.js';
 import { isHttpUrl, webhookIssues } from './webhook-settings.js';
 
@@ -109,6 +110,8 @@ const envSchema = z
     ONEBOT_REVERSE_HOST: z.string().default('127.0.0.1'),
     ONEBOT_REVERSE_PORT: int(0, 65535).optional(),
     ONEBOT_ACCESS_TOKEN: z.string().default(''),
+    ONEBOT_ALLOW_NO_TOKEN: bool.default(false),
+    ONEBOT_ACCOUNT_GRACE_MS: int(0).default(600_000),
     ONEBOT_CALL_TIMEOUT_MS: int(1).default(30_000),
     ONEBOT_MAX_FRAME_BYTES: int(1024).default(1024 * 1024),
     ONEBOT_QUOTE_COMMAND_REPLIES: bool.default(false),
@@ -132,6 +135,7 @@ const envSchema = z
       ctx.addIssue({ code: 'custom', path: ['MAX_WAIT_MS'], message, params: { variables: ['MAX_WAIT_MS', 'DEBOUNCE_MS'] } });
     }
     for (const [variables, message] of webhookIssues(env)) ctx.addIssue({ code: 'custom', path: [variables[0]!], message, params: { variables } });
+    for (const [variables, message] of oneBotIssues(env)) ctx.addIssue({ code: 'custom', path: [variables[0]!], message, params: { variables } });
   });
 
 export type ChatStrategy = z.infer<typeof strategy>;
@@ -162,6 +166,10 @@ export interface Config {
         wsUrls: string[];
         reverse: { host: string; port: number } | undefined;
         accessToken: string;
+        /** Reverse WS on a non-loopback host without a token: allowed only when this is set. */
+        allowNoToken: boolean;
+        /** A departed reverse-WS account's state is kept this long for its redial. */
+        accountGraceMs: number;
         callTimeoutMs: number;
         maxFrameBytes: number;
       }
@@ -280,6 +288,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
             wsUrls: e.ONEBOT_WS_URLS,
             reverse: e.ONEBOT_REVERSE_PORT === undefined ? undefined : { host: e.ONEBOT_REVERSE_HOST, port: e.ONEBOT_REVERSE_PORT },
             accessToken: e.ONEBOT_ACCESS_TOKEN,
+            allowNoToken: e.ONEBOT_ALLOW_NO_TOKEN,
+            accountGraceMs: e.ONEBOT_ACCOUNT_GRACE_MS,
             callTimeoutMs: e.ONEBOT_CALL_TIMEOUT_MS,
             maxFrameBytes: e.ONEBOT_MAX_FRAME_BYTES,
           }

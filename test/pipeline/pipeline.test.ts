@@ -42,6 +42,17 @@ describe('pipeline: the way of a message', () => {
     expect(app.metrics.get('messages_total', { outcome: 'duplicate' })).toBe(1);
   });
 
+  it("keeps two accounts' messages with the same id apart: ids are per account", async () => {
+    await start();
+    const a = makeMessage('to account a', { id: '17' });
+    const b = { ...makeMessage('to account b', { id: '17' }), botId: 'other-bot' };
+    expect((await app.ingest(a)).outcome).toBe('buffer');
+    expect((await app.ingest(b)).outcome).toBe('buffer');
+    expect((await app.ingest({ ...b })).outcome).toBe('duplicate');
+    await until(() => batches.length === 1, 'one batch');
+    expect(batches[0]!.messages.map((m) => m.text)).toEqual(['to account a', 'to account b']);
+  });
+
   it('lets hooks choose the strategy: discard is not stored, stop ends processing, trigger goes alone', async () => {
     await start();
     app.hooks.on('im_message', (e) => {

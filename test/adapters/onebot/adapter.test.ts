@@ -126,6 +126,7 @@ describe('OneBot adapter in chats', () => {
     peer!.sendRaw(JSON.stringify({ post_type: 'weird', self_id: SELF, time: 1 }));
     peer!.emitEvent(peer!.groupMessage(3, 4, '/echo still alive'));
     expect(textOf((await peer!.waitForCall('send_group_msg')).params)).toBe('still alive');
-    expect(app!.metrics.total('onebot_bad_frames_total')).toBe(2);
+    expect(app!.metrics.get('onebot_malformed_frames_total', { kind: 'not-json' })).toBe(1);
+    expect(app!.metrics.get('onebot_bad_frames_total', { category: 'unknown-post-type' })).toBe(1);
   });
 });

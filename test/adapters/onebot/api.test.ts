@@ -81,16 +81,16 @@ describe('echo matching', () => {
     api.rejectAll(new OneBotLinkDownError('test over'));
   });
 
-  it('responses with unknown, numeric, null or missing echoes are counted as unmatched and logged', () => {
-    const warn = vi.fn();
-    const { api, reply, last } = link({ log: { warn } as never });
+  it('responses with unknown, numeric, null or missing echoes are counted as unmatched and reported', () => {
+    const unmatched = vi.fn();
+    const { api, reply, last } = link({ onUnmatched: unmatched });
     const pending = api.call('get_status');
     expect(reply({ echo: 'nobody:1' }, { status: 'ok', retcode: 0 })).toBe(false);
     expect(api.handleResponse({ status: 'ok', retcode: 0, data: null, echo: 1 })).toBe(false);
     expect(api.handleResponse({ status: 'failed', retcode: 1400, data: null, echo: null })).toBe(false);
     expect(api.handleResponse({ status: 'failed', retcode: 1403, data: null })).toBe(false);
     expect(api.unmatched).toBe(4);
-    expect(warn).toHaveBeenCalledTimes(4);
+    expect(unmatched).toHaveBeenCalledTimes(4);
     expect(api.pending).toBe(1);
     reply(last(), { status: 'ok', retcode: 0, data: { online: true, good: true } });
     return expect(pending).resolves.toEqual({ online: true, good: true });

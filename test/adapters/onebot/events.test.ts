@@ -361,6 +361,31 @@ describe('responses', () => {
   });
 });
 
+describe('an event time no Date can hold', () => {
+  it.each([1e20, -1, Number.NaN, 'NaN', '1715587200', 'soon', undefined, null])('time %s becomes the time of arrival, reported as repaired', (time) => {
+    const before = Math.floor(Date.now() / 1000);
+    const result = classifyFrame(groupMessage({ time }));
+    expect(result).toMatchObject({ kind: 'event', repaired: { field: 'time', was: time } });
+    const event = (result as { event: MessageEvent }).event;
+    expect(event.time).toBeGreaterThanOrEqual(before);
+    expect(event.time).toBeLessThanOrEqual(Math.ceil(Date.now() / 1000));
+    expect(new Date(toInboundMessage(event, { adapter: 'onebot', selfId: '10001000' })!.time!).toISOString()).toMatch(/^\d{4}-/);
+  });
+
+  it('leaves a usable time alone, fractions and 9999-12-31 included', () => {
+    for (const time of [0, 1715587200, 1715587200.5, 253402300799]) {
+      const result = classifyFrame(groupMessage({ time }));
+      expect(result).toMatchObject({ kind: 'event', event: { time } });
+      expect('repaired' in result).toBe(false);
+    }
+  });
+
+  it('repairs notices and heartbeats too', () => {
+    expect(classifyFrame({ ...base, time: 1e20, post_type: 'notice', notice_type: 'group_recall', group_id: 1, user_id: 2, operator_id: 2, message_id: 3 })).toMatchObject({ kind: 'event', repaired: { field: 'time', was: 1e20 } });
+    expect(classifyFrame({ ...base, time: -5, post_type: 'meta_event', meta_event_type: 'heartbeat', interval: 5000 })).toMatchObject({ kind: 'event', repaired: { field: 'time', was: -5 } });
+  });
+});
+
 describe('invalid frames are reported with a category', () => {
   it.each<[string, unknown, string]>([
     ['null', null, 'not-object'],
@@ -377,7 +402,6 @@ describe('invalid frames are reported with a category', () => {
     ['a group message without group_id', groupMessage({ group_id: undefined }), 'bad-message-event'],
     ['a message whose message is a number', groupMessage({ message: 42 }), 'bad-message-event'],
     ['a message with a segment lacking type', groupMessage({ message: [{ data: { text: 'x' } }] }), 'bad-message-event'],
-    ['a message with a string time', groupMessage({ time: '1715587200' }), 'bad-message-event'],
     ['a message with an empty self_id', groupMessage({ self_id: '' }), 'bad-message-event'],
     ['a notice without notice_type', notice({ group_id: 1 }), 'bad-notice-event'],
     ['a group_increase with an object user_id', notice({ notice_type: 'group_increase', sub_type: 'approve', group_id: 1, operator_id: 2, user_id: { id: 3 } }), 'bad-notice-event'],
