@@ -9,8 +9,9 @@ export interface ParseOptions {
   /**
    * Let positional tokens fill the positional arguments declared before the greedy one first, so
    * `/say alice hi there` gives `{ target: 'alice', content: 'hi there' }`. Off: the first positional
-   * token starts the greedy text and `target` can only be given as `target:alice`. With the fix on, a token
-   * with an undeclared key (`http://x.com`) counts as positional text too, instead of being dropped.
+   * token starts the greedy text and `target` can only be given as `target:alice`. Either way a token with an
+   * undeclared key (`http://x.com`) fills a positional argument while one is open; with the fix on it counts
+   * only the ones declared before the greedy argument, off it counts them all.
    */
   greedyAfterPositionals?: boolean;
   /** Reject a `bool` value that is not true/1/yes/on/false/0/no/off. Off: any other word is `false`. */
