@@ -1,3 +1,4 @@
+import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { installChatPolicy, type ChatPolicy } from '../../plugins/chat-policy/index.js';
 import type { Adapter, AdapterHost, SendResult } from '../adapter/index.js';
@@ -7,7 +8,6 @@ import { HookRegistry } from '../hooks/index.js';
 import { describeSegments, parseChatKey, type ChatKey, type InboundMessage, type Segment } from '../message/index.js';
 import type { Metrics } from '../metrics/index.js';
 import { createBatchStage, FloodLimit, InterceptorChain, Pipeline, type IngestResult } from '../pipeline/index.js';
-import type { Redis } from 'ioredis';
 import { logBatch, resetChannel, SessionManager, type ResetResult, type SessionHandler } from '../session/index.js';
 import type { Store } from '../store/index.js';
 import { NamedSet, type AgentRunner, type ChatProvider, type TagDefinition, type ToolDefinition } from '../agent/index.js';
