@@ -2,7 +2,7 @@ import path from 'node:path';
 import { BullMQBufferDriver, MemoryBufferDriver } from '../buffer/index.js';
 import { Metrics } from '../metrics/index.js';
 import { BullMQOutbox } from '../outbox/index.js';
-import { connectRedis } from '../redis/index.js';
+import { connectRedis, whenReady } from '../redis/index.js';
 import { openRedisStore, openSqliteStore } from '../store/index.js';
 import { App, type AppOptions } from './app.js';
 import type { Config } from './config.js';
@@ -36,6 +36,14 @@ export async function openApp(config: Config, options: AppOptions = {}): Promise
   const outbox = options.outbox ?? new BullMQOutbox({ redis: config.redis, log });
   // Flood limits are counted at ingest, so a worker needs no connection for them; gateways share the count.
   const counted = config.role !== 'worker' && (config.flood.user.messages > 0 || config.flood.chat.messages > 0);
-  const floodRedis = options.floodRedis ?? (counted ? connectRedis(config.redis, 'command', log, 'flood') : undefined);
+  let floodRedis = options.floodRedis;
+  if (!floodRedis && counted) {
+    floodRedis = connectRedis(config.redis, 'command', log, 'flood');
+    // Ready before the first message: a limiter asked while connecting would let it through uncounted.
+    await whenReady(floodRedis).catch((err: unknown) => {
+      floodRedis?.disconnect();
+      throw err;
+    });
+  }
   return createApp(config, { ...options, log, metrics, store, buffer, outbox, ...(floodRedis ? { floodRedis } : {}) });
 }
