@@ -12,7 +12,9 @@ afterAll(() => probe.quit());
 
 async function start(batches: Batch[]) {
   const adapter = new RecordingAdapter();
-  const config = loadConfig({ REDIS_URL: settings.url, REDIS_PREFIX: settings.prefix, DEBOUNCE_MS: '40', DATA_DIR: '/tmp/nekomata-unused' });
+  // Three ingests in a row must fall in one debounce window; each is several Redis round trips (flood counts,
+  // history, buffer), which on a loaded machine took over 40 ms now and then: 300 ms leaves room.
+  const config = loadConfig({ REDIS_URL: settings.url, REDIS_PREFIX: settings.prefix, DEBOUNCE_MS: '300', DATA_DIR: '/tmp/nekomata-unused' });
   const app = await openApp(config, { log: captureLogger().log, adapters: [adapter], sessionHandler: async (b, ctx) => {
     batches.push(b);
     await ctx.reply(`got ${b.messages.length}`);
