@@ -77,6 +77,9 @@ export async function runNekomata(workload: Workload, s: Settings, openStore?: (
       DEBOUNCE_MS: String(s.policy.debounceMs),
       MAX_WAIT_MS: String(s.policy.maxWaitMs),
       MAX_BATCH: String(s.policy.maxBatch),
+      // Off: each chat's one synthetic user sends at rates the flood limits exist to refuse.
+      FLOOD_USER_MESSAGES: '0',
+      FLOOD_CHAT_MESSAGES: '0',
     });
     const file = path.join(dir, 'bench.db');
     const store = openStore ? openStore(file, log) : openSqliteStore({ path: file, log });

@@ -32,6 +32,14 @@ export function shownValue(value: unknown): string {
   return typeof value === 'string' ? `"${value}"` : (JSON.stringify(value) ?? String(value));
 }
 
+const SHOWN_WORDS = 3;
+
+/** `"a", "b", "c", … (5 in all)`: a pasted paragraph does not make a paragraph-long error. */
+function shownWords(words: readonly string[]): string {
+  const shown = words.slice(0, SHOWN_WORDS).map(shownValue).join(', ');
+  return words.length > SHOWN_WORDS ? `${shown}, … (${words.length})` : shown;
+}
+
 const BOOL_WORDS = '(true, 1, yes, on / false, 0, no, off)';
 
 interface Texts {
@@ -43,6 +51,7 @@ interface Texts {
   outOfRange(name: string, min: number, max: number, got: number): string;
   notChoice(name: string, choices: string, got: string): string;
   unknown(names: string, known: string): string;
+  surplus(words: string, positionals: string): string;
   notObject(got: string): string;
 }
 
@@ -56,6 +65,7 @@ const TEXTS: Record<ArgumentLang, Texts> = {
     outOfRange: (name, min, max, got) => `Argument ${name} must be between ${min} and ${max}, got ${got}`,
     notChoice: (name, choices, got) => `Argument ${name} must be one of [${choices}], got ${got}`,
     unknown: (names, known) => `Unknown argument: ${names} (known: ${known || 'none'})`,
+    surplus: (words, positionals) => `Too many arguments: ${words} (positional arguments: ${positionals || 'none'})`,
     notObject: (got) => `Arguments must be a JSON object, got ${got}`,
   },
   zh_CN: {
@@ -67,6 +77,7 @@ const TEXTS: Record<ArgumentLang, Texts> = {
     outOfRange: (name, min, max, got) => `参数 ${name} 必须在 ${min} 到 ${max} 之间, 收到 ${got}`,
     notChoice: (name, choices, got) => `参数 ${name} 必须是 [${choices}] 之一, 收到 ${got}`,
     unknown: (names, known) => `未知参数: ${names} (可用: ${known || '无'})`,
+    surplus: (words, positionals) => `多余的参数: ${words} (位置参数: ${positionals || '无'})`,
     notObject: (got) => `参数必须是 JSON 对象, 收到 ${got}`,
   },
 };
@@ -99,6 +110,11 @@ export function argumentErrors(lang: ArgumentLang = 'en_US') {
       new ArgumentError(t.unknown(names.join(', '), known.join(', ')), {
         argument: names.join(', '),
         expected: `one of [${known.join(', ')}]`,
+      }),
+    /** Words no argument takes (the reference dropped them silently). The first few are named. */
+    surplus: (words: readonly string[], positionals: readonly string[]) =>
+      new ArgumentError(t.surplus(shownWords(words), positionals.join(', ')), {
+        expected: `at most ${positionals.length} positional value${positionals.length === 1 ? '' : 's'}`,
       }),
     notObject: (got: unknown) => new ArgumentError(t.notObject(shownValue(got)), { expected: 'a JSON object' }),
   };

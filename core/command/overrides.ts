@@ -57,6 +57,22 @@ export class CommandOverrides {
     this.onChange();
   }
 
+  /**
+   * The chats whose own override of the command differs from `value`: after a global change to `value`,
+   * they still do otherwise (a lock-down that does not reach them must be said).
+   */
+  chatsDiffering(kind: 'permission' | 'enabled', fullName: string, value: CommandPermission | boolean): string[] {
+    const suffix = `|${fullName}`;
+    const map: ReadonlyMap<string, CommandPermission | boolean> = kind === 'permission' ? this.permission : this.enabled;
+    const chats: string[] = [];
+    for (const [id, own] of map) {
+      if (!id.endsWith(suffix) || own === value) continue;
+      const scope = id.slice(0, -suffix.length);
+      if (scope !== GLOBAL) chats.push(scope);
+    }
+    return chats.sort();
+  }
+
   /** Sets the enabled state explicitly (kept even when equal to the inherited one, as in Nekro). */
   async setEnabled(fullName: string, scope: OverrideScope, enabled: boolean): Promise<void> {
     this.enabled.set(`${scope}|${fullName}`, enabled);

@@ -9,8 +9,9 @@ export interface ParseOptions {
   /**
    * Let positional tokens fill the positional arguments declared before the greedy one first, so
    * `/say alice hi there` gives `{ target: 'alice', content: 'hi there' }`. Off: the first positional
-   * token starts the greedy text and `target` can only be given as `target:alice`. With the fix on, a token
-   * with an undeclared key (`http://x.com`) counts as positional text too, instead of being dropped.
+   * token starts the greedy text and `target` can only be given as `target:alice`. Either way a token with an
+   * undeclared key (`http://x.com`) fills a positional argument while one is open; with the fix on it counts
+   * only the ones declared before the greedy argument, off it counts them all.
    */
   greedyAfterPositionals?: boolean;
   /** Reject a `bool` value that is not true/1/yes/on/false/0/no/off. Off: any other word is `false`. */
@@ -33,7 +34,8 @@ type Param = readonly [name: string, spec: ArgSpec];
  * Parses a command's argument text with Nekro's grammar (reference §1.4.4): `key:value` pairs for
  * declared names, positional values for `positional` arguments in declaration order, a `greedy` argument
  * taking the rest, then type conversion and `range`/`choices` checks. Absent arguments take their declared
- * default, unconverted. Throws {@link ArgumentError} (`INVALID_ARGS`).
+ * default, unconverted. A word no argument takes is an error (the reference dropped it). Throws
+ * {@link ArgumentError} (`INVALID_ARGS`).
  *
  * @example
  * const args = { location: Arg.str('城市名', { default: '北京', positional: true }), days: Arg.int('天数', { range: [1, 7], default: 3 }) };
@@ -118,13 +120,15 @@ function readValues(c: Compiled, text: string, settings: Settings): Map<string, 
   }
   const { keyed, positional } = classify(c, tokenize(text), settings);
   for (const [name, value] of keyed) values.set(name, convert([name, c.byName.get(name)!], value, settings));
-  // Extra positional values are dropped without an error, as in the reference.
   let i = 0;
   for (const param of c.positionals) {
     if (values.has(param[0])) continue;
     const value = positional[i++];
     if (value !== undefined) values.set(param[0], convert(param, value, settings));
   }
+  // The reference dropped extra words silently, so `/commands.permission echo advanced global` quietly set the
+  // caller's chat only. A word no argument takes is an error naming it; a greedy argument takes the rest.
+  if (i < positional.length) throw settings.errors.surplus(positional.slice(i), c.positionals.map(([name]) => name));
   return values;
 }
 
@@ -151,10 +155,15 @@ function classify(c: Compiled, tokens: readonly string[], settings: Settings) {
       keyed.set(pair.key, pair.value);
       continue;
     }
-    // Reference quirk: an unknown `key:value` token is a positional value but never starts the greedy text.
-    const startsGreedy = pair === undefined || settings.greedyAfterPositionals;
-    if (greedy && startsGreedy && !keyed.has(greedy[0])) {
-      const slots = settings.greedyAfterPositionals ? openSlotsBefore(params, greedyIndex, keyed) : 0;
+    if (greedy && !keyed.has(greedy[0])) {
+      // Reference quirk: a plain word starts the greedy text at once, but an unknown `key:value` token is a
+      // positional value. Once no positional argument is left to take it, it starts the greedy text too,
+      // rather than being a surplus word.
+      const slots = settings.greedyAfterPositionals
+        ? openSlots(params.slice(0, greedyIndex), keyed)
+        : pair === undefined
+          ? 0
+          : openSlots(params, keyed, greedy[0]);
       if (positional.length >= slots) {
         // Joined after tokenizing: quotes are gone and runs of spaces are one space.
         keyed.set(greedy[0], tokens.slice(i).join(' '));
@@ -166,8 +175,9 @@ function classify(c: Compiled, tokens: readonly string[], settings: Settings) {
   return { keyed, positional };
 }
 
-function openSlotsBefore(params: readonly Param[], greedyIndex: number, keyed: ReadonlyMap<string, string>): number {
-  return params.slice(0, greedyIndex).filter(([name, spec]) => spec.positional && !keyed.has(name)).length;
+/** Positional arguments among `params` (but `except`) not given as `key:value` so far. */
+function openSlots(params: readonly Param[], keyed: ReadonlyMap<string, string>, except?: string): number {
+  return params.filter(([name, spec]) => spec.positional && name !== except && !keyed.has(name)).length;
 }
 
 /** `key:value` when the text before the first `:` is an identifier; one outer pair of matching quotes is dropped. */

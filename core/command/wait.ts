@@ -89,8 +89,14 @@ export function callbackArgs(text: string, contextData: Record<string, unknown>,
   // quoting it would leave the quotes in the answer.
   const params = args ? Object.values(args) : [];
   if (params.length === 1 && (params[0]!.positional || params[0]!.greedy)) return text.trim();
-  const parts = [quote(text.trim())];
-  for (const [key, value] of Object.entries(contextData)) parts.push(`${key}:${quote(typeof value === 'string' ? value : JSON.stringify(value))}`);
+  // The parser refuses words no argument takes: a callback that declares no place for the answer, or not a
+  // context key, is not handed it (the reference dropped them while parsing).
+  const takesAnswer = !args || params.some((p) => p.positional || p.greedy);
+  const parts = takesAnswer ? [quote(text.trim())] : [];
+  for (const [key, value] of Object.entries(contextData)) {
+    if (args && !Object.hasOwn(args, key)) continue;
+    parts.push(`${key}:${quote(typeof value === 'string' ? value : JSON.stringify(value))}`);
+  }
   return parts.join(' ');
 }
 

@@ -1,4 +1,5 @@
 export * from './duplicate-filter.js';
+export * from './flood-limit.js';
 export * from './interceptors.js';
 export * from './pipeline.js';
 export * from './batch-stage.js';

@@ -6,15 +6,18 @@ import type { Counter, Metrics } from '../metrics/index.js';
 import { historyEntryOf, type HistoryStore } from '../store/index.js';
 import { ChatLanes } from './chat-lanes.js';
 import { DuplicateFilter } from './duplicate-filter.js';
+import type { FloodLimit } from './flood-limit.js';
 import type { AfterIntercept, InterceptorChain } from './interceptors.js';
 
 /** What became of an ingested message. */
-export type IngestOutcome = 'duplicate' | 'intercepted' | 'stopped' | Strategy;
+export type IngestOutcome = 'duplicate' | 'rate_limited' | 'intercepted' | 'stopped' | Strategy;
 
 export interface IngestResult {
   outcome: IngestOutcome;
   /** Sequence number in the buffer lane, for `buffer`, `flush` and `trigger`. */
   seq?: number;
+  /** For `rate_limited`: when the limit's window ends. */
+  retryAfterMs?: number;
 }
 
 export interface PipelineDeps {
@@ -28,13 +31,15 @@ export interface PipelineDeps {
   dedupeTtlMs: number;
   /** At most this many ids per generation (two are kept): bounds memory under heavy traffic. */
   dedupeMaxIds: number;
+  /** Flood limits, checked before anything else looks at a message. */
+  flood?: FloodLimit;
 }
 
 const PUSH_MODE: Partial<Record<Strategy, PushMode>> = { buffer: 'buffer', flush: 'flush', trigger: 'trigger' };
-const OUTCOMES: readonly IngestOutcome[] = ['duplicate', 'intercepted', 'stopped', 'discard', 'record', 'buffer', 'flush', 'trigger'];
+const OUTCOMES: readonly IngestOutcome[] = ['duplicate', 'rate_limited', 'intercepted', 'stopped', 'discard', 'record', 'buffer', 'flush', 'trigger'];
 
 /**
- * The way of every chat message (DESIGN §3): duplicate drop → interceptors (commands, waits) →
+ * The way of every chat message (DESIGN §3): duplicate drop → flood limit → interceptors (commands, waits) →
  * `im_message` hooks → history → strategy. The chat policy is an `im_message` hook like any other.
  */
 export class Pipeline {
@@ -67,6 +72,12 @@ export class Pipeline {
     if (this.duplicates.seen(id)) {
       this.counted.duplicate.inc();
       return { outcome: 'duplicate' };
+    }
+    // Before commands, hooks, history and the buffer: a flood costs a count and nothing else.
+    const over = this.deps.flood?.enabled ? await this.deps.flood.check(message, after) : undefined;
+    if (over) {
+      this.counted.rate_limited.inc();
+      return { outcome: 'rate_limited', retryAfterMs: over.retryAfterMs };
     }
     try {
       return await this.decide(message, after);

@@ -1,3 +1,4 @@
+import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { installChatPolicy, type ChatPolicy } from '../../plugins/chat-policy/index.js';
 import type { Adapter, AdapterHost, SendResult } from '../adapter/index.js';
@@ -6,14 +7,14 @@ import { ClosedError, NekomataError, toError } from '../errors/index.js';
 import { HookRegistry } from '../hooks/index.js';
 import { describeSegments, parseChatKey, type ChatKey, type InboundMessage, type Segment } from '../message/index.js';
 import type { Metrics } from '../metrics/index.js';
-import { createBatchStage, InterceptorChain, Pipeline, type IngestResult } from '../pipeline/index.js';
+import { createBatchStage, FloodLimit, InterceptorChain, Pipeline, type IngestResult } from '../pipeline/index.js';
 import { logBatch, resetChannel, SessionManager, type ResetResult, type SessionHandler } from '../session/index.js';
 import type { Store } from '../store/index.js';
 import { NamedSet, type AgentRunner, type ChatProvider, type TagDefinition, type ToolDefinition } from '../agent/index.js';
 import { agentSessionHandler, createAgent, unansweredHandler } from './agent-wiring.js';
 import type { PlatformEvent } from '../hooks/index.js';
 import { PluginManager, type Plugin } from '../plugin/index.js';
-import { CommandService } from '../command/index.js';
+import { CommandService, langFromCode } from '../command/index.js';
 import { fileURLToPath } from 'node:url';
 import type { Outbox } from '../outbox/index.js';
 import { HttpServer } from '../http/index.js';
@@ -39,6 +40,8 @@ export interface AppOptions {
   /** Where replies for adapters this process does not hold go (a worker's gateways). */
   outbox?: Outbox;
   metrics?: Metrics;
+  /** Count flood limits in this Redis (under `REDIS_PREFIX`), shared by every process on it; the app closes it at stop. */
+  floodRedis?: Redis;
 }
 
 /** Where the built-in plugins live, whatever the working directory. */
@@ -62,6 +65,8 @@ export class App {
   readonly interceptors: InterceptorChain;
   readonly sessions: SessionManager;
   readonly pipeline: Pipeline;
+  /** Flood limits per user and per chat, checked first at ingest (`FLOOD_*`). */
+  readonly flood: FloodLimit;
   /** Global agent tools (`plugin.registerTool`). */
   readonly tools = new NamedSet<ToolDefinition>('tool');
   /** Global reply tags (`plugin.registerTag`). */
@@ -75,6 +80,7 @@ export class App {
   private readonly sessionHandler: SessionHandler;
   private readonly initialPlugins: Plugin[];
   private readonly outbox: Outbox | undefined;
+  private readonly floodRedis: Redis | undefined;
   private readonly serving: (() => void)[] = [];
   private readonly adapters = new Map<string, { adapter: Adapter; open: boolean }>();
   private state: AppState = 'created';
@@ -92,7 +98,7 @@ export class App {
     readonly metrics: Metrics,
     readonly store: Store,
     readonly buffer: BufferDriver,
-    options: Pick<AppOptions, 'sessionHandler' | 'adapters' | 'chatPolicy' | 'plugins' | 'builtinPluginDirs' | 'outbox' | 'provider'>,
+    options: Pick<AppOptions, 'sessionHandler' | 'adapters' | 'chatPolicy' | 'plugins' | 'builtinPluginDirs' | 'outbox' | 'provider' | 'floodRedis'>,
   ) {
     this.outbox = options.outbox;
     this.http = new HttpServer(config.http, { log: log.child({ component: 'http' }), metrics });
@@ -106,7 +112,15 @@ export class App {
       send: (chatKey, segments) => this.send(chatKey, segments),
       idleEvictMs: config.chatStateIdleMs,
     });
-    this.pipeline = new Pipeline({ ...deps, hooks: this.hooks, interceptors: this.interceptors, buffer, history: store.history, dedupeTtlMs: config.dedupeTtlMs, dedupeMaxIds: config.dedupeMaxIds });
+    this.floodRedis = options.floodRedis;
+    this.flood = new FloodLimit(config.flood, {
+      ...deps,
+      exempt: (m) => this.commands.isSuperUser(m.adapter, m.userId),
+      lang: (m) => langFromCode(m.language) ?? config.commands.defaultLang,
+      send: (chatKey, segments) => this.send(chatKey, segments),
+      redis: options.floodRedis && config.redis ? { client: options.floodRedis, prefix: config.redis.prefix } : undefined,
+    });
+    this.pipeline = new Pipeline({ ...deps, hooks: this.hooks, interceptors: this.interceptors, buffer, history: store.history, dedupeTtlMs: config.dedupeTtlMs, dedupeMaxIds: config.dedupeMaxIds, flood: this.flood });
     if (options.chatPolicy !== false) installChatPolicy(this.hooks, options.chatPolicy ?? config.chatPolicy);
     this.commands = new CommandService({
       kv: store.kv, history: store.history, log, metrics, settings: config.commands,
@@ -262,6 +276,7 @@ export class App {
     }
     await this.http.stop();
     await this.store.close();
+    await this.floodRedis?.quit().catch((err: unknown) => this.log.warn({ err }, 'the flood limit Redis connection did not close cleanly'));
     this.state = 'stopped';
     this.log.info('stopped');
     this.markStopped();

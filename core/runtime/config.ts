@@ -4,6 +4,7 @@ import type { CommandSettings } from '../command/index.js';
 import { ConfigError } from '../errors/index.js';
 import { oneBotIssues } from './onebot-settings.js';
 import { findSettingTypos, type SettingTypo } from './setting-typos.js';
+import type { FloodSettings } from '../pipeline/index.js';
 import { isHttpUrl, webhookIssues } from './webhook-settings.js';
 
 // Whole decimal numbers only: Number() would also take '0x10' and '1e3', which nobody means in a setting.
@@ -56,6 +57,10 @@ const envSchema = z
     DEDUPE_MAX_IDS: int(1).default(200_000),
     CHAT_STATE_IDLE_MS: int(0).default(600_000),
     SHUTDOWN_TIMEOUT_MS: int(0).default(10_000),
+    FLOOD_USER_MESSAGES: int(0).default(20),
+    FLOOD_USER_WINDOW_MS: int(1).default(10_000),
+    FLOOD_CHAT_MESSAGES: int(0).default(60),
+    FLOOD_CHAT_WINDOW_MS: int(1).default(10_000),
     CONSOLE: flag.default('auto'),
     CONSOLE_USER: z.string().min(1).default('local'),
     CHAT_PRIVATE: strategy.default('buffer'),
@@ -134,6 +139,13 @@ const envSchema = z
       const message = `MAX_WAIT_MS (${env.MAX_WAIT_MS}) must be ≥ DEBOUNCE_MS (${env.DEBOUNCE_MS}): raise MAX_WAIT_MS or lower DEBOUNCE_MS`;
       ctx.addIssue({ code: 'custom', path: ['MAX_WAIT_MS'], message, params: { variables: ['MAX_WAIT_MS', 'DEBOUNCE_MS'] } });
     }
+    for (const name of ['FLOOD_USER_WINDOW_MS', 'FLOOD_CHAT_WINDOW_MS'] as const) {
+      if (env.REDIS_URL && env[name] % 1000 !== 0) {
+        // rate-limiter-flexible's Redis limiter sets the key's expiry in whole seconds (EX); a 1500 ms window would be 1 s.
+        const message = `${name} (${env[name]}) must be whole seconds (a multiple of 1000) with REDIS_URL: Redis counts the window in seconds`;
+        ctx.addIssue({ code: 'custom', path: [name], message, params: { variables: [name, 'REDIS_URL'] } });
+      }
+    }
     for (const [variables, message] of webhookIssues(env)) ctx.addIssue({ code: 'custom', path: [variables[0]!], message, params: { variables } });
     for (const [variables, message] of oneBotIssues(env)) ctx.addIssue({ code: 'custom', path: [variables[0]!], message, params: { variables } });
   });
@@ -152,6 +164,8 @@ export interface Config {
   /** Forget the in-memory state of a chat idle this long (buffer counters, session); 0 = never. */
   chatStateIdleMs: number;
   shutdownTimeoutMs: number;
+  /** Flood limits at ingest: at most `messages` per `windowMs` per user (any chat) and per chat; 0 messages = off. */
+  flood: FloodSettings;
   console: { enabled: boolean | 'auto'; userId: string };
   chatPolicy: { private: ChatStrategy; groupMentioned: ChatStrategy; groupOther: ChatStrategy; wakeWords: string[] };
   plugins: { dirs: string[]; enabled: string[]; watch: boolean; callTimeoutMs: number };
@@ -227,6 +241,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     dedupeMaxIds: e.DEDUPE_MAX_IDS,
     chatStateIdleMs: e.CHAT_STATE_IDLE_MS,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    flood: {
+      user: { messages: e.FLOOD_USER_MESSAGES, windowMs: e.FLOOD_USER_WINDOW_MS },
+      chat: { messages: e.FLOOD_CHAT_MESSAGES, windowMs: e.FLOOD_CHAT_WINDOW_MS },
+    },
     console: { enabled: e.CONSOLE, userId: e.CONSOLE_USER },
     chatPolicy: {
       private: e.CHAT_PRIVATE,

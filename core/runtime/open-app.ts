@@ -2,6 +2,7 @@ import path from 'node:path';
 import { BullMQBufferDriver, MemoryBufferDriver } from '../buffer/index.js';
 import { Metrics } from '../metrics/index.js';
 import { BullMQOutbox } from '../outbox/index.js';
+import { connectRedis, whenReady } from '../redis/index.js';
 import { openRedisStore, openSqliteStore } from '../store/index.js';
 import { App, type AppOptions } from './app.js';
 import type { Config } from './config.js';
@@ -18,7 +19,8 @@ export function createApp(config: Config, options: AppOptions = {}): App {
 
 /**
  * Builds an app with the backends its configuration names: with `REDIS_URL`, the Redis store, the BullMQ
- * buffer and the outbox, shared with every other process on that Redis; without, the embedded ones.
+ * buffer, the outbox and the flood limits' count, shared with every other process on that Redis; without,
+ * the embedded ones.
  */
 export async function openApp(config: Config, options: AppOptions = {}): Promise<App> {
   if (!config.redis) return createApp(config, options);
@@ -32,5 +34,16 @@ export async function openApp(config: Config, options: AppOptions = {}): Promise
     buffer = driver;
   }
   const outbox = options.outbox ?? new BullMQOutbox({ redis: config.redis, log });
-  return createApp(config, { ...options, log, metrics, store, buffer, outbox });
+  // Flood limits are counted at ingest, so a worker needs no connection for them; gateways share the count.
+  const counted = config.role !== 'worker' && (config.flood.user.messages > 0 || config.flood.chat.messages > 0);
+  let floodRedis = options.floodRedis;
+  if (!floodRedis && counted) {
+    floodRedis = connectRedis(config.redis, 'command', log, 'flood');
+    // Ready before the first message: a limiter asked while connecting would let it through uncounted.
+    await whenReady(floodRedis).catch((err: unknown) => {
+      floodRedis?.disconnect();
+      throw err;
+    });
+  }
+  return createApp(config, { ...options, log, metrics, store, buffer, outbox, ...(floodRedis ? { floodRedis } : {}) });
 }

@@ -41,8 +41,7 @@ describe('parseArgs: worked examples of §1.4.4', () => {
   it.each<Case>([
     ['kv and positional mixed', weather, '上海 days:5 unit:f', {}, { days: 5, unit: 'f', location: '上海', verbose: false }],
     ['non-boolean word is false', weather, 'verbose:maybe', {}, weatherDefaults],
-    ['unknown key is positional, extra dropped', weather, 'foo:bar 上海', {}, { ...weatherDefaults, location: 'foo:bar' }],
-    ['extra positionals dropped', weather, 'a b c', {}, { ...weatherDefaults, location: 'a' }],
+    ['unknown key is positional', weather, 'foo:bar days:2', {}, { ...weatherDefaults, location: 'foo:bar', days: 2 }],
     ['two positionals', configSet, 'model gpt-4', {}, { key: 'model', value: 'gpt-4' }],
     ['one greedy: verbatim trimmed text', echo, '  hello   "world"  ', {}, { text: 'hello   "world"' }],
   ])('%s: %j', (_label, specs, raw, options, expected) => {
@@ -52,6 +51,9 @@ describe('parseArgs: worked examples of §1.4.4', () => {
   it.each<Failure>([
     ['range', weather, 'days:9', {}, 'Argument days must be between 1 and 7, got 9'],
     ['missing value', configSet, 'model', {}, 'Missing required argument: value (配置值)'],
+    // The reference dropped these words silently.
+    ['unknown key is positional, the extra word an error', weather, 'foo:bar 上海', {}, 'Too many arguments: "上海" (positional arguments: location)'],
+    ['extra positionals', weather, 'a b c', {}, 'Too many arguments: "b", "c" (positional arguments: location)'],
   ])('%s: %j fails', (_label, specs, raw, options, message) => {
     expectArgumentError(() => parseArgs(specs, raw, options), message);
   });
@@ -79,22 +81,49 @@ describe('parseArgs: grammar', () => {
     ['non-identifier before the colon is positional', weather, '12:30', {}, { ...weatherDefaults, location: '12:30' }],
     ['later kv wins', weather, 'days:5 days:6', {}, { ...weatherDefaults, days: 6 }],
     ['positional values never fill non-positional args', weather, '5', {}, { ...weatherDefaults, location: '5' }],
-    ['kv beats positional for the same arg', weather, '上海 location:广州', {}, { ...weatherDefaults, location: '广州' }],
     ['unbalanced quote: whitespace split keeps the quote', weather, '"上海 days:5', {}, { ...weatherDefaults, location: '"上海', days: 5 }],
     ['unbalanced quote: kv value keeps a lone quote', weather, 'location:"上海 days:5', {}, { ...weatherDefaults, location: '"上海', days: 5 }],
-    ['unbalanced quote: a matching pair is still stripped', weather, `location:'x' it"s`, {}, { ...weatherDefaults, location: 'x' }],
+    ['unbalanced quote: a matching pair is still stripped', weather, `location:'x' verbose:"on`, {}, { ...weatherDefaults, location: 'x' }],
     ['single positional: kv syntax is text', hello, 'name:Bob', {}, { name: 'name:Bob' }],
     ['single positional: plain', hello, 'Bob', {}, { name: 'Bob' }],
     ['single positional: empty takes default', hello, '   ', {}, { name: 'Nekro' }],
     ['single positional: quotes kept', hello, ' "Bob  Lee" ', {}, { name: '"Bob  Lee"' }],
     ['single positional int is converted', { n: Arg.int('n', { positional: true }) }, ' 42 ', {}, { n: 42 }],
     ['single non-positional arg still parses kv', { name: Arg.str('x', { default: 'N' }) }, 'name:Bob', {}, { name: 'Bob' }],
-    ['single non-positional arg drops positionals', { name: Arg.str('x', { default: 'N' }) }, 'Bob', {}, { name: 'N' }],
-    ['no args declared: everything dropped', {}, 'a b:c "d', {}, {}],
     ['defaults returned as declared, unchecked', { n: Arg.int('n', { range: [1, 5], default: 10 }), s: Arg.str('s', { choices: ['a'], default: 'z' }) }, '', {}, { n: 10, s: 'z' }],
     ['choices ignored for int args', { n: Arg.int('n', { choices: ['1'], default: 0 }), s: Arg.str() }, 'n:2 s:x', {}, { n: 2, s: 'x' }],
+    ['no args declared, no text', {}, '  ', {}, {}],
   ])('%s: %j', (_label, specs, raw, options, expected) => {
     expect(parseArgs(specs, raw, options)).toEqual(expected);
+  });
+});
+
+describe('parseArgs: words no argument takes', () => {
+  it.each<Failure>([
+    ['one word too many', configSet, 'model gpt-4 now', {}, 'Too many arguments: "now" (positional arguments: key, value)'],
+    ['kv and positional for the same arg', weather, '上海 location:广州', {}, 'Too many arguments: "上海" (positional arguments: location)'],
+    ['single non-positional arg', { name: Arg.str('x', { default: 'N' }) }, 'Bob', {}, 'Too many arguments: "Bob" (positional arguments: none)'],
+    ['no args declared', {}, 'a b:c "d', {}, 'Too many arguments: "a", "b:c", ""d" (positional arguments: none)'],
+    ['the first three are named', {}, 'a b c d e', {}, 'Too many arguments: "a", "b", "c", … (5) (positional arguments: none)'],
+    ['greedy given as kv: a word left over', say, 'content:hi alice bob', {}, 'Too many arguments: "bob" (positional arguments: target)'],
+    ['fix: greedy given as kv: a word left over', say, 'content:hi alice bob', GREEDY_FIX, 'Too many arguments: "bob" (positional arguments: target)'],
+    ['kv given after its positional', notify, 'http://x.com target:bob look', {}, 'Too many arguments: "http://x.com" (positional arguments: target)'],
+    ['zh', weather, '上海 广州', ZH, '多余的参数: "广州" (位置参数: location)'],
+  ])('%s: %j fails', (_label, specs, raw, options, message) => {
+    expectArgumentError(() => parseArgs(specs, raw, options), message);
+  });
+
+  it.each<Case>([
+    ['a greedy argument takes the rest', say, 'target:alice hi there you', {}, { target: 'alice', content: 'hi there you' }],
+    ['quirk: an unknown key with no positional left starts the greedy text', notify, 'http://x.com http://y.com look', {}, { target: 'http://x.com', content: 'http://y.com look' }],
+    ['fix: the same', notify, 'http://x.com http://y.com look', GREEDY_FIX, { target: 'http://x.com', content: 'http://y.com look' }],
+    ['a single positional takes the whole text', hello, 'Bob and Ann', {}, { name: 'Bob and Ann' }],
+  ])('%s: %j', (_label, specs, raw, options, expected) => {
+    expect(parseArgs(specs, raw, options)).toEqual(expected);
+  });
+
+  it('is a typed INVALID_ARGS error saying how many positional values fit', () => {
+    expect(catchError(() => parseArgs(configSet, 'a b c'))).toMatchObject({ code: 'INVALID_ARGS', expected: 'at most 2 positional values' });
   });
 });
 

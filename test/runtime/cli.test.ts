@@ -32,7 +32,8 @@ describe('command line', () => {
     expect(replies[3]).toBe('Unknown command: ehco\nDid you mean: echo?');
     expect(replies[4]).toBe('No command named weather');
     expect(replies[5]).toMatch(/^Reset console-private_local \(\d+ messages archived\)$/);
-    expect(replies[6]).toBe('● nekomata.built_in 1.0.0 (enabled)');
+    // A word no argument takes is refused, never silently dropped.
+    expect(replies[6]).toBe('Invalid argument: Too many arguments: "extra" (positional arguments: none)\nUsage: plugins.list');
     expect(replies).toHaveLength(7);
   });
 
@@ -44,7 +45,7 @@ describe('command line', () => {
     const asAdmin = await runCli({ CONSOLE: '1', LOG_LEVEL: 'warn', SUPER_USERS: 'console:local' }, '/commands.permission echo nobody\n');
     expect(asAdmin.stdout.trim()).toBe(
       'bot> Invalid argument: Argument level must be one of [public, user, advanced, super_user, default], got "nobody"\n' +
-        'Usage: commands.permission <command> <level> [scope:<str>]',
+        'Usage: commands.permission <command> <level> [scope]',
     );
   });
 

@@ -13,6 +13,7 @@ const defaults: Config = {
   dedupeMaxIds: 200_000,
   chatStateIdleMs: 600_000,
   shutdownTimeoutMs: 10_000,
+  flood: { user: { messages: 20, windowMs: 10_000 }, chat: { messages: 60, windowMs: 10_000 } },
   console: { enabled: 'auto', userId: 'local' },
   chatPolicy: { private: 'buffer', groupMentioned: 'buffer', groupOther: 'record', wakeWords: [] },
   plugins: { dirs: [], enabled: [], watch: false, callTimeoutMs: 30_000 },
@@ -84,6 +85,10 @@ describe('loadConfig parsing', () => {
       DEDUPE_TTL_MS: '1000',
       DEDUPE_MAX_IDS: '5000',
       SHUTDOWN_TIMEOUT_MS: '2000',
+      FLOOD_USER_MESSAGES: '0',
+      FLOOD_USER_WINDOW_MS: '5000',
+      FLOOD_CHAT_MESSAGES: '100',
+      FLOOD_CHAT_WINDOW_MS: '60000',
       CONSOLE: 'true',
       CONSOLE_USER: 'me',
       CHAT_PRIVATE: 'trigger',
@@ -120,6 +125,7 @@ describe('loadConfig parsing', () => {
       dedupeTtlMs: 1000,
       dedupeMaxIds: 5000,
       chatStateIdleMs: 600_000,
+      flood: { user: { messages: 0, windowMs: 5000 }, chat: { messages: 100, windowMs: 60_000 } },
       shutdownTimeoutMs: 2000,
       console: { enabled: true, userId: 'me' },
       chatPolicy: { private: 'trigger', groupMentioned: 'flush', groupOther: 'discard', wakeWords: ['neko', 'mata'] },
@@ -215,6 +221,15 @@ describe('loadConfig errors', () => {
     expect(loadConfig({ TELEGRAM_BOT_TOKEN: '123456:ABC-def_9' }).telegram).toEqual({ token: '123456:ABC-def_9', pollingTimeoutSec: 30 });
     expect(configErrorOf({ TELEGRAM_BOT_TOKEN: 'not a token' }).variables).toEqual(['TELEGRAM_BOT_TOKEN']);
     expect(configErrorOf({ TELEGRAM_BOT_TOKEN: '1:a', TELEGRAM_POLLING_TIMEOUT_SEC: '90' }).variables).toEqual(['TELEGRAM_POLLING_TIMEOUT_SEC']);
+  });
+
+  it('refuses flood windows that are not whole seconds with REDIS_URL, and a negative count', () => {
+    expect(loadConfig({ FLOOD_USER_WINDOW_MS: '1500' }).flood.user.windowMs).toBe(1500);
+    expect(() => loadConfig({ REDIS_URL: 'redis://127.0.0.1:6379', FLOOD_CHAT_WINDOW_MS: '1500' })).toThrow(
+      /FLOOD_CHAT_WINDOW_MS \(1500\) must be whole seconds \(a multiple of 1000\) with REDIS_URL/,
+    );
+    expect(() => loadConfig({ FLOOD_USER_MESSAGES: '-1' })).toThrow(/FLOOD_USER_MESSAGES: expected a number ≥ 0/);
+    expect(() => loadConfig({ FLOOD_USER_WINDOW_MS: '0' })).toThrow(/FLOOD_USER_WINDOW_MS: expected a number ≥ 1/);
   });
 
   it('needs REDIS_URL for the gateway and worker roles', () => {

@@ -11,6 +11,7 @@ import {
   commandsFor,
   isChatKey,
   isCommandPermission,
+  LEVEL_NAMES,
   Plugin,
   type CommandContext,
 } from '../../../core/index.js';
@@ -110,7 +111,9 @@ for (const [name, done, zhName, run] of [
   plugins.command({ name, description: `${name[0]!.toUpperCase()}${name.slice(1)} a plugin`, i18nDescription: { zh_CN: `${zhName}插件`, en_US: `${name[0]!.toUpperCase()}${name.slice(1)} a plugin` }, args: keyArg }, async (ctx, { key }) => {
     if (key === plugin.key && name !== 'reload') return CmdCtl.failed(zh(ctx) ? '不能停用内置命令插件' : 'The built-in commands cannot be switched off');
     await run(key);
-    return CmdCtl.success(zh(ctx) ? `已${zhName} ${key}` : `${done} ${key}`);
+    // A plugin is on or off for every chat: said so, as every override's reply says where it applied.
+    const everywhere = name === 'reload' ? '' : zh(ctx) ? ' (所有会话)' : ' (every chat)';
+    return CmdCtl.success(zh(ctx) ? `已${zhName} ${key}${everywhere}` : `${done} ${key}${everywhere}`);
   });
 }
 
@@ -121,11 +124,31 @@ const commands = plugin.mountCommandGroup({
   category: 'admin',
 });
 
-const scopeArg = Arg.str('where: this (the current chat), global, or a chat key', { default: 'this' });
+// Positional, so the documented `/commands.permission echo advanced global` means what it says; `scope:global`
+// works too. (The parser refuses a word no argument takes, so a misplaced scope is an error, never ignored.)
+const scopeArg = Arg.str('where: this (the current chat), global (every chat), or a chat key', { positional: true, default: 'this' });
 function scopeOf(ctx: CommandContext, scope: string): string | undefined {
   if (scope === 'this') return ctx.chatKey;
   if (scope === 'global') return GLOBAL;
   return isChatKey(scope) ? scope : undefined;
+}
+
+/** Where an override applied, said in every reply: "this chat (key)", "chat key" or "every chat". */
+function scopeText(ctx: CommandContext, where: string): string {
+  if (where === GLOBAL) return zh(ctx) ? '所有会话' : 'every chat';
+  if (where === ctx.chatKey) return zh(ctx) ? `当前会话 (${where})` : `this chat (${where})`;
+  return zh(ctx) ? `会话 ${where}` : `chat ${where}`;
+}
+
+function badScope(ctx: CommandContext, scope: string) {
+  return CmdCtl.failed(zh(ctx) ? `范围必须是 this、global 或会话标识, 收到 "${scope}"` : `scope must be this, global or a chat key, got "${scope}"`);
+}
+
+/** After a global change: the chats whose own override keeps them doing otherwise. */
+function exceptions(ctx: CommandContext, chats: readonly string[]): string {
+  if (chats.length === 0) return '';
+  const shown = chats.length > 3 ? `${chats.slice(0, 3).join(', ')}, …` : chats.join(', ');
+  return zh(ctx) ? `; ${chats.length} 个会话保留自己的设置: ${shown}` : `; ${chats.length} chat(s) keep their own setting: ${shown}`;
 }
 
 for (const enabled of [true, false]) {
@@ -137,9 +160,12 @@ for (const enabled of [true, false]) {
       const found = service.registry.resolve(command);
       if (found.kind !== 'found') return CmdCtl.failed(zh(ctx) ? `没有命令 ${command}` : `No command named ${command}`);
       const where = scopeOf(ctx, scope);
-      if (!where) return CmdCtl.failed(`scope must be this, global or a chat key, got "${scope}"`);
-      await service.overrides.setEnabled(found.command.fullName, where, enabled);
-      return CmdCtl.success(`${found.command.fullName} ${enabled ? 'enabled' : 'disabled'} (${where === GLOBAL ? 'global' : where})`);
+      if (!where) return badScope(ctx, scope);
+      const fullName = found.command.fullName;
+      await service.overrides.setEnabled(fullName, where, enabled);
+      const note = where === GLOBAL ? exceptions(ctx, service.overrides.chatsDiffering('enabled', fullName, enabled)) : '';
+      const done = zh(ctx) ? `已在${scopeText(ctx, where)}${enabled ? '启用' : '禁用'} ${fullName}` : `${fullName} ${enabled ? 'enabled' : 'disabled'} in ${scopeText(ctx, where)}`;
+      return CmdCtl.success(done + note, { command: fullName, scope: where, enabled });
     },
   );
 }
@@ -160,10 +186,15 @@ commands.command(
     const found = service.registry.resolve(command);
     if (found.kind !== 'found') return CmdCtl.failed(zh(ctx) ? `没有命令 ${command}` : `No command named ${command}`);
     const where = scopeOf(ctx, scope);
-    if (!where) return CmdCtl.failed(`scope must be this, global or a chat key, got "${scope}"`);
-    await service.overrides.setPermission(found.command.fullName, where, isCommandPermission(level) ? level : undefined, found.command.permission);
-    const now = service.overrides.effectivePermission(found.command.fullName, where === GLOBAL ? '' : where, found.command.permission);
-    return CmdCtl.success(`${found.command.fullName} needs ${now} (${where === GLOBAL ? 'global' : where})`);
+    if (!where) return badScope(ctx, scope);
+    const { fullName, permission: declared } = found.command;
+    await service.overrides.setPermission(fullName, where, isCommandPermission(level) ? level : undefined, declared);
+    const now = service.overrides.effectivePermission(fullName, where === GLOBAL ? '' : where, declared);
+    const note = where === GLOBAL ? exceptions(ctx, service.overrides.chatsDiffering('permission', fullName, now)) : '';
+    const done = zh(ctx)
+      ? `${fullName} 在${scopeText(ctx, where)}需要 ${LEVEL_NAMES[now]!.zh_CN} 权限`
+      : `${fullName} needs ${now} in ${scopeText(ctx, where)}`;
+    return CmdCtl.success(done + note, { command: fullName, scope: where, permission: now });
   },
 );
 

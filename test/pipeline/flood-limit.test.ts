@@ -1,0 +1,127 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { createInboundMessage, type App, type Batch, type IngestResult } from '../../core/index.js';
+import { makeTestApp } from '../support/app.js';
+import { RecordingAdapter } from '../support/chat.js';
+import { until } from '../support/messages.js';
+
+let app: App | undefined;
+afterEach(async () => {
+  await app?.stop();
+  app = undefined;
+});
+
+/** Both limits off unless a test turns one on: each test looks at one. */
+const OFF = { FLOOD_USER_MESSAGES: '0', FLOOD_CHAT_MESSAGES: '0' };
+
+let n = 0;
+
+async function start(env: Record<string, string>) {
+  const adapter = new RecordingAdapter();
+  const handled: Batch[] = [];
+  const made = makeTestApp({ ...OFF, SUPER_USERS: 'test:boss', ...env }, { adapters: [adapter], sessionHandler: async (batch) => void handled.push(batch) });
+  app = made.app;
+  await app.start();
+  const a = app;
+  /** A group message addressed to the bot (so it is buffered for an answer) from `user` in `chat`. */
+  const send = (user: string, chat: string, text = 'hi', language?: string): Promise<IngestResult> =>
+    a.ingest(
+      createInboundMessage({
+        adapter: 'test', botId: 'bot', chatType: 'group', chatId: chat, userId: user, userName: user, toMe: true,
+        segments: [{ type: 'text', text }], messageId: `f${++n}`, ...(language ? { language } : {}),
+      }),
+    );
+  const sentTo = (chat: string) => adapter.sent.filter((s) => s.chatKey === `test-group_${chat}`);
+  const handledFrom = (user: string) => handled.flatMap((b) => b.messages).filter((m) => m.userId === user).length;
+  const floodLogs = () => made.lines.filter((l) => String(l.msg).startsWith('flood limit:'));
+  return { app: a, adapter, handled, send, sentTo, handledFrom, floodLogs };
+}
+
+const outcomes = (results: IngestResult[]) => results.reduce<Record<string, number>>((o, r) => ({ ...o, [r.outcome]: (o[r.outcome] ?? 0) + 1 }), {});
+
+/** Sends until a message is refused; the number sent before it, and the refusal. */
+async function untilLimited(send: () => Promise<IngestResult>): Promise<{ served: number; refused: IngestResult }> {
+  for (let served = 0; served < 1000; served++) {
+    const r = await send();
+    if (r.outcome === 'rate_limited') return { served, refused: r };
+  }
+  throw new Error('never limited');
+}
+
+describe('the per-user flood limit', () => {
+  it('lets a flooding user through up to the limit, tells them once, and leaves other users and chats alone', async () => {
+    const { app: a, send, sentTo, handledFrom, floodLogs } = await start({ FLOOD_USER_MESSAGES: '5', FLOOD_USER_WINDOW_MS: '60000' });
+    const flood = await Promise.all(Array.from({ length: 200 }, (_, i) => send('u1', 'g1', `spam ${i}`)));
+    expect(outcomes(flood)).toEqual({ buffer: 5, rate_limited: 195 });
+    // Commands come after the limit: nothing of the flooder's reaches them either.
+    expect((await send('u1', 'g1', '/echo let me in')).outcome).toBe('rate_limited');
+    expect(await Promise.all([send('u2', 'g2'), send('u2', 'g2'), send('u3', 'g1')])).toMatchObject([{ outcome: 'buffer' }, { outcome: 'buffer' }, { outcome: 'buffer' }]);
+    // Super users are not counted.
+    expect(outcomes(await Promise.all(Array.from({ length: 30 }, () => send('boss', 'g1'))))).toEqual({ buffer: 30 });
+
+    const notices = sentTo('g1');
+    expect(notices).toHaveLength(1);
+    expect(notices[0]!.segments[0]).toEqual({ type: 'at', userId: 'u1', name: 'u1' });
+    expect(notices[0]!.text).toMatch(/You are sending messages too fast; try again in (59|60) s\.$/);
+    expect(sentTo('g2')).toEqual([]);
+    expect(a.metrics.get('messages_total', { outcome: 'rate_limited' })).toBe(196);
+    expect(floodLogs()).toHaveLength(1);
+    expect(floodLogs()[0]).toMatchObject({ level: 40, limit: 'user', userId: 'u1', chatKey: 'test-group_g1', messages: 5 });
+
+    // Nothing of the dropped messages was stored, buffered or handled.
+    const stored = (await a.store.history.recent('test-group_g1', 1000)).filter((e) => e.role !== 'bot');
+    expect(stored.filter((e) => e.userId === 'u1')).toHaveLength(5);
+    await a.stop();
+    expect(handledFrom('u1')).toBe(5);
+    expect([handledFrom('u2'), handledFrom('u3'), handledFrom('boss')]).toEqual([2, 1, 30]);
+  });
+
+  it('serves the user again when the window ends, and tells them again only in the next window', async () => {
+    const { send, sentTo } = await start({ FLOOD_USER_MESSAGES: '2', FLOOD_USER_WINDOW_MS: '300' });
+    const first = await untilLimited(() => send('u1', 'g1'));
+    expect(first.served).toBeLessThanOrEqual(2);
+    const refusedAt = Date.now();
+    expect(sentTo('g1')).toHaveLength(1);
+
+    await until(() => Date.now() > refusedAt + first.refused.retryAfterMs!, 'the window to end');
+    expect((await send('u1', 'g1')).outcome).toBe('buffer');
+    const second = await untilLimited(() => send('u1', 'g1'));
+    expect(second.served).toBeLessThanOrEqual(1);
+    expect(sentTo('g1')).toHaveLength(2);
+  });
+
+  it('answers in the user\'s language', async () => {
+    const { send, sentTo } = await start({ FLOOD_USER_MESSAGES: '1', FLOOD_USER_WINDOW_MS: '60000' });
+    await untilLimited(() => send('u1', 'g1', '你好', 'zh-hans'));
+    expect(sentTo('g1')[0]!.text).toMatch(/你发消息太快了，请 (59|60) 秒后再试。$/);
+  });
+});
+
+describe('the per-chat flood limit', () => {
+  it('holds a chat to its limit across users, tells the chat once, and does not charge it for a flooder\'s dropped messages', async () => {
+    const { app: a, send, sentTo, floodLogs } = await start({
+      FLOOD_USER_MESSAGES: '3', FLOOD_USER_WINDOW_MS: '60000', FLOOD_CHAT_MESSAGES: '6', FLOOD_CHAT_WINDOW_MS: '60000',
+    });
+    expect(outcomes(await Promise.all(Array.from({ length: 50 }, () => send('u1', 'g1'))))).toEqual({ buffer: 3, rate_limited: 47 });
+    // u1's 47 dropped messages did not use up the chat: three more users get in.
+    const others = [];
+    for (const user of ['u2', 'u3', 'u4', 'u5', 'u6']) others.push(await send(user, 'g1'));
+    expect(others.map((r) => r.outcome)).toEqual(['buffer', 'buffer', 'buffer', 'rate_limited', 'rate_limited']);
+    expect((await send('u5', 'g2')).outcome).toBe('buffer');
+
+    expect(sentTo('g1').map((s) => s.text)).toEqual([
+      expect.stringMatching(/^@u1 You are sending messages too fast/),
+      expect.stringMatching(/^This chat is sending messages too fast; I will read it again in (59|60) s\.$/),
+    ]);
+    expect(floodLogs().map((l) => l.limit)).toEqual(['user', 'chat']);
+    expect(a.metrics.get('messages_total', { outcome: 'rate_limited' })).toBe(49);
+  });
+});
+
+describe('the in-memory count', () => {
+  it('forgets each user and chat when its window ends', async () => {
+    const { app: a, send } = await start({ FLOOD_USER_MESSAGES: '5', FLOOD_USER_WINDOW_MS: '200', FLOOD_CHAT_MESSAGES: '5', FLOOD_CHAT_WINDOW_MS: '200', CHAT_GROUP_MENTIONED: 'discard' });
+    await Promise.all(Array.from({ length: 500 }, (_, i) => send(`user${i}`, `chat${i}`)));
+    expect(a.flood.trackedKeys()).toBeGreaterThan(0);
+    await until(() => a.flood.trackedKeys() === 0, 'every key to expire');
+  });
+});
