@@ -3,7 +3,7 @@ import { Bot, GrammyError } from 'grammy';
 import type { CallbackQuery, Message, Update } from 'grammy/types';
 import { createInboundMessage, parseChatKey, toError, type Adapter, type AdapterHost, type ChatKey, type Segment, type SendResult } from '../../core/index.js';
 import { ButtonChoices, choiceNotice } from './choices.js';
-import { TelegramChatBlockedError, TelegramApiError, toTelegramError } from './errors.js';
+import { isWorthRetrying, TelegramChatBlockedError, TelegramApiError, toTelegramError } from './errors.js';
 import { CommandMenu, type TelegramCommandSource } from './menu.js';
 import { ChatRoles } from './roles.js';
 import { sendSegments } from './send.js';
@@ -142,22 +142,32 @@ export class TelegramAdapter implements Adapter {
     if (!isKnownUpdate(kind)) return void host.metrics.count('telegram_unknown_updates_total', { kind });
     const q = update.callback_query;
     const work = update.message ? this.onMessage(update.message) : this.choices.isChoice(q?.data) ? this.onChoice(q!) : this.onEvent(update);
-    if (this.options.webhook) {
-      // A webhook update is acknowledged only once handled: if ingest fails (Redis away), the error becomes a
-      // 500 and Telegram delivers the update again, which must then not be taken for a duplicate.
-      try {
-        await work;
-      } catch (err) {
-        this.seen.delete(update.update_id);
-        host.metrics.count('telegram_updates_failed_total', { kind });
-        host.log.error({ err: toError(err), kind }, 'Telegram update was not handled; Telegram will deliver it again');
-        throw err;
-      }
-      return;
-    }
+    if (this.options.webhook) return this.settleWebhookUpdate(update.update_id, kind, work);
     // Polling: not awaited, so that a slow command does not hold up the update loop; getUpdates has already
     // confirmed the update, there is nobody to ask for it again.
-    void work.catch((err: unknown) => host.log.error({ err: toError(err), kind }, 'Telegram update was not handled'));
+    void work.catch((err: unknown) => this.dropUpdate(kind, err));
+  }
+
+  /**
+   * A webhook update is acknowledged only once handled. A failure worth retrying (ingest failed: Redis away,
+   * the app stopping) becomes a 500 and Telegram delivers the update again, which must then not be taken for
+   * a duplicate. Any other failure would fail the same way on every delivery: it is answered 200.
+   */
+  private async settleWebhookUpdate(updateId: number, kind: string, work: Promise<void>): Promise<void> {
+    try {
+      await work;
+    } catch (err) {
+      if (!isWorthRetrying(err)) return this.dropUpdate(kind, err);
+      this.seen.delete(updateId);
+      this.host!.metrics.count('telegram_updates_failed_total', { kind });
+      this.host!.log.error({ err: toError(err), kind }, 'Telegram update was not handled; Telegram will deliver it again');
+      throw err;
+    }
+  }
+
+  private dropUpdate(kind: string, err: unknown): void {
+    this.host!.metrics.count('telegram_updates_dropped_total', { reason: 'failed' });
+    this.host!.log.error({ err: toError(err), kind }, 'Telegram update could not be handled and is dropped');
   }
 
   private async onMessage(m: Message): Promise<void> {
