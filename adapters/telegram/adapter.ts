@@ -1,10 +1,13 @@
+import { setMaxListeners } from 'node:events';
 import { autoRetry } from '@grammyjs/auto-retry';
 import { Bot, GrammyError } from 'grammy';
 import type { CallbackQuery, Message, Update } from 'grammy/types';
-import { createInboundMessage, parseChatKey, toError, type Adapter, type AdapterHost, type ChatKey, type Segment, type SendResult } from '../../core/index.js';
+import { createInboundMessage, OutboundHttp, parseChatKey, toError, type Adapter, type AdapterHost, type ChatKey, type Segment, type SendResult } from '../../core/index.js';
 import { ButtonChoices, choiceNotice } from './choices.js';
 import { isWorthRetrying, TelegramChatBlockedError, TelegramApiError, toTelegramError } from './errors.js';
+import { endCallsOn } from './call-lifetime.js';
 import { CommandMenu, type TelegramCommandSource } from './menu.js';
+import { NetworkRetryReport } from './network-retries.js';
 import { ChatRoles } from './roles.js';
 import { sendSegments } from './send.js';
 import { chatTarget, isKnownUpdate, KNOWN_UPDATES, messageIdOf, pressedOn, readChoice, readMessage, toPlatformEvent, updateKind } from './updates.js';
@@ -23,9 +26,13 @@ export interface TelegramAdapterOptions {
   maxRetryAttempts?: number;
   /** Receive updates by webhook on the app's HTTP server instead of polling (several gateways may serve one URL). */
   webhook?: TelegramWebhook;
+  /** Outbound HTTP for Bot API calls: `new OutboundHttp(config.proxy)` goes through `HTTPS_PROXY`; default: direct. */
+  http?: OutboundHttp;
 }
 
 const SEEN_UPDATES = 2048;
+/** On stop, how long grammY's last getUpdates (it confirms the updates handled) may take. */
+const STOP_GRACE_MS = 2000;
 
 /**
  * Telegram through the Bot API with grammY, by long polling or by webhook. Chat keys are
@@ -51,8 +58,16 @@ export class TelegramAdapter implements Adapter {
   private readonly choices = new ButtonChoices();
   private readonly seen = new Set<number>();
   private readonly blocked = new Map<ChatKey, string>();
+  /** Aborted on stop: ends every Bot API call, and auto-retry's waits between them. */
+  private readonly lifetime = new AbortController();
+  private retries: NetworkRetryReport | undefined;
+  private http: OutboundHttp | undefined;
+  private stopping = false;
 
-  constructor(private readonly options: TelegramAdapterOptions) {}
+  constructor(private readonly options: TelegramAdapterOptions) {
+    // One listener per call in flight (sends to many chats at once); not a leak.
+    setMaxListeners(0, this.lifetime.signal);
+  }
 
   /** The bot's username, once started. */
   get username(): string | undefined {
@@ -72,10 +87,19 @@ export class TelegramAdapter implements Adapter {
 
   async start(host: AdapterHost): Promise<void> {
     this.host = host;
-    const bot = new Bot(this.options.token, { client: { apiRoot: this.options.apiRoot ?? 'https://api.telegram.org' } });
-    bot.api.config.use(autoRetry({ maxRetryAttempts: this.options.maxRetryAttempts ?? 5, maxDelaySeconds: 300 }));
+    const http = (this.http = this.options.http ?? new OutboundHttp());
+    if (http.proxied) host.log.info({ proxy: http.describe() }, `Telegram Bot API requests use the proxy settings: ${http.describe()}`);
+    const bot = new Bot(this.options.token, { client: { apiRoot: this.options.apiRoot ?? 'https://api.telegram.org', fetch: http.fetch } });
+    this.retries = new NetworkRetryReport({
+      log: host.log, metrics: host.metrics, token: this.options.token,
+      // Stopping: a call that fails on the network now would only wait out auto-retry's backoff.
+      onFailure: () => this.stopping && this.lifetime.abort(),
+    });
+    // Innermost first: the report sees every attempt, auto-retry retries, and every call ends on stop.
+    bot.api.config.use(this.retries.transformer, autoRetry({ maxRetryAttempts: this.options.maxRetryAttempts ?? 5, maxDelaySeconds: 300 }), endCallsOn(this.lifetime.signal));
     this.bot = bot;
-    await this.api('getMe', (b) => b.init());
+    // grammY's types name the abort-controller package's signal; it only ever calls addEventListener on it.
+    await this.api('getMe', (b) => b.init(this.lifetime.signal as unknown as Parameters<Bot['init']>[0]));
     this.roles = new ChatRoles(bot.api);
     bot.use((ctx) => this.onUpdate(ctx.update));
     bot.catch((err) => host.log.error({ err: toError(err.error), updateId: err.ctx.update.update_id }, 'Telegram update was not handled'));
@@ -90,23 +114,40 @@ export class TelegramAdapter implements Adapter {
     }
     this.polling = bot
       .start({ timeout: this.options.pollingTimeoutSec ?? 30, allowed_updates: [...KNOWN_UPDATES] })
-      .catch((err: unknown) => {
-        // Telegram allows one getUpdates consumer per token; a second one gets 409 Conflict.
-        const why = err instanceof GrammyError && err.error_code === 409
-          ? 'another process is already polling this bot token (Telegram allows one poller per token): run the Telegram adapter in one gateway process only'
-          : `Telegram polling failed: ${toError(err).message}`;
-        host.metrics.count('telegram_polling_stopped_total', { code: err instanceof GrammyError ? String(err.error_code) : 'network' });
-        host.log.error({ err: toError(err) }, why);
-        host.closed(why);
-      });
+      .catch((err: unknown) => this.pollingFailed(err));
     host.log.info({ username: bot.botInfo.username }, `Telegram bot @${bot.botInfo.username} polling`);
   }
 
+  /**
+   * Stops polling and ends every call in flight. grammY's stop confirms the last update with one more
+   * getUpdates, given `STOP_GRACE_MS`; while Telegram is unreachable nothing would answer, so everything is
+   * aborted at once. Stopping in the middle of `start` (getMe retrying) makes `start` reject.
+   */
   async stop(): Promise<void> {
+    this.stopping = true;
     this.menu?.stop();
     this.unroute?.();
-    if (this.bot?.isRunning()) await this.bot.stop();
-    await this.polling;
+    const grace = setTimeout(() => this.lifetime.abort(), this.retries?.failing ? 0 : STOP_GRACE_MS);
+    try {
+      if (this.bot?.isRunning()) await this.bot.stop().catch((err: unknown) => this.host?.log.debug({ err: toError(err) }, 'Telegram: the last update was not confirmed'));
+      await this.polling;
+    } finally {
+      clearTimeout(grace);
+      this.lifetime.abort();
+      if (!this.options.http) await this.http?.close();
+    }
+  }
+
+  private pollingFailed(err: unknown): void {
+    const host = this.host!;
+    if (this.lifetime.signal.aborted) return void host.log.debug({ err: toError(err) }, 'Telegram polling ended by stop');
+    // Telegram allows one getUpdates consumer per token; a second one gets 409 Conflict.
+    const why = err instanceof GrammyError && err.error_code === 409
+      ? 'another process is already polling this bot token (Telegram allows one poller per token): run the Telegram adapter in one gateway process only'
+      : `Telegram polling failed: ${toError(err).message}`;
+    host.metrics.count('telegram_polling_stopped_total', { code: err instanceof GrammyError ? String(err.error_code) : 'network' });
+    host.log.error({ err: toError(err) }, why);
+    host.closed(why);
   }
 
   async send(chatKey: ChatKey, segments: Segment[]): Promise<SendResult> {
