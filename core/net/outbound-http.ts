@@ -28,8 +28,15 @@ export class OutboundHttp {
   readonly fetch: typeof globalThis.fetch;
 
   constructor(readonly settings: ProxySettings = {}) {
-    // '' rather than undefined: undefined makes undici fall back to the environment variables.
-    this.dispatcher = new EnvHttpProxyAgent({ httpProxy: settings.httpProxy ?? '', httpsProxy: settings.httpsProxy ?? '', noProxy: settings.noProxy ?? '' });
+    this.dispatcher = new EnvHttpProxyAgent({
+      // '' rather than undefined: undefined makes undici fall back to the environment variables.
+      httpProxy: settings.httpProxy ?? '',
+      httpsProxy: settings.httpsProxy ?? '',
+      noProxy: settings.noProxy ?? '',
+      // http:// URLs as plain proxy requests, as curl does, not CONNECT (which proxies such as squid allow
+      // to port 443 only); https:// ones are always tunnelled.
+      proxyTunnel: false,
+    });
     const dispatcher = this.dispatcher;
     // undici's own fetch, not Node's: Node's bundled undici may be another version than the dispatcher's.
     this.fetch = ((input: Parameters<typeof undiciFetch>[0], init?: Parameters<typeof undiciFetch>[1]) =>

@@ -8,6 +8,7 @@ import { ConsoleAdapter } from '../../adapters/console/index.js';
 import { OneBotAdapter } from '../../adapters/onebot/index.js';
 import { TelegramAdapter, telegramCommandSource } from '../../adapters/telegram/index.js';
 import { ConfigError } from '../errors/index.js';
+import { OutboundHttp } from '../net/index.js';
 import { openApp } from './open-app.js';
 import { loadConfig, type Config } from './config.js';
 
@@ -32,7 +33,8 @@ async function main(): Promise<void> {
   if (consoleOn) app.addAdapter(new ConsoleAdapter({ userId: config.console.userId }));
   if (config.onebot && config.role !== 'worker') app.addAdapter(new OneBotAdapter(config.onebot));
   if (config.telegram && config.role !== 'worker') {
-    app.addAdapter(new TelegramAdapter({ ...config.telegram, commands: telegramCommandSource(app.commands) }));
+    const http = config.proxy ? { http: new OutboundHttp(config.proxy) } : {};
+    app.addAdapter(new TelegramAdapter({ ...config.telegram, ...http, commands: telegramCommandSource(app.commands) }));
   }
 
   let signals = 0;

@@ -31,6 +31,7 @@ const defaults: Config = {
   onebot: undefined,
   telegram: undefined,
   llm: undefined,
+  proxy: undefined,
   agent: {
     persona: DEFAULT_AGENT_SETTINGS.persona, replyFormat: 'xml', maxSteps: 5, maxToolCalls: 5, toolTimeoutMs: 60_000,
     historyTurns: 20, historyTokens: 6000, contextMessages: 20, errorReply: '', allowAbsolutePaths: false,
@@ -136,6 +137,7 @@ describe('loadConfig parsing', () => {
       onebot: undefined,
       telegram: undefined,
       llm: undefined,
+      proxy: undefined,
       agent: defaults.agent,
     } satisfies Config);
   });
