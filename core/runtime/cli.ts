@@ -34,7 +34,7 @@ async function main(): Promise<void> {
   if (config.onebot && config.role !== 'worker') app.addAdapter(new OneBotAdapter(config.onebot));
   if (config.telegram && config.role !== 'worker') {
     const http = config.proxy ? { http: new OutboundHttp(config.proxy) } : {};
-    app.addAdapter(new TelegramAdapter({ ...config.telegram, ...http, commands: telegramCommandSource(app.commands) }));
+    app.addAdapter(new TelegramAdapter({ ...config.telegram, ...http, commands: telegramCommandSource(app.commands, config.commands.superUsers) }));
   }
 
   let signals = 0;

@@ -131,6 +131,12 @@ const envSchema = z
       const message = `MAX_WAIT_MS (${env.MAX_WAIT_MS}) must be ≥ DEBOUNCE_MS (${env.DEBOUNCE_MS}): raise MAX_WAIT_MS or lower DEBOUNCE_MS`;
       ctx.addIssue({ code: 'custom', path: ['MAX_WAIT_MS'], message, params: { variables: ['MAX_WAIT_MS', 'DEBOUNCE_MS'] } });
     }
+    // Telegram user ids are numbers; a username would silently match nobody (and has no menu scope).
+    const telegramNames = env.SUPER_USERS.filter((u) => u.startsWith('telegram:') && !/^telegram:\d+$/.test(u));
+    if (telegramNames.length > 0) {
+      const message = `SUPER_USERS: ${telegramNames.join(', ')} is not a Telegram user id: give the number (a bot such as @userinfobot tells yours), e.g. telegram:123456789`;
+      ctx.addIssue({ code: 'custom', path: ['SUPER_USERS'], message, params: { variables: ['SUPER_USERS'] } });
+    }
     for (const [variables, message] of webhookIssues(env)) ctx.addIssue({ code: 'custom', path: [variables[0]!], message, params: { variables } });
   });
 

@@ -227,6 +227,12 @@ describe('loadConfig errors', () => {
     expect(error.message).toContain('MAX_WAIT_MS (6000) must be ≥ DEBOUNCE_MS (7000)');
   });
 
+  it('refuses a Telegram super user given by name: Telegram ids are numbers', () => {
+    const error = configErrorOf({ SUPER_USERS: 'telegram:123456789, telegram:@alice, onebot:abc' });
+    expect(error.variables).toEqual(['SUPER_USERS']);
+    expect(error.message).toContain('SUPER_USERS: telegram:@alice is not a Telegram user id');
+  });
+
   it.each(['0x10', '1e3', '1.5', '12ms'])('takes only whole decimal numbers: DEBOUNCE_MS=%s is refused', (value) => {
     expect(configErrorOf({ DEBOUNCE_MS: value }).variables).toEqual(['DEBOUNCE_MS']);
   });

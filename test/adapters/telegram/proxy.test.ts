@@ -53,7 +53,7 @@ describe('Telegram adapter behind a proxy', () => {
     expect(proxy!.requests).toEqual([]);
   });
 
-  it('npm start with HTTP_PROXY sends Telegram calls through it', async () => {
+  it('npm start with http_proxy sends Telegram calls through it, and SUPER_USERS get their menu', async () => {
     proxy = await new CountingProxy(CREDENTIALS).start();
     api = new FakeBotApi();
     await api.start();
@@ -61,10 +61,12 @@ describe('Telegram adapter behind a proxy', () => {
     try {
       const cli = startCli({
         DATA_DIR: dataDir, CONSOLE: '0', TELEGRAM_BOT_TOKEN: api.token, TELEGRAM_API_ROOT: api.apiRoot, TELEGRAM_POLLING_TIMEOUT_SEC: '1',
-        http_proxy: proxy.url(CREDENTIALS),
+        http_proxy: proxy.url(CREDENTIALS), SUPER_USERS: 'telegram:42',
       });
       await cli.waitFor('polling');
       expect(proxy.requests.map((u) => new URL(u).pathname.split('/').at(-1))).toContain('getMe');
+      // The super user's private chat gets its own menu.
+      expect(api.callsOf('setMyCommands').some((c) => (c.params.scope as { chat_id?: number }).chat_id === 42)).toBe(true);
       expect(cli.stderr()).toContain('Telegram Bot API requests use the proxy settings');
       cli.child.kill('SIGINT');
       expect((await cli.exited).code).toBe(0);
