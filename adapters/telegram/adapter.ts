@@ -20,9 +20,12 @@ export interface TelegramAdapterOptions {
   apiRoot?: string;
   /** How long one getUpdates call waits for updates (long polling); default 30. */
   pollingTimeoutSec?: number;
-  /** The app's commands for Telegram's command menu; the CLI passes `telegramCommandSource(app.commands)`. */
+  /** The app's commands for Telegram's command menu; the CLI passes `telegramCommandSource(app.commands, config.commands.superUsers)`. */
   commands?: TelegramCommandSource;
-  /** Retries of a failed call (network error, 5xx, 429 after its retry_after) before giving up; default 5. */
+  /**
+   * Retries of a call answered 5xx or 429 (after its retry_after) before giving up; default 5. A network error
+   * is retried until Telegram answers or the adapter stops (auto-retry keeps no count of them), each one logged.
+   */
   maxRetryAttempts?: number;
   /** Receive updates by webhook on the app's HTTP server instead of polling (several gateways may serve one URL). */
   webhook?: TelegramWebhook;
@@ -38,7 +41,9 @@ const STOP_GRACE_MS = 2000;
  * Telegram through the Bot API with grammY, by long polling or by webhook. Chat keys are
  * `telegram-private_<user id>`, `telegram-group_<chat id>` and, for a forum topic,
  * `telegram-group_<chat id>_<topic id>`. Network errors, 5xx and 429 (after `retry_after`) are retried by
- * grammY's auto-retry; a 403 marks the chat as refusing the bot.
+ * grammY's auto-retry, network errors logged as they happen (`NetworkRetryReport`); stopping aborts every call
+ * still in flight or waiting. A 403 marks the chat as refusing the bot. Calls go through `options.http`
+ * (undici's fetch: a proxy, a 10 s connect timeout).
  * Buttons segments become inline keyboards; a press answers the callback query and arrives as the presser's
  * message (the option's value), which is how a command's wait receives it.
  *
