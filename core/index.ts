@@ -14,6 +14,7 @@ export * from './session/index.js';
 export * from './pipeline/index.js';
 export * from './adapter/index.js';
 export * from './http/index.js';
+export * from './net/index.js';
 export * from './agent/index.js';
 export * from './plugin/index.js';
 export * from './command/index.js';

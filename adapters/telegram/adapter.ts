@@ -1,10 +1,13 @@
+import { setMaxListeners } from 'node:events';
 import { autoRetry } from '@grammyjs/auto-retry';
 import { Bot, GrammyError } from 'grammy';
 import type { CallbackQuery, Message, Update } from 'grammy/types';
-import { createInboundMessage, parseChatKey, toError, type Adapter, type AdapterHost, type ChatKey, type Segment, type SendResult } from '../../core/index.js';
+import { createInboundMessage, OutboundHttp, parseChatKey, toError, type Adapter, type AdapterHost, type ChatKey, type Segment, type SendResult } from '../../core/index.js';
 import { ButtonChoices, choiceNotice } from './choices.js';
-import { TelegramChatBlockedError, TelegramApiError, toTelegramError } from './errors.js';
+import { isWorthRetrying, TelegramChatBlockedError, TelegramApiError, toTelegramError } from './errors.js';
+import { endCallsOn } from './call-lifetime.js';
 import { CommandMenu, type TelegramCommandSource } from './menu.js';
+import { NetworkRetryReport } from './network-retries.js';
 import { ChatRoles } from './roles.js';
 import { sendSegments } from './send.js';
 import { chatTarget, isKnownUpdate, KNOWN_UPDATES, messageIdOf, pressedOn, readChoice, readMessage, toPlatformEvent, updateKind } from './updates.js';
@@ -17,21 +20,30 @@ export interface TelegramAdapterOptions {
   apiRoot?: string;
   /** How long one getUpdates call waits for updates (long polling); default 30. */
   pollingTimeoutSec?: number;
-  /** The app's commands for Telegram's command menu; the CLI passes `telegramCommandSource(app.commands)`. */
+  /** The app's commands for Telegram's command menu; the CLI passes `telegramCommandSource(app.commands, config.commands.superUsers)`. */
   commands?: TelegramCommandSource;
-  /** Retries of a failed call (network error, 5xx, 429 after its retry_after) before giving up; default 5. */
+  /**
+   * Retries of a call answered 5xx or 429 (after its retry_after) before giving up; default 5. A network error
+   * is retried until Telegram answers or the adapter stops (auto-retry keeps no count of them), each one logged.
+   */
   maxRetryAttempts?: number;
   /** Receive updates by webhook on the app's HTTP server instead of polling (several gateways may serve one URL). */
   webhook?: TelegramWebhook;
+  /** Outbound HTTP for Bot API calls: `new OutboundHttp(config.proxy)` goes through `HTTPS_PROXY`; default: direct. */
+  http?: OutboundHttp;
 }
 
 const SEEN_UPDATES = 2048;
+/** On stop, how long grammY's last getUpdates (it confirms the updates handled) may take. */
+const STOP_GRACE_MS = 2000;
 
 /**
  * Telegram through the Bot API with grammY, by long polling or by webhook. Chat keys are
  * `telegram-private_<user id>`, `telegram-group_<chat id>` and, for a forum topic,
  * `telegram-group_<chat id>_<topic id>`. Network errors, 5xx and 429 (after `retry_after`) are retried by
- * grammY's auto-retry; a 403 marks the chat as refusing the bot.
+ * grammY's auto-retry, network errors logged as they happen (`NetworkRetryReport`); stopping aborts every call
+ * still in flight or waiting. A 403 marks the chat as refusing the bot. Calls go through `options.http`
+ * (undici's fetch: a proxy, a 10 s connect timeout).
  * Buttons segments become inline keyboards; a press answers the callback query and arrives as the presser's
  * message (the option's value), which is how a command's wait receives it.
  *
@@ -51,8 +63,16 @@ export class TelegramAdapter implements Adapter {
   private readonly choices = new ButtonChoices();
   private readonly seen = new Set<number>();
   private readonly blocked = new Map<ChatKey, string>();
+  /** Aborted on stop: ends every Bot API call, and auto-retry's waits between them. */
+  private readonly lifetime = new AbortController();
+  private retries: NetworkRetryReport | undefined;
+  private http: OutboundHttp | undefined;
+  private stopping = false;
 
-  constructor(private readonly options: TelegramAdapterOptions) {}
+  constructor(private readonly options: TelegramAdapterOptions) {
+    // One listener per call in flight (sends to many chats at once); not a leak.
+    setMaxListeners(0, this.lifetime.signal);
+  }
 
   /** The bot's username, once started. */
   get username(): string | undefined {
@@ -72,10 +92,19 @@ export class TelegramAdapter implements Adapter {
 
   async start(host: AdapterHost): Promise<void> {
     this.host = host;
-    const bot = new Bot(this.options.token, { client: { apiRoot: this.options.apiRoot ?? 'https://api.telegram.org' } });
-    bot.api.config.use(autoRetry({ maxRetryAttempts: this.options.maxRetryAttempts ?? 5, maxDelaySeconds: 300 }));
+    const http = (this.http = this.options.http ?? new OutboundHttp());
+    if (http.proxied) host.log.info({ proxy: http.describe() }, `Telegram Bot API requests use the proxy settings: ${http.describe()}`);
+    const bot = new Bot(this.options.token, { client: { apiRoot: this.options.apiRoot ?? 'https://api.telegram.org', fetch: http.fetch } });
+    this.retries = new NetworkRetryReport({
+      log: host.log, metrics: host.metrics, token: this.options.token,
+      // Stopping: a call that fails on the network now would only wait out auto-retry's backoff.
+      onFailure: () => this.stopping && this.lifetime.abort(),
+    });
+    // Innermost first: the report sees every attempt, auto-retry retries, and every call ends on stop.
+    bot.api.config.use(this.retries.transformer, autoRetry({ maxRetryAttempts: this.options.maxRetryAttempts ?? 5, maxDelaySeconds: 300 }), endCallsOn(this.lifetime.signal));
     this.bot = bot;
-    await this.api('getMe', (b) => b.init());
+    // grammY's types name the abort-controller package's signal; it only ever calls addEventListener on it.
+    await this.api('getMe', (b) => b.init(this.lifetime.signal as unknown as Parameters<Bot['init']>[0]));
     this.roles = new ChatRoles(bot.api);
     bot.use((ctx) => this.onUpdate(ctx.update));
     bot.catch((err) => host.log.error({ err: toError(err.error), updateId: err.ctx.update.update_id }, 'Telegram update was not handled'));
@@ -90,23 +119,40 @@ export class TelegramAdapter implements Adapter {
     }
     this.polling = bot
       .start({ timeout: this.options.pollingTimeoutSec ?? 30, allowed_updates: [...KNOWN_UPDATES] })
-      .catch((err: unknown) => {
-        // Telegram allows one getUpdates consumer per token; a second one gets 409 Conflict.
-        const why = err instanceof GrammyError && err.error_code === 409
-          ? 'another process is already polling this bot token (Telegram allows one poller per token): run the Telegram adapter in one gateway process only'
-          : `Telegram polling failed: ${toError(err).message}`;
-        host.metrics.count('telegram_polling_stopped_total', { code: err instanceof GrammyError ? String(err.error_code) : 'network' });
-        host.log.error({ err: toError(err) }, why);
-        host.closed(why);
-      });
+      .catch((err: unknown) => this.pollingFailed(err));
     host.log.info({ username: bot.botInfo.username }, `Telegram bot @${bot.botInfo.username} polling`);
   }
 
+  /**
+   * Stops polling and ends every call in flight. grammY's stop confirms the last update with one more
+   * getUpdates, given `STOP_GRACE_MS`; while Telegram is unreachable nothing would answer, so everything is
+   * aborted at once. Stopping in the middle of `start` (getMe retrying) makes `start` reject.
+   */
   async stop(): Promise<void> {
+    this.stopping = true;
     this.menu?.stop();
     this.unroute?.();
-    if (this.bot?.isRunning()) await this.bot.stop();
-    await this.polling;
+    const grace = setTimeout(() => this.lifetime.abort(), this.retries?.failing ? 0 : STOP_GRACE_MS);
+    try {
+      if (this.bot?.isRunning()) await this.bot.stop().catch((err: unknown) => this.host?.log.debug({ err: toError(err) }, 'Telegram: the last update was not confirmed'));
+      await this.polling;
+    } finally {
+      clearTimeout(grace);
+      this.lifetime.abort();
+      if (!this.options.http) await this.http?.close();
+    }
+  }
+
+  private pollingFailed(err: unknown): void {
+    const host = this.host!;
+    if (this.lifetime.signal.aborted) return void host.log.debug({ err: toError(err) }, 'Telegram polling ended by stop');
+    // Telegram allows one getUpdates consumer per token; a second one gets 409 Conflict.
+    const why = err instanceof GrammyError && err.error_code === 409
+      ? 'another process is already polling this bot token (Telegram allows one poller per token): run the Telegram adapter in one gateway process only'
+      : `Telegram polling failed: ${toError(err).message}`;
+    host.metrics.count('telegram_polling_stopped_total', { code: err instanceof GrammyError ? String(err.error_code) : 'network' });
+    host.log.error({ err: toError(err) }, why);
+    host.closed(why);
   }
 
   async send(chatKey: ChatKey, segments: Segment[]): Promise<SendResult> {
@@ -142,22 +188,32 @@ export class TelegramAdapter implements Adapter {
     if (!isKnownUpdate(kind)) return void host.metrics.count('telegram_unknown_updates_total', { kind });
     const q = update.callback_query;
     const work = update.message ? this.onMessage(update.message) : this.choices.isChoice(q?.data) ? this.onChoice(q!) : this.onEvent(update);
-    if (this.options.webhook) {
-      // A webhook update is acknowledged only once handled: if ingest fails (Redis away), the error becomes a
-      // 500 and Telegram delivers the update again, which must then not be taken for a duplicate.
-      try {
-        await work;
-      } catch (err) {
-        this.seen.delete(update.update_id);
-        host.metrics.count('telegram_updates_failed_total', { kind });
-        host.log.error({ err: toError(err), kind }, 'Telegram update was not handled; Telegram will deliver it again');
-        throw err;
-      }
-      return;
-    }
+    if (this.options.webhook) return this.settleWebhookUpdate(update.update_id, kind, work);
     // Polling: not awaited, so that a slow command does not hold up the update loop; getUpdates has already
     // confirmed the update, there is nobody to ask for it again.
-    void work.catch((err: unknown) => host.log.error({ err: toError(err), kind }, 'Telegram update was not handled'));
+    void work.catch((err: unknown) => this.dropUpdate(kind, err));
+  }
+
+  /**
+   * A webhook update is acknowledged only once handled. A failure worth retrying (ingest failed: Redis away,
+   * the app stopping) becomes a 500 and Telegram delivers the update again, which must then not be taken for
+   * a duplicate. Any other failure would fail the same way on every delivery: it is answered 200.
+   */
+  private async settleWebhookUpdate(updateId: number, kind: string, work: Promise<void>): Promise<void> {
+    try {
+      await work;
+    } catch (err) {
+      if (!isWorthRetrying(err)) return this.dropUpdate(kind, err);
+      this.seen.delete(updateId);
+      this.host!.metrics.count('telegram_updates_failed_total', { kind });
+      this.host!.log.error({ err: toError(err), kind }, 'Telegram update was not handled; Telegram will deliver it again');
+      throw err;
+    }
+  }
+
+  private dropUpdate(kind: string, err: unknown): void {
+    this.host!.metrics.count('telegram_updates_dropped_total', { reason: 'failed' });
+    this.host!.log.error({ err: toError(err), kind }, 'Telegram update could not be handled and is dropped');
   }
 
   private async onMessage(m: Message): Promise<void> {

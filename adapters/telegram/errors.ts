@@ -1,5 +1,5 @@
 import { GrammyError, HttpError } from 'grammy';
-import { NekomataError } from '../../core/index.js';
+import { ChatKeyError, NekomataError, ValidationError } from '../../core/index.js';
 
 /** The Bot API refused a call; `errorCode` and `description` are Telegram's own. */
 export class TelegramApiError extends NekomataError {
@@ -28,4 +28,16 @@ export function toTelegramError(err: unknown, fallbackMethod: string): unknown {
   if (err instanceof GrammyError) return new TelegramApiError(err.method, err.error_code, err.description, { cause: err });
   if (err instanceof HttpError) return new TelegramApiError(fallbackMethod, undefined, err.message, { cause: err });
   return err;
+}
+
+/** Errors that say the input itself is wrong: JavaScript's own, and validation at our edges. */
+const INPUT_ERRORS = [TypeError, RangeError, SyntaxError, ReferenceError, URIError, EvalError, ValidationError, ChatKeyError];
+
+/**
+ * Whether an update whose handling threw may succeed when Telegram delivers it again: the app shutting
+ * down, the buffer's Redis away, Telegram unreachable for a lookup. An error that says the update itself is
+ * wrong (a field of the wrong type, a message that fails validation) fails the same way on every delivery.
+ */
+export function isWorthRetrying(err: unknown): boolean {
+  return !INPUT_ERRORS.some((type) => err instanceof type);
 }

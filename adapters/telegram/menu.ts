@@ -1,23 +1,26 @@
 import type { Api } from 'grammy';
-import type { BotCommand, LanguageCode } from 'grammy/types';
-import { listNativeCommands, type CommandService, type Lang, type NativeCommand } from '../../core/index.js';
+import type { BotCommand, BotCommandScope, LanguageCode } from 'grammy/types';
+import { CommandPermission, listNativeCommands, permits, type CommandService, type Lang, type NativeCommand } from '../../core/index.js';
 
 /**
  * Where the adapter reads the app's commands for Telegram's command menu. The CLI passes
- * `telegramCommandSource(app.commands)`; tests may pass any object of this shape.
+ * `telegramCommandSource(app.commands, config.commands.superUsers)`; tests may pass any object of this shape.
  */
 export interface TelegramCommandSource {
-  /** The commands the menu lists, with descriptions in `lang`. */
+  /** The commands the menu lists, with descriptions in `lang` and the level each needs. */
   list(lang: Lang): NativeCommand[];
   /** Calls `listener` whenever the command set changes; returns a function that stops it. */
   onChange(listener: () => void): () => void;
+  /** Telegram user ids of the super users (`SUPER_USERS` entries `telegram:<id>`): their private chats get every command. */
+  superUsers?: readonly string[];
 }
 
-/** The command service as a menu source: the global menu, per language. */
-export function telegramCommandSource(commands: Pick<CommandService, 'registry' | 'overrides'>): TelegramCommandSource {
+/** The command service as a menu source: the global menu, per language; `superUsers` as in `SUPER_USERS`. */
+export function telegramCommandSource(commands: Pick<CommandService, 'registry' | 'overrides'>, superUsers: readonly string[] = []): TelegramCommandSource {
   return {
     list: (lang) => listNativeCommands(commands.registry.list(), commands.overrides, { lang }),
     onChange: (listener) => commands.registry.onChange(listener),
+    superUsers: superUsers.filter((u) => u.startsWith('telegram:')).map((u) => u.slice('telegram:'.length)),
   };
 }
 
@@ -51,9 +54,30 @@ const MENU_LANGS: readonly { lang: Lang; code: LanguageCode | undefined }[] = [
   { lang: 'zh_CN', code: 'zh' },
 ];
 
+/** One audience of the menu: where Telegram shows it, and the highest level it lists. */
+interface MenuAudience {
+  scope: BotCommandScope;
+  upTo: CommandPermission;
+}
+
+/**
+ * Each level only where it applies. Telegram shows a chat the most specific scope's menu: a super user's
+ * private chat (`chat`), then group administrators (`all_chat_administrators`), then everyone (`default`).
+ * Group owners and admins are ADVANCED; SUPER_USERS are configured per user.
+ */
+function audiences(superUsers: readonly string[]): MenuAudience[] {
+  return [
+    { scope: { type: 'default' }, upTo: CommandPermission.USER },
+    { scope: { type: 'all_chat_administrators' }, upTo: CommandPermission.ADVANCED },
+    ...superUsers.map((id) => ({ scope: { type: 'chat' as const, chat_id: Number(id) }, upTo: CommandPermission.SUPER_USER })),
+  ];
+}
+
 /**
  * Keeps Telegram's command menu in step with the app's commands: publishes on start and again after changes,
- * coalescing a burst of changes (a plugin registering ten commands) into one publish.
+ * coalescing a burst of changes (a plugin registering ten commands) into one publish. Each audience gets the
+ * commands up to its level, in each language; one audience failing (a super user who never wrote to the
+ * bot: "chat not found") does not keep the others from theirs.
  */
 export class CommandMenu {
   private fullNames = new Map<string, string>();
@@ -95,14 +119,18 @@ export class CommandMenu {
 
   private publish(): Promise<void> {
     this.publishing = this.publishing.then(async () => {
-      try {
-        for (const { lang, code } of MENU_LANGS) {
-          const { menu, fullNames } = toBotCommands(this.source.list(lang));
-          if (lang === 'en_US') this.fullNames = fullNames;
-          await this.api.setMyCommands(menu, code === undefined ? {} : { language_code: code });
+      const lists = new Map(MENU_LANGS.map(({ lang }) => [lang, this.source.list(lang)]));
+      // Every command a menu may show (a super user's has them all) must map back to its full name.
+      this.fullNames = toBotCommands(lists.get('en_US')!).fullNames;
+      for (const { scope, upTo } of audiences(this.source.superUsers ?? [])) {
+        try {
+          for (const { lang, code } of MENU_LANGS) {
+            const { menu } = toBotCommands(lists.get(lang)!.filter((c) => permits(upTo, c.permission)));
+            await this.api.setMyCommands(menu, code === undefined ? { scope } : { scope, language_code: code });
+          }
+        } catch (err) {
+          this.onError(err);
         }
-      } catch (err) {
-        this.onError(err);
       }
     });
     return this.publishing;

@@ -24,6 +24,8 @@ export interface OpenAIProviderOptions {
   maxRetries: number;
   log: Logger;
   metrics: Metrics;
+  /** The HTTP client, e.g. `OutboundHttp.fetch` to go through a proxy; default: the global `fetch`. */
+  fetch?: typeof globalThis.fetch | undefined;
 }
 
 type Body = Omit<ChatCompletionCreateParamsNonStreaming, 'model'>;
@@ -65,6 +67,7 @@ export class OpenAIProvider implements ChatProvider {
       // The client reports each retry at info; keep those, one level down, in our log.
       logLevel: 'info',
       logger: clientLogger(this.log, this.redact),
+      ...(opts.fetch ? { fetch: opts.fetch } : {}),
     });
   }
 

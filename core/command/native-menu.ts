@@ -3,6 +3,7 @@ import type { RegisteredCommand } from './command.js';
 import type { CommandCaller, ExecuteRequest } from './executor.js';
 import { resolveText, type Lang } from './i18n.js';
 import { GLOBAL, type CommandOverrides } from './overrides.js';
+import type { CommandPermission } from './permission.js';
 
 /** One argument of a command in a platform's native menu (a Discord slash-command option). */
 export interface NativeArg {
@@ -25,6 +26,8 @@ export interface NativeCommand {
   fullName: string;
   name: string;
   description: string;
+  /** The level the command needs (overrides applied), for platforms that can show menus per audience. */
+  permission: CommandPermission;
   args: NativeArg[];
 }
 
@@ -36,9 +39,10 @@ export interface NativeMenuOptions {
 
 /**
  * The commands a native menu lists: not internal, plugin enabled, enabled in the chat (or globally), with
- * descriptions in `lang`. Permission does not filter the menu: platforms show one menu to everyone, and the
- * executor still refuses a caller who lacks the level. Adapters re-publish on `registry.onChange` and after
- * enabled-state changes (§1.4.3).
+ * descriptions in `lang`, each with the level it needs, so that an adapter can publish each level only where
+ * it applies (Telegram's command scopes); the executor refuses a caller who lacks the level whatever the
+ * menu shows. Adapters re-publish on `registry.onChange`, which fires after enabled-state and permission
+ * changes too (§1.4.3).
  *
  * @example
  * const publish = () => telegram.setMyCommands(listNativeCommands(app.commands.registry.list(), app.commands.overrides, { lang: 'en_US' }));
@@ -52,6 +56,7 @@ export function listNativeCommands(commands: readonly RegisteredCommand[], overr
       fullName: c.fullName,
       name: c.name,
       description: resolveText(c.i18nDescription, opts.lang, c.description),
+      permission: overrides.effectivePermission(c.fullName, scope, c.permission),
       args: Object.entries(c.args).map(([name, spec]) => ({
         name,
         type: spec.type,

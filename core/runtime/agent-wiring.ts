@@ -8,6 +8,7 @@ import { langFromCode, type CommandService } from '../command/index.js';
 import type { HookRegistry } from '../hooks/index.js';
 import type { Batch, ChatKey, SegmentType } from '../message/index.js';
 import type { Metrics } from '../metrics/index.js';
+import { OutboundHttp } from '../net/index.js';
 import type { PluginManager } from '../plugin/index.js';
 import type { SessionHandler } from '../session/index.js';
 import { systemHistoryEntry, type HistoryEntry, type Store } from '../store/index.js';
@@ -36,7 +37,7 @@ export function createAgent(w: AgentWiring): AgentRunner | undefined {
   const llm = w.config.llm;
   if (!llm && !w.provider) return undefined;
   const settings: AgentSettings = { ...w.config.agent, dataDir: path.resolve(w.config.dataDir) };
-  const provider = w.provider ?? new OpenAIProvider({ ...llm!, log: w.log, metrics: w.metrics });
+  const provider = w.provider ?? new OpenAIProvider({ ...llm!, log: w.log, metrics: w.metrics, fetch: llmFetch(w.config, w.log) });
   const memory = new AgentMemory({ kv: w.store.kv, maxChunks: settings.historyTurns, log: w.log, metrics: w.metrics });
   // A reset chat starts over with the model too.
   w.hooks.on('channel_reset', (e) => memory.clear(e.chatKey), { owner: 'core.agent' });
@@ -83,6 +84,14 @@ export function createAgent(w: AgentWiring): AgentRunner | undefined {
       },
     },
   });
+}
+
+/** The LLM client's fetch through the configured proxy (`HTTPS_PROXY`, …); undefined: the global fetch, direct. */
+function llmFetch(config: Config, log: Logger): typeof fetch | undefined {
+  if (!config.proxy) return undefined;
+  const http = new OutboundHttp(config.proxy);
+  log.info({ proxy: http.describe() }, `LLM requests to ${config.llm!.baseUrl} use the proxy settings: ${http.describe()}`);
+  return http.fetch;
 }
 
 /** The session handler that answers through the agent. */

@@ -189,8 +189,19 @@ export class App {
     // Listening before adapters start: a webhook route is live before the adapter tells the platform about it.
     await this.http.start();
     for (const [name, entry] of this.adapters) {
-      await entry.adapter.start(this.adapterHost(name));
+      if (this.state !== 'running') break;
+      // Open while starting: a stop in the meantime (a platform unreachable, its client retrying) stops it too.
       entry.open = true;
+      try {
+        await entry.adapter.start(this.adapterHost(name));
+      } catch (err) {
+        if (this.state === 'running') {
+          entry.open = false;
+          throw err;
+        }
+        this.log.debug({ err: toError(err), adapter: name }, `adapter ${name} did not finish starting: the app stopped`);
+      }
+      if (this.state !== 'running') break;
       if (this.outbox) this.serving.push(this.outbox.serve(entry.adapter));
       this.log.info({ adapter: name }, `adapter ${name} started`);
     }

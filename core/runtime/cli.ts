@@ -8,6 +8,7 @@ import { ConsoleAdapter } from '../../adapters/console/index.js';
 import { OneBotAdapter } from '../../adapters/onebot/index.js';
 import { TelegramAdapter, telegramCommandSource } from '../../adapters/telegram/index.js';
 import { ConfigError } from '../errors/index.js';
+import { OutboundHttp } from '../net/index.js';
 import { openApp } from './open-app.js';
 import { installProcessGuards } from './process-guards.js';
 import { createLogger } from './logger.js';
@@ -41,7 +42,8 @@ async function main(): Promise<void> {
   if (consoleAdapter) app.addAdapter(consoleAdapter);
   if (config.onebot && config.role !== 'worker') app.addAdapter(new OneBotAdapter(config.onebot));
   if (config.telegram && config.role !== 'worker') {
-    app.addAdapter(new TelegramAdapter({ ...config.telegram, commands: telegramCommandSource(app.commands) }));
+    const http = config.proxy ? { http: new OutboundHttp(config.proxy) } : {};
+    app.addAdapter(new TelegramAdapter({ ...config.telegram, ...http, commands: telegramCommandSource(app.commands, config.commands.superUsers) }));
   }
 
   let signals = 0;

@@ -5,6 +5,7 @@ import { ConfigError } from '../errors/index.js';
 import { oneBotIssues } from './onebot-settings.js';
 import { findSettingTypos, type SettingTypo } from './setting-typos.js';
 import type { FloodSettings } from '../pipeline/index.js';
+import type { ProxySettings } from '../net/index.js';
 import { isHttpUrl, webhookIssues } from './webhook-settings.js';
 
 // Whole decimal numbers only: Number() would also take '0x10' and '1e3', which nobody means in a setting.
@@ -37,6 +38,9 @@ const adapterCommandSettings = z.record(
     quoteReplies: z.boolean().optional(),
   }),
 );
+const proxyUrl = z.string().refine(isHttpUrl, 'expected the http:// or https:// URL of an HTTP proxy, e.g. http://127.0.0.1:7890 (SOCKS proxies are not supported)');
+// curl and undici read the lower-case proxy names too; the upper-case one wins when both are set.
+const LOWER_CASE_TOO: ReadonlySet<string> = new Set(['HTTPS_PROXY', 'HTTP_PROXY', 'NO_PROXY']);
 const bool = z.enum(['0', '1', 'true', 'false']).transform((v) => v === '1' || v === 'true');
 const flag = z.enum(['auto', '0', '1', 'true', 'false']).transform((v) => (v === 'auto' ? 'auto' : v === '1' || v === 'true'));
 
@@ -126,6 +130,9 @@ const envSchema = z
     TELEGRAM_WEBHOOK_URL: z.string().refine(isHttpUrl, 'expected the public https URL Telegram posts updates to, e.g. https://bot.example.com/telegram').optional(),
     // Bot API setWebhook: secret_token is 1-256 characters A-Z, a-z, 0-9, _ and -.
     TELEGRAM_WEBHOOK_SECRET: z.string().regex(/^[A-Za-z0-9_-]{1,256}$/, 'expected 1-256 letters, digits, "_" or "-"').optional(),
+    HTTPS_PROXY: proxyUrl.optional(),
+    HTTP_PROXY: proxyUrl.optional(),
+    NO_PROXY: z.string().optional(),
   })
   .superRefine((env, ctx) => {
     if (!env.LLM_MODEL && (env.LLM_BASE_URL || env.LLM_API_KEY || env.LLM_FALLBACK_MODELS.length > 0)) {
@@ -145,6 +152,12 @@ const envSchema = z
         const message = `${name} (${env[name]}) must be whole seconds (a multiple of 1000) with REDIS_URL: Redis counts the window in seconds`;
         ctx.addIssue({ code: 'custom', path: [name], message, params: { variables: [name, 'REDIS_URL'] } });
       }
+    }
+    // Telegram user ids are numbers; a username would silently match nobody (and has no menu scope).
+    const telegramNames = env.SUPER_USERS.filter((u) => u.startsWith('telegram:') && !/^telegram:\d+$/.test(u));
+    if (telegramNames.length > 0) {
+      const message = `SUPER_USERS: ${telegramNames.join(', ')} is not a Telegram user id: give the number (a bot such as @userinfobot tells yours), e.g. telegram:123456789`;
+      ctx.addIssue({ code: 'custom', path: ['SUPER_USERS'], message, params: { variables: ['SUPER_USERS'] } });
     }
     for (const [variables, message] of webhookIssues(env)) ctx.addIssue({ code: 'custom', path: [variables[0]!], message, params: { variables } });
     for (const [variables, message] of oneBotIssues(env)) ctx.addIssue({ code: 'custom', path: [variables[0]!], message, params: { variables } });
@@ -194,6 +207,8 @@ export interface Config {
   telegram: { token: string; apiRoot?: string; pollingTimeoutSec: number; webhook?: { url: string; secret: string } } | undefined;
   /** Set when `LLM_MODEL` is: batches are answered by the agent through this OpenAI-compatible API. */
   llm: { baseUrl: string; apiKey: string; models: string[]; timeoutMs: number; maxRetries: number } | undefined;
+  /** Set when `HTTPS_PROXY` or `HTTP_PROXY` is: Telegram and the LLM provider go through it (`NO_PROXY` hosts directly). */
+  proxy: ProxySettings | undefined;
   agent: Omit<AgentSettings, 'dataDir'>;
   /** Variables that look like settings of ours but are not (typos), warned about at start. */
   typos: readonly SettingTypo[];
@@ -211,7 +226,7 @@ export const configVariables: readonly string[] = Object.keys(envSchema.shape);
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const input: Record<string, string> = {};
   for (const name of configVariables) {
-    const value = env[name]?.trim();
+    const value = (env[name]?.trim() || (LOWER_CASE_TOO.has(name) ? env[name.toLowerCase()]?.trim() : undefined));
     if (value !== undefined && value !== '') input[name] = value;
   }
   const parsed = envSchema.safeParse(input);
@@ -283,6 +298,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
           maxRetries: e.LLM_MAX_RETRIES,
         }
       : undefined,
+    proxy: e.HTTPS_PROXY || e.HTTP_PROXY ? { httpsProxy: e.HTTPS_PROXY, httpProxy: e.HTTP_PROXY, noProxy: e.NO_PROXY } : undefined,
     agent: {
       persona: e.AGENT_PERSONA ?? DEFAULT_AGENT_SETTINGS.persona,
       replyFormat: e.AGENT_REPLY_FORMAT,

@@ -68,6 +68,7 @@ describe('listNativeCommands', () => {
       fullName: 'menu_kit:weather',
       name: 'weather',
       description: 'Weather forecast',
+      permission: 'public',
       args: [
         { name: 'city', type: 'str', description: 'city', required: false, positional: true, greedy: false },
         { name: 'days', type: 'int', description: 'days', required: false, range: [1, 7], positional: false, greedy: false },
@@ -75,7 +76,16 @@ describe('listNativeCommands', () => {
         { name: 'note', type: 'str', description: 'note', required: true, positional: false, greedy: true },
       ],
     });
-    expect(entry(list, 'menu_kit:config.set')).toEqual({ fullName: 'menu_kit:config.set', name: 'config.set', description: 'Set a setting', args: [] });
+    expect(entry(list, 'menu_kit:config.set')).toEqual({ fullName: 'menu_kit:config.set', name: 'config.set', description: 'Set a setting', permission: 'public', args: [] });
+    expect(entry(list, 'menu_kit:shutdown').permission).toBe('super_user');
+  });
+
+  it('gives each command the level it needs, overrides applied, globally or in the chat', async () => {
+    await app.commands.overrides.setPermission('menu_kit:weather', '*', CommandPermission.ADVANCED, CommandPermission.PUBLIC);
+    await app.commands.overrides.setPermission('menu_kit:shutdown', CHAT, CommandPermission.ADVANCED, CommandPermission.SUPER_USER);
+    expect(entry(menu('en_US'), 'menu_kit:weather').permission).toBe('advanced');
+    expect(entry(menu('en_US'), 'menu_kit:shutdown').permission).toBe('super_user');
+    expect(entry(menu('en_US', CHAT), 'menu_kit:shutdown').permission).toBe('advanced');
   });
 
   it('localizes descriptions, falling back to the declared one', () => {

@@ -33,6 +33,7 @@ const defaults: Config = {
   onebot: undefined,
   telegram: undefined,
   llm: undefined,
+  proxy: undefined,
   agent: {
     persona: DEFAULT_AGENT_SETTINGS.persona, replyFormat: 'xml', maxSteps: 5, maxToolCalls: 5, toolTimeoutMs: 60_000,
     historyTurns: 20, historyTokens: 6000, contextMessages: 20, errorReply: '', allowAbsolutePaths: false,
@@ -146,6 +147,7 @@ describe('loadConfig parsing', () => {
       onebot: undefined,
       telegram: undefined,
       llm: undefined,
+      proxy: undefined,
       agent: defaults.agent,
       typos: [],
     } satisfies Config);
@@ -243,6 +245,12 @@ describe('loadConfig errors', () => {
     const error = configErrorOf({ DEBOUNCE_MS: '7000' });
     expect(error.variables).toEqual(['MAX_WAIT_MS', 'DEBOUNCE_MS']);
     expect(error.message).toContain('MAX_WAIT_MS (6000) must be ≥ DEBOUNCE_MS (7000)');
+  });
+
+  it('refuses a Telegram super user given by name: Telegram ids are numbers', () => {
+    const error = configErrorOf({ SUPER_USERS: 'telegram:123456789, telegram:@alice, onebot:abc' });
+    expect(error.variables).toEqual(['SUPER_USERS']);
+    expect(error.message).toContain('SUPER_USERS: telegram:@alice is not a Telegram user id');
   });
 
   it.each(['0x10', '1e3', '1.5', '12ms'])('takes only whole decimal numbers: DEBOUNCE_MS=%s is refused', (value) => {

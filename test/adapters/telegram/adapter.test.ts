@@ -83,6 +83,49 @@ describe('Telegram adapter: commands', () => {
   });
 });
 
+describe('Telegram adapter: command menu scopes', () => {
+  async function withMenu(superUsers: string) {
+    api = new FakeBotApi();
+    await api.start();
+    api.knowChat(42);
+    ({ app, lines } = makeTestApp({ DEBOUNCE_MS: '30', SUPER_USERS: superUsers }));
+    const adapter = new TelegramAdapter({ token: api.token, apiRoot: api.apiRoot, pollingTimeoutSec: 1, commands: telegramCommandSource(app.commands, app.config.commands.superUsers) });
+    app.addAdapter(adapter);
+    await app.start();
+    await adapter.menuSettled();
+    return adapter;
+  }
+  const names = (lang: string, scope: string) => (api!.commandsFor(lang, scope) as { command: string }[] | undefined)?.map((c) => c.command);
+
+  it('shows everyone user commands, group admins advanced ones too, and super users every command in their private chat', async () => {
+    await withMenu('telegram:42,telegram:43,onebot:7');
+    for (const lang of ['', 'en', 'zh']) {
+      expect(names(lang, 'default')).toEqual(expect.arrayContaining(['help', 'echo']));
+      expect(names(lang, 'default')).not.toContain('reset');
+      expect(names(lang, 'default')).not.toContain('plugins_list');
+      expect(names(lang, 'all_chat_administrators')).toEqual(expect.arrayContaining(['help', 'echo', 'reset']));
+      expect(names(lang, 'all_chat_administrators')).not.toContain('plugins_list');
+      expect(names(lang, 'chat:42')).toEqual(expect.arrayContaining(['help', 'echo', 'reset', 'plugins_list', 'commands_permission']));
+    }
+    expect(api!.commandsFor('zh', 'chat:42')).toContainEqual({ command: 'plugins_list', description: '列出插件及其状态' });
+    // Only telegram: entries get a menu; one that Telegram refuses (never wrote to the bot) is logged, the rest stand.
+    expect(api!.callsOf('setMyCommands').map((c) => (c.params.scope as { chat_id?: number }).chat_id).filter(Boolean)).toEqual([42, 42, 42, 43]);
+    expect(names('en', 'chat:43')).toBeUndefined();
+    expect(lines.filter((l) => l.msg === 'Telegram setMyCommands failed')).toHaveLength(1);
+  });
+
+  it('moves a command between audiences when its permission changes', async () => {
+    const adapter = await withMenu('telegram:42');
+    await app!.commands.overrides.setPermission('built_in:echo', '*', 'super_user', 'public');
+    await until(() => !names('en', 'default')!.includes('echo'), 'the menus to be published again');
+    await adapter.menuSettled();
+    expect(names('en', 'all_chat_administrators')).not.toContain('echo');
+    expect(names('en', 'chat:42')).toContain('echo');
+    await app!.commands.overrides.setPermission('built_in:echo', '*', undefined, 'public');
+    await until(() => names('en', 'default')!.includes('echo'), 'echo back in everyone\'s menu');
+  });
+});
+
 describe('Telegram adapter: inbound messages', () => {
   it('maps mentions, text mentions and links', async () => {
     const adapter = await connect();

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { TelegramAdapter } from '../../../adapters/telegram/index.js';
-import { ConfigError, type App, type InboundMessage } from '../../../core/index.js';
+import { ClosedError, ConfigError, type App, type InboundMessage } from '../../../core/index.js';
 import { makeTestApp } from '../../support/app.js';
 import { until } from '../../support/messages.js';
 import { FakeBotApi, privateText } from '../../peers/telegram/fake-bot-api.js';
@@ -35,11 +35,12 @@ const ingested = () => {
   return seen;
 };
 
-const postUpdate = (update: unknown, secret?: string) =>
+const postUpdate = (update: unknown, secret?: string) => postBody(JSON.stringify(update), secret);
+const postBody = (body: string, secret?: string) =>
   fetch(`${app!.http.url}/tg/hook`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...(secret === undefined ? {} : { 'x-telegram-bot-api-secret-token': secret }) },
-    body: JSON.stringify(update),
+    body,
   });
 
 describe('Telegram adapter: webhook mode', () => {
@@ -101,6 +102,50 @@ describe('Telegram adapter: webhook mode', () => {
     expect((await postUpdate(update, SECRET)).status).toBe(200);
     await until(() => seen.length === 1, 'the redelivered message');
     expect(seen.map((m) => m.text)).toEqual(['keep me']);
+  });
+
+  it('answers 200 to a body that is not an update, so it is not posted forever; logged, counted, and the next one is handled', async () => {
+    await connectWebhook();
+    const seen = ingested();
+    expect((await postBody('{"update_id": 1, "message": {', SECRET)).status).toBe(200);
+    expect((await postBody('[1, 2, 3]', SECRET)).status).toBe(200);
+    expect((await postUpdate({ update_id: 'x', message: privateText(42, 'no id') }, SECRET)).status).toBe(200);
+    expect(app!.metrics.get('telegram_updates_dropped_total', { reason: 'not_json' })).toBe(1);
+    expect(app!.metrics.get('telegram_updates_dropped_total', { reason: 'not_an_update' })).toBe(2);
+    expect(lines.filter((l) => String(l.msg).includes('is not a Telegram update'))).toHaveLength(3);
+    const update = api!.pushMessage(privateText(42, 'still served'));
+    expect((await api!.webhook.delivered(update.update_id)).status).toBe(200);
+    await until(() => seen.length === 1, 'the next update');
+    expect(seen.map((m) => m.text)).toEqual(['still served']);
+  });
+
+  it('answers 200 to an update whose handling can never succeed, logged and counted, and handles the next', async () => {
+    await connectWebhook();
+    const seen = ingested();
+    // Fields of the wrong type: reading them throws the same way on every delivery.
+    const broken = api!.pushUpdate({ message: { message_id: 5, date: 1, text: 'no chat' } });
+    const worse = api!.pushUpdate({ message: 'hello' });
+    const fine = api!.pushMessage(privateText(42, 'after the broken ones'));
+    expect((await api!.webhook.delivered(broken.update_id)).status).toBe(200);
+    expect((await api!.webhook.delivered(worse.update_id)).status).toBe(200);
+    expect((await api!.webhook.delivered(fine.update_id)).status).toBe(200);
+    expect(app!.metrics.get('telegram_updates_dropped_total', { reason: 'failed' })).toBe(2);
+    expect(app!.metrics.get('telegram_updates_failed_total', { kind: 'message' })).toBe(0);
+    expect(lines.filter((l) => String(l.msg).includes('could not be handled and is dropped'))).toHaveLength(2);
+    // Telegram delivering it again anyway: a duplicate, answered 200 at once.
+    expect((await postUpdate(broken, SECRET)).status).toBe(200);
+    await until(() => seen.length === 1, 'the good message');
+    expect(seen.map((m) => m.text)).toEqual(['after the broken ones']);
+  });
+
+  it('answers 500 while the app is shutting down under an update, so Telegram delivers it again', async () => {
+    await connectWebhook();
+    app!.pipeline.ingest = async () => {
+      throw new ClosedError('app (shutting down)');
+    };
+    expect((await postUpdate({ update_id: 810, message: privateText(42, 'later') }, SECRET)).status).toBe(500);
+    expect(app!.metrics.get('telegram_updates_failed_total', { kind: 'message' })).toBe(1);
+    expect(app!.metrics.get('telegram_updates_dropped_total', { reason: 'failed' })).toBe(0);
   });
 
   it('stops serving the path when the app stops, and leaves the webhook set for other gateways', async () => {

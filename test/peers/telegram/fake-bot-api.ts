@@ -42,6 +42,8 @@ export class FakeBotApi {
   private waiters = new Set<() => void>();
   private failures = new Map<string, ScriptedFailure>();
   private commands = new Map<string, unknown[]>();
+  /** Chats the bot may address by id: Telegram answers "chat not found" for a user who never wrote to it. */
+  private knownChats = new Set<number>();
   private admins = new Map<number, { user: FakeUser; status: string }[]>();
   private openPolls = new Set<ServerResponse>();
 
@@ -68,6 +70,8 @@ export class FakeBotApi {
   /** Queues an update; `update_id` is assigned unless given. Returns the update as queued. */
   pushUpdate(update: Record<string, unknown>): Update {
     const full = { ...update, update_id: typeof update.update_id === 'number' ? update.update_id : this.nextUpdateId++ } as Update;
+    const chatId = (update.message as { chat?: { id?: unknown } } | undefined)?.chat?.id;
+    if (typeof chatId === 'number') this.knownChats.add(chatId);
     this.nextUpdateId = Math.max(this.nextUpdateId, full.update_id + 1);
     if (this.webhook.webhook) this.webhook.deliver(full);
     else this.updates.push(full);
@@ -88,6 +92,11 @@ export class FakeBotApi {
     return this.pushUpdate({ message });
   }
 
+  /** Marks a chat (a user's private chat: their user id) as one the bot knows, as if it had written to the bot. */
+  knowChat(chatId: number): void {
+    this.knownChats.add(chatId);
+  }
+
   /** Makes the next `times` calls of `method` fail with this error. */
   fail(method: string, code: number, description: string, parameters?: Record<string, unknown>, times = 1): void {
     this.failures.set(method, { code, description, ...(parameters ? { parameters } : {}), times });
@@ -97,7 +106,7 @@ export class FakeBotApi {
     this.admins.set(chatId, admins);
   }
 
-  /** The command menu last set for a language (`''` for the default). */
+  /** The command menu last set for a language (`''` for the default) and scope (`default`, `all_chat_administrators`, `chat:<id>`, …). */
   commandsFor(languageCode = '', scope = 'default'): unknown[] | undefined {
     return this.commands.get(`${scope}|${languageCode}`);
   }
@@ -166,6 +175,8 @@ export class FakeBotApi {
   }
 
   private setCommands(p: Record<string, unknown>): Reply {
+    const scope = p.scope as { type?: string; chat_id?: number } | undefined;
+    if (scope?.type === 'chat' && !this.knownChats.has(Number(scope.chat_id))) return { ok: false, error_code: 400, description: 'Bad Request: chat not found' };
     const commands = p.commands as { command: string; description: string }[];
     const bad = commands.find((c) => !/^[a-z0-9_]{1,32}$/.test(c.command) || c.description.length < 1 || c.description.length > 256);
     if (bad) return { ok: false, error_code: 400, description: `Bad Request: BOT_COMMAND_INVALID (${bad.command})` };
@@ -217,7 +228,9 @@ export class FakeBotApi {
   }
 }
 
+/** `<scope type>[:<chat id>]|<language code>`, e.g. `default|en`, `chat:42|` */
 function commandKey(p: Record<string, unknown>): string {
-  const scope = (p.scope as { type?: string } | undefined)?.type ?? 'default';
-  return `${scope}|${typeof p.language_code === 'string' ? p.language_code : ''}`;
+  const scope = p.scope as { type?: string; chat_id?: number | string } | undefined;
+  const where = `${scope?.type ?? 'default'}${scope?.chat_id === undefined ? '' : `:${scope.chat_id}`}`;
+  return `${where}|${typeof p.language_code === 'string' ? p.language_code : ''}`;
 }

@@ -1,0 +1,1 @@
+export { OutboundHttp, redactProxyUrl, type ProxySettings } from './outbound-http.js';
