@@ -6,6 +6,7 @@ import type { ToolCall, ToolCallResult, ToolSet } from './llm.js';
 import { checkToolArguments, parseArgumentsText } from './tool-arguments.js';
 import { toToolResult } from './tool-result-text.js';
 import type { ToolCallContext, ToolDefinition, ToolKind, ToolResult } from './tool.js';
+import { distance } from 'fastest-levenshtein';
 
 export interface ToolTurnOptions {
   /** Calls executed per user turn (KiraAI's `max_tool_calls_per_turn`); repeats do not count. */
@@ -150,9 +151,9 @@ export function closeNames(name: string, names: readonly string[], max = 3): str
   return names
     .map((n) => {
       const lower = n.toLowerCase();
-      const distance = Math.min(editDistance(wanted, lower), editDistance(tail(name), tail(n)));
+      const edits = Math.min(distance(wanted, lower), distance(tail(name), tail(n)));
       const related = lower.includes(wanted) || wanted.includes(lower);
-      return { n, score: related ? 0 : distance };
+      return { n, score: related ? 0 : edits };
     })
     .filter((c) => c.score <= Math.max(2, Math.floor(Math.min(name.length, c.n.length) / 3)))
     .sort((a, b) => a.score - b.score || a.n.localeCompare(b.n))
@@ -160,14 +161,3 @@ export function closeNames(name: string, names: readonly string[], max = 3): str
     .map((c) => c.n);
 }
 
-function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_v, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const row = [i];
-    for (let j = 1; j <= b.length; j++) {
-      row.push(Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1)));
-    }
-    prev = row;
-  }
-  return prev[b.length]!;
-}

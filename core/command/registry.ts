@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { NekomataError } from '../errors/index.js';
 import type { Disposer } from '../hooks/index.js';
 import { isCommandName, type RegisteredCommand } from './command.js';
+import { distance } from 'fastest-levenshtein';
 
 export type Resolution =
   | { kind: 'found'; command: RegisteredCommand }
@@ -98,7 +99,7 @@ export class CommandRegistry {
     for (const c of this.byFullName.values()) {
       if (c.internal) continue;
       for (const name of [c.name, ...c.aliases]) {
-        const d = editDistance(input.toLowerCase(), name.toLowerCase());
+        const d = distance(input.toLowerCase(), name.toLowerCase());
         if (d <= limit) scored.push({ name, d });
       }
     }
@@ -130,16 +131,3 @@ export class CommandRegistry {
   }
 }
 
-/** Levenshtein distance, for "did you mean". */
-function editDistance(a: string, b: string): number {
-  if (a === b) return 0;
-  let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= b.length; j++) {
-      cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    prev = cur;
-  }
-  return prev[b.length]!;
-}
