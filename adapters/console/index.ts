@@ -18,6 +18,8 @@ export interface ConsoleAdapterOptions {
   userId?: string;
   /** Show a prompt and echo like a terminal. Default: whether the input is a TTY. */
   interactive?: boolean;
+  /** The local user's role, as a group role would be: `admin` makes commands see an ADVANCED user. */
+  role?: 'owner' | 'admin' | 'member';
 }
 
 /**
@@ -30,6 +32,7 @@ export class ConsoleAdapter implements Adapter {
   private readonly output: Writable;
   private readonly userId: string;
   private readonly interactive: boolean;
+  private readonly role: 'owner' | 'admin' | 'member' | undefined;
   private rl: readline.Interface | undefined;
   private host: AdapterHost | undefined;
   private lineNo = 0;
@@ -39,6 +42,7 @@ export class ConsoleAdapter implements Adapter {
     this.input = options.input ?? process.stdin;
     this.output = options.output ?? process.stdout;
     this.userId = options.userId ?? 'local';
+    this.role = options.role;
     this.interactive = options.interactive ?? (this.input as NodeJS.ReadStream).isTTY === true;
   }
 
@@ -107,6 +111,7 @@ export class ConsoleAdapter implements Adapter {
       userName: this.userId,
       segments: [{ type: 'text', text }],
       messageId: `console-${process.pid}-${Date.now()}-${++this.lineNo}`,
+      ...(this.role ? { senderRole: this.role } : {}),
     });
     host.ingest(message).catch((thrown: unknown) => host.log.error({ err: toError(thrown) }, 'console message was not ingested'));
   }

@@ -85,19 +85,30 @@ export class PluginLifecycle {
     const active = await this.activate(plugin, opts);
     this.loaded.set(plugin.key, active);
     this.failed.delete(plugin.key);
-    if (await this.startsEnabled(active)) await this.enable(plugin.key);
+    const start = await this.startsEnabled(active);
+    if (start.enabled) await this.turnOn(active);
+    else this.host.log.info({ plugin: plugin.key }, `plugin ${plugin.key} is loaded but disabled: ${start.why}`);
     return { ...active.info };
   }
 
+  /**
+   * Enables a plugin and remembers the choice: from then on it outlasts `PLUGINS_ENABLED` and the built-in
+   * default at every start, until `disable`.
+   */
   async enable(key: string): Promise<void> {
     const l = this.require(key);
+    await this.host.kv.set(ENABLED_KEY(key), '1');
+    await this.turnOn(l);
+  }
+
+  private async turnOn(l: LoadedPlugin): Promise<void> {
+    const key = l.plugin.key;
     if (l.info.state === 'enabled') return;
     const scope = new Scope(key, this.host);
     for (const d of l.plugin.declarations) if (d.kind !== 'command') this.register(l, scope, d);
     this.registerCallbacks(l, scope);
     l.enabledScope = scope;
     l.info.state = 'enabled';
-    await this.host.kv.set(ENABLED_KEY(key), '1');
     this.host.commands.notifyChanged();
     for (const fn of l.plugin.enabledCallbacks) await callPlugin(this.host, key, 'onEnabled', fn);
     this.host.log.info({ plugin: key }, `plugin ${key} enabled`);
@@ -139,7 +150,7 @@ export class PluginLifecycle {
     await this.deactivate(old);
     active.order = old.order;
     this.loaded.set(key, active);
-    if (wasEnabled) await this.enable(key);
+    if (wasEnabled) await this.turnOn(active);
     this.host.log.info({ plugin: key }, `plugin ${key} reloaded`);
     return { ...active.info };
   }
@@ -229,11 +240,15 @@ export class PluginLifecycle {
     l.info.state = 'unloaded';
   }
 
-  private async startsEnabled(l: LoadedPlugin): Promise<boolean> {
-    const saved = await this.host.kv.get(ENABLED_KEY(l.plugin.key));
-    if (saved !== undefined) return saved === '1';
+  /** Whether a plugin starts enabled: a choice made by hand wins, then `builtin` / `PLUGINS_ENABLED` (not saved). */
+  private async startsEnabled(l: LoadedPlugin): Promise<{ enabled: boolean; why: string }> {
+    const key = l.plugin.key;
+    const saved = await this.host.kv.get(ENABLED_KEY(key));
+    if (saved === '0') return { enabled: false, why: `it was disabled by hand; enable it with /plugins.enable ${key}` };
+    if (saved === '1') return { enabled: true, why: 'enabled by hand' };
     // Built-ins opt out, third-party plugins opt in (Nekro's PLUGIN_ENABLED, reference §1.7).
-    return l.info.builtin || this.host.settings.enabledByDefault.includes(l.plugin.key);
+    if (l.info.builtin || this.host.settings.enabledByDefault.includes(key)) return { enabled: true, why: 'default' };
+    return { enabled: false, why: `third-party plugins start disabled; enable it with PLUGINS_ENABLED=${key} or /plugins.enable ${key}` };
   }
 
   private register(l: LoadedPlugin, scope: Scope, d: Declaration): void {

@@ -28,8 +28,13 @@ export class PluginManager extends PluginLifecycle {
   private watchers: fs.FSWatcher[] = [];
   private reloadTimers = new Map<string, NodeJS.Timeout>();
 
-  constructor(host: PluginHost, private readonly dirs: PluginDirectories = { builtin: [], extra: [] }) {
+  private readonly dirs: PluginDirectories;
+
+  constructor(host: PluginHost, dirs: PluginDirectories = { builtin: [], extra: [] }) {
     super(host);
+    // Absolute from the start: the watcher joins changed files to its folder and compares them with the
+    // (absolute) module paths plugins were loaded from.
+    this.dirs = { builtin: dirs.builtin.map((d) => path.resolve(d)), extra: dirs.extra.map((d) => path.resolve(d)) };
     // Nekro's callbacks combine into one MsgSignal, applied (forced) after the chat policy's default and
     // before MEDIUM plugin hooks; with no callback mounted it costs one array scan per message.
     this.signalHook = host.hooks.on(

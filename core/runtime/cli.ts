@@ -32,7 +32,7 @@ async function main(): Promise<void> {
   const config = readConfig();
   // Workers hold no platform connection: their replies go through the outbox to a gateway.
   const consoleOn = config.role !== 'worker' && (config.console.enabled === 'auto' ? process.stdin.isTTY === true : config.console.enabled);
-  const consoleAdapter = consoleOn ? new ConsoleAdapter({ userId: config.console.userId }) : undefined;
+  const consoleAdapter = consoleOn ? new ConsoleAdapter({ userId: config.console.userId, ...(config.console.level === 'advanced' ? { role: 'admin' as const } : {}) }) : undefined;
   // Log lines and the console's prompt share the terminal: print logs above the prompt, not over the typing.
   const prompt = consoleAdapter?.hasPrompt && process.stderr.isTTY ? consoleAdapter : undefined;
   const log = createLogger(config, { prompt });

@@ -67,6 +67,7 @@ const envSchema = z
     FLOOD_CHAT_WINDOW_MS: int(1).default(10_000),
     CONSOLE: flag.default('auto'),
     CONSOLE_USER: z.string().min(1).default('local'),
+    CONSOLE_USER_LEVEL: z.enum(['user', 'advanced', 'super_user']).default('super_user'),
     CHAT_PRIVATE: strategy.default('buffer'),
     CHAT_GROUP_MENTIONED: strategy.default('buffer'),
     CHAT_GROUP_OTHER: strategy.default('record'),
@@ -179,7 +180,8 @@ export interface Config {
   shutdownTimeoutMs: number;
   /** Flood limits at ingest: at most `messages` per `windowMs` per user (any chat) and per chat; 0 messages = off. */
   flood: FloodSettings;
-  console: { enabled: boolean | 'auto'; userId: string };
+  /** `level`: what the person at the terminal may do; `super_user` adds `console:<userId>` to the super users. */
+  console: { enabled: boolean | 'auto'; userId: string; level: 'user' | 'advanced' | 'super_user' };
   chatPolicy: { private: ChatStrategy; groupMentioned: ChatStrategy; groupOther: ChatStrategy; wakeWords: string[] };
   plugins: { dirs: string[]; enabled: string[]; watch: boolean; callTimeoutMs: number };
   commands: CommandSettings;
@@ -260,7 +262,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       user: { messages: e.FLOOD_USER_MESSAGES, windowMs: e.FLOOD_USER_WINDOW_MS },
       chat: { messages: e.FLOOD_CHAT_MESSAGES, windowMs: e.FLOOD_CHAT_WINDOW_MS },
     },
-    console: { enabled: e.CONSOLE, userId: e.CONSOLE_USER },
+    console: { enabled: e.CONSOLE, userId: e.CONSOLE_USER, level: e.CONSOLE_USER_LEVEL },
     chatPolicy: {
       private: e.CHAT_PRIVATE,
       groupMentioned: e.CHAT_GROUP_MENTIONED,
@@ -279,7 +281,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         quoteReplies: false,
       },
       adapters: withOneBotQuote(e.COMMAND_ADAPTERS as CommandSettings['adapters'], e.ONEBOT_QUOTE_COMMAND_REPLIES),
-      superUsers: e.SUPER_USERS,
+      // The person at the terminal runs the bot, so by default they may do everything (CONSOLE_USER_LEVEL).
+      superUsers: e.CONSOLE_USER_LEVEL === 'super_user' ? [...new Set([...e.SUPER_USERS, `console:${e.CONSOLE_USER}`])] : e.SUPER_USERS,
       defaultLang: e.DEFAULT_LANG,
       agentLevel: e.AGENT_COMMAND_PERMISSION,
       greedyAfterPositionals: e.COMMAND_GREEDY_AFTER_POSITIONALS,

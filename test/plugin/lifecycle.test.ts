@@ -216,3 +216,15 @@ describe('plugin instances and apps', () => {
     await expect(p.send('test-private_x', 'hi')).rejects.toMatchObject({ code: 'ADAPTER_NOT_FOUND' });
   });
 });
+
+describe('first-run clarity', () => {
+  it('says in the log when a third-party plugin is loaded but disabled, and how to enable it', async () => {
+    const made = makeTestApp({}, { builtinPluginDirs: [] });
+    app = made.app;
+    await app.start();
+    const p = makePlugin();
+    await app.plugins.load(p);
+    const line = made.lines.find((l) => l.plugin === p.key && String(l.msg).includes('loaded but disabled'));
+    expect(line?.msg).toBe(`plugin ${p.key} is loaded but disabled: third-party plugins start disabled; enable it with PLUGINS_ENABLED=${p.key} or /plugins.enable ${p.key}`);
+  });
+});

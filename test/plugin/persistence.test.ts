@@ -48,6 +48,22 @@ describe('plugin state survives a restart', () => {
     await second.stop();
   });
 
+  it('follows PLUGINS_ENABLED at each start, unless the plugin was enabled or disabled by hand', async () => {
+    const dir = fs.mkdtempSync(path.join(root, 'c-'));
+    const byName = (moduleName: string) => makePlugin({ moduleName });
+    const first = await appIn(dir, { PLUGINS_ENABLED: 'tester.listed,tester.by_hand' });
+    expect((await first.plugins.load(byName('listed'))).state).toBe('enabled');
+    expect((await first.plugins.load(byName('by_hand'))).state).toBe('enabled');
+    await first.plugins.disable('tester.by_hand');
+    await first.plugins.enable('tester.by_hand');
+    await first.stop();
+    // The key removed from the setting: the plugin enabled by the setting is disabled again; the one enabled by hand stays.
+    const second = await appIn(dir);
+    expect((await second.plugins.load(byName('listed'))).state).toBe('disabled');
+    expect((await second.plugins.load(byName('by_hand'))).state).toBe('enabled');
+    await second.stop();
+  });
+
   it('refuses an invalid config update with the field path and keeps the old values', async () => {
     const dir = fs.mkdtempSync(path.join(root, 'b-'));
     const app = await appIn(dir);

@@ -133,3 +133,15 @@ describe('hot reload', () => {
     expect(events()).toContain('hook 3.0.0 watched');
   });
 });
+
+describe('hot reload from a relative PLUGIN_DIRS', () => {
+  it('reloads on file change when the folder was given relative to the working directory', async () => {
+    const file = path.join(dir, 'relative', 'index.ts');
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, tagging('1.0.0'));
+    ({ app } = makeTestApp({ PLUGIN_DIRS: path.relative(process.cwd(), dir), PLUGINS_ENABLED: 'tester.reloadable', PLUGIN_WATCH: '1' }, { builtinPluginDirs: [] }));
+    await app.start();
+    fs.writeFileSync(file, tagging('5.0.0'));
+    await until(() => app.plugins.get('tester.reloadable')?.info.version === '5.0.0', 'the watcher to reload the plugin');
+  });
+});

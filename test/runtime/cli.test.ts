@@ -38,11 +38,12 @@ describe('command line', () => {
   });
 
   it('tells a user without the permission, and a wrong argument names the argument', async () => {
-    const { stdout } = await runCli({ CONSOLE: '1', LOG_LEVEL: 'warn' }, '/plugins.list\n/commands.permission echo nobody\n');
+    const { stdout } = await runCli({ CONSOLE: '1', LOG_LEVEL: 'warn', CONSOLE_USER_LEVEL: 'user' }, '/plugins.list\n/commands.permission echo nobody\n');
     const replies = stdout.split('bot> ').slice(1).map((r) => r.trim());
     expect(replies[0]).toBe('Permission denied: plugins.list needs super user');
     expect(replies[1]).toBe('Permission denied: commands.permission needs super user');
-    const asAdmin = await runCli({ CONSOLE: '1', LOG_LEVEL: 'warn', SUPER_USERS: 'console:local' }, '/commands.permission echo nobody\n');
+    // The person at the terminal is a super user by default.
+    const asAdmin = await runCli({ CONSOLE: '1', LOG_LEVEL: 'warn' }, '/commands.permission echo nobody\n');
     expect(asAdmin.stdout.trim()).toBe(
       'bot> Invalid argument: Argument level must be one of [public, user, advanced, super_user, default], got "nobody"\n' +
         'Usage: commands.permission <command> <level> [scope]',

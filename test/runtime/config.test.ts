@@ -14,13 +14,13 @@ const defaults: Config = {
   chatStateIdleMs: 600_000,
   shutdownTimeoutMs: 10_000,
   flood: { user: { messages: 20, windowMs: 10_000 }, chat: { messages: 60, windowMs: 10_000 } },
-  console: { enabled: 'auto', userId: 'local' },
+  console: { enabled: 'auto', userId: 'local', level: 'super_user' },
   chatPolicy: { private: 'buffer', groupMentioned: 'buffer', groupOther: 'record', wakeWords: [] },
   plugins: { dirs: [], enabled: [], watch: false, callTimeoutMs: 30_000 },
   commands: {
     defaults: { enabled: true, prefix: '/', unauthorizedOutput: true, silentStatuses: [], recordInput: false, unknownReply: 'suggest', quoteReplies: false },
     adapters: {},
-    superUsers: [],
+    superUsers: ['console:local'],
     defaultLang: 'en_US',
     agentLevel: 'user',
     greedyAfterPositionals: false,
@@ -128,13 +128,13 @@ describe('loadConfig parsing', () => {
       chatStateIdleMs: 600_000,
       flood: { user: { messages: 0, windowMs: 5000 }, chat: { messages: 100, windowMs: 60_000 } },
       shutdownTimeoutMs: 2000,
-      console: { enabled: true, userId: 'me' },
+      console: { enabled: true, userId: 'me', level: 'super_user' },
       chatPolicy: { private: 'trigger', groupMentioned: 'flush', groupOther: 'discard', wakeWords: ['neko', 'mata'] },
       plugins: { dirs: ['./my-plugins', '/opt/neko/plugin.ts'], enabled: ['me.weather', 'you.dice'], watch: true, callTimeoutMs: 5000 },
       commands: {
         defaults: { enabled: false, prefix: '#', unauthorizedOutput: false, silentStatuses: ['not_found', 'disabled'], recordInput: true, unknownReply: 'silent', quoteReplies: false },
         adapters: { onebot: { prefix: '!', silentStatuses: ['invalid_args'], quoteReplies: true } },
-        superUsers: ['onebot:10001', 'console:local'],
+        superUsers: ['onebot:10001', 'console:local', 'console:me'],
         defaultLang: 'zh_CN',
         agentLevel: 'advanced',
         greedyAfterPositionals: true,
@@ -285,5 +285,14 @@ describe('settings that look like ours but are not', () => {
       { variable: 'TELEGRAM_TOKEN', closest: expect.stringMatching(/^TELEGRAM_/) },
     ]);
     expect(config.buffer.debounceMs).toBe(1500);
+  });
+});
+
+describe('the console user', () => {
+  it('is a super user by default, since whoever is at the terminal runs the bot, unless CONSOLE_USER_LEVEL says otherwise', () => {
+    expect(loadConfig({}).commands.superUsers).toEqual(['console:local']);
+    expect(loadConfig({ CONSOLE_USER: 'me', SUPER_USERS: 'console:me' }).commands.superUsers).toEqual(['console:me']);
+    expect(loadConfig({ CONSOLE_USER_LEVEL: 'user' }).commands.superUsers).toEqual([]);
+    expect(configErrorOf({ CONSOLE_USER_LEVEL: 'root' }).variables).toEqual(['CONSOLE_USER_LEVEL']);
   });
 });
