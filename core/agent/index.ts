@@ -1,3 +1,4 @@
+export type {} from './hook-events.js';
 export * from './prompt.js';
 export * from './tool.js';
 export * from './tag.js';

@@ -1,4 +1,3 @@
-import type { LLMRequest, LLMResponse, MessageChain, StepResult, TagSet, ToolCallResult } from '../agent/index.js';
 import type { Batch, ChatKey, InboundMessage, Segment } from '../message/index.js';
 import type { MessageEvent, Stoppable } from './message-event.js';
 
@@ -75,17 +74,16 @@ export interface CustomEvent {
   readonly timestamp: number;
 }
 
-/** Every hook event and the arguments its handlers receive. */
+/**
+ * Every hook event and the arguments its handlers receive. The pipeline's events are listed here; other parts
+ * add theirs by declaration merging (`declare module '../hooks/events.js'`), so this folder imports none of
+ * them: the agent's `llm_request`, `llm_response`, `after_xml_parse`, `tool_result`, `step_result` and
+ * `final_result` are in `core/agent/hook-events.ts`.
+ */
 export interface HookEvents {
   im_message: (event: MessageEvent) => unknown;
   message_buffered: (event: BufferedEvent) => unknown;
   im_batch_message: (event: BatchEvent) => unknown;
-  llm_request: (event: BatchEvent, request: LLMRequest, tagSet: TagSet) => unknown;
-  llm_response: (event: BatchEvent, response: LLMResponse) => unknown;
-  after_xml_parse: (event: BatchEvent, chains: MessageChain[]) => unknown;
-  tool_result: (event: BatchEvent, result: ToolCallResult) => unknown;
-  step_result: (event: BatchEvent, step: StepResult) => unknown;
-  final_result: (event: BatchEvent, chains: MessageChain[]) => unknown;
   message_sent: (event: MessageSentEvent) => unknown;
   platform_event: (event: PlatformEvent) => unknown;
   channel_reset: (event: ChannelResetEvent) => unknown;
