@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { NekomataError, TimeoutError } from '../../core/errors/index.js';
+import { NekomataError, TimeoutError, type ErrorCode } from '../../core/errors/index.js';
 import type { ActionRequest, ActionResponse } from './types.js';
 
 /**
@@ -53,7 +53,7 @@ export class OneBotActionError extends NekomataError {
 
 /** No answer within the time limit. The call may still run on the implementation's side. */
 export class OneBotCallTimeoutError extends TimeoutError {
-  override readonly code: string = 'ONEBOT_CALL_TIMEOUT';
+  override readonly code: ErrorCode = 'ONEBOT_CALL_TIMEOUT';
   constructor(readonly action: string, ms: number) {
     super(`OneBot action "${action}"`, ms);
   }

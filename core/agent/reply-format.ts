@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { NekomataError } from '../errors/index.js';
+import { NekomataError, type ErrorCode } from '../errors/index.js';
 import type { ChatKey } from '../message/index.js';
 import type { Metrics } from '../metrics/index.js';
 import type { MessageChain, TagSet } from './llm.js';
@@ -43,7 +43,7 @@ export interface ReplyFormat {
  * cannot send). Thrown by tag handlers; the parser drops that element and keeps its message as the reason.
  */
 export class ReplyTagError extends NekomataError {
-  constructor(readonly tag: string, reason: string, code = 'REPLY_TAG_INVALID') {
+  constructor(readonly tag: string, reason: string, code: ErrorCode = 'REPLY_TAG_INVALID') {
     super(code, `<${tag}>: ${reason}`);
   }
 }

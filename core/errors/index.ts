@@ -1,12 +1,15 @@
+import type { ErrorCode } from './codes.js';
+
+export { ERROR_CODES, type ErrorCode } from './codes.js';
 /**
  * Typed errors. Every error the framework throws on purpose is a `NekomataError` with a stable `code`
  * that callers and tests can match on, and a message that says what went wrong and what to do.
  */
 export class NekomataError extends Error {
-  /** Stable, machine-readable identifier, e.g. `CONFIG_INVALID`. */
-  readonly code: string;
+  /** Stable, machine-readable identifier, e.g. `CONFIG_INVALID`; every one is listed in `ERROR_CODES`. */
+  readonly code: ErrorCode;
 
-  constructor(code: string, message: string, options?: { cause?: unknown }) {
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = new.target.name;
     this.code = code;
