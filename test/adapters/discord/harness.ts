@@ -9,6 +9,8 @@ export const CHANNEL_ID = '810000000000000001';
 export const THREAD = '810000000000000002';
 export const FORUM = '810000000000000003';
 export const FORUM_POST = '810000000000000004';
+/** A channel where @everyone may not send: the bot cannot write there. */
+export const READ_ONLY = '810000000000000005';
 export const ADMIN_ROLE = '820000000000000001';
 export const OWNER = '900000000000000001';
 export const MEMBER = '900000000000000002';
@@ -23,6 +25,7 @@ export function fakeWorld(extra: FakeDiscordOptions = {}): FakeDiscordOptions {
         { id: THREAD, type: CHANNEL.PUBLIC_THREAD, name: 'a-thread', parentId: CHANNEL_ID },
         { id: FORUM, type: CHANNEL.GUILD_FORUM, name: 'ideas' },
         { id: FORUM_POST, type: CHANNEL.PUBLIC_THREAD, name: 'a-post', parentId: FORUM },
+        { id: READ_ONLY, type: CHANNEL.GUILD_TEXT, name: 'announcements', overwrites: [{ id: GUILD, deny: PERMISSION.SEND_MESSAGES }] },
       ],
       members: [{ user: { id: OWNER, username: 'owner' } }, { user: { id: MEMBER, username: 'mia', globalName: 'Mia' } }, { user: { id: ADMIN, username: 'ada' }, roles: [ADMIN_ROLE] }],
     }],
@@ -39,9 +42,9 @@ export interface DiscordRig {
 }
 
 /** A started app with the Discord adapter (slash commands and typing wired as the CLI does) against a started fake. */
-export async function startDiscord(options: { env?: Record<string, string>; adapter?: Partial<DiscordAdapterOptions>; fake?: FakeDiscordOptions; commands?: boolean } = {}): Promise<DiscordRig> {
-  const fake = new FakeDiscord(fakeWorld(options.fake));
-  await fake.start();
+export async function startDiscord(options: { env?: Record<string, string>; adapter?: Partial<DiscordAdapterOptions>; fake?: FakeDiscordOptions; commands?: boolean; on?: FakeDiscord } = {}): Promise<DiscordRig> {
+  const fake = options.on ?? new FakeDiscord(fakeWorld(options.fake));
+  if (!options.on) await fake.start();
   const { app, lines } = makeTestApp({ DEBOUNCE_MS: '30', ...options.env });
   const adapter = new DiscordAdapter({
     token: fake.token, apiUrl: fake.apiUrl, deferAfterMs: 100, commandDebounceMs: 20, logSummaryMs: 60_000,

@@ -67,7 +67,7 @@ export class FakeDiscord implements RestWorld {
     this.gateway = new FakeGateway({
       token: this.token,
       readyPayload: () => ({ v: 10, user: { ...this.bot, verified: true, flags: 0, mfa_enabled: false }, guilds: this.guilds.map((g) => ({ id: g.id, unavailable: true })), shard: [0, 1], application: { id: this.applicationId, flags: 0 }, user_settings: {}, relationships: [], private_channels: [] }),
-      guildCreates: () => this.guilds.map(guildCreate),
+      guildCreates: () => this.guilds.map((g) => guildCreate(g, { id: this.botId, username: 'neko', bot: true })),
       resumeUrl: () => this.gatewayUrl(),
       changed: () => this.changed(),
     });
@@ -198,7 +198,8 @@ export class FakeDiscord implements RestWorld {
     const url = new URL(req.url ?? '/', 'http://fake.invalid');
     const file = this.cdn.get(url.pathname);
     if (file) return void res.writeHead(200, { 'content-type': file.contentType, 'content-length': file.bytes.length }).end(file.bytes);
-    const api = /^\/api\/v10(\/.*)$/.exec(url.pathname);
+    // discord.js sends `@original` percent-encoded; Discord reads either.
+    const api = /^\/api\/v10(\/.*)$/.exec(decodeURIComponent(url.pathname));
     if (!api) return send(res, { status: 404, body: { code: 0, message: '404: Not Found' } });
     const body = await readBody(req);
     const call: RestCall = {

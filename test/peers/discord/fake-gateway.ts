@@ -54,6 +54,8 @@ export class FakeGateway {
   heartbeatIntervalMs = 41_250;
   /** Answer heartbeats (false: the bot sees a zombie connection and resumes). */
   ackHeartbeats = true;
+  /** Close instead of READY, as Discord does for a bad token (4004) or intents not enabled (4014). */
+  refuseIdentify: { code: number; reason: string } | undefined;
   private readonly wss = new WebSocketServer({ noServer: true, perMessageDeflate: false });
   private readonly connections = new Set<Connection>();
   private readonly sessions = new Map<string, Session>();
@@ -140,15 +142,16 @@ export class FakeGateway {
     }
     const op = Number(frame.op);
     this.frames.push({ connection: c.n, op, d: frame.d });
-    this.world.changed();
     if (op === OP.HEARTBEAT) {
       if (this.ackHeartbeats) this.send(c.ws, { op: OP.HEARTBEAT_ACK });
     } else if (op === OP.IDENTIFY) this.identify(c, frame.d as { token?: string });
     else if (op === OP.RESUME) this.resume(c, frame.d as { token?: string; session_id?: string; seq?: number });
+    this.world.changed();
   }
 
   private identify(c: Connection, d: { token?: string }): void {
     if (d?.token !== this.world.token) return void c.ws.close(4004, 'Authentication failed.');
+    if (this.refuseIdentify) return void c.ws.close(this.refuseIdentify.code, this.refuseIdentify.reason);
     const session: Session = { id: `session-${c.n}-${Date.now()}`, seq: 0, log: [], socket: c.ws };
     this.sessions.set(session.id, session);
     c.session = session;

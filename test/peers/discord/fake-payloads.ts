@@ -55,10 +55,13 @@ export interface FakeChannel {
   name?: string;
   /** Threads: the channel they belong to. */
   parentId?: string;
+  /** Permission overwrites: `id` a role (the guild's id for @everyone) or a member. */
+  overwrites?: { id: string; member?: boolean; allow?: bigint; deny?: bigint }[];
 }
 
 export function guildChannel(c: FakeChannel, guildId: string): Json {
-  const base: Json = { id: c.id, type: c.type, guild_id: guildId, name: c.name ?? `chan-${c.id.slice(-4)}`, position: 0, permission_overwrites: [], nsfw: false, parent_id: c.parentId ?? null };
+  const overwrites = (c.overwrites ?? []).map((o) => ({ id: o.id, type: o.member ? 1 : 0, allow: String(o.allow ?? 0n), deny: String(o.deny ?? 0n) }));
+  const base: Json = { id: c.id, type: c.type, guild_id: guildId, name: c.name ?? `chan-${c.id.slice(-4)}`, position: 0, permission_overwrites: overwrites, nsfw: false, parent_id: c.parentId ?? null };
   if (c.type === CHANNEL.PUBLIC_THREAD || c.type === CHANNEL.PRIVATE_THREAD) {
     return { ...base, owner_id: '1', message_count: 0, member_count: 1, rate_limit_per_user: 0, thread_metadata: { archived: false, auto_archive_duration: 1440, archive_timestamp: new Date().toISOString(), locked: false } };
   }
@@ -85,8 +88,8 @@ export interface FakeGuild {
   members?: FakeMember[];
 }
 
-/** GUILD_CREATE's `d`: the guild with its channels, active threads, roles and members. */
-export function guildCreate(g: FakeGuild): Json {
+/** GUILD_CREATE's `d`: the guild with its channels, active threads, roles and members (the bot's own among them). */
+export function guildCreate(g: FakeGuild, bot?: FakeUserInput): Json {
   const everyone: FakeRole = { id: g.id, name: '@everyone', permissions: PERMISSION.VIEW_CHANNEL | PERMISSION.SEND_MESSAGES };
   const isThread = (c: FakeChannel) => c.type === CHANNEL.PUBLIC_THREAD || c.type === CHANNEL.PRIVATE_THREAD;
   return {
@@ -97,7 +100,7 @@ export function guildCreate(g: FakeGuild): Json {
     description: null, banner: null, premium_tier: 0, preferred_locale: 'en-US', public_updates_channel_id: null, nsfw_level: 0,
     premium_progress_bar_enabled: false, joined_at: new Date(0).toISOString(), large: false, unavailable: false,
     member_count: (g.members ?? []).length + 1, voice_states: [], presences: [], stage_instances: [], guild_scheduled_events: [],
-    members: (g.members ?? []).map(member),
+    members: [...(g.members ?? []), ...(bot ? [{ user: bot }] : [])].map(member),
     channels: g.channels.filter((c) => !isThread(c)).map((c) => guildChannel(c, g.id)),
     threads: g.channels.filter(isThread).map((c) => guildChannel(c, g.id)),
   };
