@@ -5,6 +5,7 @@
  */
 import fs from 'node:fs';
 import { ConsoleAdapter } from '../../adapters/console/index.js';
+import { DiscordAdapter, agentActivity, discordCommandSource } from '../../adapters/discord/index.js';
 import { OneBotAdapter } from '../../adapters/onebot/index.js';
 import { TelegramAdapter, telegramCommandSource } from '../../adapters/telegram/index.js';
 import { ConfigError } from '../errors/index.js';
@@ -42,6 +43,9 @@ async function main(): Promise<void> {
   if (config.onebot && config.role !== 'worker') app.addAdapter(new OneBotAdapter(config.onebot));
   if (config.telegram && config.role !== 'worker') {
     app.addAdapter(new TelegramAdapter({ ...config.telegram, commands: telegramCommandSource(app.commands) }));
+  }
+  if (config.discord && config.role !== 'worker') {
+    app.addAdapter(new DiscordAdapter({ ...config.discord, commands: discordCommandSource(app.commands), activity: agentActivity(app.hooks) }));
   }
 
   let signals = 0;

@@ -31,6 +31,7 @@ const defaults: Config = {
   http: undefined,
   onebot: undefined,
   telegram: undefined,
+  discord: undefined,
   llm: undefined,
   agent: {
     persona: DEFAULT_AGENT_SETTINGS.persona, replyFormat: 'xml', maxSteps: 5, maxToolCalls: 5, toolTimeoutMs: 60_000,
@@ -139,6 +140,7 @@ describe('loadConfig parsing', () => {
       http: undefined,
       onebot: undefined,
       telegram: undefined,
+      discord: undefined,
       llm: undefined,
       agent: defaults.agent,
       typos: [],
