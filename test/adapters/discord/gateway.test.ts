@@ -117,6 +117,15 @@ describe('Discord gateway through discord.js', () => {
     await expect(started).rejects.toMatchObject({ message: expect.stringContaining('Message Content Intent') });
   });
 
+  it('closes the adapter, saying why, when Discord ends the session for good (4004 after the token was reset)', async () => {
+    rig = await startDiscord();
+    rig.fake.gateway.closeWith(4004, 'Authentication failed.');
+    // The only adapter closed: the app stops by itself.
+    await rig.app.stopped;
+    expect(rig.lines.some((l) => String(l.msg).startsWith('Discord rejected the bot token (4004') && String(l.msg).includes('DISCORD_TOKEN'))).toBe(true);
+    expect(rig.app.metrics.get('discord_gateway_events_total', { event: 'disconnected' })).toBe(1);
+  });
+
   it('refuses to start when the token is wrong', async () => {
     const fake = new FakeDiscord(fakeWorld());
     await fake.start();
