@@ -4,6 +4,7 @@ import { ButtonChoices } from './choices.js';
 import { CommandMenu, type MenuEvent } from './command-menu.js';
 import type { DiscordCommandSource } from './command-source.js';
 import { createClient, loginError, watchConnection } from './connection.js';
+import type { DispatchTap } from './dispatch-guard.js';
 import { DiscordChannelRefusedError, DiscordUploadTooLargeError, toDiscordError } from './errors.js';
 import { InboundDispatch } from './inbound-dispatch.js';
 import { messageBodies, type MessageBody } from './message-body.js';
@@ -83,15 +84,17 @@ export class DiscordAdapter implements Adapter {
 
   async start(host: AdapterHost): Promise<void> {
     this.host = host;
+    // discord.js builds its sharding strategy, and so asks the tap, only at login: `inbound` exists by then.
+    const tap: DispatchTap = { inspect: (t, d) => inbound.inspect(t, d), failed: (t, err) => inbound.failed(t, err) };
+    const client = createClient({
+      apiUrl: this.options.apiUrl ?? 'https://discord.com/api', messageContent: this.options.messageContent ?? true, memberEvents: this.options.memberEvents ?? false,
+      restAgent: this.options.restAgent, clientOptions: this.options.clientOptions,
+    }, tap);
     const inbound = new InboundDispatch({
-      get client() {
-        return client;
-      },
-      host, botId: () => this.discord?.user?.id ?? '', commands: this.options.commands, menu: () => this.menu, choices: this.choices,
+      client, host, botId: () => client.user?.id ?? '', commands: this.options.commands, menu: () => this.menu, choices: this.choices,
       deferAfterMs: this.options.deferAfterMs ?? 2000, bodies: (segments) => this.bodies(segments), send: (chatKey, segments) => this.send(chatKey, segments),
       logSummaryMs: this.options.logSummaryMs,
     });
-    const client = createClient({ apiUrl: this.options.apiUrl ?? 'https://discord.com/api', messageContent: this.options.messageContent ?? true, memberEvents: this.options.memberEvents ?? false, restAgent: this.options.restAgent, clientOptions: this.options.clientOptions }, inbound);
     this.discord = client;
     this.inbound = inbound;
     this.limits = watchConnection(client, host, (why) => host.closed(why));

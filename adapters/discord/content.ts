@@ -6,6 +6,8 @@ export interface ContentNames {
   botId: string;
   user(id: string): string | undefined;
   role(id: string): string | undefined;
+  /** The bot's own managed role: Discord's client may complete "@Bot" to it, and it then addresses the bot. */
+  isBotRole(id: string): boolean;
   channel(id: string): string | undefined;
 }
 
@@ -20,7 +22,8 @@ export interface ReadContent {
 const TOKEN = /<@!?(\d{1,20})>|<@&(\d{1,20})>|<#(\d{1,20})>|<(a?):(\w{2,32}):(\d{1,20})>|<\/([-_\p{L}\p{N} ]{1,100}):\d{1,20}>/gu;
 
 /**
- * A message's content as segments: user mentions become `at` (with the name Discord showed), custom emoji
+ * A message's content as segments: user mentions (and the bot's managed role) become `at` (with the name
+ * Discord showed), custom emoji
  * `face` (`id` = the emoji id, `a:<id>` when animated), role and channel mentions the readable `@role` /
  * `#channel` text people saw, slash-command mentions `/name`. Adjacent text is merged.
  */
@@ -41,6 +44,10 @@ export function readContent(content: string, names: ContentNames): ReadContent {
       const name = names.user(userId);
       out.segments.push(name === undefined ? { type: 'at', userId } : { type: 'at', userId, name });
       if (userId === names.botId) out.mentionedBot = true;
+    } else if (roleId !== undefined && names.isBotRole(roleId)) {
+      flush();
+      out.segments.push({ type: 'at', userId: names.botId, name: names.role(roleId) ?? 'bot' });
+      out.mentionedBot = true;
     } else if (roleId !== undefined) text += `@${names.role(roleId) ?? 'role'}`;
     else if (channelId !== undefined) text += `#${names.channel(channelId) ?? channelId}`;
     else if (emojiId !== undefined) {

@@ -112,6 +112,7 @@ export class InboundDispatch implements DispatchTap {
         return u ? u.member?.nick || u.global_name || u.username : client.users.cache.get(id)?.displayName;
       },
       role: (id: string) => (m.guild_id ? client.guilds.cache.get(m.guild_id)?.roles.cache.get(id)?.name : undefined),
+      isBotRole: (id: string) => m.guild_id !== undefined && client.guilds.cache.get(m.guild_id)?.roles.cache.get(id)?.tags?.botId === botId,
       channel: (id: string) => {
         const c = client.channels.cache.get(id);
         return c && 'name' in c && c.name ? c.name : undefined;

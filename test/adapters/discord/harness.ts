@@ -12,6 +12,8 @@ export const FORUM_POST = '810000000000000004';
 /** A channel where @everyone may not send: the bot cannot write there. */
 export const READ_ONLY = '810000000000000005';
 export const ADMIN_ROLE = '820000000000000001';
+/** The bot's managed role, as Discord creates it when the bot joins. */
+export const BOT_ROLE = '820000000000000002';
 export const OWNER = '900000000000000001';
 export const MEMBER = '900000000000000002';
 export const ADMIN = '900000000000000003';
@@ -19,7 +21,8 @@ export const ADMIN = '900000000000000003';
 export function fakeWorld(extra: FakeDiscordOptions = {}): FakeDiscordOptions {
   return {
     guilds: [{
-      id: GUILD, ownerId: OWNER, roles: [{ id: ADMIN_ROLE, name: 'Moderators', permissions: PERMISSION.MANAGE_GUILD }],
+      id: GUILD, ownerId: OWNER,
+      roles: [{ id: ADMIN_ROLE, name: 'Moderators', permissions: PERMISSION.MANAGE_GUILD }, { id: BOT_ROLE, name: 'Neko', permissions: 0n, botId: extra.botId ?? '700000000000000001' }],
       channels: [
         { id: CHANNEL_ID, type: CHANNEL.GUILD_TEXT, name: 'general' },
         { id: THREAD, type: CHANNEL.PUBLIC_THREAD, name: 'a-thread', parentId: CHANNEL_ID },

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { DiscordChannelRefusedError, DiscordUploadTooLargeError, splitContent } from '../../../adapters/discord/index.js';
 import { until } from '../../support/messages.js';
 import { message } from '../../peers/discord/fake-discord.js';
-import { ADMIN_ROLE, CHANNEL_ID, GUILD, MEMBER, OWNER, READ_ONLY, THREAD, contentOf, guildMessage, ingested, startDiscord, type DiscordRig } from './harness.js';
+import { ADMIN_ROLE, BOT_ROLE, CHANNEL_ID, GUILD, MEMBER, OWNER, READ_ONLY, THREAD, contentOf, guildMessage, ingested, startDiscord, type DiscordRig } from './harness.js';
 
 let rig: DiscordRig | undefined;
 const dirs: string[] = [];
@@ -36,6 +36,15 @@ describe('Discord messages in', () => {
       { type: 'text', text: ' try /echo at <t:1700000000:R>' },
     ]);
     expect(seen[0]).toMatchObject({ userName: 'Mia', toMe: false, senderRole: 'member', messageId: expect.stringMatching(/^\d+$/) });
+  });
+
+  it("reads a mention of the bot's managed role as a mention of the bot", async () => {
+    rig = await startDiscord();
+    const seen = ingested(rig.app);
+    rig.fake.sendMessage(guildMessage(`<@&${BOT_ROLE}> are you there?`, { mentionRoles: [BOT_ROLE] }));
+    await until(() => seen.length === 1, 'the message');
+    expect(seen[0]!.segments).toEqual([{ type: 'at', userId: rig.fake.botId, name: 'Neko' }, { type: 'text', text: ' are you there?' }]);
+    expect(seen[0]!.toMe).toBe(true);
   });
 
   it('reads a reply (to the bot: addressed to it), attachments by content type, stickers, and keeps embeds in raw', async () => {

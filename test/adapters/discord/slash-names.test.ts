@@ -12,7 +12,7 @@ describe('slash commands from the registry', () => {
       command('stats'), command('stats.today'), command('Weird Name!'),
     ], []);
     expect(set.payload.map((c) => c.name)).toEqual(['cfg', 'deep_one_two_three', 'stats', 'stats_today', 'weird_name_']);
-    const cfg = set.payload[0] as { options: { type: number; name: string; options?: { name: string }[] }[] };
+    const cfg = set.payload[0] as unknown as { options: { type: number; name: string; options?: { name: string }[] }[] };
     expect(cfg.options.map((o) => [o.type, o.name])).toEqual([[1, 'get'], [2, 'tools']]);
     expect(cfg.options[1]!.options!.map((o) => o.name)).toEqual(['list']);
     expect(invocationOf(set, { name: 'cfg', options: [{ name: 'get', type: 1, options: [{ name: 'key', type: 3, value: 'x' }] }] })).toEqual({ fullName: 'p:cfg.get', values: { Key: 'x' } });
@@ -25,7 +25,7 @@ describe('slash commands from the registry', () => {
     const subs = Array.from({ length: 27 }, (_, i) => command(`many.s${i}`));
     const set = buildSlashCommands([command('echo'), { ...command('echo'), fullName: 'q:echo' }, ...subs], []);
     expect(set.dropped).toEqual(['q:echo', 'p:many.s25', 'p:many.s26']);
-    expect((set.payload.find((c) => c.name === 'many') as { options: unknown[] }).options).toHaveLength(25);
+    expect((set.payload.find((c) => c.name === 'many') as unknown as { options: unknown[] }).options).toHaveLength(25);
     expect(invocationOf(set, { name: 'many', options: [{ name: 's26', type: 1 }] })).toBeUndefined();
   });
 

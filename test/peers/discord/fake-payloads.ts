@@ -40,12 +40,14 @@ export interface FakeRole {
   id: string;
   name: string;
   permissions: bigint;
+  /** A bot's managed role (Discord creates one per bot when it joins). */
+  botId?: string;
 }
 
 export function role(r: FakeRole, position = 1): Json {
   return {
     id: r.id, name: r.name, color: 0, hoist: false, icon: null, unicode_emoji: null, position,
-    permissions: String(r.permissions), managed: false, mentionable: true, flags: 0,
+    permissions: String(r.permissions), managed: r.botId !== undefined, mentionable: true, flags: 0, ...(r.botId ? { tags: { bot_id: r.botId } } : {}),
   };
 }
 
