@@ -52,7 +52,11 @@ export interface DiscordAdapterOptions {
  */
 export class DiscordAdapter implements Adapter {
   readonly name = 'discord';
-  readonly segmentTypes = ['text', 'at', 'reply', 'image', 'audio', 'video', 'file', 'face', 'buttons', 'raw'] as const;
+  /**
+   * What the agent is offered. Custom emoji and stickers need ids the model cannot know (it writes Unicode
+   * emoji as text); plugins may still send `face` segments and discord `embed` raw segments.
+   */
+  readonly segmentTypes = ['text', 'at', 'reply', 'image', 'audio', 'video', 'file', 'buttons'] as const;
   private host: AdapterHost | undefined;
   private discord: Client | undefined;
   private inbound: InboundDispatch | undefined;
