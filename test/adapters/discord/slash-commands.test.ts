@@ -1,3 +1,6 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Arg, CmdCtl, CommandPermission } from '../../../core/index.js';
 import { makePlugin } from '../../support/plugins.js';
@@ -138,6 +141,18 @@ describe('Discord slash commands: answers', () => {
     const followUp = await rig.fake.waitForCall('POST', /^\/webhooks\/\d+\/[^/]+$/);
     expect(followUp.body).toMatchObject({ content: 'second', allowed_mentions: { parse: [] } });
     expect(callbacks()).toHaveLength(1);
+  });
+
+  it('uploads the files of an answer with the interaction response (multipart)', async () => {
+    rig = await startDiscord();
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'nekomata-discord-')), 'chart.png');
+    fs.writeFileSync(file, 'png bytes');
+    await withPlugin('chart', (p) => p.mountCommand({ name: 'chart', description: 'draws a chart' }, () => CmdCtl.success([{ type: 'text', text: 'here' }, { type: 'image', filePath: file }])));
+    const call = await callbackOf(rig.fake.interact(slash('chart')));
+    expect(call.contentType).toMatch(/^multipart\/form-data/);
+    expect(call.body).toMatchObject({ type: 4, data: { content: 'here', attachments: [{ id: 0, filename: 'chart.png' }] } });
+    expect(call.files.map((f) => [f.field, f.name, f.bytes.toString()])).toEqual([['files[0]', 'chart.png', 'png bytes']]);
+    fs.rmSync(path.dirname(file), { recursive: true, force: true });
   });
 
   it('answers refusals and errors for the invoker only (ephemeral), and runs subcommands for those allowed', async () => {
