@@ -9,6 +9,7 @@ const benchmarks: Record<string, () => Promise<Benchmark>> = {
   commands: () => import('./commands.js'),
   buffer: () => import('./buffer.js'),
   onebot: () => import('./onebot.js'),
+  discord: () => import('./discord.js'),
 };
 
 const requested = process.argv.slice(2).filter((a) => a !== '--');

@@ -1,4 +1,5 @@
 /** Small numeric and formatting helpers shared by the benchmarks. */
+import fs from 'node:fs';
 
 export interface Summary {
   count: number;
@@ -52,4 +53,13 @@ export function envInt(name: string, fallback: number, min = 1): number {
   const n = Number(raw);
   if (!Number.isInteger(n) || n < min) throw new RangeError(`${name} must be a whole number ≥ ${min}, got "${raw}"`);
   return n;
+}
+
+/** On-CPU time of the calling thread, ns, from /proc/thread-self/schedstat (Linux); NaN elsewhere. */
+export function threadCpuNs(file = '/proc/thread-self/schedstat'): number {
+  try {
+    return Number(fs.readFileSync(file, 'utf8').split(' ')[0]);
+  } catch {
+    return Number.NaN;
+  }
 }

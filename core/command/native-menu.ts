@@ -77,7 +77,7 @@ export function listNativeCommands(commands: readonly RegisteredCommand[], overr
  * @example
  * await app.commands.executeInChat(nativeInvocation(command, { city: 'Paris', days: 2 }, { ...caller, source: 'native' }));
  */
-export function nativeInvocation(command: NativeCommand, values: Record<string, unknown>, caller: CommandCaller): ExecuteRequest {
+export function nativeInvocation(command: Pick<NativeCommand, 'fullName'>, values: Record<string, unknown>, caller: CommandCaller): ExecuteRequest {
   const json = Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined && value !== null));
   return { name: command.fullName, json, caller };
 }

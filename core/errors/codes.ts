@@ -62,6 +62,10 @@ export const ERROR_CODES = {
   ONEBOT_DELIVERY_UNKNOWN: 'a OneBot action got no answer: it may or may not have been carried out',
   TELEGRAM_API: 'the Telegram Bot API refused a call',
   TELEGRAM_CHAT_BLOCKED: 'the Telegram user blocked the bot or left the chat',
+  DISCORD_API: 'Discord refused a REST call',
+  DISCORD_CHANNEL_REFUSED: 'Discord refused to send to a channel (missing permissions, unknown channel): not retried',
+  DISCORD_UPLOAD_TOO_LARGE: 'a file is larger than Discord takes in one message; nothing of the reply was sent',
+  DISCORD_MEDIA: 'a media segment could not be read for upload to Discord',
 } as const;
 
 /** A stable, machine-readable error code: one of `ERROR_CODES`. */

@@ -82,7 +82,8 @@ export class App {
   private readonly outbox: Outbox | undefined;
   private readonly floodRedis: Redis | undefined;
   private readonly serving: (() => void)[] = [];
-  private readonly adapters = new Map<string, { adapter: Adapter; open: boolean }>();
+  /** `starting`: inside its `start()`; an adapter that closes itself then fails its start instead of stopping the app. */
+  private readonly adapters = new Map<string, { adapter: Adapter; open: boolean; starting: boolean }>();
   private state: AppState = 'created';
   private inputClosed = false;
   private ingesting = 0;
@@ -162,7 +163,7 @@ export class App {
   addAdapter(adapter: Adapter): void {
     if (this.adapters.has(adapter.name)) throw new NekomataError('ADAPTER_DUPLICATE', `an adapter named "${adapter.name}" is already registered`);
     if (this.state !== 'created') throw new NekomataError('APP_STARTED', 'adapters must be added before app.start()');
-    this.adapters.set(adapter.name, { adapter, open: false });
+    this.adapters.set(adapter.name, { adapter, open: false, starting: false });
   }
 
   async start(): Promise<void> {
@@ -192,16 +193,24 @@ export class App {
       if (this.state !== 'running') break;
       // Open while starting: a stop in the meantime (a platform unreachable, its client retrying) stops it too.
       entry.open = true;
+      entry.starting = true;
       try {
         await entry.adapter.start(this.adapterHost(name));
       } catch (err) {
+        entry.starting = false;
         if (this.state === 'running') {
           entry.open = false;
           throw err;
         }
         this.log.debug({ err: toError(err), adapter: name }, `adapter ${name} did not finish starting: the app stopped`);
       }
+      entry.starting = false;
       if (this.state !== 'running') break;
+      if (!entry.open) {
+        // It started and closed again at once (its platform ended the session): as if it closed just after.
+        if (![...this.adapters.values()].some((e) => e.open)) void this.stop('the last adapter closed');
+        continue;
+      }
       if (this.outbox) this.serving.push(this.outbox.serve(entry.adapter));
       this.log.info({ adapter: name }, `adapter ${name} started`);
     }
@@ -313,6 +322,8 @@ export class App {
         if (!entry?.open) return;
         entry.open = false;
         this.log.info({ adapter: name }, `adapter ${name} closed: ${why}`);
+        // While it starts, its start() settles the matter: a failure is thrown to app.start()'s caller.
+        if (entry.starting) return;
         if (![...this.adapters.values()].some((e) => e.open)) void this.stop('the last adapter closed');
       },
     };

@@ -5,6 +5,7 @@
  */
 import fs from 'node:fs';
 import { ConsoleAdapter } from '../../adapters/console/index.js';
+import { DiscordAdapter, agentActivity, discordCommandSource, type DiscordAdapterOptions } from '../../adapters/discord/index.js';
 import { OneBotAdapter } from '../../adapters/onebot/index.js';
 import { TelegramAdapter, telegramCommandSource } from '../../adapters/telegram/index.js';
 import { ConfigError } from '../errors/index.js';
@@ -41,9 +42,14 @@ async function main(): Promise<void> {
   installProcessGuards(app);
   if (consoleAdapter) app.addAdapter(consoleAdapter);
   if (config.onebot && config.role !== 'worker') app.addAdapter(new OneBotAdapter(config.onebot));
+  // One proxy-aware HTTP client for every adapter that calls out over HTTP (HTTPS_PROXY / NO_PROXY).
+  const outbound = config.proxy ? new OutboundHttp(config.proxy) : undefined;
   if (config.telegram && config.role !== 'worker') {
-    const http = config.proxy ? { http: new OutboundHttp(config.proxy) } : {};
-    app.addAdapter(new TelegramAdapter({ ...config.telegram, ...http, commands: telegramCommandSource(app.commands, config.commands.superUsers) }));
+    app.addAdapter(new TelegramAdapter({ ...config.telegram, ...(outbound ? { http: outbound } : {}), commands: telegramCommandSource(app.commands, config.commands.superUsers) }));
+  }
+  if (config.discord && config.role !== 'worker') {
+    const restAgent = outbound ? { restAgent: outbound.dispatcher as unknown as NonNullable<DiscordAdapterOptions['restAgent']> } : {};
+    app.addAdapter(new DiscordAdapter({ ...config.discord, ...restAgent, commands: discordCommandSource(app.commands), activity: agentActivity(app.hooks) }));
   }
 
   let signals = 0;

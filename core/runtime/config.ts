@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { DEFAULT_AGENT_SETTINGS, type AgentSettings } from '../agent/index.js';
 import type { CommandSettings } from '../command/index.js';
 import { ConfigError } from '../errors/index.js';
+import { discordSettings, type DiscordSettings } from './discord-settings.js';
 import { oneBotIssues } from './onebot-settings.js';
 import { findSettingTypos, type SettingTypo } from './setting-typos.js';
 import type { FloodSettings } from '../pipeline/index.js';
@@ -134,6 +135,13 @@ const envSchema = z
     HTTPS_PROXY: proxyUrl.optional(),
     HTTP_PROXY: proxyUrl.optional(),
     NO_PROXY: z.string().optional(),
+
+    DISCORD_TOKEN: z.string().regex(/^[\w-]+\.[\w-]+\.[\w-]+$/, 'expected the bot token from the Developer Portal (Bot → Reset Token): three parts separated by dots').optional(),
+    DISCORD_API_URL: z.string().regex(/^https?:\/\//, 'expected the http(s) base URL of Discord\'s REST API, e.g. https://discord.com/api').optional(),
+    DISCORD_GUILD_IDS: z.string().default('').pipe(z.transform(list)).pipe(z.array(z.string().regex(/^\d{17,20}$/, 'entries must be guild ids (snowflakes such as 1234567890123456789)'))),
+    DISCORD_MESSAGE_CONTENT: bool.default(true),
+    DISCORD_MEMBER_EVENTS: bool.default(false),
+    DISCORD_MAX_UPLOAD_MB: int(1, 500).default(10),
   })
   .superRefine((env, ctx) => {
     if (!env.LLM_MODEL && (env.LLM_BASE_URL || env.LLM_API_KEY || env.LLM_FALLBACK_MODELS.length > 0)) {
@@ -207,6 +215,8 @@ export interface Config {
   http: { host: string; port: number } | undefined;
   /** Set when `TELEGRAM_BOT_TOKEN` is; `webhook` set when `TELEGRAM_WEBHOOK_URL` is (no polling then). */
   telegram: { token: string; apiRoot?: string; pollingTimeoutSec: number; webhook?: { url: string; secret: string } } | undefined;
+  /** Set when `DISCORD_TOKEN` is. */
+  discord: DiscordSettings | undefined;
   /** Set when `LLM_MODEL` is: batches are answered by the agent through this OpenAI-compatible API. */
   llm: { baseUrl: string; apiKey: string; models: string[]; timeoutMs: number; maxRetries: number } | undefined;
   /** Set when `HTTPS_PROXY` or `HTTP_PROXY` is: Telegram and the LLM provider go through it (`NO_PROXY` hosts directly). */
@@ -339,6 +349,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
           ...(e.TELEGRAM_WEBHOOK_URL ? { webhook: { url: e.TELEGRAM_WEBHOOK_URL, secret: e.TELEGRAM_WEBHOOK_SECRET! } } : {}),
         }
       : undefined,
+    discord: discordSettings(e),
   };
 }
 

@@ -32,6 +32,7 @@ const defaults: Config = {
   http: undefined,
   onebot: undefined,
   telegram: undefined,
+  discord: undefined,
   llm: undefined,
   proxy: undefined,
   agent: {
@@ -146,6 +147,7 @@ describe('loadConfig parsing', () => {
       http: undefined,
       onebot: undefined,
       telegram: undefined,
+      discord: undefined,
       llm: undefined,
       proxy: undefined,
       agent: defaults.agent,

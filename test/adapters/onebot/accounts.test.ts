@@ -58,7 +58,7 @@ describe('OneBot: reverse-WS accounts that leave', () => {
           const peer = new FakeOneBot({ selfId: 30000 + first + i, mode: 'reverse', token: 'secret', url, reconnectMs: 0 });
           await peer.start();
           // Frames are read in order: the bot has the message before it sees the close.
-          peer.emitEvent(peer.groupMessage(40000 + first + i, 42, 'hello'));
+          peer.emitEvent(peer.groupMessage(40000 + first + i, 50000 + first + i, 'hello'));
           await peer.stop();
         }),
       );

@@ -1,0 +1,13 @@
+export * from './adapter.js';
+export * from './errors.js';
+export { discordCommandSource, type DiscordCommandSource, type SlashCall, type SlashReply } from './command-source.js';
+export { agentActivity, TypingIndicator, type AgentActivity } from './typing.js';
+export { buildSlashCommands, invocationOf, discordName, type SlashSource, type SlashCommandSet, type SlashRoute, type ApplicationCommandJson } from './slash-commands.js';
+export { canonical as canonicalCommands, CommandMenu, type MenuEvent } from './command-menu.js';
+export { splitContent, MAX_CONTENT } from './split.js';
+export { planMessages, MAX_FILES, type Plan, type PlannedMessage } from './send-plan.js';
+export { messageBodies, type MessageBody } from './message-body.js';
+export { readContent, faceText, STICKER_PREFIX, type ContentNames } from './content.js';
+export { readMessage, attachmentSegment, type DiscordRaw, type ChannelInfo } from './inbound.js';
+export { ButtonChoices, CHOICE_PREFIX } from './choices.js';
+export { intentsOf } from './connection.js';
