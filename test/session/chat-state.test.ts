@@ -19,7 +19,7 @@ describe('per-chat state of idle chats', () => {
   it('is released after CHAT_STATE_IDLE_MS, and a chat that comes back is still answered', async () => {
     const batches = start({ CHAT_STATE_IDLE_MS: '80' });
     await app.start();
-    for (let c = 0; c < 2000; c++) await app.ingest(makeMessage(`hello ${c}`, { chat: `c${c}` }));
+    for (let c = 0; c < 2000; c++) await app.ingest(makeMessage(`hello ${c}`, { chat: `c${c}`, user: `u${c}` }));
     await until(() => batches.length === 2000, 'every chat to be answered');
     await until(() => held().buffer === 0 && held().sessions === 0, 'the idle chats to be forgotten');
     expect(app.metrics.get('chat_state_evicted_total', { part: 'buffer' })).toBe(2000);
@@ -33,7 +33,7 @@ describe('per-chat state of idle chats', () => {
   it('keeps every chat with CHAT_STATE_IDLE_MS=0', async () => {
     const batches = start({ CHAT_STATE_IDLE_MS: '0' });
     await app.start();
-    for (let c = 0; c < 50; c++) await app.ingest(makeMessage(`hello ${c}`, { chat: `c${c}` }));
+    for (let c = 0; c < 50; c++) await app.ingest(makeMessage(`hello ${c}`, { chat: `c${c}`, user: `u${c}` }));
     await until(() => batches.length === 50, 'every chat to be answered');
     await new Promise((r) => setTimeout(r, 100));
     expect(held()).toEqual({ buffer: 50, sessions: 50 });
