@@ -51,6 +51,17 @@ export class TimeoutError extends NekomataError {
   }
 }
 
+/**
+ * A service the work depends on (Redis, a gateway through the outbox) could not be reached in time: the work
+ * was not done, or its outcome is unknown, and is to be retried rather than given up (a batch whose handler
+ * failed with it is run again, see `SessionManager`).
+ */
+export class UnavailableError extends NekomataError {
+  constructor(message: string, options?: { cause?: unknown; code?: string }) {
+    super(options?.code ?? 'UNAVAILABLE', message, options);
+  }
+}
+
 /** Normalises anything thrown into an `Error` so it can be logged with a stack. */
 export function toError(thrown: unknown): Error {
   if (thrown instanceof Error) return thrown;

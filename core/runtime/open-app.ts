@@ -27,10 +27,13 @@ export async function openApp(config: Config, options: AppOptions = {}): Promise
   const store = options.store ?? (await openRedisStore({ settings: config.redis, log }));
   let buffer = options.buffer;
   if (!buffer) {
-    const driver = new BullMQBufferDriver(config.buffer, { redis: config.redis, log, metrics, lockMs: config.redis.lockMs, partitions: config.redis.partitions });
+    const driver = new BullMQBufferDriver(config.buffer, {
+      redis: config.redis, log, metrics, lockMs: config.redis.lockMs, partitions: config.redis.partitions, spoolMax: config.redis.spoolMax, spoolDir: config.dataDir,
+    });
     await driver.checkPartitions();
+    await driver.restoreSpool();
     buffer = driver;
   }
-  const outbox = options.outbox ?? new BullMQOutbox({ redis: config.redis, log });
+  const outbox = options.outbox ?? new BullMQOutbox({ redis: config.redis, log, metrics });
   return createApp(config, { ...options, log, metrics, store, buffer, outbox });
 }
