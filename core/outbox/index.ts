@@ -22,7 +22,10 @@ export interface Delivery extends SendResult {
  */
 export interface Outbox {
   send(adapter: string, chatKey: ChatKey, segments: Segment[], key?: string): Promise<Delivery>;
-  /** Runs `send` (a send to an adapter this process holds) unless a send with `key` already ran. */
+  /**
+   * Runs `send` (a send to an adapter this process holds) unless a send with `key` already ran. Waits for
+   * Redis while it is away: a claim given up could still land later and hold the key for nobody.
+   */
   sendOnce(key: string, send: () => Promise<SendResult>): Promise<Delivery>;
   /** Serves sends for an adapter this process holds; the returned function stops serving. */
   serve(adapter: Adapter): Disposer;
@@ -95,13 +98,12 @@ export class BullMQOutbox implements Outbox {
   }
 
   sendOnce(key: string, send: () => Promise<SendResult>): Promise<Delivery> {
-    const deadline = Date.now() + this.timeoutMs;
-    return this.guarded(key, send, (claim) => beforeDeadline(claim, deadline, () => new UnavailableError(`redis did not answer within ${this.timeoutMs} ms: the reply was not sent`)));
+    return this.guarded(key, send);
   }
 
   serve(adapter: Adapter): Disposer {
-    // No time limit on the claim here: while Redis is away the job waits, and its sender times out on its side.
-    const worker = new Worker<SendJob, Delivery>(`outbox-${adapter.name}`, (job) => this.guarded(job.id!, () => adapter.send(job.data.chatKey, job.data.segments), (claim) => claim), {
+    // While Redis is away the job waits in its claim; its sender times out on its side and runs its batch again.
+    const worker = new Worker<SendJob, Delivery>(`outbox-${adapter.name}`, (job) => this.guarded(job.id!, () => adapter.send(job.data.chatKey, job.data.segments)), {
       connection: connectRedis(this.opts.redis, 'blocking', this.opts.log, `outbox-worker-${adapter.name}`),
       prefix: `${this.opts.redis.prefix}:bull`,
       concurrency: this.opts.concurrency ?? 16,
@@ -131,11 +133,12 @@ export class BullMQOutbox implements Outbox {
 
   /**
    * Sends unless `key` was claimed by another send: the claim (SET NX, with GET) carries a token of this call,
-   * so the same claim sent twice by ioredis (its first reply lost) still finds itself the owner.
+   * so the same claim sent twice by ioredis (its first reply lost) still finds itself the owner. Never given
+   * up on while Redis is away (patient connection): a claim abandoned could land later and block the key.
    */
-  private async guarded(key: string, send: () => Promise<SendResult>, bound: (claim: Promise<string | null>) => Promise<string | null>): Promise<Delivery> {
+  private async guarded(key: string, send: () => Promise<SendResult>): Promise<Delivery> {
     const token = randomUUID();
-    const holder = await bound(this.connection.set(`${this.opts.redis.prefix}:outbox:sent:${key}`, token, 'PX', SENT_TTL_MS, 'NX', 'GET'));
+    const holder = await this.connection.set(`${this.opts.redis.prefix}:outbox:sent:${key}`, token, 'PX', SENT_TTL_MS, 'NX', 'GET');
     if (holder !== null && holder !== token) {
       this.opts.metrics.count('outbox_duplicates_total', {});
       return { duplicate: true };

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
 import { describe, expect, inject, it } from 'vitest';
 import { BullMQBufferDriver } from '../../core/buffer/index.js';
 import { UnavailableError } from '../../core/errors/index.js';
@@ -48,6 +49,37 @@ describe('BullMQ driver: a batch whose handler could not reach Redis or a gatewa
       expect(deps.metrics.get('batch_errors_total')).toBe(1);
     } finally {
       await driver.close({ timeoutMs: 2000 });
+    }
+  });
+});
+
+describe('BullMQ driver: the late ack of a process whose chat was taken over', () => {
+  it('trims nothing, so that the new holder runs the batch from the same head (and its replies keep their keys)', async () => {
+    const prefix = `test:${randomUUID()}`;
+    const driver = new BullMQBufferDriver(policy, { redis: { url: inject('redisUrl'), prefix }, ...testDeps(), partitions: 1 });
+    const admin = new Redis(inject('redisUrl'));
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let started = false;
+    let finished = false;
+    driver.consume(async () => {
+      started = true;
+      await gate;
+      finished = true;
+    }, { concurrency: 1 });
+    try {
+      await Promise.all([driver.push(makeMessage('a1', { chat: 'a' })), driver.push(makeMessage('a2', { chat: 'a' }))]);
+      await until(() => started, 'the batch to start');
+      // Another process took the chat over, as it does once this one's lease has lapsed (an outage).
+      await admin.hset(`${prefix}:buffer:held:0`, 'test-private_a', 'another-process');
+      release();
+      await until(() => finished, 'the batch to finish');
+      await sleep(200);
+      expect(await admin.lrange(`${prefix}:buffer:msgs:test-private_a`, 0, -1)).toHaveLength(2);
+    } finally {
+      release();
+      await driver.close({ timeoutMs: 2000 });
+      admin.disconnect();
     }
   });
 });
