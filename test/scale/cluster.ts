@@ -71,15 +71,6 @@ export class Cluster {
     });
   }
 
-  /** Like a platform that redelivers until the bot acknowledges: retries a refused message. */
-  async ingestUntilTaken(message: InboundMessageInput): Promise<void> {
-    for (let attempt = 0; ; attempt++) {
-      if ((await this.ingest(message)).ok) return;
-      if (attempt > 200) throw new Error(`message ${message.messageId} was refused 200 times`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-
   /** Texts handled per chat, in the order batches finished. */
   doneTexts(): Map<string, string[]> {
     const byChat = new Map<string, string[]>();
