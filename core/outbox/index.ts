@@ -72,6 +72,9 @@ export class BullMQOutbox implements Outbox {
   private readonly workers = new Set<Worker>();
   private readonly connection;
   private readonly timeoutMs: number;
+  private closing = false;
+  /** Sends waiting for their gateway's answer: failed as unavailable when this outbox closes. */
+  private readonly waiting = new Set<(err: Error) => void>();
 
   constructor(private readonly opts: { redis: RedisSettings; log: Logger; metrics: Metrics; timeoutMs?: number; concurrency?: number }) {
     this.connection = connectRedis(opts.redis, 'patient', opts.log, 'outbox');
@@ -88,12 +91,18 @@ export class BullMQOutbox implements Outbox {
       deadline,
       timedOut,
     );
+    let stop!: (err: Error) => void;
+    const stopped = new Promise<never>((_, reject) => this.waiting.add((stop = reject)));
     try {
-      return (await job.waitUntilFinished(events, Math.max(1, deadline - Date.now()))) ?? {};
+      return (await Promise.race([job.waitUntilFinished(events, Math.max(1, deadline - Date.now())), stopped])) ?? {};
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       if (/timed out/i.test(message)) throw timedOut();
+      // This process is stopping: the gateway did not refuse the reply, it is still to be sent (or was).
+      if (this.closing) throw new UnavailableError(`the outbox closed while a reply through ${adapter} waited for its gateway: delivery unknown`, { code: 'SEND_UNKNOWN', cause: err });
       throw new OutboxSendError(adapter, message);
+    } finally {
+      this.waiting.delete(stop);
     }
   }
 
@@ -123,6 +132,9 @@ export class BullMQOutbox implements Outbox {
   }
 
   async close(): Promise<void> {
+    this.closing = true;
+    for (const stop of this.waiting) stop(new Error('the outbox closed'));
+    this.waiting.clear();
     await Promise.all([...this.workers].map((w) => w.close()));
     this.workers.clear();
     for (const { queue, events } of this.queues.values()) await Promise.all([queue.close(), events.close()]);

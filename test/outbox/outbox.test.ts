@@ -95,6 +95,18 @@ describe('the outbox while Redis is away', { timeout: 20_000 }, () => {
   });
 });
 
+describe('the outbox at shutdown', () => {
+  it('fails a send still waiting for its gateway as unavailable (to run again elsewhere), not as refused', async () => {
+    const { outbox: worker } = outbox();
+    const waiting = worker.send('test', 'test-private_c1', text('hello'), 'rkey5').then(() => undefined, (e: unknown) => e);
+    await sleep(200);
+    await worker.close();
+    const err = await waiting;
+    expect(isUnavailable(err)).toBe(true);
+    expect((err as { code?: string }).code).toBe('SEND_UNKNOWN');
+  });
+});
+
 function answers(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = net.createConnection({ host: '127.0.0.1', port });
