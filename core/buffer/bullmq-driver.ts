@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import fs from 'node:fs';
 import { Queue, Worker, type Job, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
@@ -13,7 +12,7 @@ import { AckQueue, type AckRedis } from './ack-queue.js';
 import { InHand } from './in-hand.js';
 import { ACK_MANY, CLAIM, FINISH, REVIVE } from './partition-scripts.js';
 import { PushQueue, type PushRedis } from './push-queue.js';
-import { readSpools, saveSpool } from './spool.js';
+import { keepSpool, restoreSpools, type SpoolPlace } from './spool.js';
 import { checkPartitionCount, partitionOf, releaseJobs, renewLease, runPartition, Slots, type PartitionContext, type PartitionRedis } from './partition-job.js';
 import { validateBufferPolicy } from './policy.js';
 import { CLEAR, PUSH_MANY } from './redis-scripts.js';
@@ -66,6 +65,8 @@ export class BullMQBufferDriver implements BufferDriver {
   private readonly redis: BufferRedis;
   /** Pushes only: `patient`, so that they wait out an outage in order (see PushQueue). */
   private readonly pushConnection: PushRedis;
+  /** This process as the sender of push calls (their numbers are its own, see PUSH_MANY). */
+  private readonly caller = randomUUID();
   private readonly queueConnection: Redis;
   private readonly queue: Queue;
   private readonly waker: DelayWaker;
@@ -109,7 +110,7 @@ export class BullMQBufferDriver implements BufferDriver {
     const reasons: ReleaseReason[] = ['idle', 'maxBatch', 'maxWait', 'flush', 'trigger', 'shutdown'];
     this.released = Object.fromEntries(reasons.map((r) => [r, opts.metrics.counter('buffer_released_total', { reason: r })])) as Record<ReleaseReason, Counter>;
     this.pushes = new PushQueue({
-      redis: this.pushConnection, keyPrefix: this.keyPrefix, policy: this.policy, caller: randomUUID(), spoolMax: opts.spoolMax ?? 20_000,
+      redis: this.pushConnection, keyPrefix: this.keyPrefix, policy: this.policy, caller: this.caller, spoolMax: opts.spoolMax ?? 20_000,
       log: opts.log, metrics: opts.metrics, partitionOf: (chat) => this.partitionOf(chat), schedule: (part, at) => this.schedule(part, at),
     });
   }
@@ -123,18 +124,8 @@ export class BullMQBufferDriver implements BufferDriver {
    * Stores the messages an earlier process on this `spoolDir` saved at its shutdown because Redis was away
    * (each call once, even if it had run after all), then deletes their files. Resolves how many were restored.
    */
-  async restoreSpool(): Promise<number> {
-    if (!this.opts.spoolDir) return 0;
-    let restored = 0;
-    for (const { file, calls } of readSpools(this.opts.spoolDir, this.p)) {
-      await this.pushes.restore(calls);
-      fs.rmSync(file, { force: true });
-      const count = calls.reduce((n, c) => n + c.pushes.length, 0);
-      restored += count;
-      this.opts.metrics.count('buffer_spool_restored_total', {}, count);
-      this.opts.log.info({ file, count }, `stored ${count} messages the last shutdown held for an unreachable Redis`);
-    }
-    return restored;
+  restoreSpool(): Promise<number> {
+    return restoreSpools(this.spoolPlace(), (calls) => this.pushes.restore(calls));
   }
 
   /** Refuses to run beside processes that split chats into another number of partitions (see `checkPartitionCount`). */
@@ -253,20 +244,14 @@ export class BullMQBufferDriver implements BufferDriver {
   /** Saves (or, with no spoolDir, reports as lost) the pushes Redis did not answer before close, and cuts their connection. */
   private keepSpooled(): void {
     const left = this.pushes.abandon();
-    if (left.length > 0) {
-      const count = left.reduce((n, c) => n + c.pushes.length, 0);
-      if (this.opts.spoolDir) {
-        const file = saveSpool(this.opts.spoolDir, this.p, left[0]!.caller, left);
-        this.opts.metrics.count('buffer_spool_saved_total', {}, count);
-        this.opts.log.warn({ file, count }, `redis is still unreachable at shutdown: ${count} messages saved to ${file}, stored at the next start`);
-      } else {
-        this.opts.metrics.count('buffer_spool_lost_total', {}, count);
-        this.opts.log.error({ count }, `redis is still unreachable at shutdown: ${count} messages held for it are lost (set a spool directory to keep them)`);
-      }
-    }
+    if (left.length > 0) keepSpool(this.spoolPlace(), left);
     // Cut rather than quit: a call still queued must not reach Redis after it was saved.
     if (left.length > 0 || this.pushConnection.status !== 'ready') this.pushConnection.disconnect();
     else void this.pushConnection.quit().catch(() => undefined);
+  }
+
+  private spoolPlace(): SpoolPlace {
+    return { dir: this.opts.spoolDir, prefix: this.p, caller: this.caller, log: this.opts.log, metrics: this.opts.metrics };
   }
 
   private async process(ctx: PartitionContext, job: Job<{ part: number }>, token: string, handler: BatchHandler): Promise<void> {

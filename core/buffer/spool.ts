@@ -1,7 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import type { Logger } from 'pino';
 import { NekomataError } from '../errors/index.js';
 import type { InboundMessage } from '../message/index.js';
+import type { Metrics } from '../metrics/index.js';
 import type { PushMode } from './driver.js';
 
 /** A push refused because Redis is unreachable and the process's spool is full (`BUFFER_SPOOL_MAX`). */
@@ -65,4 +67,41 @@ export function readSpools(dir: string, prefix: string): { file: string; calls: 
     if (body.prefix === prefix) found.push({ file, calls: body.calls });
   }
   return found;
+}
+
+/** Where a process keeps its spool across a restart (DATA_DIR; none: lost, and said so) and whom it tells. */
+export interface SpoolPlace {
+  dir: string | undefined;
+  prefix: string;
+  caller: string;
+  log: Logger;
+  metrics: Metrics;
+}
+
+/** Saves the calls left at shutdown (Redis still away), or, with no folder, reports them lost. */
+export function keepSpool(place: SpoolPlace, left: SpooledCall[]): void {
+  const count = left.reduce((n, c) => n + c.pushes.length, 0);
+  if (!place.dir) {
+    place.metrics.count('buffer_spool_lost_total', {}, count);
+    place.log.error({ count }, `redis is still unreachable at shutdown: ${count} messages held for it are lost (set a spool directory to keep them)`);
+    return;
+  }
+  const file = saveSpool(place.dir, place.prefix, place.caller, left);
+  place.metrics.count('buffer_spool_saved_total', {}, count);
+  place.log.warn({ file, count }, `redis is still unreachable at shutdown: ${count} messages saved to ${file}, stored at the next start`);
+}
+
+/** Stores (through `store`) the spools saved in the folder by earlier processes, then deletes them; → messages restored. */
+export async function restoreSpools(place: SpoolPlace, store: (calls: SpooledCall[]) => Promise<void>): Promise<number> {
+  if (!place.dir) return 0;
+  let restored = 0;
+  for (const { file, calls } of readSpools(place.dir, place.prefix)) {
+    await store(calls);
+    fs.rmSync(file, { force: true });
+    const count = calls.reduce((n, c) => n + c.pushes.length, 0);
+    restored += count;
+    place.metrics.count('buffer_spool_restored_total', {}, count);
+    place.log.info({ file, count }, `stored ${count} messages the last shutdown held for an unreachable Redis`);
+  }
+  return restored;
 }
