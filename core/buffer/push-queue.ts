@@ -75,6 +75,8 @@ export class PushQueue {
   private nextCall = 0;
   private spooledMessages = 0;
   private connectedOnce = false;
+  /** Said "Redis is unreachable" and not yet that it is back: one line each per outage. */
+  private outage = false;
 
   constructor(private readonly target: PushTarget) {
     this.pendingKey = `${target.keyPrefix}pending`;
@@ -168,7 +170,8 @@ export class PushQueue {
   private spool(call: Call): void {
     if (call.spooled) return;
     call.spooled = true;
-    if (this.spooledMessages === 0) {
+    if (!this.outage) {
+      this.outage = true;
       this.target.log.warn({ spoolMax: this.target.spoolMax }, 'redis is unreachable: messages are held in this process (up to BUFFER_SPOOL_MAX) and stored in order once it is back');
     }
     this.spooledMessages += call.pushes.length;
@@ -190,7 +193,10 @@ export class PushQueue {
     this.calls.delete(call);
     if (call.spooled) {
       this.spooledMessages -= call.pushes.length;
-      if (this.spooledMessages === 0) this.target.log.info('redis is back: the messages held meanwhile are stored');
+      if (this.spooledMessages === 0 && this.outage) {
+        this.outage = false;
+        this.target.log.info('redis is back: the messages held meanwhile are stored');
+      }
     }
     if (this.calls.size === 0) for (const done of this.settled) done();
     // A call is refused whole only by Redis itself (the patient connection waits out outages): a script error.
