@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { toError } from '../errors/index.js';
+import { isUnavailable, toError } from '../errors/index.js';
 import { BatchEvent, type HookRegistry } from '../hooks/index.js';
 import type { Batch, ChatKey, Segment } from '../message/index.js';
 import type { Metrics } from '../metrics/index.js';
@@ -266,6 +266,9 @@ export class AgentRunner {
         sent.push(chain);
         ids.push(result.messageId);
       } catch (err) {
+        // Redis or the gateway out of reach: the batch must run again (its sent replies keep their keys), not
+        // count as answered.
+        if (isUnavailable(err)) throw err;
         // One message the platform refused does not take the rest of the reply with it.
         this.deps.metrics.count('agent_send_errors_total', {});
         ctx.log.warn({ err: toError(err) }, 'a reply message could not be sent; the rest of the reply goes on');

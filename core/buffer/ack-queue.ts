@@ -6,16 +6,23 @@ export interface HandledBatch {
   part: number;
   chat: ChatKey;
   firstSeq: number;
+  /** Its messages; 0: not handled after all, to run again in RETRY_MS. */
   count: number;
   lane: BatchLane;
 }
+
+/**
+ * How long a batch whose handler could not reach Redis or a gateway waits before it runs again: long enough
+ * not to spin on an outage, short enough that the chat's answer is not much later than Redis's return.
+ */
+export const RETRY_MS = 1000;
 
 /** What an ack answers: the chat's next batch (a take-reply), or why there is none (`w`, `e`, `x`). */
 export type AckReply = (string | number)[];
 
 /** The driver's connection with the ack script defined on it. */
 export interface AckRedis {
-  nkAckMany(prefix: string, holder: string, now: number, debounce: number, maxWait: number, maxBatch: number, ...batches: (string | number)[]): Promise<AckReply[]>;
+  nkAckMany(prefix: string, holder: string, now: number, debounce: number, maxWait: number, maxBatch: number, retryMs: number, ...batches: (string | number)[]): Promise<AckReply[]>;
 }
 
 /**
@@ -66,7 +73,7 @@ export class AckQueue {
     const args: (string | number)[] = [];
     for (const { batch } of acks) args.push(batch.part, batch.chat, batch.firstSeq, batch.count, batch.lane === 'triggered' ? 't' : 'b');
     try {
-      const replies = await this.redis.nkAckMany(this.keyPrefix, this.holder, Date.now(), debounceMs, maxWaitMs, maxBatch, ...args);
+      const replies = await this.redis.nkAckMany(this.keyPrefix, this.holder, Date.now(), debounceMs, maxWaitMs, maxBatch, RETRY_MS, ...args);
       acks.forEach((a, i) => a.resolve(replies[i]!));
     } catch (err) {
       for (const a of acks) a.reject(err);

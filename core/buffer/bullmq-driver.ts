@@ -12,11 +12,12 @@ import { AckQueue, type AckRedis } from './ack-queue.js';
 import { InHand } from './in-hand.js';
 import { ACK_MANY, CLAIM, FINISH, REVIVE } from './partition-scripts.js';
 import { PushQueue, type PushRedis } from './push-queue.js';
+import { keepSpool, restoreSpools, type SpoolPlace } from './spool.js';
 import { checkPartitionCount, partitionOf, releaseJobs, renewLease, runPartition, Slots, type PartitionContext, type PartitionRedis } from './partition-job.js';
 import { validateBufferPolicy } from './policy.js';
 import { CLEAR, PUSH_MANY } from './redis-scripts.js';
 
-type BufferRedis = PartitionRedis & AckRedis & PushRedis & {
+type BufferRedis = PartitionRedis & AckRedis & {
   nkClear(buf: string, trig: string, meta: string, pending: string, due: string, chat: string): Promise<number>;
   nkRevive(prefix: string, ...chatsAndParts: (string | number)[]): Promise<number[]>;
 };
@@ -34,6 +35,13 @@ export interface BullMQDriverOptions {
    * the batches). Every process on one Redis prefix must use the same number (`checkPartitions`). Default 8.
    */
   partitions?: number;
+  /** Most messages a process holds while Redis is unreachable before it refuses pushes. Default 20,000. */
+  spoolMax?: number;
+  /**
+   * Where messages still held at shutdown (Redis still away) are saved, to be stored by `restoreSpool` at the
+   * next start (DATA_DIR). Without it they are logged and counted as lost.
+   */
+  spoolDir?: string;
 }
 
 /** BullMQ writes an event per job step to a stream no one here reads: keep it short. */
@@ -55,6 +63,10 @@ export class BullMQBufferDriver implements BufferDriver {
   readonly policy: BufferPolicy;
   readonly durable = true;
   private readonly redis: BufferRedis;
+  /** Pushes only: `patient`, so that they wait out an outage in order (see PushQueue). */
+  private readonly pushConnection: PushRedis;
+  /** This process as the sender of push calls (their numbers are its own, see PUSH_MANY). */
+  private readonly caller = randomUUID();
   private readonly queueConnection: Redis;
   private readonly queue: Queue;
   private readonly waker: DelayWaker;
@@ -84,7 +96,8 @@ export class BullMQBufferDriver implements BufferDriver {
     this.leaseKey = `${this.keyPrefix}lease:${this.holder}`;
     this.partitions = Math.max(1, Math.floor(opts.partitions ?? 8));
     this.redis = connectRedis(opts.redis, 'command', opts.log, 'buffer') as BufferRedis;
-    this.redis.defineCommand('nkPushMany', { numberOfKeys: 1, lua: PUSH_MANY });
+    this.pushConnection = connectRedis(opts.redis, 'patient', opts.log, 'buffer-push') as PushRedis;
+    this.pushConnection.defineCommand('nkPushMany', { numberOfKeys: 1, lua: PUSH_MANY });
     this.redis.defineCommand('nkClear', { numberOfKeys: 5, lua: CLEAR });
     this.redis.defineCommand('nkClaim', { numberOfKeys: 0, lua: CLAIM });
     this.redis.defineCommand('nkAckMany', { numberOfKeys: 0, lua: ACK_MANY });
@@ -96,7 +109,23 @@ export class BullMQBufferDriver implements BufferDriver {
     this.waker = new DelayWaker(this.queueConnection, this.queue.keys.marker!, (err) => opts.log.warn({ err }, 'could not wake the buffer workers; a delayed flush may start late'));
     const reasons: ReleaseReason[] = ['idle', 'maxBatch', 'maxWait', 'flush', 'trigger', 'shutdown'];
     this.released = Object.fromEntries(reasons.map((r) => [r, opts.metrics.counter('buffer_released_total', { reason: r })])) as Record<ReleaseReason, Counter>;
-    this.pushes = new PushQueue({ redis: this.redis, keyPrefix: this.keyPrefix, policy: this.policy, partitionOf: (chat) => this.partitionOf(chat), schedule: (part, at) => this.schedule(part, at) });
+    this.pushes = new PushQueue({
+      redis: this.pushConnection, keyPrefix: this.keyPrefix, policy: this.policy, caller: this.caller, spoolMax: opts.spoolMax ?? 20_000,
+      log: opts.log, metrics: opts.metrics, partitionOf: (chat) => this.partitionOf(chat), schedule: (part, at) => this.schedule(part, at),
+    });
+  }
+
+  /** Messages accepted while Redis was unreachable and not stored yet. */
+  get spooled(): number {
+    return this.pushes.spooled;
+  }
+
+  /**
+   * Stores the messages an earlier process on this `spoolDir` saved at its shutdown because Redis was away
+   * (each call once, even if it had run after all), then deletes their files. Resolves how many were restored.
+   */
+  restoreSpool(): Promise<number> {
+    return restoreSpools(this.spoolPlace(), (calls) => this.pushes.restore(calls));
   }
 
   /** Refuses to run beside processes that split chats into another number of partitions (see `checkPartitionCount`). */
@@ -173,8 +202,12 @@ export class BullMQBufferDriver implements BufferDriver {
   private async shutdown(opts: CloseOptions): Promise<CloseResult> {
     this.closed = true;
     if (this.sweeper) clearInterval(this.sweeper);
-    // Pushes accepted before close are stored and scheduled before the queue goes.
-    await this.pushes.drain();
+    const started = Date.now();
+    // Pushes accepted before close are stored and scheduled before the queue goes; what Redis, still away,
+    // could not take is saved for the next start.
+    await this.pushes.drain(opts.timeoutMs);
+    this.keepSpooled();
+    opts = { timeoutMs: Math.max(0, opts.timeoutMs - (Date.now() - started)) };
     if (this.worker) {
       const worker = this.worker;
       let timer: NodeJS.Timeout | undefined;
@@ -206,6 +239,19 @@ export class BullMQBufferDriver implements BufferDriver {
     await this.queueConnection.quit().catch(() => undefined);
     await this.redis.quit().catch(() => undefined);
     return { unhandled: [] };
+  }
+
+  /** Saves (or, with no spoolDir, reports as lost) the pushes Redis did not answer before close, and cuts their connection. */
+  private keepSpooled(): void {
+    const left = this.pushes.abandon();
+    if (left.length > 0) keepSpool(this.spoolPlace(), left);
+    // Cut rather than quit: a call still queued must not reach Redis after it was saved.
+    if (left.length > 0 || this.pushConnection.status !== 'ready') this.pushConnection.disconnect();
+    else void this.pushConnection.quit().catch(() => undefined);
+  }
+
+  private spoolPlace(): SpoolPlace {
+    return { dir: this.opts.spoolDir, prefix: this.p, caller: this.caller, log: this.opts.log, metrics: this.opts.metrics };
   }
 
   private async process(ctx: PartitionContext, job: Job<{ part: number }>, token: string, handler: BatchHandler): Promise<void> {

@@ -20,10 +20,18 @@ export const defaultBufferPolicy: BufferPolicy = { debounceMs: 1500, maxBatch: 1
 export type PushMode = 'buffer' | 'flush' | 'trigger';
 
 export interface PushResult {
-  /** The message's sequence number in its lane (`buffered` or `triggered`). */
+  /**
+   * The message's sequence number in its lane (`buffered` or `triggered`), from 1; 0 when the message was
+   * `spooled` (not numbered yet).
+   */
   seq: number;
-  /** Messages left waiting in the chat's buffer after this push (0 when it was just released). */
+  /** Messages left waiting in the chat's buffer after this push (0 when it was just released, or spooled). */
   pending: number;
+  /**
+   * The buffer's store (Redis) was unreachable: the message is held by this process, and stored, in order
+   * behind the chat's earlier messages, once it is back.
+   */
+  spooled?: boolean;
 }
 
 /** Processes one batch. The driver starts no other batch of the same chat until it settles. */

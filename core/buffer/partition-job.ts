@@ -1,10 +1,10 @@
 import { DelayedError, Job, type Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { ConfigError, toError } from '../errors/index.js';
+import { ConfigError, isUnavailable, toError } from '../errors/index.js';
 import type { BatchLane, ChatKey, ReleaseReason } from '../message/index.js';
 import type { Counter, Metrics } from '../metrics/index.js';
-import type { AckQueue, AckReply } from './ack-queue.js';
+import { RETRY_MS, type AckQueue, type AckReply } from './ack-queue.js';
 import type { BatchHandler, BufferPolicy } from './driver.js';
 import type { InHand } from './in-hand.js';
 import { toBatch } from './redis-scripts.js';
@@ -168,7 +168,7 @@ class PartitionRun {
       const run: Promise<void> = runChat(ctx, part, chat, first, this.handler)
         .catch((err: unknown) => {
           ctx.metrics.count('buffer_ack_failures_total', {});
-          ctx.log.error({ err: toError(err), chatKey: chat }, 'a batch could not be acknowledged; the chat is taken back once this process is gone');
+          ctx.log.error({ err: toError(err), chatKey: chat }, 'a batch was left unacknowledged; the chat is taken back once this process is gone');
         })
         .finally(() => this.running.delete(run));
       this.running.add(run);
@@ -183,7 +183,8 @@ class PartitionRun {
  * handler runs, not during the ack: the slots bound the batches being handled, and holding one for a Redis
  * round trip made the acks' latency the limit of a busy process (50 slots cycled through ~6,000 batches/s
  * only while acks took under 8 ms; a push burst in Redis's queue made them take longer, and releases fell
- * 100+ ms behind).
+ * 100+ ms behind). A handler that failed for want of Redis or a gateway (`isUnavailable`) did not finish: its
+ * batch is not trimmed but released, to run again (here or on another worker) in RETRY_MS.
  */
 async function runChat(ctx: PartitionContext, part: number, chat: ChatKey, first: AckReply, handler: BatchHandler): Promise<void> {
   let r = first;
@@ -193,15 +194,23 @@ async function runChat(ctx: PartitionContext, part: number, chat: ChatKey, first
     await ctx.slots.acquire();
     const batch = toBatch(chat, lane, lane === 'triggered' ? 'trigger' : (r[1] as ReleaseReason), items);
     ctx.released[batch.reason].inc();
+    let handled = true;
     try {
       await handler(batch);
     } catch (thrown) {
-      ctx.metrics.count('batch_errors_total', {});
-      ctx.log.error({ err: toError(thrown), chatKey: chat }, 'batch handler failed; the batch is dropped');
+      if (isUnavailable(thrown)) {
+        handled = false;
+        ctx.metrics.count('batch_retries_total', {});
+        ctx.log.warn({ err: toError(thrown), chatKey: chat }, `a batch's handler could not reach Redis or a gateway; the batch runs again in ${RETRY_MS} ms`);
+      } else {
+        ctx.metrics.count('batch_errors_total', {});
+        ctx.log.error({ err: toError(thrown), chatKey: chat }, 'batch handler failed; the batch is dropped');
+      }
     } finally {
       ctx.slots.release();
     }
-    r = await acknowledged(ctx, () => ctx.acks.ack({ part, chat, firstSeq: batch.firstSeq, count: items.length, lane }));
+    const count = handled ? items.length : 0;
+    r = await acknowledged(ctx, () => ctx.acks.ack({ part, chat, firstSeq: batch.firstSeq, count, lane }));
   }
   // More came for the chat, not due yet, and no job is due to look by then: ask for one, as a push would.
   if (r[0] === 'w' && r[2] === 'wake') await ctx.schedule(part, Number(r[1]));

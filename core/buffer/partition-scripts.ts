@@ -76,25 +76,31 @@ return out
 `;
 
 /**
- * ack: ARGV prefix, holder, now, debounceMs, maxWaitMs, maxBatch, then per handled batch: partition, chat,
- * headSeq, count, lane (b|t) → one reply per batch, in order. The acks of one event-loop turn go in one
+ * ack: ARGV prefix, holder, now, debounceMs, maxWaitMs, maxBatch, retryMs, then per handled batch: partition,
+ * chat, headSeq, count, lane (b|t) → one reply per batch, in order. The acks of one event-loop turn go in one
  * call (a busy process finishes several batches a turn; one call each was most of the Redis calls).
  *
- * Per batch: removes exactly the batch that was handled, and only if its lane still starts with it (a
- * zombie or duplicate holder cannot trim twice). Then, if the chat is still held by `holder`: → take-reply
- * for its next batch, due now (the chat stays held), else the chat is released (back in `due` when it has
- * more waiting) and → {'w', dueAt} or {'e'}; {'w', dueAt, 'wake'} when no job is due to look by then (the
- * caller asks BullMQ for one, as a push would); → {'x'} when another holder took the chat over.
+ * Per batch: → {'x'} when the chat is no longer held by `holder` (another process took it over after this
+ * one's lease lapsed), trimming nothing: the new holder runs the batch from the same head, so that its
+ * replies get the keys this run's got (see replyKey). Else removes exactly the batch that was handled, and
+ * only if its lane still starts with it (an ack sent twice cannot trim twice), then → take-reply for its next
+ * batch, due now (the chat stays held), or the chat is released (back in `due` when it has more waiting) and
+ * → {'w', dueAt} or {'e'}; {'w', dueAt, 'wake'} when no job is due to look by then (the caller asks BullMQ
+ * for one, as a push would).
+ *
+ * count 0: the batch was not handled (its handler could not reach Redis or a gateway): nothing is trimmed,
+ * and the chat is released, due again in retryMs, when its partition's job runs the batch again.
  */
 export const ACK_MANY = `${TAKE_FN}
 local prefix, token, now = ARGV[1], ARGV[2], tonumber(ARGV[3])
-local debounce, maxWait, maxBatch = tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
+local debounce, maxWait, maxBatch, retryMs = tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7])
 local pending = prefix .. 'pending'
 local function ack(part, chat, headSeq, count, lane)
   local due, held, wake = prefix .. 'due:' .. part, prefix .. 'held:' .. part, prefix .. 'wake:' .. part
+  if redis.call('HGET', held, chat) ~= token then return {'x'} end
   local list = prefix .. 'msgs:' .. chat
   if lane == 't' then list = prefix .. 'trig:' .. chat end
-  local head = redis.call('LINDEX', list, 0)
+  local head = count > 0 and redis.call('LINDEX', list, 0)
   if head and tonumber(string.match(head, '^(%d+)|')) == headSeq then
     redis.call('LTRIM', list, count, -1)
     if lane == 'b' then
@@ -102,8 +108,8 @@ local function ack(part, chat, headSeq, count, lane)
       if nh then redis.call('ZADD', pending, 'XX', tsOf(nh), chat) end
     end
   end
-  if redis.call('HGET', held, chat) ~= token then return {'x'} end
-  local r = take(prefix .. 'msgs:' .. chat, prefix .. 'trig:' .. chat, prefix .. 'meta:' .. chat, pending, now, debounce, maxWait, maxBatch, chat)
+  local r = {'w', now + retryMs}
+  if count > 0 then r = take(prefix .. 'msgs:' .. chat, prefix .. 'trig:' .. chat, prefix .. 'meta:' .. chat, pending, now, debounce, maxWait, maxBatch, chat) end
   if r[1] == 'w' or r[1] == 'e' then
     redis.call('HDEL', held, chat)
     if r[1] == 'w' then
@@ -118,7 +124,7 @@ local function ack(part, chat, headSeq, count, lane)
   return r
 end
 local out = {}
-for i = 7, #ARGV, 5 do
+for i = 8, #ARGV, 5 do
   out[#out + 1] = ack(ARGV[i], ARGV[i + 1], tonumber(ARGV[i + 2]), tonumber(ARGV[i + 3]), ARGV[i + 4])
 end
 return out

@@ -1,10 +1,15 @@
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { toError } from '../errors/index.js';
 import type { InboundMessage } from '../message/index.js';
+import type { Metrics } from '../metrics/index.js';
 import type { BufferPolicy, PushMode, PushResult } from './driver.js';
+import { BufferSpoolFullError, type SpooledCall } from './spool.js';
 
-/** The driver's connection with the push script defined on it. */
-export interface PushRedis {
+/** The driver's push connection (`patient`: commands wait out an outage) with the push script defined on it. */
+export type PushRedis = Redis & {
   nkPushMany(pending: string, ...args: (string | number)[]): Promise<(number | string)[]>;
-}
+};
 
 /** What the queue needs of its driver besides Redis. */
 export interface PushTarget {
@@ -15,6 +20,12 @@ export interface PushTarget {
   partitionOf(chat: string): number;
   /** Makes sure the partition's job runs by `at` (ms since the epoch). */
   schedule(part: number, at: number): Promise<void>;
+  /** This queue's name in Redis for its calls' numbers (see SpooledCall). */
+  caller: string;
+  /** Most messages held while Redis is unreachable (BUFFER_SPOOL_MAX). */
+  spoolMax: number;
+  log: Logger;
+  metrics: Metrics;
 }
 
 interface QueuedPush {
@@ -26,69 +37,180 @@ interface QueuedPush {
   reject: (err: unknown) => void;
 }
 
+interface Call {
+  caller: string;
+  n: number;
+  pushes: QueuedPush[];
+  /** Accepted without its reply: Redis was unreachable when it was sent, or went away before it answered. */
+  spooled: boolean;
+  /** Given up at shutdown (saved to a file, or logged as lost): its reply, if any ever comes, is ignored. */
+  abandoned: boolean;
+}
+
 /** Most messages stored by one Lua call (it blocks Redis for its duration: keep it well under a millisecond). */
 const PUSHES_PER_CALL = 256;
+
+/** What a push resolves while it waits in the spool: not numbered yet (sequence numbers start at 1). */
+const SPOOLED: PushResult = Object.freeze({ seq: 0, pending: 0, spooled: true });
+
+const noop = (): void => undefined;
 
 /**
  * The pushes of one event-loop turn, stored by one Lua call (PUSH_MANY): sequence numbers, push times and
  * due times, atomically. A push that makes its chat due sooner than its partition's job looks settles once
  * the job was asked for; the others settle as soon as the script returned.
+ *
+ * While Redis is unreachable, pushes are accepted into a spool, up to `spoolMax` messages (then refused with
+ * `BufferSpoolFullError`): the spool is ioredis's own queue on the patient connection, which sends the calls,
+ * in order, once Redis is back, so a chat's later pushes always go behind its spooled ones. A call that was
+ * in flight when the connection dropped is sent again; Redis runs each call once (numbered per caller).
  */
 export class PushQueue {
   private queued: QueuedPush[] = [];
   private timer: NodeJS.Immediate | undefined;
-  private readonly storing = new Set<Promise<void>>();
+  /** Calls sent and not answered yet, in the order sent. */
+  private readonly calls = new Set<Call>();
+  private readonly settled = new Set<() => void>();
   private readonly pendingKey: string;
+  private nextCall = 0;
+  private spooledMessages = 0;
+  private connectedOnce = false;
+  /** Said "Redis is unreachable" and not yet that it is back: one line each per outage. */
+  private outage = false;
 
   constructor(private readonly target: PushTarget) {
     this.pendingKey = `${target.keyPrefix}pending`;
+    target.redis.on('ready', () => (this.connectedOnce = true));
+    // Their replies will not come on this connection: they are sent again once Redis is back.
+    target.redis.on('close', () => {
+      if (this.connectedOnce) for (const call of this.calls) this.spool(call);
+    });
+  }
+
+  /** Messages accepted while Redis was unreachable and not stored yet. */
+  get spooled(): number {
+    return this.spooledMessages;
   }
 
   push(message: InboundMessage, mode: PushMode): Promise<PushResult> {
+    if (this.unreachable() && this.spooledMessages + this.queued.length >= this.target.spoolMax) {
+      this.target.metrics.count('buffer_spool_refused_total', {});
+      return Promise.reject(new BufferSpoolFullError(this.target.spoolMax));
+    }
     return new Promise<PushResult>((resolve, reject) => {
       this.queued.push({ message, mode, ts: Date.now(), resolve, reject });
       this.timer ??= setImmediate(() => this.storeQueued());
     });
   }
 
-  /** Stores what is queued now and resolves once every store in progress has settled. */
-  async drain(): Promise<void> {
+  /** Stores the calls a shutdown could not (see `abandon`), with their own caller and numbers; resolves when stored. */
+  async restore(calls: readonly SpooledCall[]): Promise<void> {
+    const stored = calls.map((c) => {
+      // Accepted before the last shutdown: nobody waits for them, and a refusal is counted as lost.
+      const call: Call = { caller: c.caller, n: c.n, pushes: c.pushes.map((p) => ({ ...p, resolve: noop, reject: noop })), spooled: true, abandoned: false };
+      this.spooledMessages += call.pushes.length;
+      return this.send(call);
+    });
+    await Promise.all(stored);
+  }
+
+  /**
+   * Stores what is queued now; resolves once every call sent has been answered, or after `timeoutMs` (Redis
+   * still away): the calls not answered by then are left to `abandon`.
+   */
+  async drain(timeoutMs: number): Promise<void> {
     if (this.timer) {
       clearImmediate(this.timer);
       this.storeQueued();
     }
-    await Promise.all(this.storing);
+    if (this.calls.size === 0) return;
+    let done!: () => void;
+    const answered = new Promise<void>((resolve) => (done = resolve));
+    this.settled.add(done);
+    const timer = setTimeout(done, timeoutMs);
+    await answered;
+    clearTimeout(timer);
+    this.settled.delete(done);
+  }
+
+  /**
+   * Gives up the calls still unanswered (their pushes resolve as spooled) and returns them, in order, for the
+   * caller to save: a reply that comes later is ignored.
+   */
+  abandon(): SpooledCall[] {
+    const left = [...this.calls];
+    this.calls.clear();
+    for (const call of left) {
+      this.spool(call);
+      call.abandoned = true;
+    }
+    this.spooledMessages = 0;
+    return left.map((c) => ({ caller: c.caller, n: c.n, pushes: c.pushes.map(({ mode, ts, message }) => ({ mode, ts, message })) }));
+  }
+
+  /** Redis went away after this connection had reached it: pushes go to the spool. */
+  private unreachable(): boolean {
+    if (this.target.redis.status === 'ready') return false;
+    return this.connectedOnce;
   }
 
   private storeQueued(): void {
     this.timer = undefined;
     const all = this.queued;
     this.queued = [];
+    const spool = this.unreachable();
     for (let i = 0; i < all.length; i += PUSHES_PER_CALL) {
-      const stored = this.store(all.slice(i, i + PUSHES_PER_CALL));
-      this.storing.add(stored);
-      void stored.finally(() => this.storing.delete(stored));
+      const call: Call = { caller: this.target.caller, n: ++this.nextCall, pushes: all.slice(i, i + PUSHES_PER_CALL), spooled: false, abandoned: false };
+      if (spool) this.spool(call);
+      void this.send(call);
     }
   }
 
-  /** One Lua call for the messages, then one BullMQ add per partition that needs its job sooner; never rejects. */
-  private async store(pushes: QueuedPush[]): Promise<void> {
-    const { redis, keyPrefix, policy } = this.target;
-    let reply: (number | string)[];
-    try {
-      const args: (string | number)[] = [keyPrefix, policy.debounceMs, policy.maxBatch];
-      for (const { message, mode, ts } of pushes) args.push(message.chatKey, this.target.partitionOf(message.chatKey), mode[0]! + ts, JSON.stringify(message));
-      reply = await redis.nkPushMany(this.pendingKey, ...args);
-    } catch (err) {
-      for (const push of pushes) push.reject(err);
-      return;
+  /** Accepts the call's pushes without their reply (numbered once stored). */
+  private spool(call: Call): void {
+    if (call.spooled) return;
+    call.spooled = true;
+    if (!this.outage) {
+      this.outage = true;
+      this.target.log.warn({ spoolMax: this.target.spoolMax }, 'redis is unreachable: messages are held in this process (up to BUFFER_SPOOL_MAX) and stored in order once it is back');
     }
-    // A push that asked for its partition's job settles with the add; the others settle now (a message is
-    // stored once the script returned, and the sweeper revives a chat whose add failed).
+    this.spooledMessages += call.pushes.length;
+    this.target.metrics.count('buffer_spooled_total', {}, call.pushes.length);
+    for (const push of call.pushes) push.resolve(SPOOLED);
+  }
+
+  /** Sends one call and settles its pushes; never rejects. */
+  private async send(call: Call): Promise<void> {
+    this.calls.add(call);
+    let reply: (number | string)[] | undefined;
+    let failure: unknown;
+    try {
+      reply = await this.target.redis.nkPushMany(this.pendingKey, ...this.args(call));
+    } catch (err) {
+      failure = err;
+    }
+    if (call.abandoned) return;
+    this.calls.delete(call);
+    if (call.spooled) {
+      this.spooledMessages -= call.pushes.length;
+      if (this.spooledMessages === 0 && this.outage) {
+        this.outage = false;
+        this.target.log.info('redis is back: the messages held meanwhile are stored');
+      }
+    }
+    if (this.calls.size === 0) for (const done of this.settled) done();
+    // A call is refused whole only by Redis itself (the patient connection waits out outages): a script error.
+    if (failure !== undefined) return this.refuse(call.pushes, call.spooled, failure);
+    // Empty: this call had already run (its first reply was lost with the connection).
+    if (reply!.length > 0) await this.settle(call, reply!);
+  }
+
+  /** Sequence numbers and schedules from the script's reply. */
+  private async settle(call: Call, reply: (number | string)[]): Promise<void> {
     const due = new Map<number, { at: number; waiting: QueuedPush[] }>();
-    pushes.forEach((push, i) => {
+    call.pushes.forEach((push, i) => {
       const [seq, len, at] = [reply[i * 3] as number, reply[i * 3 + 1] as number, reply[i * 3 + 2] as number];
-      if (seq < 0) return push.reject(new Error(`buffer push refused by Redis: ${String(len)}`));
+      if (seq < 0) return this.refuse([push], call.spooled, new Error(`buffer push refused by Redis: ${String(len)}`));
       push.result = { seq, pending: push.mode === 'flush' ? 0 : len };
       if (at < 0) return push.resolve(push.result);
       const part = this.target.partitionOf(push.message.chatKey);
@@ -97,13 +219,33 @@ export class PushQueue {
       entry.waiting.push(push);
       due.set(part, entry);
     });
+    // The messages are stored: a failed request for the job is logged, counted and left to the sweeper, and
+    // the pushes still resolve (refusing them would have the platform send them again).
     await Promise.all(
       [...due].map(([part, { at, waiting }]) =>
         this.target.schedule(part, at).then(
           () => waiting.forEach((push) => push.resolve(push.result!)),
-          (err: unknown) => waiting.forEach((push) => push.reject(err)),
+          (err: unknown) => {
+            this.target.metrics.count('buffer_schedule_failures_total', {});
+            this.target.log.warn({ err: toError(err), partition: part }, 'could not ask for a partition job; the sweeper will revive its chats');
+            waiting.forEach((push) => push.resolve(push.result!));
+          },
         ),
       ),
     );
+  }
+
+  /** Pushes Redis refused: rejected, or, when already accepted into the spool, logged and counted as lost. */
+  private refuse(pushes: QueuedPush[], spooled: boolean, err: unknown): void {
+    if (!spooled) return pushes.forEach((push) => push.reject(err));
+    this.target.metrics.count('buffer_spool_lost_total', {}, pushes.length);
+    this.target.log.error({ err: toError(err), count: pushes.length, chats: [...new Set(pushes.map((p) => p.message.chatKey))] }, 'redis refused messages held while it was unreachable: they are lost');
+  }
+
+  private args(call: Call): (string | number)[] {
+    const { keyPrefix, policy } = this.target;
+    const args: (string | number)[] = [keyPrefix, policy.debounceMs, policy.maxBatch, call.caller, call.n];
+    for (const { message, mode, ts } of call.pushes) args.push(message.chatKey, this.target.partitionOf(message.chatKey), mode[0]! + ts, JSON.stringify(message));
+    return args;
   }
 }

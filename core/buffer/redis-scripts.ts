@@ -11,8 +11,18 @@ import type { Batch, BatchLane, ChatKey, InboundMessage, ReleaseReason } from '.
  */
 
 /**
- * push many: KEYS pending; ARGV key prefix (`<prefix>:buffer:`), debounceMs, maxBatch, then per message
- * chatKey, partition, mode (b|f|t) followed by its push time, payload. → per message three entries:
+ * How long Redis remembers a caller's last call number: longer than any outage a process waits out, and
+ * than a spool file saved at shutdown waits for the next start (see spool.ts). One small key per process.
+ */
+const CALLER_TTL_MS = 7 * 24 * 3600 * 1000;
+
+/**
+ * push many: KEYS pending; ARGV key prefix (`<prefix>:buffer:`), debounceMs, maxBatch, caller, call number,
+ * then per message chatKey, partition, mode (b|f|t) followed by its push time, payload. → {} when this
+ * caller's call of that number (or a later one) already ran: a call sent again after its reply was lost
+ * with the connection is not stored twice (`caller:<caller>` keeps the caller's last call number for
+ * CALLER_TTL_MS; a caller's calls run in the order they are numbered, one connection sending them). Else
+ * per message three entries:
  * { seq, buffered lane's length (after the push; for `t`, as it is), when its partition's job must run
  * (-1: it need not be scheduled) }, or { -1, error text, -1 } when that message could not be stored (its
  * sequence number is given back). The others are stored regardless, in order.
@@ -30,8 +40,14 @@ export const PUSH_MANY = `
 local out = {}
 local pending, prefix = KEYS[1], ARGV[1]
 local debounce, maxBatch = tonumber(ARGV[2]), tonumber(ARGV[3])
-local n = (#ARGV - 3) / 4
-local function arg(i, f) return ARGV[3 + i * 4 + f] end
+local caller = prefix .. 'caller:' .. ARGV[4]
+local ran = redis.call('SET', caller, ARGV[5], 'PX', ${CALLER_TTL_MS}, 'GET')
+if ran and tonumber(ran) >= tonumber(ARGV[5]) then
+  redis.call('SET', caller, ran, 'PX', ${CALLER_TTL_MS})
+  return out
+end
+local n = (#ARGV - 5) / 4
+local function arg(i, f) return ARGV[5 + i * 4 + f] end
 local i = 0
 while i < n do
   local chat, part, mt = arg(i, 1), arg(i, 2), arg(i, 3)

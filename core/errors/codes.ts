@@ -13,6 +13,7 @@ export const ERROR_CODES = {
   HTTP_ROUTE_TAKEN: 'two parts asked for the same HTTP method and path',
   CLOSED: 'a component that has been closed was asked to do work',
   TIMEOUT: 'a call ran past its time limit and was abandoned',
+  UNAVAILABLE: 'a service the work depends on (Redis, a gateway) could not be reached: the work is retried',
 
   // Input from outside
   VALIDATION_FAILED: 'input from outside (an adapter, a plugin, an API body) does not have the expected shape',
@@ -35,7 +36,9 @@ export const ERROR_CODES = {
   PATH_LINK_LOOP: 'a path runs through a loop of symbolic links',
   PLUGIN_KEY_INVALID: 'a plugin key is not of the form <author>.<moduleName>',
 
-  // Store
+  // Buffer and store
+  BUFFER_SPOOL_FULL: 'Redis is away and the gateway spool holds BUFFER_SPOOL_MAX messages: the message was refused',
+  BUFFER_SPOOL_UNREADABLE: 'a spool file saved at the last shutdown cannot be read',
   STORE_UNAVAILABLE: 'the Redis store cannot be reached',
   STORE_SCHEMA_NEWER: 'the SQLite store was written by a newer release',
 

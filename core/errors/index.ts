@@ -54,6 +54,34 @@ export class TimeoutError extends NekomataError {
   }
 }
 
+/**
+ * A service the work depends on (Redis, a gateway through the outbox) could not be reached in time: the work
+ * was not done, or its outcome is unknown, and is to be retried rather than given up (a batch whose handler
+ * failed with it is run again, see `SessionManager`).
+ */
+export class UnavailableError extends NekomataError {
+  constructor(message: string, options?: { cause?: unknown; code?: ErrorCode }) {
+    super(options?.code ?? 'UNAVAILABLE', message, options);
+  }
+}
+
+/**
+ * Whether `err` says Redis (or a service behind it) could not be reached, rather than that a command was
+ * refused: a typed `UnavailableError`, or ioredis's connection errors. Such work is retried, not given up.
+ */
+export function isUnavailable(err: unknown): boolean {
+  for (let e = err, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    if (e instanceof UnavailableError || CONNECTION_ERRORS.has(e.name) || e.message === 'Connection is closed.') return true;
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code !== undefined && CONNECTION_CODES.has(code)) return true;
+  }
+  return false;
+}
+
+/** ioredis: a command given up after its reconnection attempts, or cut short by a dropped connection. */
+const CONNECTION_ERRORS = new Set(['MaxRetriesPerRequestError', 'AbortError']);
+const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH']);
+
 /** Normalises anything thrown into an `Error` so it can be logged with a stack. */
 export function toError(thrown: unknown): Error {
   if (thrown instanceof Error) return thrown;

@@ -4,9 +4,14 @@ import type { Logger } from 'pino';
 /**
  * Redis connections for the Redis-backed parts (store, buffer, outbox). BullMQ needs
  * `maxRetriesPerRequest: null` on connections it blocks on; command connections fail fast instead, so that
- * ingest reports a lost Redis quickly rather than queueing commands in memory (reference queue.md §4).
+ * a lost Redis shows quickly rather than queueing commands in memory (reference queue.md §4). A `patient`
+ * connection is for writes that must outlive an outage (the buffer's pushes, the outbox's sends): its
+ * commands wait in ioredis's offline queue while Redis is away, and those in flight when the connection
+ * dropped are sent again, in order, before the queued ones (ioredis `autoResendUnfulfilledCommands`). A command
+ * may therefore run twice: what is sent on it must be idempotent. No auto-pipelining: ioredis aborts, rather
+ * than resends, the tail of a pipeline that was partly answered, which would break that order.
  */
-export type RedisRole = 'blocking' | 'command';
+export type RedisRole = 'blocking' | 'command' | 'patient';
 
 export interface RedisSettings {
   url: string;
@@ -21,7 +26,7 @@ export function connectRedis(settings: RedisSettings, role: RedisRole, log: Logg
     enableAutoPipelining: role === 'command',
     // Commands issued while (re)connecting wait in the offline queue, but a command connection gives up
     // after one reconnection attempt, so a Redis outage surfaces as an error within about a second.
-    maxRetriesPerRequest: role === 'blocking' ? null : 1,
+    maxRetriesPerRequest: role === 'command' ? 1 : null,
     enableOfflineQueue: true,
     // Reconnect forever with a capped backoff: a Redis restart must be survived.
     retryStrategy: (attempt) => Math.min(50 * 2 ** Math.min(attempt, 6), 2000),
@@ -38,6 +43,7 @@ export function connectRedis(settings: RedisSettings, role: RedisRole, log: Logg
   });
   return redis;
 }
+
 
 /** Resolves once the connection is ready (or rejects after `timeoutMs`). */
 export function whenReady(redis: Redis, timeoutMs = 10_000): Promise<void> {

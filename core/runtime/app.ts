@@ -16,7 +16,7 @@ import type { PlatformEvent } from '../hooks/index.js';
 import { PluginManager, type Plugin } from '../plugin/index.js';
 import { CommandService, langFromCode } from '../command/index.js';
 import { fileURLToPath } from 'node:url';
-import type { Outbox } from '../outbox/index.js';
+import type { Delivery, Outbox } from '../outbox/index.js';
 import { HttpServer } from '../http/index.js';
 import type { Config } from './config.js';
 
@@ -110,7 +110,7 @@ export class App {
       ...deps,
       // Bound late: the agent needs the plugins and commands built below.
       handler: (batch, ctx) => this.sessionHandler(batch, ctx),
-      send: (chatKey, segments) => this.send(chatKey, segments),
+      send: (chatKey, segments, key) => this.send(chatKey, segments, key),
       idleEvictMs: config.chatStateIdleMs,
     });
     this.floodRedis = options.floodRedis;
@@ -228,14 +228,19 @@ export class App {
     }
   }
 
-  /** Sends to a chat through the adapter its chat key names, and records the reply in history. */
-  async send(chatKey: ChatKey, segments: Segment[]): Promise<SendResult> {
+  /**
+   * Sends to a chat through the adapter its chat key names, and records the reply in history. With a `key`
+   * (a session's reply) and Redis, a send under a key already sent by any process is not repeated.
+   */
+  async send(chatKey: ChatKey, segments: Segment[], key?: string): Promise<SendResult> {
     const { adapter: name } = parseChatKey(chatKey);
     const entry = this.adapters.get(name);
-    let result: SendResult;
-    if (entry) result = await entry.adapter.send(chatKey, segments);
-    else if (this.outbox) result = await this.outbox.send(name, chatKey, segments);
+    let result: Delivery;
+    if (entry) result = key && this.outbox ? await this.outbox.sendOnce(key, () => entry.adapter.send(chatKey, segments)) : await entry.adapter.send(chatKey, segments);
+    else if (this.outbox) result = await this.outbox.send(name, chatKey, segments, key);
     else throw new AdapterNotFoundError(name);
+    // Sent before under this key (a batch run again): counted and recorded then.
+    if (result.duplicate) return {};
     this.metrics.count('messages_sent_total', { adapter: name });
     if (this.hooks.has('message_sent')) await this.hooks.emit('message_sent', { chatKey, segments, messageId: result.messageId });
     this.store.history.append({

@@ -115,6 +115,7 @@ const envSchema = z
     ROLE: z.enum(['all', 'gateway', 'worker']).default('all'),
     BUFFER_LOCK_MS: int(500).default(10_000),
     BUFFER_PARTITIONS: int(1, 1024).default(8),
+    BUFFER_SPOOL_MAX: int(0).default(20_000),
     HTTP_HOST: z.string().min(1).default('127.0.0.1'),
     HTTP_PORT: int(0, 65535).optional(),
     ONEBOT_WS_URLS: z.string().default('').pipe(z.transform(list)).pipe(z.array(z.string().regex(/^wss?:\/\//, 'entries must be ws:// or wss:// URLs'))),
@@ -194,7 +195,8 @@ export interface Config {
   plugins: { dirs: string[]; enabled: string[]; watch: boolean; callTimeoutMs: number };
   commands: CommandSettings;
   /** Set: the buffer, store and outbox run on Redis, shared by every process with the same URL and prefix. */
-  redis: { url: string; prefix: string; lockMs: number; partitions: number } | undefined;
+  /** `spoolMax`: messages a process holds while Redis is unreachable before it refuses more. */
+  redis: { url: string; prefix: string; lockMs: number; partitions: number; spoolMax: number } | undefined;
   /** all: everything in one process; gateway: adapters, ingest and commands; worker: batches and sessions. */
   role: 'all' | 'gateway' | 'worker';
   /** Set when the OneBot adapter is enabled (ONEBOT_WS_URLS or ONEBOT_REVERSE_PORT). */
@@ -299,7 +301,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       strictBool: e.COMMAND_STRICT_BOOL,
       callTimeoutMs: e.PLUGIN_CALL_TIMEOUT_MS,
     },
-    redis: e.REDIS_URL ? { url: e.REDIS_URL, prefix: e.REDIS_PREFIX, lockMs: e.BUFFER_LOCK_MS, partitions: e.BUFFER_PARTITIONS } : undefined,
+    redis: e.REDIS_URL ? { url: e.REDIS_URL, prefix: e.REDIS_PREFIX, lockMs: e.BUFFER_LOCK_MS, partitions: e.BUFFER_PARTITIONS, spoolMax: e.BUFFER_SPOOL_MAX } : undefined,
     role: e.ROLE,
     http: e.HTTP_PORT === undefined ? undefined : { host: e.HTTP_HOST, port: e.HTTP_PORT },
     llm: e.LLM_MODEL

@@ -29,11 +29,14 @@ export async function openApp(config: Config, options: AppOptions = {}): Promise
   const store = options.store ?? (await openRedisStore({ settings: config.redis, log }));
   let buffer = options.buffer;
   if (!buffer) {
-    const driver = new BullMQBufferDriver(config.buffer, { redis: config.redis, log, metrics, lockMs: config.redis.lockMs, partitions: config.redis.partitions });
+    const driver = new BullMQBufferDriver(config.buffer, {
+      redis: config.redis, log, metrics, lockMs: config.redis.lockMs, partitions: config.redis.partitions, spoolMax: config.redis.spoolMax, spoolDir: config.dataDir,
+    });
     await driver.checkPartitions();
+    await driver.restoreSpool();
     buffer = driver;
   }
-  const outbox = options.outbox ?? new BullMQOutbox({ redis: config.redis, log });
+  const outbox = options.outbox ?? new BullMQOutbox({ redis: config.redis, log, metrics });
   // Flood limits are counted at ingest, so a worker needs no connection for them; gateways share the count.
   const counted = config.role !== 'worker' && (config.flood.user.messages > 0 || config.flood.chat.messages > 0);
   let floodRedis = options.floodRedis;

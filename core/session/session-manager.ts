@@ -1,12 +1,14 @@
 import type { Logger } from 'pino';
-import { toError } from '../errors/index.js';
+import { isUnavailable, toError } from '../errors/index.js';
 import type { Batch, BatchLane, ChatKey, Segment } from '../message/index.js';
 import type { Metrics } from '../metrics/index.js';
+import { replyKey } from './reply-key.js';
 import type { SessionContext, SessionHandler } from './session-handler.js';
 
 export interface SessionDeps {
   handler: SessionHandler;
-  send: (chatKey: ChatKey, segments: Segment[]) => Promise<{ messageId?: string | undefined } | void>;
+  /** `key`: the reply's idempotency key (see `replyKey`): a reply with a key already sent is not sent again. */
+  send: (chatKey: ChatKey, segments: Segment[], key: string) => Promise<{ messageId?: string | undefined } | void>;
   log: Logger;
   metrics: Metrics;
   /**
@@ -47,7 +49,12 @@ class Abortable {
 /**
  * Per-chat sessions. The buffer driver already hands over one batch per chat at a time, in order; the
  * session adds what must hold even when a driver delivers at least once: a batch (or its head) that was
- * already applied is skipped, so a redelivery never reaches the handler twice.
+ * already applied is skipped, so a redelivery never reaches the handler twice in this process, and each reply
+ * carries a key (`replyKey`), so a batch run again elsewhere does not repeat the replies that went out.
+ *
+ * A handler that failed because Redis or a gateway could not be reached (`isUnavailable`) did not finish:
+ * the batch is not applied and the error goes to the driver, which runs the batch again. Other errors (a
+ * plugin bug, a model error) are logged and counted, and the chat goes on with its next batch.
  */
 export class SessionManager {
   private readonly sessions = new Map<ChatKey, ChatSession>();
@@ -82,6 +89,8 @@ export class SessionManager {
     session.current = controller;
     let log: Logger | undefined;
     const parentLog = this.deps.log;
+    // Replies are counted from the first message delivered, so that a head skipped here keeps its keys' places.
+    let replies = batch.messages.length - fresh.messages.length;
     const ctx: SessionContext = {
       chatKey: batch.chatKey,
       get signal() {
@@ -92,17 +101,21 @@ export class SessionManager {
       },
       reply: async (content) => {
         if (controller.aborted) return undefined;
-        return (await this.deps.send(batch.chatKey, typeof content === 'string' ? [{ type: 'text', text: content }] : content)) ?? {};
+        const segments: Segment[] = typeof content === 'string' ? [{ type: 'text', text: content }] : content;
+        return (await this.deps.send(batch.chatKey, segments, replyKey(batch, replies++))) ?? {};
       },
     };
+    let unfinished = false;
     try {
       await this.deps.handler(fresh, ctx);
       this.deps.metrics.count('batches_handled_total', {});
     } catch (thrown) {
+      // The driver counts, logs and runs the batch again.
+      if ((unfinished = isUnavailable(thrown))) throw thrown;
       this.deps.metrics.count('batch_errors_total', {});
       ctx.log.error({ err: toError(thrown) }, 'session handler failed on a batch; the chat goes on with the next one');
     } finally {
-      session.applied[batch.lane] = Math.max(session.applied[batch.lane], batch.lastSeq);
+      if (!unfinished) session.applied[batch.lane] = Math.max(session.applied[batch.lane], batch.lastSeq);
       session.touchedAt = Date.now();
       if (session.current === controller) session.current = undefined;
     }

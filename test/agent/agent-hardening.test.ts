@@ -187,3 +187,20 @@ describe('agent: hardening settings', () => {
     }
   });
 });
+
+describe('agent: replies that cannot reach the platform for want of Redis or a gateway', () => {
+  it('fail the run, so the batch runs again, instead of counting as a reply the platform refused', async () => {
+    const { UnavailableError } = await import('../../core/index.js');
+    current = await startAgentChat();
+    const send = current.adapter.send.bind(current.adapter);
+    let refused = 0;
+    current.adapter.send = async (chatKey, segments) => {
+      if (refused++ === 0) throw new UnavailableError('the gateway did not answer');
+      return send(chatKey, segments);
+    };
+    const failures = () => current!.lines.filter((l) => (l.err as { type?: string } | undefined)?.type === 'UnavailableError');
+    await current.app.ingest((await import('../support/messages.js')).makeMessage('hello', { toMe: true }));
+    await until(() => failures().length > 0, 'the unreachable gateway to fail the batch');
+    expect(current.app.metrics.get('agent_send_errors_total')).toBe(0);
+  });
+});

@@ -142,7 +142,7 @@ describe('loadConfig parsing', () => {
         strictBool: true,
         callTimeoutMs: 5000,
       },
-      redis: { url: 'redis://10.0.0.5:6379/2', prefix: 'neko:prod', lockMs: 10_000, partitions: 8 },
+      redis: { url: 'redis://10.0.0.5:6379/2', prefix: 'neko:prod', lockMs: 10_000, partitions: 8, spoolMax: 20_000 },
       role: 'worker',
       http: undefined,
       onebot: undefined,

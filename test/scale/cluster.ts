@@ -16,7 +16,8 @@ type Report =
   | { type: 'ingested'; id: number; ok: boolean; error?: string }
   | { type: 'sent'; chatKey: string; text: string }
   | ({ type: 'batch-start' | 'batch-done' } & BatchReport)
-  | { type: 'overlap'; chatKey: string };
+  | { type: 'overlap'; chatKey: string }
+  | { type: 'metrics'; role: string; pid: number; counters: Record<string, number> };
 
 const entry = path.resolve(import.meta.dirname, 'node.ts');
 
@@ -26,6 +27,8 @@ export class Cluster {
   readonly done: BatchReport[] = [];
   readonly sent: { chatKey: string; text: string }[] = [];
   readonly overlaps: string[] = [];
+  /** Each process's counters, reported when it is asked to stop. */
+  readonly metrics: { role: string; pid: number; counters: Record<string, number> }[] = [];
   private readonly procs = new Map<ChildProcess, string>();
   private readonly acks = new Map<number, (r: { ok: boolean; error?: string }) => void>();
   private nextId = 0;
@@ -48,6 +51,7 @@ export class Cluster {
       else if (m.type === 'batch-start') this.started.push(m);
       else if (m.type === 'batch-done') this.done.push(m);
       else if (m.type === 'overlap') this.overlaps.push(m.chatKey);
+      else if (m.type === 'metrics') this.metrics.push(m);
     });
     this.procs.set(child, role);
     if (role === 'gateway') this.gateway = child;
@@ -65,15 +69,6 @@ export class Cluster {
       });
       this.gateway!.send({ type: 'ingest', id, message });
     });
-  }
-
-  /** Like a platform that redelivers until the bot acknowledges: retries a refused message. */
-  async ingestUntilTaken(message: InboundMessageInput): Promise<void> {
-    for (let attempt = 0; ; attempt++) {
-      if ((await this.ingest(message)).ok) return;
-      if (attempt > 200) throw new Error(`message ${message.messageId} was refused 200 times`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
   }
 
   /** Texts handled per chat, in the order batches finished. */

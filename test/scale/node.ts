@@ -1,10 +1,13 @@
 /**
  * One process of a multi-process test run: `ROLE=gateway` holds a `test` adapter fed by the parent over
- * IPC; `ROLE=worker` handles batches, reporting each to the parent and replying through the outbox.
- * Workers mark a chat in flight in Redis (SET NX) to catch two batches of one chat at once.
+ * IPC (or, with `ONEBOT_WS_URLS`, the real OneBot adapter dialling the parent's fake OneBot); `ROLE=worker`
+ * handles batches, reporting each to the parent and replying through the outbox. Workers mark a chat in
+ * flight in Redis (SET NX) to catch two batches of one chat at once. `ECHO=1`: the worker answers every
+ * message of a batch with its own reply, `echo <text>`, and reports the batch when its handler starts.
  */
 import { Redis } from 'ioredis';
-import { createInboundMessage, describeSegments, loadConfig, openApp, type Adapter, type AdapterHost, type InboundMessageInput, type Segment } from '../../core/index.js';
+import { OneBotAdapter } from '../../adapters/onebot/index.js';
+import { createInboundMessage, describeSegments, loadConfig, openApp, type Adapter, type AdapterHost, type InboundMessageInput, type Segment, type SessionHandler } from '../../core/index.js';
 
 type FromParent = { type: 'ingest'; id: number; message: InboundMessageInput } | { type: 'stop' };
 const send = (m: unknown): void => void process.send?.(m);
@@ -34,11 +37,19 @@ function alive(pid: number): boolean {
 const config = loadConfig(process.env);
 const handleMs = Number(process.env.HANDLE_MS ?? '0');
 const probe = new Redis(config.redis!.url, { maxRetriesPerRequest: null });
+// Redis restarts in some tests: the probe reconnects by itself.
+probe.on('error', () => undefined);
 const adapter = new IpcAdapter();
+/** One reply per message: a message handled whose reply never reached the platform shows at the peer. */
+const echo: SessionHandler = async (batch, ctx) => {
+  send({ type: 'batch-start', pid: process.pid, chatKey: batch.chatKey, texts: batch.messages.map((m) => m.text) });
+  for (const m of batch.messages) await ctx.reply(`echo ${m.text}`);
+};
+const gatewayAdapters = (): Adapter[] => (config.onebot ? [new OneBotAdapter(config.onebot)] : [adapter]);
 const app = await openApp(config, {
-  adapters: config.role === 'gateway' ? [adapter] : [],
+  adapters: config.role === 'gateway' ? gatewayAdapters() : [],
   builtinPluginDirs: [],
-  sessionHandler: async (batch, ctx) => {
+  sessionHandler: process.env.ECHO === '1' ? echo : async (batch, ctx) => {
     const flag = `${config.redis!.prefix}:test:inflight:${batch.chatKey}`;
     const texts = batch.messages.map((m) => m.text);
     if ((await probe.set(flag, String(process.pid), 'PX', 60_000, 'NX')) === null) {
@@ -58,6 +69,8 @@ await app.start();
 
 process.on('message', (m: FromParent) => {
   if (m.type === 'stop') {
+    // What the process counted, for tests that check a path was taken (the gateway's spool, say).
+    send({ type: 'metrics', role: config.role, pid: process.pid, counters: Object.fromEntries(app.metrics.snapshot().map((c) => [c.name + JSON.stringify(c.labels), c.value])) });
     void app.stop('parent asked').then(() => probe.quit()).then(() => process.exit(0));
     return;
   }

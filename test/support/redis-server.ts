@@ -12,10 +12,12 @@ export interface RedisServer {
   /** Kills the server, waits for it to exit and removes its data directory. Idempotent. */
   stop(): Promise<void>;
   /**
-   * Kills the server and starts it again on the same port and data directory, like an operator's restart:
-   * what was not saved (`SAVE`) is lost, because the server runs without snapshots or AOF.
+   * Stops the server and starts it again on the same port and data directory, like an operator's restart:
+   * what was not saved (`SAVE`) is lost unless the server is `persistent`. `crash` kills it with SIGKILL
+   * (else SIGTERM, which Redis handles as `SHUTDOWN`: the append-only file is written and synced first);
+   * `downMs` keeps it down that long before it starts again.
    */
-  restart(): Promise<void>;
+  restart(opts?: { crash?: boolean; downMs?: number }): Promise<void>;
 }
 
 const START_TIMEOUT_MS = 10_000;
@@ -32,8 +34,12 @@ const STOP_TIMEOUT_MS = 5_000;
  * await server.restart();
  * await server.stop();
  */
-/** `persistent`: an append-only file synced on every write, so that a restart keeps everything (a production-like Redis). */
-export async function startRedisServer(opts: { port?: number; persistent?: boolean } = {}): Promise<RedisServer> {
+/**
+ * `persistent`: an append-only file, synced on every write (`fsync: 'always'`, the default: a restart keeps
+ * everything) or once a second (`'everysec'`, Redis's default: a crash may lose the last second).
+ */
+export async function startRedisServer(opts: { port?: number; persistent?: boolean; fsync?: 'always' | 'everysec' } = {}): Promise<RedisServer> {
+  const mode = { persistent: opts.persistent ?? false, fsync: opts.fsync ?? 'always' };
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nekomata-redis-'));
   let port = opts.port ?? (await freePort());
   let child: ChildProcess | undefined;
@@ -41,7 +47,7 @@ export async function startRedisServer(opts: { port?: number; persistent?: boole
     // A port picked by listening on 0 may be taken again before redis binds it: try a few before giving up.
     for (let attempt = 1; ; attempt++) {
       try {
-        child = await spawnServer(port, dir, opts.persistent ?? false);
+        child = await spawnServer(port, dir, mode);
         break;
       } catch (err) {
         if (opts.port !== undefined || attempt >= 3 || (err as NodeJS.ErrnoException).code === 'ENOENT') throw err;
@@ -64,11 +70,12 @@ export async function startRedisServer(opts: { port?: number; persistent?: boole
       child = undefined;
       fs.rmSync(dir, { recursive: true, force: true });
     },
-    async restart() {
+    async restart(how = {}) {
       if (stopped) throw new Error(`redis-server on port ${port} was stopped: start a new one instead of restarting it`);
-      await kill(child);
+      await kill(child, how.crash ? 'SIGKILL' : 'SIGTERM');
       child = undefined;
-      child = await spawnServer(port, dir, opts.persistent ?? false);
+      if (how.downMs) await new Promise((resolve) => setTimeout(resolve, how.downMs));
+      child = await spawnServer(port, dir, mode);
     },
   };
 }
@@ -85,11 +92,11 @@ function freePort(): Promise<number> {
 }
 
 /** Spawns the server and resolves once it answers PING; rejects (and kills it) if it exits or stays silent. */
-async function spawnServer(port: number, dir: string, persistent: boolean): Promise<ChildProcess> {
+async function spawnServer(port: number, dir: string, mode: { persistent: boolean; fsync: string }): Promise<ChildProcess> {
   const args = [
     '--save', '',
-    '--appendonly', persistent ? 'yes' : 'no',
-    '--appendfsync', 'always',
+    '--appendonly', mode.persistent ? 'yes' : 'no',
+    '--appendfsync', mode.fsync,
     '--maxmemory-policy', 'noeviction',
     '--bind', '127.0.0.1',
     '--port', String(port),
@@ -165,11 +172,11 @@ function answersPing(port: number): Promise<boolean> {
   });
 }
 
-async function kill(child: ChildProcess | undefined): Promise<void> {
+async function kill(child: ChildProcess | undefined, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
   // No pid: the spawn itself failed (ENOENT) and there is no process to wait for.
   if (!child || child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGTERM');
+  child.kill(signal);
   const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
   await exited;
   clearTimeout(timer);
