@@ -5,7 +5,7 @@ import type { MessageEvent, Stoppable } from './message-event.js';
 export interface BufferedEvent {
   readonly chatKey: ChatKey;
   readonly message: InboundMessage;
-  /** Its sequence number in the chat's buffered lane. */
+  /** Its sequence number in the chat's buffered lane; 0 while Redis is away and it waits in the gateway's spool. */
   readonly seq: number;
   /** How many messages the chat's buffer holds now, this one included. */
   readonly pending: number;

@@ -1,3 +1,4 @@
+import { RepeatLog } from '../metrics/index.js';
 import type { RedisStoreContext } from './redis-store.js';
 import type { HistoryEntry, HistoryStore } from './store.js';
 
@@ -23,7 +24,12 @@ export class RedisHistory implements HistoryStore {
   private scheduled: NodeJS.Immediate | undefined;
   private readonly inFlight = new Set<Promise<void>>();
 
-  constructor(private readonly ctx: RedisStoreContext) {}
+  /** A Redis outage fails every chat's write each tick: one line per kind of failure a minute, not one per chat. */
+  private readonly failures: RepeatLog;
+
+  constructor(private readonly ctx: RedisStoreContext) {
+    this.failures = new RepeatLog(ctx.log, 'history writes failed');
+  }
 
   append(entry: HistoryEntry): void {
     this.ctx.assertOpen();
@@ -117,7 +123,7 @@ export class RedisHistory implements HistoryStore {
   private lose(err: unknown, entries: number, fields: Record<string, unknown>, message: string): void {
     this.writeErrors += 1;
     this.droppedEntries += entries;
-    this.ctx.log.error({ err, entries, ...fields }, message);
+    this.failures.error(message, { err, entries, ...fields }, message);
   }
 
   // Serialised one by one so that an entry a plugin filled with unserialisable data (a BigInt or a cycle in a

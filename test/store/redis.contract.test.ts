@@ -202,6 +202,21 @@ describe('redis store', () => {
     await expect(store.close()).resolves.toBeUndefined();
   });
 
+  it('logs the failed writes of many chats during an outage once, while counting each', async () => {
+    const server = await startRedisServer();
+    servers.push(server);
+    const store = await open({ url: server.url, prefix: 'p' });
+    await server.stop();
+    await eventually(async () => expect(await store.kv.get({ pluginKey: 'p', key: 'k' }).catch((e: Error) => e)).toBeInstanceOf(Error));
+    for (let round = 0; round < 3; round++) {
+      for (let chat = 0; chat < 200; chat++) store.history.append(entry(round * 1000 + chat, `onebot-group_${chat}`));
+      await store.history.flush();
+    }
+    expect(store.history.droppedEntries).toBe(600);
+    expect(captured.lines.filter((l) => l.level === 50 && l.entries !== undefined)).toHaveLength(1);
+    await expect(store.close()).resolves.toBeUndefined();
+  });
+
   it('keeps working across a Redis restart', async () => {
     const server = await startRedisServer();
     servers.push(server);
