@@ -2,10 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { Queue, Worker, type Job, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { ClosedError } from '../errors/index.js';
+import { ClosedError, toError } from '../errors/index.js';
 import type { ChatKey, InboundMessage, ReleaseReason } from '../message/index.js';
 import type { Counter, Metrics } from '../metrics/index.js';
-import { connectRedis, type RedisSettings } from '../redis/index.js';
+import { bullmqErrorListener, connectRedis, type RedisSettings } from '../redis/index.js';
 import { DelayWaker } from './bullmq-waker.js';
 import type { BatchHandler, BufferDriver, BufferPolicy, CloseOptions, CloseResult, ConsumeOptions, PushMode, PushResult } from './driver.js';
 import { AckQueue, type AckRedis } from './ack-queue.js';
@@ -105,7 +105,7 @@ export class BullMQBufferDriver implements BufferDriver {
     this.redis.defineCommand('nkRevive', { numberOfKeys: 0, lua: REVIVE });
     this.queueConnection = connectRedis(opts.redis, 'command', opts.log, 'buffer-queue');
     this.queue = new Queue('flush', { connection: this.queueConnection, prefix: `${this.p}:bull`, streams: { events: { maxLen: EVENTS_MAX_LEN } } });
-    this.queue.on('error', (err) => opts.log.error({ err }, 'buffer queue error'));
+    this.queue.on('error', bullmqErrorListener(opts.log, 'buffer queue'));
     this.waker = new DelayWaker(this.queueConnection, this.queue.keys.marker!, (err) => opts.log.warn({ err }, 'could not wake the buffer workers; a delayed flush may start late'));
     const reasons: ReleaseReason[] = ['idle', 'maxBatch', 'maxWait', 'flush', 'trigger', 'shutdown'];
     this.released = Object.fromEntries(reasons.map((r) => [r, opts.metrics.counter('buffer_released_total', { reason: r })])) as Record<ReleaseReason, Counter>;
@@ -177,10 +177,11 @@ export class BullMQBufferDriver implements BufferDriver {
       maxStalledCount: 1_000_000,
     });
     this.leaseTimer = renewLease(this.redis, this.leaseKey, lockMs, this.opts.log);
-    this.worker.on('error', (err) => this.opts.log.error({ err }, 'buffer worker error'));
+    this.worker.on('error', bullmqErrorListener(this.opts.log, 'buffer worker'));
     this.worker.on('failed', (job, err) => this.opts.log.error({ err, partition: job?.data?.part }, 'flush job failed; it is retried, then the sweeper revives its chats'));
     const sweepMs = this.opts.sweepMs ?? 5000;
-    this.sweeper = setInterval(() => void this.sweep().catch((err: unknown) => this.opts.log.warn({ err }, 'buffer sweep failed')), sweepMs);
+    const sweepFailed = bullmqErrorListener(this.opts.log, 'buffer sweep');
+    this.sweeper = setInterval(() => void this.sweep().catch((err: unknown) => sweepFailed(toError(err))), sweepMs);
     this.sweeper.unref();
   }
 

@@ -6,7 +6,7 @@ import { NekomataError, UnavailableError } from '../errors/index.js';
 import type { Disposer } from '../hooks/index.js';
 import type { ChatKey, Segment } from '../message/index.js';
 import type { Metrics } from '../metrics/index.js';
-import { connectRedis, type RedisSettings } from '../redis/index.js';
+import { bullmqErrorListener, connectRedis, type RedisSettings } from '../redis/index.js';
 
 /** What a send through the outbox resolves: the platform's answer, or that the key was sent before. */
 export interface Delivery extends SendResult {
@@ -123,7 +123,7 @@ export class BullMQOutbox implements Outbox {
       stalledInterval: OUTBOX_LOCK_MS / 2,
       maxStalledCount: 1_000_000,
     });
-    worker.on('error', (err) => this.opts.log.error({ err, adapter: adapter.name }, 'outbox worker error'));
+    worker.on('error', bullmqErrorListener(this.opts.log, 'outbox worker', { adapter: adapter.name }));
     this.workers.add(worker);
     return () => {
       this.workers.delete(worker);
@@ -170,8 +170,8 @@ export class BullMQOutbox implements Outbox {
       // Every reply waiting for its result listens on these: many at once is normal, not a leak.
       c.queue.setMaxListeners(0);
       c.events.setMaxListeners(0);
-      c.queue.on('error', (err) => this.opts.log.error({ err, adapter }, 'outbox queue error'));
-      c.events.on('error', (err) => this.opts.log.error({ err, adapter }, 'outbox events error'));
+      c.queue.on('error', bullmqErrorListener(this.opts.log, 'outbox queue', { adapter }));
+      c.events.on('error', bullmqErrorListener(this.opts.log, 'outbox events', { adapter }));
       this.queues.set(adapter, c);
     }
     return c;

@@ -1,5 +1,6 @@
 import { Redis, type RedisOptions } from 'ioredis';
 import type { Logger } from 'pino';
+import { isUnavailable } from '../errors/index.js';
 
 /**
  * Redis connections for the Redis-backed parts (store, buffer, outbox). BullMQ needs
@@ -77,4 +78,16 @@ export async function checkEvictionPolicy(redis: Redis, log: Logger): Promise<st
     log.warn({ err }, 'could not read redis maxmemory-policy (CONFIG GET refused?); make sure it is noeviction');
     return undefined;
   }
+}
+
+/**
+ * The `error` listener for a BullMQ queue, worker or event stream. While Redis is away each of them emits an
+ * error at every reconnection attempt; the connection itself already said Redis is gone (`connectRedis`, once
+ * per outage), so those go to debug. Any other error is the component's own and is logged as such.
+ */
+export function bullmqErrorListener(log: Logger, what: string, fields: Record<string, unknown> = {}): (err: Error) => void {
+  return (err) => {
+    if (isUnavailable(err)) log.debug({ err, ...fields }, `${what}: Redis is unreachable`);
+    else log.error({ err, ...fields }, `${what} error`);
+  };
 }

@@ -1,7 +1,8 @@
 import { Redis, ReplyError } from 'ioredis';
 import { describe, expect, it } from 'vitest';
-import { UnavailableError } from '../../core/errors/index.js';
-import { isUnavailable } from '../../core/errors/index.js';
+import { isUnavailable, UnavailableError } from '../../core/errors/index.js';
+import { bullmqErrorListener } from '../../core/redis/index.js';
+import { captureLogger } from '../support/logger.js';
 
 describe('isUnavailable: Redis could not be reached, as opposed to a command refused', () => {
   it("is true for ioredis's connection errors, UnavailableError and anything caused by one", async () => {
@@ -20,5 +21,15 @@ describe('isUnavailable: Redis could not be reached, as opposed to a command ref
     expect(isUnavailable(new ReplyError('WRONGTYPE Operation against a key holding the wrong kind of value'))).toBe(false);
     expect(isUnavailable(new Error('plugin bug'))).toBe(false);
     expect(isUnavailable('a string')).toBe(false);
+  });
+});
+
+describe('the error listener of BullMQ parts', () => {
+  it('leaves an outage to the connection\'s own line (debug), and logs any other error', () => {
+    const { log, lines } = captureLogger();
+    const listener = bullmqErrorListener(log, 'buffer worker');
+    for (let i = 0; i < 10; i++) listener(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:6390'), { code: 'ECONNREFUSED' }));
+    listener(new Error('Missing lock for job 7'));
+    expect(lines.map((l) => [l.level, l.msg])).toEqual([...Array(10).fill([20, 'buffer worker: Redis is unreachable']), [50, 'buffer worker error']]);
   });
 });
