@@ -4,7 +4,8 @@
  * of its gateway + worker run).
  */
 import { performance } from 'node:perf_hooks';
-import type { Batch, BufferPolicy, ChatKey, InboundMessage } from '../core/index.js';
+import type { BufferPolicy } from '../core/buffer/index.js';
+import type { Batch, ChatKey, InboundMessage } from '../core/message/index.js';
 import type { RedisCost } from './buffer-redis.js';
 import { Recorder, type Workload } from './pipeline-workload.js';
 import { envInt } from './stats.js';

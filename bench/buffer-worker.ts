@@ -5,7 +5,8 @@
  */
 import { performance } from 'node:perf_hooks';
 import { pino } from 'pino';
-import { BullMQBufferDriver, Metrics } from '../core/index.js';
+import { BullMQBufferDriver } from '../core/buffer/index.js';
+import { Metrics } from '../core/metrics/index.js';
 import { Consumer } from './buffer-load.js';
 import { buildWorkload } from './pipeline-workload.js';
 import type { WorkerDone, WorkerStart } from './buffer-split.js';

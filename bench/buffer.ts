@@ -46,7 +46,9 @@ import { Session } from 'node:inspector/promises';
 import os from 'node:os';
 import { Redis } from 'ioredis';
 import { pino, type Logger } from 'pino';
-import { BullMQBufferDriver, connectRedis, MemoryBufferDriver, Metrics, whenReady, type BufferDriver } from '../core/index.js';
+import { BullMQBufferDriver, MemoryBufferDriver, type BufferDriver } from '../core/buffer/index.js';
+import { Metrics } from '../core/metrics/index.js';
+import { connectRedis, whenReady } from '../core/redis/index.js';
 import { collectGarbage } from './pipeline.js';
 import { buildWorkload, type Workload } from './pipeline-workload.js';
 // The same private redis-server the test suite starts (persistence off, noeviction, a temp directory).

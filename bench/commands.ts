@@ -19,10 +19,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { pino } from 'pino';
-import {
-  Arg, CmdCtl, CommandPermission, createApp, loadConfig, openSqliteStore, parseArgs, Plugin,
-  type App, type CommandCaller, type CommandContext, type CommandResponse, type InferArgs,
-} from '../core/index.js';
+import { Arg, CmdCtl, CommandPermission, parseArgs, type CommandCaller, type CommandContext, type CommandResponse, type InferArgs } from '../core/command/index.js';
+import { Plugin } from '../core/plugin/index.js';
+import { createApp, loadConfig, type App } from '../core/runtime/index.js';
+import { openSqliteStore } from '../core/store/index.js';
 import { collectGarbage } from './pipeline.js';
 import { envInt, fixed, int, table } from './stats.js';
 

@@ -1,4 +1,5 @@
-import type { Batch, BufferPolicy, ChatKey, InboundMessage } from '../core/index.js';
+import type { BufferPolicy } from '../core/buffer/index.js';
+import type { Batch, ChatKey, InboundMessage } from '../core/message/index.js';
 
 interface RefChat {
   chatKey: ChatKey;

@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
-import { createInboundMessage, type Batch, type BufferPolicy, type ChatKey, type InboundMessage } from '../core/index.js';
+import type { BufferPolicy } from '../core/buffer/index.js';
+import { createInboundMessage, type Batch, type ChatKey, type InboundMessage } from '../core/message/index.js';
 
 /** The messages of a run, built (and validated by `createInboundMessage`) before anything is timed. */
 export interface Workload {

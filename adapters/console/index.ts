@@ -1,15 +1,8 @@
 import readline from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
-import {
-  createInboundMessage,
-  describeSegments,
-  toError,
-  type Adapter,
-  type AdapterHost,
-  type ChatKey,
-  type Segment,
-  type SendResult,
-} from '../../core/index.js';
+import type { Adapter, AdapterHost, SendResult } from '../../core/adapter/index.js';
+import { toError } from '../../core/errors/index.js';
+import { createInboundMessage, describeSegments, type ChatKey, type Segment } from '../../core/message/index.js';
 
 export interface ConsoleAdapterOptions {
   input?: Readable;
@@ -116,3 +109,4 @@ export class ConsoleAdapter implements Adapter {
     host.ingest(message).catch((thrown: unknown) => host.log.error({ err: toError(thrown) }, 'console message was not ingested'));
   }
 }
+export * from './settings.js';

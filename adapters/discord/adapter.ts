@@ -1,5 +1,8 @@
 import { DiscordAPIError, Routes, type Client, type ClientOptions, type RESTOptions } from 'discord.js';
-import { parseChatKey, toError, type Adapter, type AdapterHost, type ChatKey, type RepeatLog, type Segment, type SendResult } from '../../core/index.js';
+import type { Adapter, AdapterHost, SendResult } from '../../core/adapter/index.js';
+import { toError } from '../../core/errors/index.js';
+import { parseChatKey, type ChatKey, type Segment } from '../../core/message/index.js';
+import type { RepeatLog } from '../../core/metrics/index.js';
 import { ButtonChoices } from './choices.js';
 import { CommandMenu, type MenuEvent } from './command-menu.js';
 import type { DiscordCommandSource } from './command-source.js';

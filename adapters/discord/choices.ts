@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { ButtonsSegment } from '../../core/index.js';
+import type { ButtonsSegment } from '../../core/message/index.js';
 
 /** Our buttons' custom_id starts with this; other component presses belong to plugins (`platform_event`). */
 export const CHOICE_PREFIX = 'nk:';

@@ -1,5 +1,5 @@
 import { Routes, type REST } from 'discord.js';
-import type { Lang } from '../../core/index.js';
+import type { Lang } from '../../core/command/index.js';
 import { buildSlashCommands, type SlashCommandSet, type SlashSource } from './slash-commands.js';
 
 /** What the menu reads from the app: the commands to publish, per language, and when they change. */

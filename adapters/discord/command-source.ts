@@ -1,16 +1,5 @@
-import {
-  GLOBAL,
-  commandText,
-  listNativeCommands,
-  nativeInvocation,
-  responseToSegments,
-  seg,
-  type CommandService,
-  type CommandStatus,
-  type InboundMessage,
-  type Lang,
-  type Segment,
-} from '../../core/index.js';
+import { GLOBAL, commandText, listNativeCommands, nativeInvocation, responseToSegments, type CommandService, type CommandStatus, type Lang } from '../../core/command/index.js';
+import { seg, type InboundMessage, type Segment } from '../../core/message/index.js';
 import type { SlashMenuSource } from './command-menu.js';
 import type { SlashSource } from './slash-commands.js';
 

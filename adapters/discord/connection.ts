@@ -1,5 +1,7 @@
 import { Client, Events, GatewayIntentBits, Partials, RESTEvents, type ClientOptions, type RESTOptions } from 'discord.js';
-import { ConfigError, RepeatLog, toError, type AdapterHost } from '../../core/index.js';
+import type { AdapterHost } from '../../core/adapter/index.js';
+import { ConfigError, toError } from '../../core/errors/index.js';
+import { RepeatLog } from '../../core/metrics/index.js';
 import { guardedStrategy, type DispatchTap } from './dispatch-guard.js';
 
 export interface ConnectionOptions {

@@ -1,4 +1,4 @@
-import type { Segment } from '../../core/index.js';
+import type { Segment } from '../../core/message/index.js';
 
 /** Names the content's tokens refer to, as far as the message and discord.js's cache know them. */
 export interface ContentNames {

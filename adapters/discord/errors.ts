@@ -1,5 +1,5 @@
 import { DiscordAPIError } from 'discord.js';
-import { NekomataError } from '../../core/index.js';
+import { NekomataError } from '../../core/errors/index.js';
 
 /** Discord refused a REST call; `status` and `discordCode` are Discord's own (JSON error codes). */
 export class DiscordApiError extends NekomataError {

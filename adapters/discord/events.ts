@@ -1,4 +1,4 @@
-import type { PlatformEvent } from '../../core/index.js';
+import type { PlatformEvent } from '../../core/hooks/index.js';
 import type { EventDispatch } from './wire.js';
 
 /** Where an event's channel is as a chat key: a guild channel or thread, or the DM of a known user. */

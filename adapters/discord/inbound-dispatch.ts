@@ -1,5 +1,8 @@
 import { GatewayDispatchEvents, type Client } from 'discord.js';
-import { ChatKeyError, NekomataError, RepeatLog, createInboundMessage, toError, type AdapterHost, type Segment } from '../../core/index.js';
+import type { AdapterHost } from '../../core/adapter/index.js';
+import { ChatKeyError, NekomataError, toError } from '../../core/errors/index.js';
+import { createInboundMessage, type Segment } from '../../core/message/index.js';
+import { RepeatLog } from '../../core/metrics/index.js';
 import type { ButtonChoices } from './choices.js';
 import type { CommandMenu } from './command-menu.js';
 import type { DiscordCommandSource } from './command-source.js';

@@ -1,4 +1,4 @@
-import type { InboundMessageInput, Segment } from '../../core/index.js';
+import type { InboundMessageInput, Segment } from '../../core/message/index.js';
 import { readContent, STICKER_PREFIX, type ContentNames } from './content.js';
 import type { WireAttachment, WireMessage } from './wire.js';
 

@@ -11,3 +11,4 @@ export { readContent, faceText, STICKER_PREFIX, type ContentNames } from './cont
 export { readMessage, attachmentSegment, type DiscordRaw, type ChannelInfo } from './inbound.js';
 export { ButtonChoices, CHOICE_PREFIX } from './choices.js';
 export { intentsOf } from './connection.js';
+export * from './settings.js';

@@ -1,5 +1,6 @@
 import { Routes, type REST } from 'discord.js';
-import type { CommandStatus, Segment } from '../../core/index.js';
+import type { CommandStatus } from '../../core/command/index.js';
+import type { Segment } from '../../core/message/index.js';
 import type { MessageBody } from './message-body.js';
 
 /** Interaction response types (Interactions → Receiving and Responding). */

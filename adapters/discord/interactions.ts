@@ -1,5 +1,6 @@
 import { Routes, type Client, type REST } from 'discord.js';
-import { createInboundMessage, type AdapterHost, type InboundMessage, type InboundMessageInput, type Segment } from '../../core/index.js';
+import type { AdapterHost } from '../../core/adapter/index.js';
+import { createInboundMessage, type InboundMessage, type InboundMessageInput, type Segment } from '../../core/message/index.js';
 import type { ButtonChoices } from './choices.js';
 import type { CommandMenu } from './command-menu.js';
 import type { DiscordCommandSource } from './command-source.js';

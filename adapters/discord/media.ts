@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { toError } from '../../core/index.js';
+import { toError } from '../../core/errors/index.js';
 import { DiscordMediaError, DiscordUploadTooLargeError } from './errors.js';
 import type { MediaSegment } from './send-plan.js';
 

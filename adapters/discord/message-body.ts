@@ -1,4 +1,4 @@
-import { buttonsLine, type ButtonsSegment } from '../../core/index.js';
+import { buttonsLine, type ButtonsSegment } from '../../core/message/index.js';
 import { readMedia, type UploadFile } from './media.js';
 import type { Plan, PlannedMessage } from './send-plan.js';
 

@@ -1,4 +1,4 @@
-import type { ButtonsSegment, Segment } from '../../core/index.js';
+import type { ButtonsSegment, Segment } from '../../core/message/index.js';
 import { faceText, STICKER_PREFIX } from './content.js';
 import { splitContent } from './split.js';
 

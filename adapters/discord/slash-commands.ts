@@ -1,4 +1,4 @@
-import { CommandPermission, type NativeArg, type NativeCommand } from '../../core/index.js';
+import { CommandPermission, type NativeArg, type NativeCommand } from '../../core/command/index.js';
 import type { WireOption } from './wire.js';
 
 /** A command as the adapter publishes it: the native menu entry and the level it needs. */

@@ -1,4 +1,4 @@
-import type { BatchEvent, HookRegistry } from '../../core/index.js';
+import type { BatchEvent, HookRegistry } from '../../core/hooks/index.js';
 
 /** When the agent starts and ends working on a chat's batch, as the adapter is told of it. */
 export interface AgentActivity {

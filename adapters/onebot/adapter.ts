@@ -1,20 +1,8 @@
-import {
-  ChatKeyError,
-  ConfigError,
-  NekomataError,
-  RepeatLog,
-  createInboundMessage,
-  isLoopbackHost,
-  parseChatKey,
-  toError,
-  type Adapter,
-  type AdapterHost,
-  type ChatKey,
-  type ChatType,
-  type InboundMessage,
-  type Segment,
-  type SendResult,
-} from '../../core/index.js';
+import type { Adapter, AdapterHost, SendResult } from '../../core/adapter/index.js';
+import { ChatKeyError, ConfigError, NekomataError, toError } from '../../core/errors/index.js';
+import { isLoopbackHost } from '../../core/http/index.js';
+import { createInboundMessage, parseChatKey, type ChatKey, type ChatType, type InboundMessage, type Segment } from '../../core/message/index.js';
+import { RepeatLog } from '../../core/metrics/index.js';
 import { RecentIds, type OneBotAccount } from './account.js';
 import { OneBotActions } from './api-actions.js';
 import { OneBotApi, OneBotLinkDownError } from './api.js';

@@ -1,4 +1,4 @@
-import { ValidationError } from '../../core/index.js';
+import { ValidationError } from '../../core/errors/index.js';
 import type { OneBotMessage, OneBotSegment } from './types.js';
 
 /**

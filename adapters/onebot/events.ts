@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { PlatformEvent } from '../../core/index.js';
+import type { PlatformEvent } from '../../core/hooks/index.js';
 import { formatChatKey, type ChatKey, type InboundMessageInput } from '../../core/message/index.js';
 import { toSegments } from './cq-code.js';
 import { isToMe, toCoreSegments } from './segments.js';

@@ -10,3 +10,4 @@ export * from './connection-types.js';
 export * from './forward.js';
 export * from './reverse.js';
 export { RecentIds, type OneBotAccount } from './account.js';
+export * from './settings.js';

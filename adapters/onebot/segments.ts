@@ -1,5 +1,6 @@
 import { pathToFileURL } from 'node:url';
-import { buttonsLine, ValidationError, type FileSegment, type ForwardNode, type Segment } from '../../core/index.js';
+import { ValidationError } from '../../core/errors/index.js';
+import { buttonsLine, type FileSegment, type ForwardNode, type Segment } from '../../core/message/index.js';
 import { toSegments } from './cq-code.js';
 import type { OneBotSegment } from './types.js';
 

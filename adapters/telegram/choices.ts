@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { InlineKeyboardButton, InlineKeyboardMarkup } from 'grammy/types';
-import type { ButtonsSegment, ChatKey } from '../../core/index.js';
+import type { ButtonsSegment, ChatKey } from '../../core/message/index.js';
 
 /** Our buttons' callback_data starts with this; other callback queries belong to plugins (`platform_event`). */
 export const CHOICE_PREFIX = 'nk:';

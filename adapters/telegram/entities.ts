@@ -1,4 +1,4 @@
-import type { Segment } from '../../core/index.js';
+import type { Segment } from '../../core/message/index.js';
 import type { MessageEntity } from 'grammy/types';
 
 /** Who the bot is and how its menu names map back to command names, for reading a message's entities. */

@@ -1,5 +1,5 @@
 import { GrammyError, HttpError } from 'grammy';
-import { ChatKeyError, NekomataError, ValidationError } from '../../core/index.js';
+import { ChatKeyError, NekomataError, ValidationError } from '../../core/errors/index.js';
 
 /** The Bot API refused a call; `errorCode` and `description` are Telegram's own. */
 export class TelegramApiError extends NekomataError {

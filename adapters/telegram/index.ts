@@ -8,3 +8,4 @@ export { serveWebhook, type TelegramWebhook } from './webhook.js';
 export { readText, type EntityContext, type ReadText } from './entities.js';
 export { mediaSegments, mediaInput, type MediaSegment } from './media.js';
 export { readMessage, readChoice, pressedOn, toPlatformEvent, chatTarget, chatIdOf, updateKind, KNOWN_UPDATES } from './updates.js';
+export * from './settings.js';

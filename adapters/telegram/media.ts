@@ -1,6 +1,6 @@
 import { InputFile } from 'grammy';
 import type { Message } from 'grammy/types';
-import type { Segment } from '../../core/index.js';
+import type { Segment } from '../../core/message/index.js';
 
 /**
  * The media of a message as segments, by Telegram `file_id` (resend it as is; `TelegramAdapter.fileUrl`

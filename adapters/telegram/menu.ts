@@ -1,6 +1,6 @@
 import type { Api } from 'grammy';
 import type { BotCommand, BotCommandScope, LanguageCode } from 'grammy/types';
-import { CommandPermission, listNativeCommands, permits, type CommandService, type Lang, type NativeCommand } from '../../core/index.js';
+import { CommandPermission, listNativeCommands, permits, type CommandService, type Lang, type NativeCommand } from '../../core/command/index.js';
 
 /**
  * Where the adapter reads the app's commands for Telegram's command menu. The CLI passes

@@ -1,6 +1,6 @@
 import { HttpError, type Transformer } from 'grammy';
 import type { Logger } from 'pino';
-import type { Metrics } from '../../core/index.js';
+import type { Metrics } from '../../core/metrics/index.js';
 
 // auto-retry 2.0's schedule for network errors and 5xx (its INITIAL_LAST_DELAY and ONE_HOUR): 3 s, doubled
 // after each wait, at most an hour; a `retry_after` wait starts it over. It keeps no count of network errors.

@@ -1,4 +1,4 @@
-import type { ButtonsSegment, Segment } from '../../core/index.js';
+import type { ButtonsSegment, Segment } from '../../core/message/index.js';
 import type { MediaSegment } from './media.js';
 
 /** Telegram refuses a caption longer than this (UTF-16 units, after entity parsing). */

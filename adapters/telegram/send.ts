@@ -1,6 +1,6 @@
 import { InputMediaBuilder, type Api } from 'grammy';
 import type { InlineKeyboardMarkup } from 'grammy/types';
-import { buttonsLine, type ButtonsSegment, type Segment } from '../../core/index.js';
+import { buttonsLine, type ButtonsSegment, type Segment } from '../../core/message/index.js';
 import { mediaInput, type MediaSegment } from './media.js';
 import { planSend, type AlbumItem, type Step } from './send-plan.js';
 

@@ -1,5 +1,6 @@
 import type { CallbackQuery, Chat, Message, Update, User } from 'grammy/types';
-import { parseChatKey, type InboundMessageInput, type PlatformEvent, type Segment } from '../../core/index.js';
+import type { PlatformEvent } from '../../core/hooks/index.js';
+import { parseChatKey, type InboundMessageInput, type Segment } from '../../core/message/index.js';
 import { readText, type EntityContext } from './entities.js';
 import { mediaSegments } from './media.js';
 

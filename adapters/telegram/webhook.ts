@@ -2,7 +2,8 @@ import { timingSafeEqual } from 'node:crypto';
 import { BotError, webhookCallback, type Bot } from 'grammy';
 import type { Update } from 'grammy/types';
 import { z } from 'zod';
-import { toError, type AdapterHost } from '../../core/index.js';
+import type { AdapterHost } from '../../core/adapter/index.js';
+import { toError } from '../../core/errors/index.js';
 import { KNOWN_UPDATES } from './updates.js';
 
 /** Webhook mode (`TELEGRAM_WEBHOOK_URL`, `TELEGRAM_WEBHOOK_SECRET`). */

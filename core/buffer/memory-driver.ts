@@ -58,6 +58,7 @@ export class MemoryBufferDriver implements BufferDriver {
   private closed = false;
   private closing: Promise<CloseResult> | undefined;
   private idleWaiters: (() => void)[] = [];
+  private readonly settledWaiters: (() => void)[] = [];
   /**
    * The highest sequence number of any chat whose state was dropped. A chat that comes back numbers on from
    * here, so its new batches are never mistaken for ones already applied (sessions skip those).
@@ -152,6 +153,26 @@ export class MemoryBufferDriver implements BufferDriver {
       this.chats.set(chatKey, chat);
     }
     return chat;
+  }
+
+  /**
+   * Resolves once nothing waits or runs: no message is buffered, no batch queued or in flight. For tests and
+   * tools that drive the app message by message (`nekomata/testing`); a busy bot may never get there.
+   */
+  settled(): Promise<void> {
+    if (this.isSettled()) return Promise.resolve();
+    return new Promise((resolve) => this.settledWaiters.push(resolve));
+  }
+
+  private isSettled(): boolean {
+    if (this.active > 0 || this.readyChats.length > 0) return false;
+    for (const chat of this.chats.values()) if (chat.messages.length > 0 || chat.queue.length > 0 || chat.inFlight) return false;
+    return true;
+  }
+
+  private notifySettled(): void {
+    if (this.settledWaiters.length === 0 || !this.isSettled()) return;
+    for (const resolve of this.settledWaiters.splice(0)) resolve();
   }
 
   /** Chats whose state is held (waiting, running, or seen within `idleEvictMs`). */
@@ -258,6 +279,7 @@ export class MemoryBufferDriver implements BufferDriver {
         chat.touchedAt = Date.now();
         if (!this.closed || this.idleWaiters.length > 0) this.markReady(chat);
         this.pump();
+        this.notifySettled();
       });
   }
 

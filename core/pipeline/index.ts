@@ -4,3 +4,4 @@ export * from './interceptors.js';
 export * from './pipeline.js';
 export * from './batch-stage.js';
 export * from './chat-lanes.js';
+export * from './chat-policy.js';

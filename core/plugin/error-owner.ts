@@ -8,7 +8,7 @@ export interface TraceablePlugin {
 }
 
 // "at fn (/abs/file.ts:1:2)", "at /abs/file.ts:1:2", "at async fn (file:///abs/file.js:1:2)"
-const FRAME_FILE = /^\s*at (?:.*?\()?((?:file:\/\/)?\/[^():]+):\d+:\d+\)?\s*$/;
+const FRAME_FILE = /^\s*at (?:.*?\()?((?:file:\/\/)?\/[^():]+?(?:\?[^():]*)?):\d+:\d+\)?\s*$/;
 
 /**
  * The plugin whose code an error's stack runs through, topmost frame first (the error's causes too), or
@@ -43,7 +43,8 @@ function ownership(source: string): (file: string) => boolean {
 function frameFile(line: string): string | undefined {
   const m = FRAME_FILE.exec(line);
   if (!m) return undefined;
-  const file = m[1]!;
+  // A module imported afresh (a reload) carries a query in its URL: `…/index.ts?reload=3`.
+  const file = m[1]!.replace(/\?.*$/, '');
   try {
     return file.startsWith('file://') ? fileURLToPath(file) : file;
   } catch {

@@ -9,6 +9,7 @@ import type { Metrics } from '../metrics/index.js';
 import type { HistoryStore, KVStore } from '../store/index.js';
 import type { CommandRegistry, CommandService } from '../command/index.js';
 import type { ResetResult } from '../session/index.js';
+import type { ChatPolicy } from '../pipeline/index.js';
 import type { PluginInfo } from './lifecycle.js';
 import type { ChatContext } from './context.js';
 
@@ -43,6 +44,8 @@ export interface PluginServices {
   send(chatKey: ChatKey, content: string | Segment[]): Promise<SendResult>;
   /** Nekro's `push_system_message`: records a system message, triggering the bot on request or FORCE_TRIGGER. */
   pushSystemMessage(chatKey: ChatKey, text: string, opts?: { trigger?: boolean }): Promise<MsgSignal>;
+  /** The configured default strategies (`CHAT_*`), applied by the built-in chat policy plugin. */
+  readonly chatPolicy: ChatPolicy;
 }
 
 export interface PluginSettings {

@@ -9,6 +9,7 @@ import { PluginLifecycle, PluginStateError, type PluginInfo } from './lifecycle.
 import { discoverPlugins, importPlugin, PluginLoadError, readPluginDocs, resolvePluginEntry } from './loader.js';
 import { chatContext, type PluginHost } from './plugin-host.js';
 import { methodTools } from './method-tools.js';
+import { isBound } from './plugin.js';
 import { pluginOwningError } from './error-owner.js';
 
 export interface PluginDirectories {
@@ -68,7 +69,9 @@ export class PluginManager extends PluginLifecycle {
     let entry = target;
     try {
       entry = resolvePluginEntry(target);
-      const plugin = await importPlugin(entry);
+      let plugin = await importPlugin(entry);
+      // Another app in this process has the module's instance (two apps in one test, say): this one gets its own.
+      if (isBound(plugin)) plugin = await importPlugin(entry, true);
       return await this.load(plugin, { source: entry, docs: readPluginDocs(entry), builtin: opts.builtin ?? false });
     } catch (err) {
       const e = err instanceof Error ? err : new Error(String(err));

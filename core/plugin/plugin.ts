@@ -87,6 +87,11 @@ export function bindPlugin<S extends z.ZodObject>(plugin: Plugin<S>, runtime: Pl
   (plugin as unknown as Record<symbol, unknown>)[RUNTIME] = runtime;
 }
 
+/** Whether `plugin` is loaded in an app (one instance serves one app at a time). */
+export function isBound(plugin: Plugin): boolean {
+  return runtimeOf(plugin) !== undefined;
+}
+
 function runtimeOf(plugin: Plugin): PluginRuntime<z.ZodObject> | undefined {
   return (plugin as unknown as Record<symbol, PluginRuntime<z.ZodObject> | undefined>)[RUNTIME];
 }

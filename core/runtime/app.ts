@@ -1,6 +1,5 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { installChatPolicy, type ChatPolicy } from '../../plugins/chat-policy/index.js';
 import type { Adapter, AdapterHost, SendResult } from '../adapter/index.js';
 import type { BufferDriver } from '../buffer/index.js';
 import { ClosedError, NekomataError, toError } from '../errors/index.js';
@@ -29,8 +28,6 @@ export interface AppOptions {
   /** What answers a batch. Default: log it. */
   sessionHandler?: SessionHandler;
   adapters?: Adapter[];
-  /** Default: from the config. `false` installs none (every message is then only recorded). */
-  chatPolicy?: ChatPolicy | false;
   /** Plugin instances to load at start, besides those found in the plugin folders. */
   plugins?: Plugin[];
   /** Folders of built-in plugins. Default: the project's `plugins/builtin`. */
@@ -99,7 +96,7 @@ export class App {
     readonly metrics: Metrics,
     readonly store: Store,
     readonly buffer: BufferDriver,
-    options: Pick<AppOptions, 'sessionHandler' | 'adapters' | 'chatPolicy' | 'plugins' | 'builtinPluginDirs' | 'outbox' | 'provider' | 'floodRedis'>,
+    options: Pick<AppOptions, 'sessionHandler' | 'adapters' | 'plugins' | 'builtinPluginDirs' | 'outbox' | 'provider' | 'floodRedis'>,
   ) {
     this.outbox = options.outbox;
     this.http = new HttpServer(config.http, { log: log.child({ component: 'http' }), metrics });
@@ -122,7 +119,6 @@ export class App {
       redis: options.floodRedis && config.redis ? { client: options.floodRedis, prefix: config.redis.prefix } : undefined,
     });
     this.pipeline = new Pipeline({ ...deps, hooks: this.hooks, interceptors: this.interceptors, buffer, history: store.history, dedupeTtlMs: config.dedupeTtlMs, dedupeMaxIds: config.dedupeMaxIds, flood: this.flood });
-    if (options.chatPolicy !== false) installChatPolicy(this.hooks, options.chatPolicy ?? config.chatPolicy);
     this.commands = new CommandService({
       kv: store.kv, history: store.history, log, metrics, settings: config.commands,
       send: (chatKey, segments) => this.send(chatKey, segments),
@@ -142,6 +138,7 @@ export class App {
           resetChannel: (chatKey, by) => this.resetChannel(chatKey, by),
           send: (chatKey, content) => this.send(chatKey, typeof content === 'string' ? [{ type: 'text', text: content }] : content),
           pushSystemMessage: (chatKey, text, opts) => this.plugins.pushSystemMessage(chatKey, text, opts),
+          chatPolicy: config.chatPolicy,
         }),
       },
       { builtin: options.builtinPluginDirs ?? [BUILTIN_PLUGIN_DIR], extra: config.plugins.dirs },

@@ -1,24 +1,14 @@
 import { z } from 'zod';
 import { DEFAULT_AGENT_SETTINGS, type AgentSettings } from '../agent/index.js';
 import type { CommandSettings } from '../command/index.js';
-import { ConfigError } from '../errors/index.js';
-import { discordSettings, type DiscordSettings } from './discord-settings.js';
-import { oneBotIssues } from './onebot-settings.js';
 import { findSettingTypos, type SettingTypo } from './setting-typos.js';
-import type { FloodSettings } from '../pipeline/index.js';
+import type { ChatPolicy, FloodSettings } from '../pipeline/index.js';
 import type { ProxySettings } from '../net/index.js';
-import { isHttpUrl, webhookIssues } from './webhook-settings.js';
+import { boolSetting as bool, intSetting as int, isHttpUrl, splitList as list } from './setting-types.js';
+import { parsePart, settingInput, settingsError, type AnySettingsSection, type SectionsConfig, type SettingIssue } from './settings-section.js';
 
-// Whole decimal numbers only: Number() would also take '0x10' and '1e3', which nobody means in a setting.
-const int = (min: number, max = Number.MAX_SAFE_INTEGER) =>
-  z
-    .string()
-    .regex(/^-?\d+$/, 'expected a whole number')
-    .transform(Number)
-    .pipe(z.number().min(min, `expected a number ≥ ${min}`).max(max, `expected a number ≤ ${max}`));
 const strategy = z.enum(['buffer', 'flush', 'trigger', 'record', 'discard']);
 const status = z.enum(['success', 'error', 'unauthorized', 'not_found', 'invalid_args', 'disabled', 'processing', 'waiting']);
-const list = (value: string): string[] => value.split(',').map((w) => w.trim()).filter((w) => w.length > 0);
 function parseJson(value: string, ctx: z.core.$RefinementCtx<unknown>): unknown {
   try {
     return JSON.parse(value) as unknown;
@@ -40,10 +30,6 @@ const adapterCommandSettings = z.record(
   }),
 );
 const proxyUrl = z.string().refine(isHttpUrl, 'expected the http:// or https:// URL of an HTTP proxy, e.g. http://127.0.0.1:7890 (SOCKS proxies are not supported)');
-// curl and undici read the lower-case proxy names too; the upper-case one wins when both are set.
-const LOWER_CASE_TOO: ReadonlySet<string> = new Set(['HTTPS_PROXY', 'HTTP_PROXY', 'NO_PROXY']);
-const bool = z.enum(['0', '1', 'true', 'false']).transform((v) => v === '1' || v === 'true');
-const flag = z.enum(['auto', '0', '1', 'true', 'false']).transform((v) => (v === 'auto' ? 'auto' : v === '1' || v === 'true'));
 
 /**
  * Every setting, read once from the environment (and `.env`). `.env.example` documents each one; keep
@@ -66,9 +52,6 @@ const envSchema = z
     FLOOD_USER_WINDOW_MS: int(1).default(10_000),
     FLOOD_CHAT_MESSAGES: int(0).default(60),
     FLOOD_CHAT_WINDOW_MS: int(1).default(10_000),
-    CONSOLE: flag.default('auto'),
-    CONSOLE_USER: z.string().min(1).default('local'),
-    CONSOLE_USER_LEVEL: z.enum(['user', 'advanced', 'super_user']).default('super_user'),
     CHAT_PRIVATE: strategy.default('buffer'),
     CHAT_GROUP_MENTIONED: strategy.default('buffer'),
     CHAT_GROUP_OTHER: strategy.default('record'),
@@ -118,31 +101,9 @@ const envSchema = z
     BUFFER_SPOOL_MAX: int(0).default(20_000),
     HTTP_HOST: z.string().min(1).default('127.0.0.1'),
     HTTP_PORT: int(0, 65535).optional(),
-    ONEBOT_WS_URLS: z.string().default('').pipe(z.transform(list)).pipe(z.array(z.string().regex(/^wss?:\/\//, 'entries must be ws:// or wss:// URLs'))),
-    ONEBOT_REVERSE_HOST: z.string().default('127.0.0.1'),
-    ONEBOT_REVERSE_PORT: int(0, 65535).optional(),
-    ONEBOT_ACCESS_TOKEN: z.string().default(''),
-    ONEBOT_ALLOW_NO_TOKEN: bool.default(false),
-    ONEBOT_ACCOUNT_GRACE_MS: int(0).default(600_000),
-    ONEBOT_CALL_TIMEOUT_MS: int(1).default(30_000),
-    ONEBOT_MAX_FRAME_BYTES: int(1024).default(1024 * 1024),
-    ONEBOT_QUOTE_COMMAND_REPLIES: bool.default(false),
-    TELEGRAM_BOT_TOKEN: z.string().regex(/^\d+:[A-Za-z0-9_-]+$/, 'expected a token from @BotFather, like 123456:ABC-def…').optional(),
-    TELEGRAM_API_ROOT: z.string().regex(/^https?:\/\//, 'expected an http(s) URL of a Bot API server').optional(),
-    TELEGRAM_POLLING_TIMEOUT_SEC: int(0, 50).default(30),
-    TELEGRAM_WEBHOOK_URL: z.string().refine(isHttpUrl, 'expected the public https URL Telegram posts updates to, e.g. https://bot.example.com/telegram').optional(),
-    // Bot API setWebhook: secret_token is 1-256 characters A-Z, a-z, 0-9, _ and -.
-    TELEGRAM_WEBHOOK_SECRET: z.string().regex(/^[A-Za-z0-9_-]{1,256}$/, 'expected 1-256 letters, digits, "_" or "-"').optional(),
     HTTPS_PROXY: proxyUrl.optional(),
     HTTP_PROXY: proxyUrl.optional(),
     NO_PROXY: z.string().optional(),
-
-    DISCORD_TOKEN: z.string().regex(/^[\w-]+\.[\w-]+\.[\w-]+$/, 'expected the bot token from the Developer Portal (Bot → Reset Token): three parts separated by dots').optional(),
-    DISCORD_API_URL: z.string().regex(/^https?:\/\//, 'expected the http(s) base URL of Discord\'s REST API, e.g. https://discord.com/api').optional(),
-    DISCORD_GUILD_IDS: z.string().default('').pipe(z.transform(list)).pipe(z.array(z.string().regex(/^\d{17,20}$/, 'entries must be guild ids (snowflakes such as 1234567890123456789)'))),
-    DISCORD_MESSAGE_CONTENT: bool.default(true),
-    DISCORD_MEMBER_EVENTS: bool.default(false),
-    DISCORD_MAX_UPLOAD_MB: int(1, 500).default(10),
   })
   .superRefine((env, ctx) => {
     if (!env.LLM_MODEL && (env.LLM_BASE_URL || env.LLM_API_KEY || env.LLM_FALLBACK_MODELS.length > 0)) {
@@ -163,14 +124,6 @@ const envSchema = z
         ctx.addIssue({ code: 'custom', path: [name], message, params: { variables: [name, 'REDIS_URL'] } });
       }
     }
-    // Telegram user ids are numbers; a username would silently match nobody (and has no menu scope).
-    const telegramNames = env.SUPER_USERS.filter((u) => u.startsWith('telegram:') && !/^telegram:\d+$/.test(u));
-    if (telegramNames.length > 0) {
-      const message = `SUPER_USERS: ${telegramNames.join(', ')} is not a Telegram user id: give the number (a bot such as @userinfobot tells yours), e.g. telegram:123456789`;
-      ctx.addIssue({ code: 'custom', path: ['SUPER_USERS'], message, params: { variables: ['SUPER_USERS'] } });
-    }
-    for (const [variables, message] of webhookIssues(env)) ctx.addIssue({ code: 'custom', path: [variables[0]!], message, params: { variables } });
-    for (const [variables, message] of oneBotIssues(env)) ctx.addIssue({ code: 'custom', path: [variables[0]!], message, params: { variables } });
   });
 
 export type ChatStrategy = z.infer<typeof strategy>;
@@ -189,9 +142,7 @@ export interface Config {
   shutdownTimeoutMs: number;
   /** Flood limits at ingest: at most `messages` per `windowMs` per user (any chat) and per chat; 0 messages = off. */
   flood: FloodSettings;
-  /** `level`: what the person at the terminal may do; `super_user` adds `console:<userId>` to the super users. */
-  console: { enabled: boolean | 'auto'; userId: string; level: 'user' | 'advanced' | 'super_user' };
-  chatPolicy: { private: ChatStrategy; groupMentioned: ChatStrategy; groupOther: ChatStrategy; wakeWords: string[] };
+  chatPolicy: ChatPolicy;
   plugins: { dirs: string[]; enabled: string[]; watch: boolean; callTimeoutMs: number };
   commands: CommandSettings;
   /** Set: the buffer, store and outbox run on Redis, shared by every process with the same URL and prefix. */
@@ -199,26 +150,8 @@ export interface Config {
   redis: { url: string; prefix: string; lockMs: number; partitions: number; spoolMax: number } | undefined;
   /** all: everything in one process; gateway: adapters, ingest and commands; worker: batches and sessions. */
   role: 'all' | 'gateway' | 'worker';
-  /** Set when the OneBot adapter is enabled (ONEBOT_WS_URLS or ONEBOT_REVERSE_PORT). */
-  onebot:
-    | {
-        wsUrls: string[];
-        reverse: { host: string; port: number } | undefined;
-        accessToken: string;
-        /** Reverse WS on a non-loopback host without a token: allowed only when this is set. */
-        allowNoToken: boolean;
-        /** A departed reverse-WS account's state is kept this long for its redial. */
-        accountGraceMs: number;
-        callTimeoutMs: number;
-        maxFrameBytes: number;
-      }
-    | undefined;
   /** Set when `HTTP_PORT` is: the app's HTTP server (health check, webhooks). */
   http: { host: string; port: number } | undefined;
-  /** Set when `TELEGRAM_BOT_TOKEN` is; `webhook` set when `TELEGRAM_WEBHOOK_URL` is (no polling then). */
-  telegram: { token: string; apiRoot?: string; pollingTimeoutSec: number; webhook?: { url: string; secret: string } } | undefined;
-  /** Set when `DISCORD_TOKEN` is. */
-  discord: DiscordSettings | undefined;
   /** Set when `LLM_MODEL` is: batches are answered by the agent through this OpenAI-compatible API. */
   llm: { baseUrl: string; apiKey: string; models: string[]; timeoutMs: number; maxRetries: number } | undefined;
   /** Set when `HTTPS_PROXY` or `HTTP_PROXY` is: Telegram and the LLM provider go through it (`NO_PROXY` hosts directly). */
@@ -230,37 +163,54 @@ export interface Config {
 
 
 
-/** The names of every setting, for documentation checks. */
+/** The parsed values of core's own variables, which a section's rules and options may read. */
+export type CoreSettingValues = z.output<typeof envSchema>;
+
+/** The names of core's settings (the app adds those of its adapters: `settingVariables` in `app/`). */
 export const configVariables: readonly string[] = Object.keys(envSchema.shape);
 
+// curl and undici read the lower-case proxy names too; the upper-case one wins when both are set.
+const LOWER_CASE_TOO: ReadonlySet<string> = new Set(['HTTPS_PROXY', 'HTTP_PROXY', 'NO_PROXY']);
+
 /**
- * Reads the configuration from `env`. Empty values count as unset. Throws `ConfigError` listing every bad
- * variable with what was expected and what was found.
+ * Reads core's configuration from `env`. Empty values count as unset. Throws `ConfigError` listing every bad
+ * variable with what was expected and what was found. `loadSettings` adds the settings of other parts.
  */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
-  const input: Record<string, string> = {};
-  for (const name of configVariables) {
-    const value = (env[name]?.trim() || (LOWER_CASE_TOO.has(name) ? env[name.toLowerCase()]?.trim() : undefined));
-    if (value !== undefined && value !== '') input[name] = value;
-  }
-  const parsed = envSchema.safeParse(input);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((issue) => {
-      // A rule between two settings names both and already says what each is.
-      const between = issue.code === 'custom' ? (issue.params as { variables?: string[] } | undefined)?.variables : undefined;
-      if (between) return { names: between, text: `  ${issue.message}` };
-      const name = String(issue.path[0] ?? '(environment)');
-      const got = input[name] === undefined ? '' : ` (got "${input[name]}")`;
-      return { names: [name], text: `  ${name}: ${issue.message}${got}` };
+  return loadSettings(env, []);
+}
+
+/**
+ * Reads core's settings and those of `sections` (adapters) from `env`, once: each variable is checked by its
+ * owner's schema, the rules between them are checked, and every problem is reported in one `ConfigError`.
+ */
+export function loadSettings<const S extends readonly AnySettingsSection[]>(env: Record<string, string | undefined>, sections: S): Config & SectionsConfig<S> {
+  const names = [...configVariables, ...sections.flatMap((s) => Object.keys(s.variables))];
+  const core = parsePart(envSchema, settingInput(env, configVariables, LOWER_CASE_TOO));
+  const parts = sections.map((section) => parsePart(z.object(section.variables), settingInput(env, Object.keys(section.variables))));
+  const lines = [...core.lines, ...parts.flatMap((p) => p.lines)];
+  const coreValues = core.values as CoreSettingValues | undefined;
+  if (coreValues) {
+    sections.forEach((section, i) => {
+      const values = parts[i]!.values;
+      if (!values || !section.issues) return;
+      for (const [variables, message] of section.issues(values as never, coreValues) as SettingIssue[]) lines.push({ names: variables, text: `  ${message}` });
     });
-    throw new ConfigError(
-      [...new Set(lines.flatMap((l) => l.names))],
-      `Invalid configuration; fix these settings in the environment or .env (see .env.example):\n${lines.map((l) => l.text).join('\n')}`,
-    );
   }
-  const e = parsed.data;
+  if (lines.length > 0 || !coreValues) throw settingsError(lines);
+  let config = toConfig(coreValues, findSettingTypos(env, names));
+  const result: Record<string, unknown> = {};
+  sections.forEach((section, i) => {
+    const values = parts[i]!.values as never;
+    if (section.amend) config = section.amend(config, values);
+    result[section.name] = section.read(values, coreValues);
+  });
+  return { ...config, ...result } as Config & SectionsConfig<S>;
+}
+
+function toConfig(e: CoreSettingValues, typos: SettingTypo[]): Config {
   return {
-    typos: findSettingTypos(env, configVariables),
+    typos,
     logLevel: e.LOG_LEVEL,
     logFormat: e.LOG_FORMAT,
     dataDir: e.DATA_DIR,
@@ -274,7 +224,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       user: { messages: e.FLOOD_USER_MESSAGES, windowMs: e.FLOOD_USER_WINDOW_MS },
       chat: { messages: e.FLOOD_CHAT_MESSAGES, windowMs: e.FLOOD_CHAT_WINDOW_MS },
     },
-    console: { enabled: e.CONSOLE, userId: e.CONSOLE_USER, level: e.CONSOLE_USER_LEVEL },
     chatPolicy: {
       private: e.CHAT_PRIVATE,
       groupMentioned: e.CHAT_GROUP_MENTIONED,
@@ -292,9 +241,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         unknownReply: e.COMMAND_UNKNOWN_REPLY,
         quoteReplies: false,
       },
-      adapters: withOneBotQuote(e.COMMAND_ADAPTERS as CommandSettings['adapters'], e.ONEBOT_QUOTE_COMMAND_REPLIES),
-      // The person at the terminal runs the bot, so by default they may do everything (CONSOLE_USER_LEVEL).
-      superUsers: e.CONSOLE_USER_LEVEL === 'super_user' ? [...new Set([...e.SUPER_USERS, `console:${e.CONSOLE_USER}`])] : e.SUPER_USERS,
+      adapters: e.COMMAND_ADAPTERS as CommandSettings['adapters'],
+      superUsers: e.SUPER_USERS,
       defaultLang: e.DEFAULT_LANG,
       agentLevel: e.AGENT_COMMAND_PERMISSION,
       greedyAfterPositionals: e.COMMAND_GREEDY_AFTER_POSITIONALS,
@@ -331,32 +279,5 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       maxMessagesPerRun: e.AGENT_MAX_MESSAGES_PER_RUN,
       runTimeoutMs: e.AGENT_RUN_TIMEOUT_MS,
     },
-    onebot:
-      e.ONEBOT_WS_URLS.length > 0 || e.ONEBOT_REVERSE_PORT !== undefined
-        ? {
-            wsUrls: e.ONEBOT_WS_URLS,
-            reverse: e.ONEBOT_REVERSE_PORT === undefined ? undefined : { host: e.ONEBOT_REVERSE_HOST, port: e.ONEBOT_REVERSE_PORT },
-            accessToken: e.ONEBOT_ACCESS_TOKEN,
-            allowNoToken: e.ONEBOT_ALLOW_NO_TOKEN,
-            accountGraceMs: e.ONEBOT_ACCOUNT_GRACE_MS,
-            callTimeoutMs: e.ONEBOT_CALL_TIMEOUT_MS,
-            maxFrameBytes: e.ONEBOT_MAX_FRAME_BYTES,
-          }
-        : undefined,
-    telegram: e.TELEGRAM_BOT_TOKEN
-      ? {
-          token: e.TELEGRAM_BOT_TOKEN,
-          ...(e.TELEGRAM_API_ROOT ? { apiRoot: e.TELEGRAM_API_ROOT } : {}),
-          pollingTimeoutSec: e.TELEGRAM_POLLING_TIMEOUT_SEC,
-          ...(e.TELEGRAM_WEBHOOK_URL ? { webhook: { url: e.TELEGRAM_WEBHOOK_URL, secret: e.TELEGRAM_WEBHOOK_SECRET! } } : {}),
-        }
-      : undefined,
-    discord: discordSettings(e),
   };
-}
-
-/** `ONEBOT_QUOTE_COMMAND_REPLIES=1` is `COMMAND_ADAPTERS={"onebot":{"quoteReplies":true}}`, unless that says otherwise. */
-function withOneBotQuote(adapters: CommandSettings['adapters'], quote: boolean): CommandSettings['adapters'] {
-  if (!quote || adapters.onebot?.quoteReplies !== undefined) return adapters;
-  return { ...adapters, onebot: { ...adapters.onebot, quoteReplies: true } };
 }

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Adapter, App, InboundMessage, Segment } from '../../core/index.js';
+import type { Adapter } from '../../core/adapter/index.js';
+import type { InboundMessage, Segment } from '../../core/message/index.js';
+import type { App } from '../../core/runtime/index.js';
 import { until } from '../support/messages.js';
 
 /** What an adapter's platform may lack; the driver names each with the reason, and those cases are skipped. */

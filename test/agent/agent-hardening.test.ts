@@ -3,7 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ChatProvider } from '../../core/agent/index.js';
-import { ConfigError, loadConfig } from '../../core/index.js';
+import { ConfigError } from '../../core/errors/index.js';
+import { loadConfig } from '../../core/runtime/index.js';
 import { startAgentChat } from '../support/agent.js';
 import { until } from '../support/messages.js';
 
@@ -190,7 +191,7 @@ describe('agent: hardening settings', () => {
 
 describe('agent: replies that cannot reach the platform for want of Redis or a gateway', () => {
   it('fail the run, so the batch runs again, instead of counting as a reply the platform refused', async () => {
-    const { UnavailableError } = await import('../../core/index.js');
+    const { UnavailableError } = await import('../../core/errors/index.js');
     current = await startAgentChat();
     const send = current.adapter.send.bind(current.adapter);
     let refused = 0;

@@ -1,6 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { BaseTag, BaseTool, createInboundMessage, type HookEventName } from '../../core/index.js';
+import { BaseTag, BaseTool } from '../../core/agent/index.js';
+import type { HookEventName } from '../../core/hooks/index.js';
+import { createInboundMessage } from '../../core/message/index.js';
 import { contentText, startAgentChat } from '../support/agent.js';
 import { until } from '../support/messages.js';
 

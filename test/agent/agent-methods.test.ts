@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { Arg, CmdCtl, commandToolName } from '../../core/index.js';
+import { Arg, CmdCtl, commandToolName } from '../../core/command/index.js';
 import { makePlugin } from '../support/plugins.js';
 import sandboxExample from '../../plugins/examples/sandbox-methods/index.js';
 import { contentText, startAgentChat } from '../support/agent.js';

@@ -1,19 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  Arg,
-  CmdCtl,
-  commandAgentTools,
-  CommandPermission,
-  commandToolName,
-  mergedToToolResult,
-  Metrics,
-  NamedSet,
-  toolResultText,
-  ToolTurn,
-  type App,
-  type CommandContext,
-  type ToolDefinition,
-} from '../../core/index.js';
+import { NamedSet, toolResultText, ToolTurn, type ToolDefinition } from '../../core/agent/index.js';
+import { Arg, CmdCtl, commandAgentTools, CommandPermission, commandToolName, mergedToToolResult, type CommandContext } from '../../core/command/index.js';
+import { Metrics } from '../../core/metrics/index.js';
+import type { App } from '../../core/runtime/index.js';
 import { makeTestApp } from '../support/app.js';
 import { captureLogger } from '../support/logger.js';
 import { makePlugin } from '../support/plugins.js';

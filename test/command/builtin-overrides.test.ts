@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { Arg, CmdCtl, type App } from '../../core/index.js';
+import { Arg, CmdCtl } from '../../core/command/index.js';
+import type { App } from '../../core/runtime/index.js';
 import { startChat } from '../support/chat.js';
 import { makePlugin } from '../support/plugins.js';
 

@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { Arg, CmdCtl, CommandPermission, GLOBAL, describeSegments, type App, type Segment } from '../../core/index.js';
+import { Arg, CmdCtl, CommandPermission, GLOBAL } from '../../core/command/index.js';
+import { describeSegments, type Segment } from '../../core/message/index.js';
+import type { App } from '../../core/runtime/index.js';
 import { makePlugin } from '../support/plugins.js';
 import { makeTestApp } from '../support/app.js';
 import { RecordingAdapter, startChat } from '../support/chat.js';
@@ -281,7 +283,7 @@ describe('waiting for an answer', () => {
 
 describe('commands for the agent and for platform menus', () => {
   it('runs tool calls at AGENT_COMMAND_PERMISSION when no level is given', async () => {
-    const { executeCommandTool, commandToolName } = await import('../../core/index.js');
+    const { executeCommandTool, commandToolName } = await import('../../core/command/index.js');
     const { app: a, plugin } = await chatWith((p) => {
       p.mountCommand({ name: 'kick', description: 'kick', permission: CommandPermission.ADVANCED }, () => CmdCtl.success('kicked'));
     }, { AGENT_COMMAND_PERMISSION: 'advanced' });

@@ -1,16 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  Arg,
-  CmdCtl,
-  CommandPermission,
-  listNativeCommands,
-  nativeInvocation,
-  type App,
-  type CommandCaller,
-  type ExecutionResponse,
-  type Lang,
-  type NativeCommand,
-} from '../../core/index.js';
+import { Arg, CmdCtl, CommandPermission, listNativeCommands, nativeInvocation, type CommandCaller, type ExecutionResponse, type Lang, type NativeCommand } from '../../core/command/index.js';
+import type { App } from '../../core/runtime/index.js';
 import { makeTestApp } from '../support/app.js';
 import { makePlugin } from '../support/plugins.js';
 

@@ -1,18 +1,7 @@
 import ajv2020 from 'ajv/dist/2020.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  Arg,
-  CmdCtl,
-  CommandPermission,
-  commandToolName,
-  executeCommandTool,
-  exportCommandTools,
-  GLOBAL,
-  type App,
-  type CommandContext,
-  type CommandTool,
-  type JsonSchema,
-} from '../../core/index.js';
+import { Arg, CmdCtl, CommandPermission, commandToolName, executeCommandTool, exportCommandTools, GLOBAL, type CommandContext, type CommandTool, type JsonSchema } from '../../core/command/index.js';
+import type { App } from '../../core/runtime/index.js';
 import { makeTestApp } from '../support/app.js';
 import { makePlugin } from '../support/plugins.js';
 

@@ -2,7 +2,9 @@ import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConsoleAdapter } from '../../adapters/console/index.js';
 import { toOneBotSegments } from '../../adapters/onebot/index.js';
-import { CmdCtl, describeSegments, seg, type App, type Segment } from '../../core/index.js';
+import { CmdCtl } from '../../core/command/index.js';
+import { describeSegments, seg, type Segment } from '../../core/message/index.js';
+import type { App } from '../../core/runtime/index.js';
 import { startChat } from '../support/chat.js';
 import { makePlugin } from '../support/plugins.js';
 

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ERROR_CODES } from '../../core/index.js';
+import { ERROR_CODES } from '../../core/errors/index.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 

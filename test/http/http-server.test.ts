@@ -1,7 +1,10 @@
 import { connect, createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ConfigError, HttpListenError, HttpRouteConflictError, HttpServer, Metrics, type App } from '../../core/index.js';
+import { ConfigError } from '../../core/errors/index.js';
+import { HttpListenError, HttpRouteConflictError, HttpServer } from '../../core/http/index.js';
+import { Metrics } from '../../core/metrics/index.js';
+import type { App } from '../../core/runtime/index.js';
 import { makeTestApp } from '../support/app.js';
 import { captureLogger } from '../support/logger.js';
 

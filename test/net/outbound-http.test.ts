@@ -2,7 +2,9 @@ import { createServer, type Server } from 'node:http';
 import { createServer as createTcpServer, type Server as TcpServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, OutboundHttp } from '../../core/index.js';
+import { ConfigError } from '../../core/errors/index.js';
+import { OutboundHttp } from '../../core/net/index.js';
+import { loadConfig } from '../../core/runtime/index.js';
 import { startAgentChat } from '../support/agent.js';
 import { CountingProxy } from '../support/counting-proxy.js';
 

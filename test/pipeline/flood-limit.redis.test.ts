@@ -1,6 +1,9 @@
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { createInboundMessage, FloodLimit, loadConfig, Metrics, openApp, type App, type IngestResult } from '../../core/index.js';
+import { createInboundMessage } from '../../core/message/index.js';
+import { Metrics } from '../../core/metrics/index.js';
+import { FloodLimit, type IngestResult } from '../../core/pipeline/index.js';
+import { loadConfig, openApp, type App } from '../../core/runtime/index.js';
 import { whenReady } from '../../core/redis/index.js';
 import { RecordingAdapter } from '../support/chat.js';
 import { captureLogger } from '../support/logger.js';

@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createInboundMessage, type App, type Batch, type IngestResult } from '../../core/index.js';
+import { createInboundMessage, type Batch } from '../../core/message/index.js';
+import type { IngestResult } from '../../core/pipeline/index.js';
+import type { App } from '../../core/runtime/index.js';
 import { makeTestApp } from '../support/app.js';
 import { RecordingAdapter } from '../support/chat.js';
 import { until } from '../support/messages.js';

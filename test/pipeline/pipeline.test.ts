@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { MsgSignal, Priority, applySignal, type App, type Batch } from '../../core/index.js';
+import { MsgSignal, Priority, applySignal } from '../../core/hooks/index.js';
+import type { Batch } from '../../core/message/index.js';
+import type { App } from '../../core/runtime/index.js';
 import { makeTestApp } from '../support/app.js';
 import { makeMessage, until } from '../support/messages.js';
 

@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { BasePlugin, on, Priority, register, type App, type MessageEvent } from '../../core/index.js';
+import { Priority, type MessageEvent } from '../../core/hooks/index.js';
+import { BasePlugin, on, register } from '../../core/plugin/index.js';
+import type { App } from '../../core/runtime/index.js';
 import { makeTestApp } from '../support/app.js';
 import { makeMessage } from '../support/messages.js';
 

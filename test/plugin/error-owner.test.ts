@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { pluginOwningError } from '../../core/index.js';
+import { pluginOwningError } from '../../core/plugin/index.js';
 
 const plugins = [
   { key: 'a.folder', source: '/srv/plugins/folder/index.ts' },

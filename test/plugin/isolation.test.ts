@@ -1,8 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { App, Batch, ExceptionEvent } from '../../core/index.js';
+import type { ExceptionEvent } from '../../core/hooks/index.js';
+import type { Batch } from '../../core/message/index.js';
+import type { App } from '../../core/runtime/index.js';
 import { makeTestApp } from '../support/app.js';
 import { makeMessage, until } from '../support/messages.js';
-import { makePlugin } from '../support/plugins.js';
+import { makePlugin, chatPolicy } from '../support/plugins.js';
 
 let app: App;
 let lines: Record<string, unknown>[];
@@ -11,7 +13,7 @@ const exceptions: ExceptionEvent[] = [];
 async function start() {
   batches.length = 0;
   exceptions.length = 0;
-  ({ app, lines } = makeTestApp({ PLUGIN_CALL_TIMEOUT_MS: '150' }, { sessionHandler: async (b) => void batches.push(b), builtinPluginDirs: [] }));
+  ({ app, lines } = makeTestApp({ PLUGIN_CALL_TIMEOUT_MS: '150' }, { sessionHandler: async (b) => void batches.push(b), builtinPluginDirs: [], plugins: [chatPolicy()] }));
   app.hooks.on('exception', (e) => void exceptions.push(e));
   await app.start();
 }
@@ -91,7 +93,7 @@ describe('a plugin that throws or hangs does not stop the chat', () => {
     const before = app.hooks.count('im_message');
     await expect(app.plugins.load(throwing)).rejects.toThrow('cannot start');
     await expect(app.plugins.load(hanging)).rejects.toMatchObject({ code: 'TIMEOUT' });
-    expect(app.plugins.list().map((i) => [i.key, i.state, i.error?.message])).toEqual([
+    expect(app.plugins.list().filter((i) => !i.builtin).map((i) => [i.key, i.state, i.error?.message])).toEqual([
       [throwing.key, 'failed', 'cannot start'],
       [hanging.key, 'failed', expect.stringContaining('did not finish within 150 ms')],
     ]);

@@ -1,14 +1,16 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { MsgSignal, Priority, type App, type Batch } from '../../core/index.js';
+import { MsgSignal, Priority } from '../../core/hooks/index.js';
+import type { Batch } from '../../core/message/index.js';
+import type { App } from '../../core/runtime/index.js';
 import { makeTestApp } from '../support/app.js';
 import { makeMessage, until } from '../support/messages.js';
-import { makePlugin } from '../support/plugins.js';
+import { makePlugin, chatPolicy } from '../support/plugins.js';
 
 let app: App;
 const batches: Batch[] = [];
 async function start(env: Record<string, string> = {}) {
   batches.length = 0;
-  ({ app } = makeTestApp(env, { sessionHandler: async (b) => void batches.push(b), builtinPluginDirs: [] }));
+  ({ app } = makeTestApp(env, { sessionHandler: async (b) => void batches.push(b), builtinPluginDirs: [], plugins: [chatPolicy()] }));
   await app.start();
   return app;
 }
@@ -47,7 +49,7 @@ describe('plugin lifecycle', () => {
     expect((await app.plugins.load(listed)).state).toBe('enabled');
     expect((await app.plugins.load(builtin)).state).toBe('enabled');
     expect((await app.plugins.load(other)).state).toBe('disabled');
-    expect(app.plugins.list().map((i) => [i.key, i.state])).toEqual([
+    expect(app.plugins.list().filter((i) => i.key !== 'nekomata.chat_policy').map((i) => [i.key, i.state])).toEqual([
       [listed.key, 'enabled'], [builtin.key, 'enabled'], [other.key, 'disabled'],
     ]);
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Plugin, PluginMetadataError } from '../../core/index.js';
+import { Plugin, PluginMetadataError } from '../../core/plugin/index.js';
 
 const valid = { name: 'Weather', moduleName: 'weather', description: 'forecasts', version: '1.2.3', author: 'Kro_Miose', url: 'https://example.invalid' };
 

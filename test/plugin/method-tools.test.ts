@@ -1,16 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import {
-  Metrics,
-  multimodalResult,
-  NamedSet,
-  SandboxMethodType,
-  ToolTurn,
-  type App,
-  type ChatContext,
-  type ExceptionEvent,
-  type ToolDefinition,
-} from '../../core/index.js';
+import { NamedSet, ToolTurn, type ToolDefinition } from '../../core/agent/index.js';
+import type { ExceptionEvent } from '../../core/hooks/index.js';
+import { Metrics } from '../../core/metrics/index.js';
+import { multimodalResult, SandboxMethodType, type ChatContext } from '../../core/plugin/index.js';
+import type { App } from '../../core/runtime/index.js';
 import { makeTestApp } from '../support/app.js';
 import { captureLogger } from '../support/logger.js';
 import { makePlugin } from '../support/plugins.js';

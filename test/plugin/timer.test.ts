@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { App, ExceptionEvent } from '../../core/index.js';
+import type { ExceptionEvent } from '../../core/hooks/index.js';
+import type { App } from '../../core/runtime/index.js';
 import { makeTestApp } from '../support/app.js';
 import { until } from '../support/messages.js';
 import { makePlugin } from '../support/plugins.js';

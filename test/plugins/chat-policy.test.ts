@@ -1,7 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { HookRegistry, MessageEvent, Priority, type Strategy } from '../../core/hooks/index.js';
 import { createInboundMessage, type InboundMessage } from '../../core/message/index.js';
-import { CHAT_POLICY_OWNER, defaultChatPolicy, installChatPolicy, type ChatPolicy } from '../../plugins/chat-policy/index.js';
+import { defaultChatPolicy, type ChatPolicy } from '../../core/pipeline/index.js';
+import chatPolicyPlugin, { chatPolicyHandler } from '../../plugins/builtin/chat-policy/index.js';
+import { makeTestApp } from '../support/app.js';
+
+const CHAT_POLICY_OWNER = chatPolicyPlugin.key;
+/** The policy's hook as the plugin registers it: first, at SYS_HIGH. */
+function installChatPolicy(hooks: HookRegistry, policy: ChatPolicy = defaultChatPolicy) {
+  return hooks.on('im_message', chatPolicyHandler(policy), { priority: Priority.SYS_HIGH, owner: CHAT_POLICY_OWNER });
+}
 import { testDeps } from '../support/logger.js';
 import { makeMessage } from '../support/messages.js';
 
@@ -48,7 +56,7 @@ describe('chat policy defaults', () => {
     hooks.on('im_message', (e) => void order.push(`after saw ${e.strategy}`), { priority: Priority.SYS_HIGH });
     await decide(hooks, privateMessage());
     expect(order).toEqual(['above saw record', 'after saw buffer']);
-    expect(CHAT_POLICY_OWNER).toBe('builtin.chat_policy');
+    expect(CHAT_POLICY_OWNER).toBe('nekomata.chat_policy');
   });
 });
 
@@ -147,5 +155,20 @@ describe('chat policy alongside plugin hooks', () => {
     expect(event.strategy).toBe('record');
     dispose();
     expect(hooks.count('im_message')).toBe(1);
+  });
+});
+
+describe('the chat policy as a built-in plugin', () => {
+  it('is loaded and enabled with the built-ins, applies the CHAT_* settings, and disabling it leaves every message recorded', async () => {
+    const { app } = makeTestApp({ CHAT_PRIVATE: 'trigger' });
+    await app.start();
+    try {
+      expect(app.plugins.list().find((p) => p.key === 'nekomata.chat_policy')).toMatchObject({ state: 'enabled', builtin: true });
+      expect((await app.ingest(privateMessage())).outcome).toBe('trigger');
+      await app.plugins.disable('nekomata.chat_policy');
+      expect((await app.ingest(privateMessage())).outcome).toBe('record');
+    } finally {
+      await app.stop();
+    }
   });
 });

@@ -1,6 +1,7 @@
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createInboundMessage, loadConfig, openApp, type Batch } from '../../core/index.js';
+import { createInboundMessage, type Batch } from '../../core/message/index.js';
+import { loadConfig, openApp } from '../../core/runtime/index.js';
 import { captureLogger } from '../support/logger.js';
 import { until } from '../support/messages.js';
 import { keysUnder, testRedisSettings } from '../support/redis.js';

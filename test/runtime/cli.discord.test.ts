@@ -19,7 +19,7 @@ describe('command line with DISCORD_TOKEN', () => {
     cleanups.push(() => fake.stop());
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'nekomata-cli-discord-'));
     cleanups.push(() => fs.rmSync(dataDir, { recursive: true, force: true }));
-    const child = spawn(process.execPath, ['--import', 'tsx', 'core/runtime/cli.ts'], {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'app/cli.ts'], {
       cwd: root,
       env: { PATH: process.env.PATH ?? '', LOG_FORMAT: 'json', CONSOLE: '0', DATA_DIR: dataDir, DISCORD_TOKEN: fake.token, DISCORD_API_URL: fake.apiUrl, DISCORD_GUILD_IDS: '800000000000000001' },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -28,7 +28,7 @@ describe('command line', () => {
     expect(replies[0]).toContain('Commands you can use (prefix /):');
     expect(replies[0]).toContain('/echo - Say the text back');
     expect(replies[1]).toBe('你好 世界');
-    expect(replies[2]).toBe('● nekomata.built_in 1.0.0 (enabled)');
+    expect(replies[2]).toBe('● nekomata.chat_policy 1.0.0 (enabled)\n● nekomata.built_in 1.0.0 (enabled)');
     expect(replies[3]).toBe('Unknown command: ehco\nDid you mean: echo?');
     expect(replies[4]).toBe('No command named weather');
     expect(replies[5]).toMatch(/^Reset console-private_local \(\d+ messages archived\)$/);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../core/errors/index.js';
-import { loadConfig } from '../../core/runtime/config.js';
+import { loadConfig } from '../../app/config.js';
 
 const TOKEN = '123456:ABC-def_9';
 const webhook = { TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_WEBHOOK_URL: 'https://bot.example.com/tg/hook', TELEGRAM_WEBHOOK_SECRET: 's3cret_-X', HTTP_PORT: '8443' };

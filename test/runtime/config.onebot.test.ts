@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../core/errors/index.js';
 import { isLoopbackHost } from '../../core/http/index.js';
-import { loadConfig } from '../../core/runtime/config.js';
+import { loadConfig } from '../../app/config.js';
 
 function configErrorOf(env: Record<string, string>): ConfigError {
   try {

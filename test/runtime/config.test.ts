@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, NekomataError } from '../../core/errors/index.js';
 import { DEFAULT_AGENT_SETTINGS } from '../../core/agent/index.js';
-import { configVariables, loadConfig, type Config } from '../../core/runtime/config.js';
+import { loadConfig, settingVariables as configVariables, type AppConfig as Config } from '../../app/config.js';
 
 const defaults: Config = {
   logLevel: 'info',

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { configVariables, loadConfig } from '../../core/index.js';
+import { loadConfig, settingVariables as configVariables } from '../../app/config.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { routeLibraryConsole } from '../../core/index.js';
+import { routeLibraryConsole } from '../../core/runtime/index.js';
 import { captureLogger } from '../support/logger.js';
 
 describe('what libraries print on the console', () => {

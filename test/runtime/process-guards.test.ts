@@ -28,7 +28,7 @@ export default plugin;
 
 /** `npm start`'s entry point with stdin kept open until `end()`. */
 function startCli(env: Record<string, string>) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'core/runtime/cli.ts'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'app/cli.ts'], {
     cwd: root,
     env: { PATH: process.env.PATH ?? '', LOG_FORMAT: 'json', CONSOLE: '1', DATA_DIR: fs.mkdtempSync(path.join(tmp, 'data-')), ...env },
     stdio: ['pipe', 'pipe', 'pipe'],

@@ -2,7 +2,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { InboundMessageInput } from '../../core/index.js';
+import type { InboundMessageInput } from '../../core/message/index.js';
 import { until } from '../support/messages.js';
 
 export interface BatchReport {

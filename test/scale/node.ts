@@ -7,7 +7,12 @@
  */
 import { Redis } from 'ioredis';
 import { OneBotAdapter } from '../../adapters/onebot/index.js';
-import { createInboundMessage, describeSegments, loadConfig, openApp, type Adapter, type AdapterHost, type InboundMessageInput, type Segment, type SessionHandler } from '../../core/index.js';
+import type { Adapter, AdapterHost } from '../../core/adapter/index.js';
+import { createInboundMessage, describeSegments, type InboundMessageInput, type Segment } from '../../core/message/index.js';
+import { openApp } from '../../core/runtime/index.js';
+import { loadConfig } from '../../app/config.js';
+import type { SessionHandler } from '../../core/session/index.js';
+import { chatPolicy } from '../support/plugins.js';
 
 type FromParent = { type: 'ingest'; id: number; message: InboundMessageInput } | { type: 'stop' };
 const send = (m: unknown): void => void process.send?.(m);
@@ -49,6 +54,7 @@ const gatewayAdapters = (): Adapter[] => (config.onebot ? [new OneBotAdapter(con
 const app = await openApp(config, {
   adapters: config.role === 'gateway' ? gatewayAdapters() : [],
   builtinPluginDirs: [],
+  plugins: [chatPolicy()],
   sessionHandler: process.env.ECHO === '1' ? echo : async (batch, ctx) => {
     const flag = `${config.redis!.prefix}:test:inflight:${batch.chatKey}`;
     const texts = batch.messages.map((m) => m.text);

@@ -1,15 +1,18 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { MemoryBufferDriver, type App, type Batch } from '../../core/index.js';
+import { MemoryBufferDriver } from '../../core/buffer/index.js';
+import type { Batch } from '../../core/message/index.js';
+import type { App } from '../../core/runtime/index.js';
 import { testDeps } from '../support/logger.js';
 import { makeTestApp } from '../support/app.js';
 import { makeMessage, until } from '../support/messages.js';
+import { chatPolicy } from '../support/plugins.js';
 
 let app: App;
 afterEach(async () => app?.stop());
 
 function start(env: Record<string, string>): Batch[] {
   const batches: Batch[] = [];
-  ({ app } = makeTestApp({ DEBOUNCE_MS: '10', MAX_WAIT_MS: '200', ...env }, { sessionHandler: async (b) => void batches.push(b), builtinPluginDirs: [] }));
+  ({ app } = makeTestApp({ DEBOUNCE_MS: '10', MAX_WAIT_MS: '200', ...env }, { sessionHandler: async (b) => void batches.push(b), builtinPluginDirs: [], plugins: [chatPolicy()] }));
   return batches;
 }
 

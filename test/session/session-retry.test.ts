@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { SessionManager, UnavailableError, type Batch, type SessionHandler } from '../../core/index.js';
+import { UnavailableError } from '../../core/errors/index.js';
+import type { Batch } from '../../core/message/index.js';
+import { SessionManager, type SessionHandler } from '../../core/session/index.js';
 import { OutboxTimeoutError } from '../../core/outbox/index.js';
 import { testDeps } from '../support/logger.js';
 import { makeMessage } from '../support/messages.js';

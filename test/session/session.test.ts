@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { SessionManager, type Batch, type SessionHandler } from '../../core/index.js';
+import type { Batch } from '../../core/message/index.js';
+import { SessionManager, type SessionHandler } from '../../core/session/index.js';
 import { makeTestApp } from '../support/app.js';
 import { testDeps } from '../support/logger.js';
 import { makeMessage, until } from '../support/messages.js';

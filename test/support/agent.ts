@@ -1,4 +1,6 @@
-import { createInboundMessage, type AppOptions, type MessageChain } from '../../core/index.js';
+import type { MessageChain } from '../../core/agent/index.js';
+import { createInboundMessage } from '../../core/message/index.js';
+import type { AppOptions } from '../../core/runtime/index.js';
 import { startFakeOpenAI, type FakeOpenAI } from '../peers/openai/index.js';
 import { startChat } from './chat.js';
 import { until } from './messages.js';

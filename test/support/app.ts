@@ -1,4 +1,6 @@
-import { createApp, loadConfig, openSqliteStore, type App, type AppOptions, type Store } from '../../core/index.js';
+import { createApp, type App, type AppOptions } from '../../core/runtime/index.js';
+import { loadConfig } from '../../app/config.js';
+import { openSqliteStore, type Store } from '../../core/store/index.js';
 import { captureLogger } from './logger.js';
 
 /** An app on an in-memory store with a short debounce window and a captured log. */

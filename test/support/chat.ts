@@ -1,4 +1,6 @@
-import { createInboundMessage, describeSegments, type Adapter, type AdapterHost, type App, type AppOptions, type Segment } from '../../core/index.js';
+import type { Adapter, AdapterHost } from '../../core/adapter/index.js';
+import { createInboundMessage, describeSegments, type Segment } from '../../core/message/index.js';
+import type { App, AppOptions } from '../../core/runtime/index.js';
 import { makeTestApp } from './app.js';
 
 /** An adapter named `test` that records what the app sends. */

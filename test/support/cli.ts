@@ -6,7 +6,7 @@ const root = path.resolve(import.meta.dirname, '../..');
 /** Runs `npm start`'s entry point as a user would, with `input` piped to stdin and JSON logs on stderr. */
 export function runCli(env: Record<string, string>, input: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'core/runtime/cli.ts'], {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'app/cli.ts'], {
       cwd: root,
       env: { PATH: process.env.PATH ?? '', LOG_FORMAT: 'json', ...env },
       stdio: ['pipe', 'pipe', 'pipe'],
@@ -32,7 +32,7 @@ export interface RunningCli {
 
 /** Starts `npm start`'s entry point with stdin closed and JSON logs on stderr; the test ends it (e.g. `child.kill('SIGINT')`). */
 export function startCli(env: Record<string, string>): RunningCli {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'core/runtime/cli.ts'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'app/cli.ts'], {
     cwd: root,
     env: { PATH: process.env.PATH ?? '', LOG_FORMAT: 'json', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Plugin, type PluginOptions } from '../../core/index.js';
+import { Plugin, type PluginOptions } from '../../core/plugin/index.js';
 
 let n = 0;
 
@@ -16,3 +16,6 @@ export function makePlugin<S extends z.ZodObject = z.ZodObject>(overrides: Parti
     ...overrides,
   } as PluginOptions<S>);
 }
+
+/** The built-in chat policy alone, for an app started without the built-in plugin folder (`builtinPluginDirs: []`). */
+export { createChatPolicyPlugin as chatPolicy } from '../../plugins/builtin/chat-policy/index.js';

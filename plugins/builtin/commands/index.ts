@@ -1,20 +1,9 @@
 /**
  * The built-in commands: help, echo, reset, and the plugins and commands groups for super users.
  */
-import {
-  Arg,
-  CmdCtl,
-  CommandPermission,
-  GLOBAL,
-  helpDetail,
-  helpList,
-  commandsFor,
-  isChatKey,
-  isCommandPermission,
-  LEVEL_NAMES,
-  Plugin,
-  type CommandContext,
-} from '../../../core/index.js';
+import { Arg, CmdCtl, CommandPermission, GLOBAL, helpDetail, helpList, commandsFor, isCommandPermission, LEVEL_NAMES, type CommandContext } from '../../../core/command/index.js';
+import { isChatKey } from '../../../core/message/index.js';
+import { Plugin } from '../../../core/plugin/index.js';
 
 const plugin = new Plugin({
   name: 'Built-in commands',

@@ -3,7 +3,8 @@
  * translated to a zod schema. The settings steer an `im_message` hook.
  */
 import { z } from 'zod';
-import { Plugin, Priority } from '../../../core/index.js';
+import { Priority } from '../../../core/hooks/index.js';
+import { Plugin } from '../../../core/plugin/index.js';
 
 /**
  * Every field has a default, so the first load succeeds with nothing stored. The values are validated at

@@ -2,7 +2,8 @@
  * Hooks example: KiraAI's `@on.<event>` hooks (seed "Hook 系统"), translated. Shows hook priority, the
  * strategy methods with `force`, and the buffer and batch events.
  */
-import { Plugin, Priority } from '../../../core/index.js';
+import { Priority } from '../../../core/hooks/index.js';
+import { Plugin } from '../../../core/plugin/index.js';
 
 const plugin = new Plugin({
   name: 'Hooks example',

@@ -2,7 +2,7 @@
  * Lifecycle example: the Nekro Agent lifecycle callbacks (seed "Plugin Instance and Lifecycle"), each
  * counted in the plugin's store and logged, so that you can watch when the app calls what.
  */
-import { Plugin, type PluginStoreScope } from '../../../core/index.js';
+import { Plugin, type PluginStoreScope } from '../../../core/plugin/index.js';
 
 const plugin = new Plugin({
   name: 'Lifecycle example',

@@ -3,7 +3,9 @@
  * Lifecycle", §3), translated. It sees every user message before the bot decides what to do with it and
  * answers with a `MsgSignal`.
  */
-import { MsgSignal, Plugin, type ChatContext, type InboundMessage } from '../../../core/index.js';
+import { MsgSignal } from '../../../core/hooks/index.js';
+import type { InboundMessage } from '../../../core/message/index.js';
+import { Plugin, type ChatContext } from '../../../core/plugin/index.js';
 
 const plugin = new Plugin({
   name: 'Message signal example',

@@ -4,7 +4,7 @@
  * the chat's mode. Two small sandbox methods let the agent store them.
  */
 import { z } from 'zod';
-import { Plugin, SandboxMethodType, type ChatContext } from '../../../core/index.js';
+import { Plugin, SandboxMethodType, type ChatContext } from '../../../core/plugin/index.js';
 
 const plugin = new Plugin({
   name: 'Prompt injection example',

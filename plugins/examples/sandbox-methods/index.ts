@@ -4,7 +4,8 @@
  * `@register.tag` (seed "Hook 系统").
  */
 import { z } from 'zod';
-import { Plugin, SandboxMethodType, type Segment } from '../../../core/index.js';
+import type { Segment } from '../../../core/message/index.js';
+import { Plugin, SandboxMethodType } from '../../../core/plugin/index.js';
 
 const plugin = new Plugin({
   name: 'Sandbox methods example',

@@ -3,7 +3,9 @@
  * translated. One counter key, `messages`, kept in all four scopes at once, and a file export.
  */
 import fs from 'node:fs/promises';
-import { MsgSignal, Plugin, type ChatContext, type InboundMessage, type PluginStoreScope } from '../../../core/index.js';
+import { MsgSignal } from '../../../core/hooks/index.js';
+import type { InboundMessage } from '../../../core/message/index.js';
+import { Plugin, type ChatContext, type PluginStoreScope } from '../../../core/plugin/index.js';
 
 const plugin = new Plugin({
   name: 'Store scopes example',

@@ -1,7 +1,9 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { ConsoleAdapter } from '../../../adapters/console/index.js';
-import { createLogger, Metrics, type AdapterHost } from '../../../core/index.js';
+import type { AdapterHost } from '../../../core/adapter/index.js';
+import { Metrics } from '../../../core/metrics/index.js';
+import { createLogger } from '../../../core/runtime/index.js';
 import { captureLogger } from '../../support/logger.js';
 import { until } from '../../support/messages.js';
 

@@ -1,4 +1,4 @@
-import type { Segment } from '../../../core/index.js';
+import type { Segment } from '../../../core/message/index.js';
 import { describeAdapterContract, type ChatKind, type Delivery } from '../adapter.contract.js';
 import { message, type Json, type MessageInput, type RestCall } from '../../peers/discord/fake-discord.js';
 import { ADMIN, ADMIN_ROLE, CHANNEL_ID, GUILD, MEMBER, startDiscord } from './harness.js';

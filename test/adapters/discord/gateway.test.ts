@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { DiscordAdapter } from '../../../adapters/discord/index.js';
-import { ConfigError } from '../../../core/index.js';
+import { ConfigError } from '../../../core/errors/index.js';
 import { makeTestApp } from '../../support/app.js';
 import { until } from '../../support/messages.js';
 import { FakeDiscord, OP } from '../../peers/discord/fake-discord.js';

@@ -1,5 +1,7 @@
 import { DiscordAdapter, agentActivity, discordCommandSource, type DiscordAdapterOptions } from '../../../adapters/discord/index.js';
-import type { App, InboundMessage, PlatformEvent } from '../../../core/index.js';
+import type { PlatformEvent } from '../../../core/hooks/index.js';
+import type { InboundMessage } from '../../../core/message/index.js';
+import type { App } from '../../../core/runtime/index.js';
 import { makeTestApp } from '../../support/app.js';
 import { CHANNEL, FakeDiscord, PERMISSION, message, type FakeDiscordOptions, type MessageInput } from '../../peers/discord/fake-discord.js';
 

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { DiscordAdapterOptions } from '../../../adapters/discord/index.js';
-import { OutboundHttp } from '../../../core/index.js';
+import { OutboundHttp } from '../../../core/net/index.js';
 import { CountingProxy } from '../../support/counting-proxy.js';
 import { guildMessage, startDiscord, type DiscordRig } from './harness.js';
 

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Arg, CmdCtl, CommandPermission } from '../../../core/index.js';
+import { Arg, CmdCtl, CommandPermission } from '../../../core/command/index.js';
 import { makePlugin } from '../../support/plugins.js';
 import { sleep, until } from '../../support/messages.js';
 import { buttonPress, slashCommand, type Json } from '../../peers/discord/fake-discord.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildSlashCommands, canonicalCommands, invocationOf, type SlashSource } from '../../../adapters/discord/index.js';
-import type { NativeArg } from '../../../core/index.js';
+import type { NativeArg } from '../../../core/command/index.js';
 
 const arg = (name: string, type: NativeArg['type'] = 'str', required = true): NativeArg => ({ name, type, description: name, required, positional: false, greedy: false });
 const command = (name: string, args: NativeArg[] = [], permission: SlashSource['permission'] = 'user'): SlashSource => ({ fullName: `p:${name}`, name, description: `${name} does things`, args, permission });

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { OneBotAdapter, type OneBotAdapterOptions } from '../../../adapters/onebot/index.js';
-import { ConfigError, type App } from '../../../core/index.js';
+import { ConfigError } from '../../../core/errors/index.js';
+import type { App } from '../../../core/runtime/index.js';
 import { makeTestApp } from '../../support/app.js';
 import { until } from '../../support/messages.js';
 import { FakeOneBot, type FakeOneBotOptions } from '../../peers/onebot/fake-onebot.js';

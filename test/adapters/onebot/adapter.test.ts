@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { OneBotAdapter, type OneBotAdapterOptions } from '../../../adapters/onebot/index.js';
-import type { App, PlatformEvent } from '../../../core/index.js';
+import type { PlatformEvent } from '../../../core/hooks/index.js';
+import type { App } from '../../../core/runtime/index.js';
 import { makeTestApp } from '../../support/app.js';
 import { until } from '../../support/messages.js';
 import { FakeOneBot } from '../../peers/onebot/fake-onebot.js';

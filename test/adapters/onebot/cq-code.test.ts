@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ValidationError } from '../../../core/index.js';
+import { ValidationError } from '../../../core/errors/index.js';
 import {
   escapeParam,
   escapeText,

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { OneBotAdapter } from '../../../adapters/onebot/index.js';
-import type { App } from '../../../core/index.js';
+import type { App } from '../../../core/runtime/index.js';
 import { makeTestApp } from '../../support/app.js';
 import { until } from '../../support/messages.js';
 import { FakeOneBot } from '../../peers/onebot/fake-onebot.js';

@@ -1,5 +1,5 @@
 import { OneBotAdapter } from '../../../adapters/onebot/index.js';
-import type { Segment } from '../../../core/index.js';
+import type { Segment } from '../../../core/message/index.js';
 import { makeTestApp } from '../../support/app.js';
 import { until } from '../../support/messages.js';
 import { describeAdapterContract, type ChatKind, type Delivery } from '../adapter.contract.js';

@@ -1,7 +1,8 @@
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { segment, seg, ValidationError, type Segment } from '../../../core/index.js';
+import { ValidationError } from '../../../core/errors/index.js';
+import { segment, seg, type Segment } from '../../../core/message/index.js';
 import { isToMe, toCoreSegments, toOneBotSegments } from '../../../adapters/onebot/segments.js';
 import { parseCQ } from '../../../adapters/onebot/cq-code.js';
 import type { OneBotSegment } from '../../../adapters/onebot/types.js';

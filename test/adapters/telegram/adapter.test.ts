@@ -1,6 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { TelegramAdapter, TelegramChatBlockedError, splitText, telegramCommandSource, type TelegramAdapterOptions } from '../../../adapters/telegram/index.js';
-import type { App, InboundMessage, PlatformEvent } from '../../../core/index.js';
+import type { PlatformEvent } from '../../../core/hooks/index.js';
+import type { InboundMessage } from '../../../core/message/index.js';
+import type { App } from '../../../core/runtime/index.js';
 import { makeTestApp } from '../../support/app.js';
 import { until } from '../../support/messages.js';
 import { FakeBotApi, groupText, memberChange, photo, privateText, user } from '../../peers/telegram/fake-bot-api.js';

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { planSend, TelegramAdapter } from '../../../adapters/telegram/index.js';
-import { seg, type App, type InboundMessage, type Segment } from '../../../core/index.js';
+import { seg, type InboundMessage, type Segment } from '../../../core/message/index.js';
+import type { App } from '../../../core/runtime/index.js';
 import { makeTestApp } from '../../support/app.js';
 import { until } from '../../support/messages.js';
 import { FakeBotApi, photo } from '../../peers/telegram/fake-bot-api.js';

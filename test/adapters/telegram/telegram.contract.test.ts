@@ -1,5 +1,5 @@
 import { TelegramAdapter, telegramCommandSource } from '../../../adapters/telegram/index.js';
-import type { Segment } from '../../../core/index.js';
+import type { Segment } from '../../../core/message/index.js';
 import { makeTestApp } from '../../support/app.js';
 import { describeAdapterContract, type ChatKind, type Delivery } from '../adapter.contract.js';
 import { FakeBotApi, groupText, privateText, user, type FakeCall, type FakeEntity, type FakeMessage } from '../../peers/telegram/fake-bot-api.js';

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { TelegramAdapter } from '../../../adapters/telegram/index.js';
-import type { App } from '../../../core/index.js';
+import type { App } from '../../../core/runtime/index.js';
 import { makeTestApp } from '../../support/app.js';
 import { startCli } from '../../support/cli.js';
 import { until } from '../../support/messages.js';

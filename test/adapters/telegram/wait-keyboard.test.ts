@@ -1,6 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ButtonChoices, TelegramAdapter } from '../../../adapters/telegram/index.js';
-import { Arg, CmdCtl, seg, type App, type ButtonsSegment, type PlatformEvent } from '../../../core/index.js';
+import { Arg, CmdCtl } from '../../../core/command/index.js';
+import type { PlatformEvent } from '../../../core/hooks/index.js';
+import { seg, type ButtonsSegment } from '../../../core/message/index.js';
+import type { App } from '../../../core/runtime/index.js';
 import { makeTestApp } from '../../support/app.js';
 import { makePlugin } from '../../support/plugins.js';
 import { until } from '../../support/messages.js';

@@ -1,6 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { TelegramAdapter } from '../../../adapters/telegram/index.js';
-import { ClosedError, ConfigError, type App, type InboundMessage } from '../../../core/index.js';
+import { ClosedError, ConfigError } from '../../../core/errors/index.js';
+import type { InboundMessage } from '../../../core/message/index.js';
+import type { App } from '../../../core/runtime/index.js';
 import { makeTestApp } from '../../support/app.js';
 import { until } from '../../support/messages.js';
 import { FakeBotApi, privateText } from '../../peers/telegram/fake-bot-api.js';

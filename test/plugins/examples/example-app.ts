@@ -1,8 +1,12 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Adapter, AdapterHost, App, Batch, Plugin, Segment } from '../../../core/index.js';
+import type { Adapter, AdapterHost } from '../../../core/adapter/index.js';
+import type { Batch, Segment } from '../../../core/message/index.js';
+import type { Plugin } from '../../../core/plugin/index.js';
+import type { App } from '../../../core/runtime/index.js';
 import { makeTestApp } from '../../support/app.js';
+import { chatPolicy } from '../../support/plugins.js';
 
 /** An adapter named `test` (the adapter of `makeMessage`) that records what the app sends. */
 export class ScriptedAdapter implements Adapter {
@@ -36,7 +40,7 @@ export async function startWithExample(plugin: Plugin, env: Record<string, strin
   const batches: Batch[] = [];
   const adapter = new ScriptedAdapter();
   const { app, lines } = makeTestApp({ DATA_DIR: dataDir, ...env }, {
-    plugins: [plugin],
+    plugins: [chatPolicy(), plugin],
     // Only the example: what it shows must not depend on which built-ins exist.
     builtinPluginDirs: [],
     adapters: [adapter],

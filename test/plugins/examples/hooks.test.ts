@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { Priority } from '../../../core/index.js';
+import { Priority } from '../../../core/hooks/index.js';
 import plugin from '../../../plugins/examples/hooks/index.js';
 import { makeMessage, until } from '../../support/messages.js';
 import { startWithExample, type ExampleApp } from './example-app.js';

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { PluginStore } from '../../../core/index.js';
+import { PluginStore } from '../../../core/plugin/index.js';
 import plugin from '../../../plugins/examples/lifecycle/index.js';
 import { startWithExample, type ExampleApp } from './example-app.js';
 

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { App, ChatContext } from '../../../core/index.js';
+import type { ChatContext } from '../../../core/plugin/index.js';
+import type { App } from '../../../core/runtime/index.js';
 import plugin from '../../../plugins/examples/prompt-injection/index.js';
 import { makeMessage } from '../../support/messages.js';
 import { startWithExample, type ExampleApp } from './example-app.js';

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { SandboxMethodType } from '../../../core/index.js';
+import { SandboxMethodType } from '../../../core/plugin/index.js';
 import plugin from '../../../plugins/examples/sandbox-methods/index.js';
 import { startWithExample, type ExampleApp } from './example-app.js';
 

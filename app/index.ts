@@ -1,0 +1,60 @@
+/**
+ * `nekomata/app`: run the framework inside your own program. `loadConfig` reads the settings (core's and every
+ * adapter's), `openApp` assembles the app on the backends they name (Redis, or the embedded defaults),
+ * `configuredAdapters` makes the adapters they enable, and `installProcessGuards` gives the process the same
+ * error handling as `nekomata start`.
+ *
+ * @example
+ * import { configuredAdapters, loadConfig, openApp } from 'nekomata/app';
+ * const config = loadConfig(process.env);
+ * const app = await openApp(config);
+ * for (const adapter of configuredAdapters(app, config)) app.addAdapter(adapter);
+ * await app.start();
+ */
+
+// --- Settings ---
+
+/** Every setting, read once from the environment: core's and each adapter's. */
+export { loadConfig, settingVariables, type AppConfig } from './config.js';
+/** Core's part of the configuration, and the error a bad setting raises (naming the variables). */
+export type { Config, ChatStrategy } from '../core/runtime/index.js';
+export { ConfigError } from '../core/errors/index.js';
+
+// --- The app ---
+
+/** The assembled framework, and how to build it: `openApp` picks Redis or the embedded backends. */
+export { App, createApp, openApp, type AppOptions } from '../core/runtime/index.js';
+/** The adapters a configuration enables, wired as `nekomata start` wires them. */
+export { configuredAdapters, consoleAdapterFor } from './adapters.js';
+/** Process-level error handling (`uncaughtException`, `unhandledRejection`) traced to plugins. */
+export { installProcessGuards, type ProcessGuardOptions } from '../core/runtime/index.js';
+/** The app's logger (pino), as the CLI makes it. */
+export { createLogger } from '../core/runtime/index.js';
+/** What a channel reset reports (`app.resetChannel`). */
+export type { ResetResult } from '../core/session/index.js';
+/** What became of an ingested message (`app.ingest`). */
+export type { IngestResult, IngestOutcome } from '../core/pipeline/index.js';
+
+// --- Adapters ---
+
+/** The adapter contract, for writing your own. */
+export type { Adapter, AdapterHost } from '../core/adapter/index.js';
+/** Chat in the terminal. */
+export { ConsoleAdapter, type ConsoleAdapterOptions } from '../adapters/console/index.js';
+/** QQ through OneBot v11 (NapCat, Lagrange, LLOneBot): forward and reverse WebSocket. */
+export { OneBotAdapter, type OneBotAdapterOptions } from '../adapters/onebot/index.js';
+/** Telegram through grammY: long polling or webhook; the native command menu. */
+export { TelegramAdapter, telegramCommandSource, type TelegramAdapterOptions } from '../adapters/telegram/index.js';
+/** Discord through discord.js: guilds, threads, DMs, slash commands and buttons. */
+export { DiscordAdapter, discordCommandSource, agentActivity, type DiscordAdapterOptions } from '../adapters/discord/index.js';
+
+// --- Backends, for embedding with your own ---
+
+/** The stores: SQLite (embedded) and Redis. */
+export { openSqliteStore, openRedisStore, type Store } from '../core/store/index.js';
+/** The debounce buffers: in-process and BullMQ on Redis. */
+export { MemoryBufferDriver, BullMQBufferDriver, type BufferDriver, type BufferPolicy } from '../core/buffer/index.js';
+/** The OpenAI-compatible model provider, and the contract of any other. */
+export { OpenAIProvider, type ChatProvider } from '../core/agent/index.js';
+/** Counters of what the app does and drops. */
+export { Metrics } from '../core/metrics/index.js';
