@@ -1,6 +1,6 @@
 import { transform } from 'esbuild';
 import { configDefaults, defineConfig, type Plugin } from 'vitest/config';
-import { redisPlan, redisSuites } from './test/setup/redis-suites.js';
+import { excludedRedisSuites } from './test/setup/redis-suites.js';
 
 /**
  * Vite's own transformer (oxc) lowers only legacy decorators, and Node 20 cannot run standard ones, so the
@@ -20,8 +20,8 @@ export default defineConfig({
   plugins: [standardDecorators],
   test: {
     include: ['test/**/*.test.ts'],
-    // Without a redis-server, and unless Redis is required, the Redis suites are left out; the global setup says so.
-    exclude: [...configDefaults.exclude, ...(redisPlan().skip ? redisSuites : [])],
+    // Without a redis-server the Redis suites are left out (the global setup says so), or the run fails if Redis is required.
+    exclude: [...configDefaults.exclude, ...excludedRedisSuites()],
     // One private redis-server for the whole run; tests isolate themselves by key prefix (test/support/redis.ts).
     globalSetup: ['test/setup/redis.ts'],
     // Contract suites run real timers, real SQLite and a real Redis: give them room on a 2-core machine.

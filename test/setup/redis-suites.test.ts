@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { redisPlan, redisSuites } from './redis-suites.js';
+import { excludedRedisSuites, redisPlan, redisSuites } from './redis-suites.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const redisHelpers = new Set(['test/support/redis.ts', 'test/support/redis-server.ts']);
@@ -42,5 +42,13 @@ describe('the Redis suites, left out when the machine has no redis-server', () =
     expect(redisPlan({ NEKOMATA_REQUIRE_REDIS: '1' }).requiredBy).toBe('NEKOMATA_REQUIRE_REDIS=1');
     expect(redisPlan({ CI: 'true', NEKOMATA_REQUIRE_REDIS: '0' }).requiredBy).toBeUndefined();
     expect(() => redisPlan({ NEKOMATA_REQUIRE_REDIS: 'yes' })).toThrow(/NEKOMATA_REQUIRE_REDIS must be 1 .* or 0/);
+  });
+
+  it('are left out without redis-server, run with it, and fail the run when required and missing', () => {
+    expect(excludedRedisSuites({ found: false, requiredBy: undefined, skip: true })).toEqual(redisSuites);
+    expect(excludedRedisSuites({ found: true, requiredBy: 'CI=true', skip: false })).toEqual([]);
+    expect(() => excludedRedisSuites({ found: false, requiredBy: 'CI=true', skip: false })).toThrow(
+      'redis-server is not on PATH, and CI=true requires the Redis suites: install it (apt-get install -y redis-server)',
+    );
   });
 });

@@ -42,3 +42,17 @@ export function redisPlan(env: NodeJS.ProcessEnv = process.env): RedisPlan {
     flag === '1' ? 'NEKOMATA_REQUIRE_REDIS=1' : flag === '' && !['', '0', 'false'].includes(ci.toLowerCase()) ? `CI=${ci}` : undefined;
   return { found, requiredBy, skip: !found && requiredBy === undefined };
 }
+
+/**
+ * The files this run leaves out: the Redis suites when there is no `redis-server` and nothing requires one.
+ * Throws when one is required and missing, before any test starts.
+ */
+export function excludedRedisSuites(plan: RedisPlan = redisPlan()): string[] {
+  if (plan.skip) return redisSuites;
+  if (plan.found) return [];
+  const message =
+    `redis-server is not on PATH, and ${plan.requiredBy} requires the Redis suites: install it ` +
+    '(apt-get install -y redis-server), or set NEKOMATA_REQUIRE_REDIS=0 to skip them.';
+  // The reason is the whole story: no stack into vitest's config loader.
+  throw Object.assign(new Error(message), { stack: `Error: ${message}` });
+}
