@@ -1,5 +1,6 @@
 import { transform } from 'esbuild';
-import { defineConfig, type Plugin } from 'vitest/config';
+import { configDefaults, defineConfig, type Plugin } from 'vitest/config';
+import { excludedRedisSuites } from './test/setup/redis-suites.js';
 
 /**
  * Vite's own transformer (oxc) lowers only legacy decorators, and Node 20 cannot run standard ones, so the
@@ -19,6 +20,8 @@ export default defineConfig({
   plugins: [standardDecorators],
   test: {
     include: ['test/**/*.test.ts'],
+    // Without a redis-server the Redis suites are left out (the global setup says so), or the run fails if Redis is required.
+    exclude: [...configDefaults.exclude, ...excludedRedisSuites()],
     // One private redis-server for the whole run; tests isolate themselves by key prefix (test/support/redis.ts).
     globalSetup: ['test/setup/redis.ts'],
     // Contract suites run real timers, real SQLite and a real Redis: give them room on a 2-core machine.

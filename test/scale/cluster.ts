@@ -2,6 +2,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { onTestFailed } from 'vitest';
 import type { InboundMessageInput } from '../../core/message/index.js';
 import { until } from '../support/messages.js';
 
@@ -20,6 +21,7 @@ type Report =
   | { type: 'metrics'; role: string; pid: number; counters: Record<string, number> };
 
 const entry = path.resolve(import.meta.dirname, 'node.ts');
+const OUTPUT_KEEP = 64_000;
 
 /** A gateway and workers as separate processes on one Redis, and what they report. */
 export class Cluster {
@@ -33,16 +35,30 @@ export class Cluster {
   private readonly acks = new Map<number, (r: { ok: boolean; error?: string }) => void>();
   private nextId = 0;
   private readonly dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'nekomata-cluster-'));
+  /** What the processes wrote (their error logs), the last OUTPUT_KEEP characters. */
+  private output = '';
   gateway: ChildProcess | undefined;
 
-  constructor(private readonly env: Record<string, string>) {}
+  /** Made inside a test: the processes' output is printed if that test fails. */
+  constructor(private readonly env: Record<string, string>) {
+    onTestFailed(() => {
+      if (this.output) console.error(`what the cluster's processes wrote:\n${this.output}`);
+    });
+  }
 
   async spawn(role: 'gateway' | 'worker', extra: Record<string, string> = {}): Promise<ChildProcess> {
     const child = fork(entry, [], {
       execArgv: ['--import', 'tsx'],
       env: { PATH: process.env.PATH ?? '', DATA_DIR: this.dataDir, LOG_LEVEL: 'error', LOG_FORMAT: 'json', ROLE: role, ...this.env, ...extra },
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      // These tests kill workers and restart Redis on purpose, and the processes log what that breaks: their
+      // output is kept for a failing test rather than printed into every green run.
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     });
+    const keep = (chunk: Buffer): void => {
+      this.output = (this.output + chunk.toString('utf8').replace(/^(?=.)/gm, `[${role} ${child.pid}] `)).slice(-OUTPUT_KEEP);
+    };
+    child.stdout!.on('data', keep);
+    child.stderr!.on('data', keep);
     let ready = false;
     child.on('message', (m: Report) => {
       if (m.type === 'ready') ready = true;

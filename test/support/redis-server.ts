@@ -26,7 +26,7 @@ const STOP_TIMEOUT_MS = 5_000;
 /**
  * Spawns `redis-server` on 127.0.0.1 in a fresh temp directory, with persistence off and `noeviction`
  * (the policy production needs, reference queue.md §4), and resolves once it answers PING.
- * Throws when `redis-server` is not installed: tests that need Redis never skip silently.
+ * Throws when `redis-server` is not installed (the run leaves the Redis suites out first, saying so: test/setup/redis.ts).
  *
  * @example
  * const server = await startRedisServer();

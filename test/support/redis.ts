@@ -8,7 +8,9 @@ import type { RedisSettings } from '../../core/redis/index.js';
  * so tests running in parallel never see each other's keys.
  */
 export function testRedisSettings(): RedisSettings {
-  return { url: inject('redisUrl'), prefix: `test:${randomUUID()}` };
+  const url = inject('redisUrl');
+  if (!url) throw new Error('this run has no redis-server: list the test file in redisSuites (test/setup/redis-suites.ts)');
+  return { url, prefix: `test:${randomUUID()}` };
 }
 
 /** Every key under `<prefix>:`, found with SCAN (never KEYS, which blocks the server). */
