@@ -23,6 +23,8 @@ function readConfig(): AppConfig {
  * SIGTERM (a second one exits at once) or until the last adapter closes. Resolves the process's exit code.
  */
 export async function startBot(): Promise<number> {
+  // Run from the built package (plain node), plugin folders written in TypeScript still load: tsx compiles them on import.
+  if (import.meta.url.endsWith('.js')) (await import('tsx/esm/api')).register();
   const config = readConfig();
   const consoleAdapter = consoleAdapterFor(config);
   // Log lines and the console's prompt share the terminal: print logs above the prompt, not over the typing.
