@@ -18,6 +18,7 @@
 export { loadConfig, settingVariables, type AppConfig } from './config.js';
 /** Core's part of the configuration, and the error a bad setting raises (naming the variables). */
 export type { Config, ChatStrategy } from '../core/runtime/index.js';
+/** The error a bad setting raises at start-up, naming each variable and what is wrong with it. */
 export { ConfigError } from '../core/errors/index.js';
 
 // --- The app ---

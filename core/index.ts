@@ -48,6 +48,7 @@ export { Priority, type PriorityName } from './hooks/index.js';
 export { MsgSignal } from './hooks/index.js';
 /** Every hook event and the arguments its handlers receive; the event objects. */
 export { MessageEvent, BatchEvent } from './hooks/index.js';
+/** The map of hook events to their handlers' arguments, the strategies a hook chooses, and each event's payload. */
 export type {
   HookEvents, HookEventName, Strategy, StrategyOptions, BufferedEvent, ExceptionEvent, ChannelResetEvent, MessageSentEvent,
   PlatformEvent, CustomEvent, Disposer,
@@ -59,6 +60,7 @@ export type {
 export type { InboundMessage, ChatKey, ChatType, Batch } from './message/index.js';
 /** Segments of a message, and `seg` to build them: `seg.text('hi')`, `seg.at(userId)`, `seg.image(url)`. */
 export { seg } from './message/index.js';
+/** Each segment type: text, mentions, media, files, replies, faces, forwards, raw platform data and buttons. */
 export type {
   Segment, SegmentType, TextSegment, AtSegment, ImageSegment, AudioSegment, VideoSegment, FileSegment, ReplySegment, FaceSegment,
   ForwardSegment, ForwardNode, RawSegment, ButtonsSegment,

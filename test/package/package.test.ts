@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PackedProject, tsconfig } from './packed.js';
+import { readEntryPoints } from './public-api.js';
 
 let project: PackedProject;
 beforeAll(async () => {
@@ -60,6 +61,20 @@ describe('the packed package, installed in a project of its own', () => {
     }
     expect(files.filter((f) => /(^|\/)test\/|(^|\/)bench\/|\.test\.|\.ts$/.test(f) && !f.endsWith('.d.ts'))).toEqual([]);
   });
+
+  it('plain node sees exactly the listed values of each entry point, and nothing else is importable', async () => {
+    const entries = readEntryPoints();
+    project.write('exports.mjs', `const out = {};
+for (const subpath of ${JSON.stringify(entries.map((e) => e.subpath))}) out[subpath] = Object.keys(await import(subpath)).sort();
+let internal;
+try { await import('nekomata/dist/core/runtime/index.js'); internal = 'importable'; } catch (e) { internal = e.code; }
+console.log(JSON.stringify({ out, internal }));
+`);
+    const ran = await project.run(process.execPath, ['exports.mjs']);
+    const seen = JSON.parse(ran.output.trim().split('\n').at(-1)!) as { out: Record<string, string[]>; internal: string };
+    for (const entry of entries) expect(seen.out[entry.subpath]).toEqual(entry.listed.filter((n) => n.kind === 'value').map((n) => n.name).sort());
+    expect(seen.internal).toBe('ERR_PACKAGE_PATH_NOT_EXPORTED');
+  }, 60_000);
 
   it.each(['NodeNext', 'bundler'] as const)('type-checks a plugin and its test under strict + exactOptionalPropertyTypes with %s resolution', async (resolution) => {
     project.write('plugin/index.ts', PLUGIN);
