@@ -3,6 +3,8 @@ import { ConfigError } from '../core/errors/index.js';
 import { createLogger, installProcessGuards, openApp, routeLibraryConsole } from '../core/runtime/index.js';
 import { configuredAdapters, consoleAdapterFor } from './adapters.js';
 import { loadConfig, type AppConfig } from './config.js';
+import { packageVersion } from './package-info.js';
+import { startupSummary } from './startup-summary.js';
 
 /** Reads `.env` (when there is one) and the environment; a bad setting ends the process with code 2, naming it. */
 function readConfig(): AppConfig {
@@ -50,6 +52,7 @@ export async function startBot(): Promise<number> {
   await app.start();
   // Nothing can ever arrive without an adapter: stop rather than idle forever.
   if (app.adapterNames.length === 0 && config.role !== 'worker') await app.stop('no adapter is enabled (stdin is not a terminal: set CONSOLE=1 to read piped input)');
+  if (app.running) app.log.info(startupSummary(app, packageVersion()));
   await app.stopped;
   // 0, unless a fatal error stopped the app (installProcessGuards set 1).
   return typeof process.exitCode === 'number' ? process.exitCode : 0;

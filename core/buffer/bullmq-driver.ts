@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import { ClosedError, toError } from '../errors/index.js';
 import type { ChatKey, InboundMessage, ReleaseReason } from '../message/index.js';
 import type { Counter, Metrics } from '../metrics/index.js';
-import { bullmqErrorListener, connectRedis, type RedisSettings } from '../redis/index.js';
+import { bullmqErrorListener, connectRedis, redactUrl, type RedisSettings } from '../redis/index.js';
 import { DelayWaker } from './bullmq-waker.js';
 import type { BatchHandler, BufferDriver, BufferPolicy, CloseOptions, CloseResult, ConsumeOptions, PushMode, PushResult } from './driver.js';
 import { AckQueue, type AckRedis } from './ack-queue.js';
@@ -62,6 +62,7 @@ const EVENTS_MAX_LEN = 100;
 export class BullMQBufferDriver implements BufferDriver {
   readonly policy: BufferPolicy;
   readonly durable = true;
+  readonly description: string;
   private readonly redis: BufferRedis;
   /** Pushes only: `patient`, so that they wait out an outage in order (see PushQueue). */
   private readonly pushConnection: PushRedis;
@@ -95,6 +96,7 @@ export class BullMQBufferDriver implements BufferDriver {
     this.pendingKey = `${this.keyPrefix}pending`;
     this.leaseKey = `${this.keyPrefix}lease:${this.holder}`;
     this.partitions = Math.max(1, Math.floor(opts.partitions ?? 8));
+    this.description = `BullMQ on ${redactUrl(opts.redis.url)} (${this.partitions} partitions)`;
     this.redis = connectRedis(opts.redis, 'command', opts.log, 'buffer') as BufferRedis;
     this.pushConnection = connectRedis(opts.redis, 'patient', opts.log, 'buffer-push') as PushRedis;
     this.pushConnection.defineCommand('nkPushMany', { numberOfKeys: 1, lua: PUSH_MANY });

@@ -62,6 +62,8 @@ export interface CloseResult {
  */
 export interface BufferDriver {
   readonly policy: BufferPolicy;
+  /** What it is, for the start-up summary and the admin API: `in-process`, `BullMQ on redis://host:6379`. */
+  readonly description: string;
   /**
    * Whether waiting messages outlive the process (Redis): then `close` leaves them for the next consumer
    * instead of releasing them, and returns nothing to persist.

@@ -68,6 +68,8 @@ export class MemoryBufferDriver implements BufferDriver {
 
   private readonly released: Record<ReleaseReason, Counter>;
 
+  readonly description = 'in-process';
+
   constructor(
     policy: BufferPolicy,
     private readonly deps: MemoryDriverDeps,

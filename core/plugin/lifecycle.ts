@@ -12,6 +12,8 @@ import { PluginStore } from './plugin-store.js';
 import { Scope } from './scope.js';
 import { CommandPermission, generatedUsage, type RegisteredCommand } from '../command/index.js';
 
+const DISABLED_BY_HAND = (key: string): string => `it was disabled by hand; enable it with /plugins.enable ${key}`;
+
 export type PluginState = 'enabled' | 'disabled' | 'failed' | 'unloaded';
 
 /** What the app knows about one plugin, for `plugins.list` and the admin API. */
@@ -26,6 +28,8 @@ export interface PluginInfo {
   source?: string | undefined;
   docs?: string | undefined;
   error?: { type: string; message: string; stack?: string | undefined } | undefined;
+  /** Why a `disabled` plugin is disabled, and how to enable it. */
+  disabledBecause?: string | undefined;
 }
 
 /** A plugin that is loaded: its instance and what activating it created. */
@@ -87,7 +91,10 @@ export class PluginLifecycle {
     this.failed.delete(plugin.key);
     const start = await this.startsEnabled(active);
     if (start.enabled) await this.turnOn(active);
-    else this.host.log.info({ plugin: plugin.key }, `plugin ${plugin.key} is loaded but disabled: ${start.why}`);
+    else {
+      active.info.disabledBecause = start.why;
+      this.host.log.info({ plugin: plugin.key }, `plugin ${plugin.key} is loaded but disabled: ${start.why}`);
+    }
     return { ...active.info };
   }
 
@@ -109,6 +116,7 @@ export class PluginLifecycle {
     this.registerCallbacks(l, scope);
     l.enabledScope = scope;
     l.info.state = 'enabled';
+    l.info.disabledBecause = undefined;
     this.host.commands.notifyChanged();
     for (const fn of l.plugin.enabledCallbacks) await callPlugin(this.host, key, 'onEnabled', fn);
     this.host.log.info({ plugin: key }, `plugin ${key} enabled`);
@@ -118,6 +126,7 @@ export class PluginLifecycle {
     const l = this.require(key);
     if (l.info.state !== 'enabled') return;
     await this.retire(l);
+    l.info.disabledBecause = DISABLED_BY_HAND(key);
     await this.host.kv.set(ENABLED_KEY(key), '0');
     this.host.commands.notifyChanged();
     this.host.log.info({ plugin: key }, `plugin ${key} disabled`);
@@ -244,7 +253,7 @@ export class PluginLifecycle {
   private async startsEnabled(l: LoadedPlugin): Promise<{ enabled: boolean; why: string }> {
     const key = l.plugin.key;
     const saved = await this.host.kv.get(ENABLED_KEY(key));
-    if (saved === '0') return { enabled: false, why: `it was disabled by hand; enable it with /plugins.enable ${key}` };
+    if (saved === '0') return { enabled: false, why: DISABLED_BY_HAND(key) };
     if (saved === '1') return { enabled: true, why: 'enabled by hand' };
     // Built-ins opt out, third-party plugins opt in (Nekro's PLUGIN_ENABLED, reference §1.7).
     if (l.info.builtin || this.host.settings.enabledByDefault.includes(key)) return { enabled: true, why: 'default' };

@@ -45,6 +45,16 @@ export function connectRedis(settings: RedisSettings, role: RedisRole, log: Logg
   return redis;
 }
 
+/** A Redis URL fit for logs: the password replaced by `***`. */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return '(unparsable REDIS_URL)';
+  }
+}
 
 /** Resolves once the connection is ready (or rejects after `timeoutMs`). */
 export function whenReady(redis: Redis, timeoutMs = 10_000): Promise<void> {

@@ -157,6 +157,16 @@ export class App {
     return [...this.adapters.keys()];
   }
 
+  /** Started and not (yet) stopping. */
+  get running(): boolean {
+    return this.state === 'running';
+  }
+
+  /** Each adapter and whether it is starting, open (started and not closed) or closed. */
+  adapterStates(): { name: string; state: 'starting' | 'open' | 'closed' }[] {
+    return [...this.adapters].map(([name, e]) => ({ name, state: e.starting ? 'starting' : e.open ? 'open' : 'closed' }));
+  }
+
   addAdapter(adapter: Adapter): void {
     if (this.adapters.has(adapter.name)) throw new NekomataError('ADAPTER_DUPLICATE', `an adapter named "${adapter.name}" is already registered`);
     if (this.state !== 'created') throw new NekomataError('APP_STARTED', 'adapters must be added before app.start()');

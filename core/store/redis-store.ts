@@ -1,7 +1,7 @@
 import type { ChainableCommander, Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { ClosedError, NekomataError } from '../errors/index.js';
-import { checkEvictionPolicy, connectRedis, whenReady, type RedisSettings } from '../redis/index.js';
+import { checkEvictionPolicy, connectRedis, redactUrl, whenReady, type RedisSettings } from '../redis/index.js';
 import { RedisHistory } from './redis-history.js';
 import { RedisKV } from './redis-kv.js';
 import { RedisPending } from './redis-pending.js';
@@ -79,6 +79,7 @@ export async function openRedisStore(options: RedisStoreOptions): Promise<RedisS
   const history = new RedisHistory(ctx);
 
   return {
+    description: `Redis at ${redactUrl(options.settings.url)} (prefix ${options.settings.prefix})`,
     kv: new RedisKV(ctx),
     history,
     pending: new RedisPending(ctx),
@@ -111,15 +112,5 @@ async function quit(redis: Redis): Promise<void> {
   } catch {
     // Not connected (the offline queue is off, so QUIT cannot wait for a reconnect): just drop the socket.
     redis.disconnect();
-  }
-}
-
-function redactUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return '(unparsable REDIS_URL)';
   }
 }

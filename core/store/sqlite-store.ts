@@ -53,6 +53,7 @@ export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
   const history = new SqliteHistory(db, log, assertOpen);
 
   return {
+    description: inMemory ? 'SQLite in memory' : `SQLite at ${options.path}`,
     kv: new SqliteKV(db, assertOpen),
     history,
     pending: new SqlitePending(db, log, assertOpen),

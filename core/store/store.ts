@@ -89,6 +89,8 @@ export interface PendingMessageStore {
 }
 
 export interface Store {
+  /** What it is, for the start-up summary and the admin API: `SQLite at data/nekomata.db`, `Redis at redis://host:6379`. */
+  readonly description: string;
   kv: KVStore;
   history: HistoryStore;
   pending: PendingMessageStore;
