@@ -43,6 +43,7 @@ import { createApp, loadConfig } from '../core/runtime/index.js';
 import { openSqliteStore } from '../core/store/index.js';
 import { SELF_ID, threadCpuNs, type PeerMessage, type RunRequest, type RunResult } from './onebot-peer.js';
 import { collectGarbage } from './pipeline.js';
+import { profiled } from './profile.js';
 import { envInt, fixed, int, median, summarize, table, type Summary } from './stats.js';
 
 const TARGET_RATIO = 0.5;
@@ -231,7 +232,7 @@ async function measure(c: Contender, peer: Peer, s: Settings, seq: { next: numbe
   collectGarbage();
   const elu: EventLoopUtilization = performance.eventLoopUtilization();
   const cpu = threadCpuNs(MAIN_THREAD_SCHEDSTAT);
-  const result = await peer.run(c.path, s.messages, s.inFlight, seq.next);
+  const result = await profiled(`onebot-${c.name}`, () => peer.run(c.path, s.messages, s.inFlight, seq.next));
   // Both include the grace period after the last reply (idle, ~nothing) and the peer's result message.
   const cpuNs = threadCpuNs(MAIN_THREAD_SCHEDSTAT) - cpu;
   const busy = performance.eventLoopUtilization(elu);
