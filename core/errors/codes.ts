@@ -35,6 +35,9 @@ export const ERROR_CODES = {
   PATH_ESCAPE: 'a path leaves the folder it must stay in',
   PATH_LINK_LOOP: 'a path runs through a loop of symbolic links',
   PLUGIN_KEY_INVALID: 'a plugin key is not of the form <author>.<moduleName>',
+  PLUGIN_MANIFEST_INVALID: "a plugin's plugin.toml is not valid TOML, or a field breaks its rule (the message names the field)",
+  PLUGIN_SDK_UNSUPPORTED: "a plugin's [plugin.sdk] ranges refuse this Nekomata version",
+  PLUGIN_DEPENDENCY: "a plugin's [[plugin.dependency]] is missing, of a version out of range, refused itself, or part of a cycle",
 
   // Buffer and store
   BUFFER_SPOOL_FULL: 'Redis is away and the gateway spool holds BUFFER_SPOOL_MAX messages: the message was refused',

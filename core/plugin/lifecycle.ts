@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { PluginManifest } from '../manifest/index.js';
 import { NekomataError } from '../errors/index.js';
 import { parseChatKey } from '../message/index.js';
 import fs from 'node:fs';
@@ -44,6 +45,8 @@ export interface LoadedPlugin {
   enabledScope: Scope | undefined;
   /** Load order, for Nekro's "in load order" callbacks. */
   order: number;
+  /** Its `plugin.toml`, when its folder has one. */
+  manifest?: PluginManifest | undefined;
 }
 
 export class PluginStateError extends NekomataError {
@@ -84,7 +87,7 @@ export class PluginLifecycle {
    * it when its persisted state (or, the first time, `builtin` / `PLUGINS_ENABLED`) says so. Throws on
    * invalid input (a duplicate key); a failing init is recorded as `failed` and rethrown.
    */
-  async load(plugin: Plugin, opts: { source?: string; docs?: string; builtin?: boolean } = {}): Promise<PluginInfo> {
+  async load(plugin: Plugin, opts: { source?: string; docs?: string | undefined; builtin?: boolean; manifest?: PluginManifest | undefined } = {}): Promise<PluginInfo> {
     this.assertUnique(plugin);
     const active = await this.activate(plugin, opts);
     this.loaded.set(plugin.key, active);
@@ -150,10 +153,11 @@ export class PluginLifecycle {
    * Swaps a loaded plugin for a new instance of it: the new one is activated (init) first, and only
    * when that succeeded is the old one disposed; a failure leaves the old one running and is thrown.
    */
-  async replace(key: string, next: Plugin, opts: { source?: string; docs?: string } = {}): Promise<PluginInfo> {
+  async replace(key: string, next: Plugin, opts: { source?: string; docs?: string | undefined; manifest?: PluginManifest | undefined } = {}): Promise<PluginInfo> {
     const old = this.require(key);
     if (next.key !== key) throw new PluginStateError(`the reloaded module declares plugin ${next.key}, not ${key}: a reload may not change author or moduleName`);
-    const active = await this.activate(next, { source: opts.source ?? old.info.source, docs: opts.docs ?? old.info.docs, builtin: old.info.builtin }, false);
+    const about = { source: opts.source ?? old.info.source, docs: opts.docs ?? old.info.docs, builtin: old.info.builtin, manifest: opts.manifest ?? old.manifest };
+    const active = await this.activate(next, about, false);
     const wasEnabled = old.info.state === 'enabled';
     await this.retire(old);
     await this.deactivate(old);
@@ -164,9 +168,16 @@ export class PluginLifecycle {
     return { ...active.info };
   }
 
-  /** Records a plugin that could not be loaded, so that it shows in the list with its error. */
-  recordFailure(key: string, source: string | undefined, error: { type: string; message: string; stack?: string | undefined }): PluginInfo {
-    const info: PluginInfo = { key, name: key, version: '', description: '', state: 'failed', builtin: false, source, error };
+  /** Records a plugin that could not be loaded, so that it shows in the list with its error (and its manifest's name). */
+  recordFailure(
+    key: string,
+    source: string | undefined,
+    error: { type: string; message: string; stack?: string | undefined },
+    about?: { name: string; version: string; description: string },
+  ): PluginInfo {
+    const info: PluginInfo = {
+      key, name: about?.name ?? key, version: about?.version ?? '', description: about?.description ?? '', state: 'failed', builtin: false, source, error,
+    };
     this.failed.set(key, info);
     return info;
   }
@@ -183,7 +194,7 @@ export class PluginLifecycle {
   /** `recordFailures` is false for a reload: the old instance keeps running, so the plugin has not failed. */
   private async activate(
     plugin: Plugin,
-    opts: { source?: string | undefined; docs?: string | undefined; builtin?: boolean | undefined },
+    opts: { source?: string | undefined; docs?: string | undefined; builtin?: boolean | undefined; manifest?: PluginManifest | undefined },
     recordFailures = true,
   ): Promise<LoadedPlugin> {
     const key = plugin.key;
@@ -194,7 +205,7 @@ export class PluginLifecycle {
     const store = new PluginStore(this.host.kv, key);
     const config = new PluginConfig({ kv: this.host.kv, pluginKey: key, schema: plugin.configSchema ?? z.object({}), log: this.host.log });
     const loadScope = new Scope(key, this.host);
-    const active: LoadedPlugin = { plugin, info, store, config, loadScope, enabledScope: undefined, order: this.nextOrder++ };
+    const active: LoadedPlugin = { plugin, info, store, config, loadScope, enabledScope: undefined, order: this.nextOrder++, manifest: opts.manifest };
     try {
       await config.load();
     } catch (err) {

@@ -55,6 +55,8 @@ export interface PluginSettings {
   callTimeoutMs: number;
   /** Keys of third-party plugins enabled without being enabled by hand. */
   enabledByDefault: readonly string[];
+  /** The Nekomata version a plugin's `[plugin.sdk]` ranges are checked against. */
+  sdkVersion: string;
 }
 
 /** Builds the `ChatContext` (Nekro's `AgentCtx`) callbacks receive. */

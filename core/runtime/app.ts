@@ -18,6 +18,7 @@ import { fileURLToPath } from 'node:url';
 import type { Delivery, Outbox } from '../outbox/index.js';
 import { HttpServer } from '../http/index.js';
 import type { Config } from './config.js';
+import { packageVersion } from './package-info.js';
 
 export interface AppOptions {
   log?: Logger;
@@ -131,7 +132,7 @@ export class App {
       {
         hooks: this.hooks, kv: store.kv, history: store.history, buffer, tools: this.tools, tags: this.tags, commands: this.commands.registry, log, metrics,
         send: (chatKey, segments) => this.send(chatKey, segments),
-        settings: { dataDir: config.dataDir, callTimeoutMs: config.plugins.callTimeoutMs, enabledByDefault: config.plugins.enabled },
+        settings: { dataDir: config.dataDir, callTimeoutMs: config.plugins.callTimeoutMs, enabledByDefault: config.plugins.enabled, sdkVersion: packageVersion() },
         services: () => ({
           commands: this.commands,
           plugins: this.plugins,
