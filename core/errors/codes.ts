@@ -38,6 +38,12 @@ export const ERROR_CODES = {
   PLUGIN_MANIFEST_INVALID: "a plugin's plugin.toml is not valid TOML, or a field breaks its rule (the message names the field)",
   PLUGIN_SDK_UNSUPPORTED: "a plugin's [plugin.sdk] ranges refuse this Nekomata version",
   PLUGIN_DEPENDENCY: "a plugin's [[plugin.dependency]] is missing, of a version out of range, refused itself, or part of a cycle",
+  PLUGIN_NOT_FOUND: 'a call names a plugin that is not loaded',
+  PLUGIN_NOT_RUNNING: "a call reached a plugin whose process is not running (starting, restarting, stopped after a crash loop, or it died during the call)",
+  ENTRY_NOT_FOUND: 'a call names an entry the plugin does not declare',
+  PLUGIN_TIMEOUT: "a call into a plugin ran past its time limit; the plugin's other calls and chats go on",
+  PLUGIN_EXECUTION: "the plugin's own code threw during a call (the message carries the plugin's error)",
+  PLUGIN_COMMUNICATION: "a message to or from a plugin's process could not be sent or made no sense (the process is restarted)",
 
   // Buffer and store
   BUFFER_SPOOL_FULL: 'Redis is away and the gateway spool holds BUFFER_SPOOL_MAX messages: the message was refused',

@@ -14,3 +14,4 @@ export { methodTools, multimodalResult } from './method-tools.js';
 export * from './plugin-manager.js';
 export * from './decorators.js';
 export { pluginOwningError, type TraceablePlugin } from './error-owner.js';
+export type { IsolationSetting, ProcessLimits, ProcessState, ProcessStatus, IsolatedPlugin, PluginIsolation } from './isolation.js';

@@ -11,6 +11,7 @@ import { PluginConfig } from './plugin-config.js';
 import { pluginDataDir, resolveInside } from './plugin-path.js';
 import { PluginStore } from './plugin-store.js';
 import { Scope } from './scope.js';
+import type { IsolatedPlugin, ProcessStatus } from './isolation.js';
 import { CommandPermission, generatedUsage, type RegisteredCommand } from '../command/index.js';
 
 const DISABLED_BY_HAND = (key: string): string => `it was disabled by hand; enable it with /plugins.enable ${key}`;
@@ -31,6 +32,8 @@ export interface PluginInfo {
   error?: { type: string; message: string; stack?: string | undefined } | undefined;
   /** Why a `disabled` plugin is disabled, and how to enable it. */
   disabledBecause?: string | undefined;
+  /** An isolated plugin's process: its state, restarts and last error. */
+  process?: ProcessStatus | undefined;
 }
 
 /** A plugin that is loaded: its instance and what activating it created. */
@@ -47,6 +50,8 @@ export interface LoadedPlugin {
   order: number;
   /** Its `plugin.toml`, when its folder has one. */
   manifest?: PluginManifest | undefined;
+  /** Its process, when it runs isolated. */
+  process?: IsolatedPlugin | undefined;
 }
 
 export class PluginStateError extends NekomataError {
@@ -70,7 +75,8 @@ export class PluginLifecycle {
   constructor(protected readonly host: PluginHost) {}
 
   list(): PluginInfo[] {
-    return [...[...this.loaded.values()].sort((a, b) => a.order - b.order).map((l) => ({ ...l.info })), ...[...this.failed.values()]];
+    const info = (l: LoadedPlugin): PluginInfo => (l.process ? { ...l.info, process: l.process.status() } : { ...l.info });
+    return [...[...this.loaded.values()].sort((a, b) => a.order - b.order).map(info), ...[...this.failed.values()]];
   }
 
   get(key: string): LoadedPlugin | undefined {
@@ -160,10 +166,11 @@ export class PluginLifecycle {
     const active = await this.activate(next, about, false);
     const wasEnabled = old.info.state === 'enabled';
     await this.retire(old);
-    await this.deactivate(old);
     active.order = old.order;
     this.loaded.set(key, active);
     if (wasEnabled) await this.turnOn(active);
+    // The old instance is cleaned up last: an isolated one lets its calls in flight finish, while the new one already takes new calls.
+    await this.deactivate(old);
     this.host.log.info({ plugin: key }, `plugin ${key} reloaded`);
     return { ...active.info };
   }

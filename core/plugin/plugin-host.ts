@@ -12,6 +12,7 @@ import type { ChatHistory, ResetResult } from '../session/index.js';
 import type { ChatPolicy } from '../pipeline/index.js';
 import type { PluginInfo } from './lifecycle.js';
 import type { ChatContext } from './context.js';
+import type { PluginIsolation } from './isolation.js';
 
 /** What the plugin manager needs from the app. */
 export interface PluginHost {
@@ -28,6 +29,8 @@ export interface PluginHost {
   settings: PluginSettings;
   /** The app's services, for plugins that manage the app (the built-in commands). */
   services: () => PluginServices;
+  /** Starts plugins in processes of their own; without it every plugin runs inline. */
+  isolation?: PluginIsolation | undefined;
 }
 
 /** What built-in and admin plugins may ask of the app. */

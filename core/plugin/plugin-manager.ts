@@ -10,6 +10,7 @@ import { importPlugin, PluginLoadError, readPluginDocs } from './loader.js';
 import { checkDependencies, checkSdk, planDependencies, readManifest, type LoadedVersions, type PluginManifest } from '../manifest/index.js';
 import { checkManifestMatches, pluginTargets, readSource, type PluginSource } from './plugin-sources.js';
 import { chatContext, type PluginHost } from './plugin-host.js';
+import type { IsolatedPlugin } from './isolation.js';
 import { methodTools } from './method-tools.js';
 import { isBound } from './plugin.js';
 import { pluginOwningError } from './error-owner.js';
@@ -97,11 +98,16 @@ export class PluginManager extends PluginLifecycle {
         for (const warning of checkSdk(manifest, this.host.settings.sdkVersion).warnings) this.host.log.warn({ plugin: manifest.id }, warning);
         checkDependencies(manifest, this.versions());
       }
+      const about = { source: entry, docs: readPluginDocs(entry), builtin: source.builtin, manifest };
+      if (manifest && this.isolates(manifest, source.builtin)) {
+        const isolated = await this.host.isolation!.start(entry, manifest, this.host);
+        return await this.withProcess(isolated, manifest, () => this.load(isolated.plugin, about));
+      }
       let plugin = await importPlugin(entry);
       // Another app in this process has the module's instance (two apps in one test, say): this one gets its own.
       if (isBound(plugin)) plugin = await importPlugin(entry, true);
       if (manifest) checkManifestMatches(manifest, plugin);
-      return await this.load(plugin, { source: entry, docs: readPluginDocs(entry), builtin: source.builtin, manifest });
+      return await this.load(plugin, about);
     } catch (err) {
       return this.loadFailed(entry, err, manifest);
     }
@@ -122,6 +128,29 @@ export class PluginManager extends PluginLifecycle {
     return this.failedInfo(key) ?? this.recordFailure(key, entry, error);
   }
 
+  /** Whether a plugin runs in a process of its own: its manifest says so, or `PLUGIN_ISOLATION=process`; built-ins never. */
+  private isolates(manifest: PluginManifest, builtin: boolean): boolean {
+    const isolation = this.host.isolation;
+    if (!isolation || builtin || isolation.mode === 'inline') return false;
+    return isolation.mode === 'process' || manifest.runtime.isolation === 'process';
+  }
+
+  /** Loads (or swaps in) an isolated plugin's stand-in; its process stops when the plugin unloads, or now if the load fails. */
+  private async withProcess(isolated: IsolatedPlugin, manifest: PluginManifest, load: () => Promise<PluginInfo>): Promise<PluginInfo> {
+    try {
+      checkManifestMatches(manifest, isolated.plugin);
+      const info = await load();
+      const l = this.require(info.key);
+      l.process = isolated;
+      isolated.attach(l.config);
+      l.loadScope.add(() => isolated.stop(), 'plugin process');
+      return this.list().find((p) => p.key === info.key) ?? info;
+    } catch (err) {
+      await isolated.stop();
+      throw err;
+    }
+  }
+
   /** What dependencies are checked against: the plugins loaded so far, and those that failed. */
   private versions(): LoadedVersions {
     return { versionOf: (key) => this.get(key)?.plugin.version, failed: (key) => this.failedInfo(key) !== undefined };
@@ -138,9 +167,15 @@ export class PluginManager extends PluginLifecycle {
     try {
       // The manifest is read again: a reload may bring a new version, and the two must still agree.
       const manifest = current.manifest ? readManifest(current.manifest.dir) : undefined;
+      const about = { source, docs: readPluginDocs(source), manifest };
+      // An isolated plugin's new process starts (and runs init) before the old one is stopped.
+      if (manifest && this.isolates(manifest, current.info.builtin)) {
+        const isolated = await this.host.isolation!.start(source, manifest, this.host);
+        return await this.withProcess(isolated, manifest, () => this.replace(key, isolated.plugin, about));
+      }
       const next = await importPlugin(source, true);
       if (manifest) checkManifestMatches(manifest, next);
-      return await this.replace(key, next, { source, docs: readPluginDocs(source), manifest });
+      return await this.replace(key, next, about);
     } catch (err) {
       this.host.metrics.count('plugin_reload_failures_total', { plugin: key });
       this.host.log.error({ err, plugin: key }, `reload of ${key} failed; the running instance is kept`);

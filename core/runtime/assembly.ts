@@ -11,6 +11,7 @@ import type { Metrics } from '../metrics/index.js';
 import type { Outbox } from '../outbox/index.js';
 import { FloodLimit, InterceptorChain, Pipeline } from '../pipeline/index.js';
 import { PluginManager, type PluginServices } from '../plugin/index.js';
+import { ProcessIsolation } from '../plugin-process/index.js';
 import { ChatHistory, logBatch, resetChannel, SessionManager, type ResetResult, type SessionHandler } from '../session/index.js';
 import type { Store } from '../store/index.js';
 import { agentSessionHandler, createAgent, unansweredHandler } from './agent-wiring.js';
@@ -91,6 +92,7 @@ export function assembleApp(b: Backends, o: AssemblyOptions): AppParts {
       hooks, kv: store.kv, history, buffer, tools, tags, commands: registry, log, metrics, send,
       settings: { dataDir: config.dataDir, callTimeoutMs: config.plugins.callTimeoutMs, enabledByDefault: config.plugins.enabled, sdkVersion: packageVersion() },
       services: () => services,
+      isolation: new ProcessIsolation(config.plugins.isolation, config.plugins.process),
     },
     { builtin: o.builtinPluginDirs ?? [BUILTIN_PLUGIN_DIR], extra: config.plugins.dirs },
   );

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DEFAULT_AGENT_SETTINGS, type AgentSettings } from '../agent/index.js';
 import type { CommandSettings } from '../command/index.js';
+import type { IsolationSetting, ProcessLimits } from '../plugin/index.js';
 import { findSettingTypos, type SettingTypo } from './setting-typos.js';
 import type { ChatPolicy, FloodSettings } from '../pipeline/index.js';
 import type { ProxySettings } from '../net/index.js';
@@ -60,6 +61,16 @@ const envSchema = z
     PLUGINS_ENABLED: z.string().default(''),
     PLUGIN_WATCH: bool.default(false),
     PLUGIN_CALL_TIMEOUT_MS: int(1).default(30_000),
+    PLUGIN_ISOLATION: z.enum(['manifest', 'inline', 'process'], 'expected manifest, inline or process').default('manifest'),
+    PLUGIN_MEMORY_MB: int(16).default(512),
+    PLUGIN_START_TIMEOUT_MS: int(1).default(15_000),
+    PLUGIN_HEALTH_INTERVAL_MS: int(10).default(5_000),
+    PLUGIN_HEALTH_TIMEOUT_MS: int(1).default(5_000),
+    PLUGIN_STOP_TIMEOUT_MS: int(1).default(3_000),
+    PLUGIN_RESTART_BASE_MS: int(1).default(500),
+    PLUGIN_RESTART_MAX_MS: int(1).default(30_000),
+    PLUGIN_CRASH_LOOP_COUNT: int(1).default(5),
+    PLUGIN_CRASH_LOOP_WINDOW_MS: int(1).default(60_000),
     COMMANDS_ENABLED: bool.default(true),
     COMMAND_PREFIX: z.string().min(1).max(8).default('/'),
     COMMAND_UNKNOWN_REPLY: z.enum(['suggest', 'silent']).default('suggest'),
@@ -143,7 +154,7 @@ export interface Config {
   /** Flood limits at ingest: at most `messages` per `windowMs` per user (any chat) and per chat; 0 messages = off. */
   flood: FloodSettings;
   chatPolicy: ChatPolicy;
-  plugins: { dirs: string[]; enabled: string[]; watch: boolean; callTimeoutMs: number };
+  plugins: { dirs: string[]; enabled: string[]; watch: boolean; callTimeoutMs: number; isolation: IsolationSetting; process: ProcessLimits };
   commands: CommandSettings;
   /** Set: the buffer, store and outbox run on Redis, shared by every process with the same URL and prefix. */
   /** `spoolMax`: messages a process holds while Redis is unreachable before it refuses more. */
@@ -230,7 +241,16 @@ function toConfig(e: CoreSettingValues, typos: SettingTypo[]): Config {
       groupOther: e.CHAT_GROUP_OTHER,
       wakeWords: list(e.WAKE_WORDS),
     },
-    plugins: { dirs: list(e.PLUGIN_DIRS), enabled: list(e.PLUGINS_ENABLED), watch: e.PLUGIN_WATCH, callTimeoutMs: e.PLUGIN_CALL_TIMEOUT_MS },
+    plugins: {
+      dirs: list(e.PLUGIN_DIRS), enabled: list(e.PLUGINS_ENABLED), watch: e.PLUGIN_WATCH, callTimeoutMs: e.PLUGIN_CALL_TIMEOUT_MS,
+      isolation: e.PLUGIN_ISOLATION,
+      process: {
+        callTimeoutMs: e.PLUGIN_CALL_TIMEOUT_MS, memoryMb: e.PLUGIN_MEMORY_MB, startTimeoutMs: e.PLUGIN_START_TIMEOUT_MS,
+        healthIntervalMs: e.PLUGIN_HEALTH_INTERVAL_MS, healthTimeoutMs: e.PLUGIN_HEALTH_TIMEOUT_MS, stopTimeoutMs: e.PLUGIN_STOP_TIMEOUT_MS,
+        restartBaseMs: e.PLUGIN_RESTART_BASE_MS, restartMaxMs: e.PLUGIN_RESTART_MAX_MS,
+        crashLoopCount: e.PLUGIN_CRASH_LOOP_COUNT, crashLoopWindowMs: e.PLUGIN_CRASH_LOOP_WINDOW_MS,
+      },
+    },
     commands: {
       defaults: {
         enabled: e.COMMANDS_ENABLED,
