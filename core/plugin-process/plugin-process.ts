@@ -40,8 +40,16 @@ export class PluginProcess {
   private crashes: number[] = [];
   private lastError: ProcessStatus['lastError'];
   private stderr: string[] = [];
+  /** V8's own verdict (out of memory), which comes before its native stack and says more than the last lines. */
+  private fatal: string | undefined;
   private health: NodeJS.Timeout | undefined;
   private restartTimer: NodeJS.Timeout | undefined;
+  /** A ping is out. */
+  private pinging = false;
+  /** A call ran past its limit and no ping has been answered since: new calls fail at once. */
+  private probing = false;
+  /** Why the app killed the current process, when it did. */
+  private killedBecause: string | undefined;
   private exited: Promise<void> = Promise.resolve();
   private readonly key: string;
 
@@ -76,7 +84,14 @@ export class PluginProcess {
     if (this.state !== 'running' || !this.rpc) {
       return Promise.reject(new PluginNotRunningError(this.key, what, `its process is ${this.state}${this.lastError ? ` (last error: ${this.lastError.message})` : ''}`));
     }
-    return this.rpc.call(kind, payload, { timeoutMs: opts.timeoutMs ?? this.o.limits.callTimeoutMs, onItem: opts.onItem, label: what });
+    // A call just ran past its limit and the process has not answered since: do not queue more behind it.
+    if (this.probing) return Promise.reject(new PluginNotRunningError(this.key, what, 'its process let a call run past its time limit and is being checked'));
+    const rpc = this.rpc;
+    return rpc.call(kind, payload, { timeoutMs: opts.timeoutMs ?? this.o.limits.callTimeoutMs, onItem: opts.onItem, label: what }).catch((err: unknown) => {
+      // A call past its limit may be a plugin stuck in a loop: ask now rather than at the next health ping.
+      if (err instanceof PluginTimeoutError) this.probe(rpc, true);
+      throw err;
+    });
   }
 
   /** Graceful stop: calls in flight may finish (within the stop timeout), then `stop`, then SIGTERM, then SIGKILL. */
@@ -112,9 +127,12 @@ export class PluginProcess {
     });
     this.child = child;
     this.stderr = [];
+    this.fatal = undefined;
+    this.killedBecause = undefined;
     const log = this.o.log;
     readline.createInterface({ input: child.stdout! }).on('line', (line) => log.info({ plugin: this.key, stream: 'stdout' }, line));
     readline.createInterface({ input: child.stderr! }).on('line', (line) => {
+      if (this.fatal === undefined && /FATAL ERROR|out of memory/i.test(line)) this.fatal = line.trim();
       this.stderr.push(line);
       if (this.stderr.length > STDERR_TAIL) this.stderr.shift();
       log.warn({ plugin: this.key, stream: 'stderr' }, line);
@@ -155,11 +173,11 @@ export class PluginProcess {
   private onExit(child: ChildProcess, rpc: RpcChannel, code: number | null, signal: NodeJS.Signals | null): void {
     if (child !== this.child) return;
     const how = signal ? `killed by ${signal}` : `exited with code ${code}`;
-    const tail = this.stderr.filter((l) => l.trim() !== '').slice(-4).join(' | ');
+    const tail = this.fatal ?? this.stderr.filter((l) => l.trim() !== '').slice(-4).join(' | ');
     rpc.failAll((kind) => new PluginNotRunningError(this.key, kind, `its process ${how} during the call`));
     this.child = undefined;
     if (this.state === 'stopping' || this.state === 'stopped') return;
-    this.lastError = { message: tail ? `${how}: ${tail}` : how, at: Date.now() };
+    this.lastError = { message: this.killedBecause ?? (tail ? `${how}: ${tail}` : how), at: Date.now() };
     if (this.state === 'starting') return;
     this.crashed();
   }
@@ -205,24 +223,33 @@ export class PluginProcess {
   }
 
   private watchHealth(): void {
-    const { healthIntervalMs, healthTimeoutMs } = this.o.limits;
-    let waiting = false;
-    this.health = setInterval(() => {
-      const rpc = this.rpc;
-      if (waiting || this.state !== 'running' || !rpc) return;
-      waiting = true;
-      rpc.call('ping', null, { timeoutMs: healthTimeoutMs }).then(
-        () => (waiting = false),
-        () => {
-          waiting = false;
-          if (this.state !== 'running' || this.rpc !== rpc) return;
-          this.lastError = { message: `no answer to a health ping within ${healthTimeoutMs} ms (a blocked event loop?): killed`, at: Date.now() };
-          this.o.log.error({ plugin: this.key }, `plugin ${this.key}: ${this.lastError.message}`);
-          this.child?.kill('SIGKILL');
-        },
-      );
-    }, healthIntervalMs);
+    this.health = setInterval(() => this.rpc && this.probe(this.rpc, false), this.o.limits.healthIntervalMs);
     this.health.unref();
+  }
+
+  /**
+   * Pings the process; no answer within the health timeout kills it (and the exit restarts it). One ping at a time;
+   * `suspect` (a call ran past its limit) refuses new calls until the ping is answered.
+   */
+  private probe(rpc: RpcChannel, suspect: boolean): void {
+    if (suspect) this.probing = true;
+    if (this.pinging || this.state !== 'running' || this.rpc !== rpc) return;
+    this.pinging = true;
+    const ms = this.o.limits.healthTimeoutMs;
+    const answered = (): void => {
+      this.pinging = false;
+      this.probing = false;
+    };
+    rpc.call('ping', null, { timeoutMs: ms }).then(
+      answered,
+      () => {
+        answered();
+        if (this.state !== 'running' || this.rpc !== rpc) return;
+        this.killedBecause = `no answer to a health ping within ${ms} ms (a blocked event loop?): killed`;
+        this.o.log.error({ plugin: this.key }, `plugin ${this.key}: ${this.killedBecause}`);
+        this.child?.kill('SIGKILL');
+      },
+    );
   }
 
   private stopHealth(): void {
