@@ -40,6 +40,17 @@ export { SandboxMethodType, type SandboxMethod, type SandboxMethodFn } from './p
 /** The app's services, for plugins that manage it (`plugin.services`). */
 export type { PluginServices, PluginInfo, PluginState } from './plugin/index.js';
 
+// --- N.E.K.O's runtime: plugin.toml and plugins isolated in processes of their own ---
+
+/** A `plugin.toml` as read and checked, and how a plugin is hosted (`[plugin.runtime] isolation`). */
+export type { PluginManifest, IsolationMode } from './manifest/index.js';
+/** A `plugin.toml` refused: a bad field (named), an SDK range that refuses this version, a dependency that cannot be met. */
+export { PluginManifestError, PluginSdkError, PluginDependencyError, type DependencyProblem } from './manifest/index.js';
+/** An isolated plugin's process as operators see it (`PluginInfo.process`). */
+export type { ProcessStatus, ProcessState } from './plugin/index.js';
+/** A call into an isolated plugin failed: its process is not running, the call ran past its limit, the plugin threw, or the channel failed. */
+export { PluginNotRunningError, PluginTimeoutError, PluginExecutionError, PluginCommunicationError } from './plugin-process/index.js';
+
 // --- Hooks: the pipeline's events, their order and the decisions they make ---
 
 /** Hook priorities: higher runs first (KiraAI's `Priority`). */
