@@ -164,12 +164,14 @@ export class PluginLifecycle {
     if (next.key !== key) throw new PluginStateError(`the reloaded module declares plugin ${next.key}, not ${key}: a reload may not change author or moduleName`);
     const about = { source: opts.source ?? old.info.source, docs: opts.docs ?? old.info.docs, builtin: old.info.builtin, manifest: opts.manifest ?? old.manifest };
     const active = await this.activate(next, about, false);
-    const wasEnabled = old.info.state === 'enabled';
-    await this.retire(old);
+    // The old hooks go and the new ones come with nothing in between that waits (old onDisabled callbacks and
+    // cleanup run after), so no message passes unhooked; an isolated old instance lets its calls in flight finish
+    // while the new one already takes new calls.
+    const wasEnabled = await this.unhook(old);
     active.order = old.order;
     this.loaded.set(key, active);
     if (wasEnabled) await this.turnOn(active);
-    // The old instance is cleaned up last: an isolated one lets its calls in flight finish, while the new one already takes new calls.
+    if (wasEnabled) await this.disabledCallbacks(old);
     await this.deactivate(old);
     this.host.log.info({ plugin: key }, `plugin ${key} reloaded`);
     return { ...active.info };
@@ -252,11 +254,20 @@ export class PluginLifecycle {
 
   /** Undoes the enabled registrations and runs onDisabled callbacks. */
   private async retire(l: LoadedPlugin): Promise<void> {
-    if (l.info.state !== 'enabled') return;
+    if (await this.unhook(l)) await this.disabledCallbacks(l);
+  }
+
+  /** Undoes the enabled registrations only; whether the plugin was enabled. */
+  private async unhook(l: LoadedPlugin): Promise<boolean> {
+    if (l.info.state !== 'enabled') return false;
     l.info.state = 'disabled';
     const scope = l.enabledScope;
     l.enabledScope = undefined;
     await scope?.dispose();
+    return true;
+  }
+
+  private async disabledCallbacks(l: LoadedPlugin): Promise<void> {
     for (const fn of l.plugin.disabledCallbacks) await callPlugin(this.host, l.plugin.key, 'onDisabled', fn);
   }
 
