@@ -95,6 +95,7 @@ export class Pipeline {
     }
     const event = new MessageEvent(message);
     await this.deps.hooks.emit('im_message', event);
+    if (event.overrides.length > 0) this.logOverrides(event);
     if (event.stopped) {
       this.counted.stopped.inc();
       return { outcome: 'stopped' };
@@ -110,6 +111,15 @@ export class Pipeline {
       await this.deps.hooks.emit('message_buffered', { chatKey: message.chatKey, message, seq: pushed.seq, pending: pushed.pending });
     }
     return { outcome: strategy, seq: pushed.seq };
+  }
+
+  /** One debug line for each decision that met another owner's: who won, over whom (README "MsgSignal precedence"). */
+  private logOverrides(event: MessageEvent): void {
+    const chatKey = event.message.chatKey;
+    for (const o of event.overrides) {
+      const what = o.taken ? `${o.by}'s ${o.strategy} overrides ${o.overBy}'s ${o.over}` : `${o.by}'s ${o.strategy} is refused: ${o.overBy} locked ${o.over}`;
+      this.deps.log.debug({ chatKey, messageId: event.message.messageId, strategy: o.strategy, by: o.by, over: o.over, overBy: o.overBy, taken: o.taken }, `im_message: ${what}`);
+    }
   }
 
   private record(message: InboundMessage): void {
