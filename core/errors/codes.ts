@@ -41,6 +41,7 @@ export const ERROR_CODES = {
   BUFFER_SPOOL_UNREADABLE: 'a spool file saved at the last shutdown cannot be read',
   STORE_UNAVAILABLE: 'the Redis store cannot be reached',
   STORE_SCHEMA_NEWER: 'the SQLite store was written by a newer release',
+  DATA_DIR_LOCKED: 'another running process holds DATA_DIR (its SQLite store has one owner)',
 
   // Commands
   COMMAND_NAME_INVALID: 'a command name or alias breaks the naming rules, or is taken',

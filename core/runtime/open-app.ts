@@ -3,7 +3,9 @@ import { BullMQBufferDriver, MemoryBufferDriver } from '../buffer/index.js';
 import { Metrics } from '../metrics/index.js';
 import { BullMQOutbox } from '../outbox/index.js';
 import { connectRedis, whenReady } from '../redis/index.js';
-import { openRedisStore, openSqliteStore } from '../store/index.js';
+import type { Logger } from 'pino';
+import { openRedisStore, openSqliteStore, type Store } from '../store/index.js';
+import { lockDataDir } from './data-dir-lock.js';
 import { App, type AppOptions } from './app.js';
 import type { Config } from './config.js';
 import { createLogger } from './logger.js';
@@ -12,9 +14,26 @@ import { createLogger } from './logger.js';
 export function createApp(config: Config, options: AppOptions = {}): App {
   const log = options.log ?? createLogger(config);
   const metrics = options.metrics ?? new Metrics();
-  const store = options.store ?? openSqliteStore({ path: path.join(config.dataDir, 'nekomata.db'), log });
+  const store = options.store ?? openOwnedSqliteStore(config.dataDir, log);
   const buffer = options.buffer ?? new MemoryBufferDriver(config.buffer, { log, metrics, idleEvictMs: config.chatStateIdleMs });
   return new App(config, log, metrics, store, buffer, options);
+}
+
+/**
+ * The SQLite store in `DATA_DIR`, which has one owner: the directory's lock is taken first (a second process
+ * on it is refused, naming the holder's pid) and released when the store closes.
+ */
+function openOwnedSqliteStore(dataDir: string, log: Logger): Store {
+  const lock = lockDataDir(dataDir);
+  let store: Store;
+  try {
+    store = openSqliteStore({ path: path.join(dataDir, 'nekomata.db'), log });
+  } catch (err) {
+    lock.release();
+    throw err;
+  }
+  const close = store.close.bind(store);
+  return Object.assign(store, { close: () => close().finally(() => lock.release()) });
 }
 
 /**
