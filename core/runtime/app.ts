@@ -180,18 +180,19 @@ export class App {
       this.log.warn({ variable, closest }, `${variable} is not a Nekomata setting and is ignored: did you mean ${closest}? (see .env.example)`);
     }
     const role = this.config.role;
-    // A gateway only ingests: its batches are taken by workers.
-    if (role !== 'gateway') {
-      this.buffer.consume(createBatchStage({ hooks: this.hooks, sessions: this.sessions, metrics: this.metrics }), {
-        concurrency: this.config.maxConcurrentChats,
-      });
-    }
     await this.restorePending();
     await this.commands.start();
     await this.plugins.loadAll();
     for (const plugin of this.initialPlugins) {
       // Like a plugin file that fails: recorded as failed (with its error) and the app starts without it.
       await this.plugins.load(plugin).catch((err: unknown) => this.log.error({ err, plugin: plugin.key }, `plugin ${plugin.key} failed to load`));
+    }
+    // Only now, with every plugin's hooks and tools in place: a backlog waiting in Redis is handled as any batch.
+    // A gateway only ingests: its batches are taken by workers.
+    if (role !== 'gateway') {
+      this.buffer.consume(createBatchStage({ hooks: this.hooks, sessions: this.sessions, metrics: this.metrics }), {
+        concurrency: this.config.maxConcurrentChats,
+      });
     }
     if (this.config.plugins.watch) this.plugins.watch();
     // Listening before adapters start: a webhook route is live before the adapter tells the platform about it.
