@@ -26,6 +26,7 @@ export interface PluginDirectories {
  */
 export class PluginManager extends PluginLifecycle {
   private readonly signalHook: Disposer;
+  private readonly following: Disposer[];
   private watchers: fs.FSWatcher[] = [];
   private reloadTimers = new Map<string, NodeJS.Timeout>();
 
@@ -49,6 +50,13 @@ export class PluginManager extends PluginLifecycle {
       },
       { priority: Priority.HIGH, owner: 'core.plugins' },
     );
+    // Another process enabled, disabled or reconfigured a plugin: every process follows within a signal's time.
+    this.following = [
+      host.control.on('plugin', (m) => this.follow(m.pluginKey)),
+      host.control.on('resync', async () => {
+        for (const l of [...this.loaded.values()]) await this.follow(l.plugin.key);
+      }),
+    ];
   }
 
   /** Loads every plugin of the configured folders: built-ins first, then the others, each in name order. */
@@ -120,6 +128,7 @@ export class PluginManager extends PluginLifecycle {
     this.watchers = [];
     for (const t of this.reloadTimers.values()) clearTimeout(t);
     this.reloadTimers.clear();
+    for (const off of this.following) off();
     await this.unloadAll();
     this.signalHook();
   }

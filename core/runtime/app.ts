@@ -6,10 +6,11 @@ import { ClosedError, NekomataError, toError } from '../errors/index.js';
 import { HookRegistry } from '../hooks/index.js';
 import { describeSegments, parseChatKey, type ChatKey, type InboundMessage, type Segment } from '../message/index.js';
 import type { Metrics } from '../metrics/index.js';
-import { createBatchStage, FloodLimit, InterceptorChain, Pipeline, type IngestResult } from '../pipeline/index.js';
-import { logBatch, resetChannel, SessionManager, type ResetResult, type SessionHandler } from '../session/index.js';
+import { createBatchStage, FloodLimit, InterceptorChain, Pipeline, SharedDuplicates, type IngestResult } from '../pipeline/index.js';
+import { logBatch, resetChannel, resetHere, SessionManager, type ResetResult, type SessionHandler } from '../session/index.js';
+import { LocalControlPlane, type ControlPlane } from '../control/index.js';
 import type { Store } from '../store/index.js';
-import { NamedSet, type AgentRunner, type ChatProvider, type TagDefinition, type ToolDefinition } from '../agent/index.js';
+import { forgetAgentMemory, NamedSet, type AgentRunner, type ChatProvider, type TagDefinition, type ToolDefinition } from '../agent/index.js';
 import { agentSessionHandler, createAgent, unansweredHandler } from './agent-wiring.js';
 import type { PlatformEvent } from '../hooks/index.js';
 import { PluginManager, type Plugin } from '../plugin/index.js';
@@ -37,8 +38,13 @@ export interface AppOptions {
   /** Where replies for adapters this process does not hold go (a worker's gateways). */
   outbox?: Outbox;
   metrics?: Metrics;
-  /** Count flood limits in this Redis (under `REDIS_PREFIX`), shared by every process on it; the app closes it at stop. */
-  floodRedis?: Redis;
+  /**
+   * Count flood limits and claim message ids (the duplicate check) in this Redis, under `REDIS_PREFIX`, shared by
+   * every gateway on it; the app closes it at stop.
+   */
+  ingestRedis?: Redis;
+  /** How processes tell each other of chat-wide changes (resets, plugin state, waits). Default: this process alone. */
+  control?: ControlPlane;
 }
 
 /** Where the built-in plugins live, whatever the working directory. */
@@ -76,8 +82,10 @@ export class App {
   readonly agent: AgentRunner | undefined;
   private readonly sessionHandler: SessionHandler;
   private readonly initialPlugins: Plugin[];
+  /** How this process and the others tell each other of resets, plugin changes, overrides and waits. */
+  readonly control: ControlPlane;
   private readonly outbox: Outbox | undefined;
-  private readonly floodRedis: Redis | undefined;
+  private readonly ingestRedis: Redis | undefined;
   private readonly serving: (() => void)[] = [];
   /** `starting`: inside its `start()`; an adapter that closes itself then fails its start instead of stopping the app. */
   private readonly adapters = new Map<string, { adapter: Adapter; open: boolean; starting: boolean }>();
@@ -96,9 +104,10 @@ export class App {
     readonly metrics: Metrics,
     readonly store: Store,
     readonly buffer: BufferDriver,
-    options: Pick<AppOptions, 'sessionHandler' | 'adapters' | 'plugins' | 'builtinPluginDirs' | 'outbox' | 'provider' | 'floodRedis'>,
+    options: Pick<AppOptions, 'sessionHandler' | 'adapters' | 'plugins' | 'builtinPluginDirs' | 'outbox' | 'provider' | 'ingestRedis' | 'control'>,
   ) {
     this.outbox = options.outbox;
+    this.control = options.control ?? new LocalControlPlane(log, config.role);
     this.http = new HttpServer(config.http, { log: log.child({ component: 'http' }), metrics });
     const deps = { log, metrics: this.metrics };
     this.hooks = new HookRegistry(log, this.metrics);
@@ -110,26 +119,30 @@ export class App {
       send: (chatKey, segments, key) => this.send(chatKey, segments, key),
       idleEvictMs: config.chatStateIdleMs,
     });
-    this.floodRedis = options.floodRedis;
+    this.ingestRedis = options.ingestRedis;
+    const shared = options.ingestRedis && config.redis;
     this.flood = new FloodLimit(config.flood, {
       ...deps,
       exempt: (m) => this.commands.isSuperUser(m.adapter, m.userId),
       lang: (m) => langFromCode(m.language) ?? config.commands.defaultLang,
       send: (chatKey, segments) => this.send(chatKey, segments),
-      redis: options.floodRedis && config.redis ? { client: options.floodRedis, prefix: config.redis.prefix } : undefined,
+      redis: shared ? { client: options.ingestRedis!, prefix: config.redis!.prefix } : undefined,
     });
-    this.pipeline = new Pipeline({ ...deps, hooks: this.hooks, interceptors: this.interceptors, buffer, history: store.history, dedupeTtlMs: config.dedupeTtlMs, dedupeMaxIds: config.dedupeMaxIds, flood: this.flood });
+    this.pipeline = new Pipeline({
+      ...deps, hooks: this.hooks, interceptors: this.interceptors, buffer, history: store.history, dedupeTtlMs: config.dedupeTtlMs, dedupeMaxIds: config.dedupeMaxIds, flood: this.flood,
+      ...(shared ? { shared: new SharedDuplicates(options.ingestRedis!, config.redis!.prefix, config.dedupeTtlMs, log) } : {}),
+    });
     this.commands = new CommandService({
-      kv: store.kv, history: store.history, log, metrics, settings: config.commands,
+      kv: store.kv, waits: store.waits, control: this.control, history: store.history, log, metrics, settings: config.commands,
       send: (chatKey, segments) => this.send(chatKey, segments),
       recordSystemMessage: (chatKey, text) => this.plugins.pushSystemMessage(chatKey, text),
     });
     this.commands.install(this.interceptors);
-    // A reset chat forgets its pending waits too ("clears a chat everywhere").
-    this.hooks.on('channel_reset', (e) => void this.commands.waits.clearChat(e.chatKey), { owner: 'core.commands' });
+    // Every process's part of a channel reset, whoever asked for it (see `resetChannel`).
+    this.control.on('reset', (m, { live }) => resetHere({ sessions: this.sessions, hooks: this.hooks, forgetHere: (chatKey) => this.commands.waits.forgetChat(chatKey) }, m, live));
     this.plugins = new PluginManager(
       {
-        hooks: this.hooks, kv: store.kv, history: store.history, buffer, tools: this.tools, tags: this.tags, commands: this.commands.registry, log, metrics,
+        hooks: this.hooks, kv: store.kv, history: store.history, buffer, tools: this.tools, tags: this.tags, commands: this.commands.registry, log, metrics, control: this.control,
         send: (chatKey, segments) => this.send(chatKey, segments),
         settings: { dataDir: config.dataDir, callTimeoutMs: config.plugins.callTimeoutMs, enabledByDefault: config.plugins.enabled },
         services: () => ({
@@ -180,6 +193,8 @@ export class App {
       this.log.warn({ variable, closest }, `${variable} is not a Nekomata setting and is ignored: did you mean ${closest}? (see .env.example)`);
     }
     const role = this.config.role;
+    // Listening before any state is read: a change another process makes meanwhile is not missed.
+    await this.control.start();
     await this.restorePending();
     await this.commands.start();
     await this.plugins.loadAll();
@@ -264,9 +279,14 @@ export class App {
     await this.hooks.emit('platform_event', event);
   }
 
-  /** Clears a chat everywhere: buffer, in-flight batch, history, and plugin state (`channel_reset` hooks). */
+  /**
+   * Clears a chat everywhere, on every process: buffer, the batch in hand (aborted, its reply not sent), plugin
+   * state (`channel_reset` hooks), pending waits, history and the agent's memory. Resolves once all of it is
+   * done; rejects with `ControlIncompleteError` naming what did not finish within `RESET_TIMEOUT_MS`.
+   */
   resetChannel(chatKey: ChatKey, by = 'api'): Promise<ResetResult> {
-    return resetChannel({ buffer: this.buffer, sessions: this.sessions, history: this.store.history, hooks: this.hooks }, chatKey, by);
+    const forget = [(c: ChatKey) => forgetAgentMemory(this.store.kv, c), (c: ChatKey) => this.store.waits.clearChat(c)];
+    return resetChannel({ buffer: this.buffer, control: this.control, history: this.store.history, forget, timeoutMs: this.config.resetTimeoutMs }, chatKey, by);
   }
 
   /**
@@ -296,6 +316,7 @@ export class App {
     this.sessions.close();
     this.commands.close();
     await this.plugins.close();
+    await this.control.close();
     for (const stop of this.serving.splice(0)) stop();
     await this.outbox?.close();
     for (const [name, entry] of [...this.adapters].reverse()) {
@@ -309,7 +330,7 @@ export class App {
     }
     await this.http.stop();
     await this.store.close();
-    await this.floodRedis?.quit().catch((err: unknown) => this.log.warn({ err }, 'the flood limit Redis connection did not close cleanly'));
+    await this.ingestRedis?.quit().catch((err: unknown) => this.log.warn({ err }, 'the ingest Redis connection (flood limits, duplicate check) did not close cleanly'));
     this.state = 'stopped';
     this.log.info('stopped');
     this.markStopped();

@@ -23,6 +23,8 @@ interface ChatSession {
   /** Highest sequence number applied, per lane: a batch delivered again is recognised and skipped. */
   applied: Record<BatchLane, number>;
   current: Abortable | undefined;
+  /** The handler's run for `current`: a reset waits for it to return. */
+  work: Promise<unknown> | undefined;
   touchedAt: number;
 }
 
@@ -107,7 +109,7 @@ export class SessionManager {
     };
     let unfinished = false;
     try {
-      await this.deps.handler(fresh, ctx);
+      await (session.work = this.deps.handler(fresh, ctx));
       this.deps.metrics.count('batches_handled_total', {});
     } catch (thrown) {
       // The driver counts, logs and runs the batch again.
@@ -117,22 +119,30 @@ export class SessionManager {
     } finally {
       if (!unfinished) session.applied[batch.lane] = Math.max(session.applied[batch.lane], batch.lastSeq);
       session.touchedAt = Date.now();
-      if (session.current === controller) session.current = undefined;
+      if (session.current === controller) {
+        session.current = undefined;
+        session.work = undefined;
+      }
     }
   }
 
-  /** Aborts the batch the chat is handling, if any. Sequence numbers are kept: they outlive a reset. */
-  abort(chatKey: ChatKey, reason: string): boolean {
-    const current = this.sessions.get(chatKey)?.current;
+  /**
+   * Aborts the batch the chat is handling, if any, and resolves once its handler has returned, so that nothing
+   * of that run (a reply, its memory) happens afterwards. Sequence numbers are kept: they outlive a reset.
+   */
+  async abort(chatKey: ChatKey, reason: string): Promise<boolean> {
+    const session = this.sessions.get(chatKey);
+    const current = session?.current;
     if (!current) return false;
     current.abort(new Error(reason));
+    await session.work?.then(settled, settled);
     return true;
   }
 
   private session(chatKey: ChatKey): ChatSession {
     let s = this.sessions.get(chatKey);
     if (!s) {
-      s = { applied: { buffered: 0, triggered: 0 }, current: undefined, touchedAt: Date.now() };
+      s = { applied: { buffered: 0, triggered: 0 }, current: undefined, work: undefined, touchedAt: Date.now() };
       this.sessions.set(chatKey, s);
     }
     return s;
@@ -148,6 +158,8 @@ export class SessionManager {
     if (evicted > 0) this.deps.metrics.count('chat_state_evicted_total', { part: 'session' }, evicted);
   }
 }
+
+function settled(): void {}
 
 /** The part of `batch` not yet applied, or undefined when all of it was. */
 function skipApplied(batch: Batch, applied: number): Batch | undefined {

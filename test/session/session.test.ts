@@ -60,11 +60,13 @@ describe('sessions', () => {
     }, sent);
     const run = manager.handle(batchOf(['x'], 1));
     await until(() => sent.length === 1, 'first reply');
-    expect(manager.abort('test-private_c1', 'reset')).toBe(true);
+    const aborting = manager.abort('test-private_c1', 'reset');
     release();
+    // Resolves once the handler has returned: nothing of the run happens after it.
+    expect(await aborting).toBe(true);
     await run;
     expect(sent).toEqual(['before']);
-    expect(manager.abort('test-private_c1', 'reset')).toBe(false);
+    expect(await manager.abort('test-private_c1', 'reset')).toBe(false);
   });
 });
 
