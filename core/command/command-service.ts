@@ -5,7 +5,8 @@ import type { Disposer } from '../hooks/index.js';
 import type { ChatKey, InboundMessage, Segment } from '../message/index.js';
 import type { Metrics } from '../metrics/index.js';
 import type { InterceptorChain } from '../pipeline/index.js';
-import type { HistoryStore, KVStore, WaitStore } from '../store/index.js';
+import type { ChatHistory } from '../session/index.js';
+import type { KVStore, WaitStore } from '../store/index.js';
 import type { ControlPlane } from '../control/index.js';
 import { commandAgentTools } from './agent-tools.js';
 import { commandInterceptor, deliver, waitInterceptor, type ChatEntryDeps } from './chat-entry.js';
@@ -13,18 +14,23 @@ import { CommandExecutor, type CommandCaller, type ExecuteRequest, type Executio
 import { langFromCode, type Lang } from './i18n.js';
 import { CommandOverrides } from './overrides.js';
 import { callerLevel, isCommandPermission, type CommandPermission } from './permission.js';
-import { CommandRegistry } from './registry.js';
+import type { CommandRegistry } from './registry.js';
 import { settingsFor, type CommandSettings } from './settings.js';
 import { text } from './texts.js';
 import { WaitSessions, type WaitSession } from './wait.js';
 
 export interface CommandServiceDeps {
+  /**
+   * The registry commands are added to. Made first, on its own, because plugins add commands to it and the
+   * service needs the plugins in turn (`recordSystemMessage`): registry → plugins → service.
+   */
+  registry: CommandRegistry;
   kv: KVStore;
   /** Pending waits, shared by every process on the store. */
   waits: WaitStore;
   /** Tells every process of changed overrides and of waits starting and ending. */
   control: ControlPlane;
-  history: HistoryStore;
+  history: ChatHistory;
   log: Logger;
   metrics: Metrics;
   settings: CommandSettings;
@@ -52,7 +58,7 @@ export class CommandService {
   constructor(private readonly deps: CommandServiceDeps) {
     const { settings } = deps;
     this.superUsers = new Set(settings.superUsers);
-    this.registry = new CommandRegistry(deps.log);
+    this.registry = deps.registry;
     this.overrides = new CommandOverrides(deps.kv, deps.control, () => this.registry.notifyChanged());
     this.executor = new CommandExecutor({
       registry: this.registry, overrides: this.overrides, log: deps.log, metrics: deps.metrics, send: deps.send,

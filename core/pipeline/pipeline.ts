@@ -3,7 +3,7 @@ import type { BufferDriver, PushMode } from '../buffer/index.js';
 import { MessageEvent, type HookRegistry, type Strategy } from '../hooks/index.js';
 import type { InboundMessage } from '../message/index.js';
 import type { Counter, Metrics } from '../metrics/index.js';
-import { historyEntryOf, type HistoryStore } from '../store/index.js';
+import type { ChatHistory } from '../session/index.js';
 import { ChatLanes } from './chat-lanes.js';
 import { DuplicateFilter } from './duplicate-filter.js';
 import type { SharedDuplicates } from './shared-duplicates.js';
@@ -25,7 +25,7 @@ export interface PipelineDeps {
   hooks: HookRegistry;
   interceptors: InterceptorChain;
   buffer: BufferDriver;
-  history: HistoryStore;
+  history: ChatHistory;
   log: Logger;
   metrics: Metrics;
   /** How long a message id is remembered to drop a second delivery. */
@@ -107,7 +107,7 @@ export class Pipeline {
     const strategy = event.strategy;
     this.counted[strategy].inc();
     if (strategy === 'discard') return { outcome: strategy };
-    this.record(message);
+    this.deps.history.record({ kind: 'message', message });
     const mode = PUSH_MODE[strategy];
     if (mode === undefined) return { outcome: strategy };
     const pushed = await this.deps.buffer.push(message, mode);
@@ -124,10 +124,6 @@ export class Pipeline {
       const what = o.taken ? `${o.by}'s ${o.strategy} overrides ${o.overBy}'s ${o.over}` : `${o.by}'s ${o.strategy} is refused: ${o.overBy} locked ${o.over}`;
       this.deps.log.debug({ chatKey, messageId: event.message.messageId, strategy: o.strategy, by: o.by, over: o.over, overBy: o.overBy, taken: o.taken }, `im_message: ${what}`);
     }
-  }
-
-  private record(message: InboundMessage): void {
-    this.deps.history.append(historyEntryOf(message));
   }
 }
 

@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import { openRedisStore, openSqliteStore, type Store } from '../store/index.js';
 import { lockDataDir } from './data-dir-lock.js';
 import { App, type AppOptions } from './app.js';
+import { assembleApp } from './assembly.js';
 import type { Config } from './config.js';
 import { createLogger } from './logger.js';
 
@@ -17,7 +18,7 @@ export function createApp(config: Config, options: AppOptions = {}): App {
   const metrics = options.metrics ?? new Metrics();
   const store = options.store ?? openOwnedSqliteStore(config.dataDir, log);
   const buffer = options.buffer ?? new MemoryBufferDriver(config.buffer, { log, metrics, idleEvictMs: config.chatStateIdleMs });
-  return new App(config, log, metrics, store, buffer, options);
+  return new App(assembleApp({ config, log, metrics, store, buffer }, options), options);
 }
 
 /**
