@@ -10,6 +10,7 @@ export const redisSuites = [
   'test/buffer/bullmq-retry.test.ts',
   'test/buffer/bullmq-spool.test.ts',
   'test/buffer/bullmq.contract.test.ts',
+  'test/control/follow.test.ts',
   'test/control/redis-control-plane.test.ts',
   'test/outbox/outbox.test.ts',
   'test/pipeline/flood-limit.redis.test.ts',
