@@ -25,6 +25,8 @@ interface ChatSession {
   current: Abortable | undefined;
   /** The handler's run for `current`: a reset waits for it to return. */
   work: Promise<unknown> | undefined;
+  /** When this process last applied a reset of the chat: a batch released before it belongs to the old chat. */
+  resetAt: number;
   touchedAt: number;
 }
 
@@ -87,6 +89,12 @@ export class SessionManager {
       this.deps.metrics.count('batches_redelivered_total', {});
       return;
     }
+    // Taken from the buffer before the reset, but not yet here (waiting for a slot, or in im_batch_message
+    // hooks): the reset cleared what it answers, so it is not answered. (`releasedAt` is this process's clock.)
+    if (batch.releasedAt < session.resetAt) {
+      this.deps.metrics.count('batches_reset_total', {});
+      return;
+    }
     const controller = new Abortable();
     session.current = controller;
     let log: Logger | undefined;
@@ -128,11 +136,13 @@ export class SessionManager {
 
   /**
    * Aborts the batch the chat is handling, if any, and resolves once its handler has returned, so that nothing
-   * of that run (a reply, its memory) happens afterwards. Sequence numbers are kept: they outlive a reset.
+   * of that run (a reply, its memory) happens afterwards; a batch released before now and not yet started is
+   * skipped when it arrives. Sequence numbers are kept: they outlive a reset.
    */
   async abort(chatKey: ChatKey, reason: string): Promise<boolean> {
-    const session = this.sessions.get(chatKey);
-    const current = session?.current;
+    const session = this.session(chatKey);
+    session.resetAt = session.touchedAt = Date.now();
+    const current = session.current;
     if (!current) return false;
     current.abort(new Error(reason));
     await session.work?.then(settled, settled);
@@ -142,7 +152,7 @@ export class SessionManager {
   private session(chatKey: ChatKey): ChatSession {
     let s = this.sessions.get(chatKey);
     if (!s) {
-      s = { applied: { buffered: 0, triggered: 0 }, current: undefined, work: undefined, touchedAt: Date.now() };
+      s = { applied: { buffered: 0, triggered: 0 }, current: undefined, work: undefined, resetAt: 0, touchedAt: Date.now() };
       this.sessions.set(chatKey, s);
     }
     return s;
