@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process';
  * (vitest.config.ts) unless Redis is required; `redis-suites.test.ts` checks that every such file is listed.
  */
 export const redisSuites = [
+  'test/buffer/bullmq-command-cost.test.ts',
   'test/buffer/bullmq-partitions.test.ts',
   'test/buffer/bullmq-retry.test.ts',
   'test/buffer/bullmq-spool.test.ts',
