@@ -72,12 +72,17 @@ export class Pipeline {
   private async process(message: InboundMessage, after: AfterIntercept): Promise<IngestResult> {
     // Message ids are numbered per bot account (two QQ accounts in one group each number their own): the key has the account.
     const id = `${message.adapter}\u0000${message.botId}\u0000${message.messageId}`;
-    if (this.duplicates.seen(id) || (this.deps.shared && (await this.deps.shared.seen(id)))) {
-      this.counted.duplicate.inc();
-      return { outcome: 'duplicate' };
+    if (this.duplicates.seen(id)) return this.duplicate();
+    // Before commands, hooks, history and the buffer: a flood costs a count and nothing else. Counted while
+    // the cluster-wide duplicate check runs, in the same round trip: a chat's messages pass here one at a time.
+    const { flood, shared } = this.deps;
+    const counting = flood?.enabled ? flood.count(message) : undefined;
+    const [duplicate, counted] = shared ? await Promise.all([shared.seen(id), counting]) : [false, counting && (await counting)];
+    if (duplicate) {
+      if (counted) flood!.refund(counted);
+      return this.duplicate();
     }
-    // Before commands, hooks, history and the buffer: a flood costs a count and nothing else.
-    const over = this.deps.flood?.enabled ? await this.deps.flood.check(message, after) : undefined;
+    const over = counted && flood!.judge(counted, after);
     if (over) {
       this.counted.rate_limited.inc();
       return { outcome: 'rate_limited', retryAfterMs: over.retryAfterMs };
@@ -90,6 +95,11 @@ export class Pipeline {
       this.deps.shared?.forget(id);
       throw err;
     }
+  }
+
+  private duplicate(): IngestResult {
+    this.counted.duplicate.inc();
+    return { outcome: 'duplicate' };
   }
 
   private async decide(message: InboundMessage, after: AfterIntercept): Promise<IngestResult> {
