@@ -17,7 +17,10 @@ import { CommandService, langFromCode } from '../command/index.js';
 import { fileURLToPath } from 'node:url';
 import type { Delivery, Outbox } from '../outbox/index.js';
 import { HttpServer } from '../http/index.js';
+import { AuditTrail } from '../admin/index.js';
 import type { Config } from './config.js';
+import { LogFeed } from './log-feed.js';
+import { mountAdmin, readiness } from './admin-wiring.js';
 
 export interface AppOptions {
   log?: Logger;
@@ -39,6 +42,8 @@ export interface AppOptions {
   metrics?: Metrics;
   /** Count flood limits in this Redis (under `REDIS_PREFIX`), shared by every process on it; the app closes it at stop. */
   floodRedis?: Redis;
+  /** Where the admin API reads recent and live log lines; `createApp` makes one and logs into it. */
+  logFeed?: LogFeed;
 }
 
 /** Where the built-in plugins live, whatever the working directory. */
@@ -74,6 +79,14 @@ export class App {
   readonly http: HttpServer;
   /** The LLM agent that answers batches; `undefined` when no model is configured (`LLM_MODEL`). */
   readonly agent: AgentRunner | undefined;
+  /** Recent and live log lines, for the admin API (filled when the logger writes into it, as `createApp`'s does). */
+  readonly logFeed: LogFeed;
+  /** Changes made through the admin API, with who made them. */
+  readonly audit: AuditTrail;
+  /** When the app was made (ms since the epoch): the admin API's uptime. */
+  readonly startedAt = Date.now();
+  /** The plugins of the configured folders have been loaded (`/readyz`). */
+  pluginsLoaded = false;
   private readonly sessionHandler: SessionHandler;
   private readonly initialPlugins: Plugin[];
   private readonly outbox: Outbox | undefined;
@@ -96,10 +109,12 @@ export class App {
     readonly metrics: Metrics,
     readonly store: Store,
     readonly buffer: BufferDriver,
-    options: Pick<AppOptions, 'sessionHandler' | 'adapters' | 'plugins' | 'builtinPluginDirs' | 'outbox' | 'provider' | 'floodRedis'>,
+    options: Pick<AppOptions, 'sessionHandler' | 'adapters' | 'plugins' | 'builtinPluginDirs' | 'outbox' | 'provider' | 'floodRedis' | 'logFeed'>,
   ) {
     this.outbox = options.outbox;
-    this.http = new HttpServer(config.http, { log: log.child({ component: 'http' }), metrics });
+    this.logFeed = options.logFeed ?? new LogFeed();
+    this.audit = new AuditTrail({ log, metrics });
+    this.http = new HttpServer(config.http, { log: log.child({ component: 'http' }), metrics, readiness: () => readiness(this) });
     const deps = { log, metrics: this.metrics };
     this.hooks = new HookRegistry(log, this.metrics);
     this.interceptors = new InterceptorChain(deps);
@@ -150,6 +165,7 @@ export class App {
     this.sessionHandler = options.sessionHandler ?? (this.agent ? agentSessionHandler(this.agent) : unansweredHandler(log, logBatch));
     this.initialPlugins = options.plugins ?? [];
     for (const adapter of options.adapters ?? []) this.addAdapter(adapter);
+    mountAdmin(this);
   }
 
   /** Names of the registered adapters. */
@@ -162,9 +178,18 @@ export class App {
     return this.state === 'running';
   }
 
-  /** Each adapter and whether it is starting, open (started and not closed) or closed. */
-  adapterStates(): { name: string; state: 'starting' | 'open' | 'closed' }[] {
-    return [...this.adapters].map(([name, e]) => ({ name, state: e.starting ? 'starting' : e.open ? 'open' : 'closed' }));
+  /** Each adapter, whether it is starting, open (started and not closed) or closed, and whether it can reconnect. */
+  adapterStates(): { name: string; state: 'starting' | 'open' | 'closed'; canReconnect: boolean }[] {
+    return [...this.adapters].map(([name, e]) => ({ name, state: e.starting ? 'starting' : e.open ? 'open' : 'closed', canReconnect: typeof e.adapter.reconnect === 'function' }));
+  }
+
+  /** Drops an open adapter's connections and dials again (the admin API's reconnect). */
+  async reconnectAdapter(name: string): Promise<void> {
+    const entry = this.adapters.get(name);
+    if (!entry) throw new AdapterNotFoundError(name);
+    if (!entry.open || !entry.adapter.reconnect) throw new NekomataError('ADAPTER_CANNOT_RECONNECT', `adapter ${name} cannot reconnect now: it is ${entry.open ? 'without a connection of its own' : 'closed'}`);
+    this.log.info({ adapter: name }, `adapter ${name}: reconnecting`);
+    await entry.adapter.reconnect();
   }
 
   addAdapter(adapter: Adapter): void {
@@ -182,7 +207,7 @@ export class App {
     const role = this.config.role;
     // A gateway only ingests: its batches are taken by workers.
     if (role !== 'gateway') {
-      this.buffer.consume(createBatchStage({ hooks: this.hooks, sessions: this.sessions, metrics: this.metrics }), {
+      this.buffer.consume(createBatchStage({ hooks: this.hooks, sessions: this.sessions, metrics: this.metrics, debounceMs: this.buffer.policy.debounceMs }), {
         concurrency: this.config.maxConcurrentChats,
       });
     }
@@ -193,6 +218,7 @@ export class App {
       // Like a plugin file that fails: recorded as failed (with its error) and the app starts without it.
       await this.plugins.load(plugin).catch((err: unknown) => this.log.error({ err, plugin: plugin.key }, `plugin ${plugin.key} failed to load`));
     }
+    this.pluginsLoaded = true;
     if (this.config.plugins.watch) this.plugins.watch();
     // Listening before adapters start: a webhook route is live before the adapter tells the platform about it.
     await this.http.start();
@@ -323,8 +349,12 @@ export class App {
   }
 
   private adapterHost(name: string): AdapterHost {
+    const received = this.metrics.counter('messages_received_total', { adapter: name });
     return {
-      ingest: (message) => this.ingest(message),
+      ingest: (message) => {
+        received.inc();
+        return this.ingest(message);
+      },
       platformEvent: (event) => this.emitPlatformEvent(event),
       metrics: this.metrics,
       log: this.log.child({ adapter: name }),

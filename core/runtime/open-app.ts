@@ -7,14 +7,16 @@ import { openRedisStore, openSqliteStore } from '../store/index.js';
 import { App, type AppOptions } from './app.js';
 import type { Config } from './config.js';
 import { createLogger } from './logger.js';
+import { LogFeed } from './log-feed.js';
 
 /** Builds an app from its configuration; options replace parts (tests, benchmarks, other backends). */
 export function createApp(config: Config, options: AppOptions = {}): App {
-  const log = options.log ?? createLogger(config);
+  const logFeed = options.logFeed ?? new LogFeed();
+  const log = options.log ?? createLogger(config, { feed: logFeed });
   const metrics = options.metrics ?? new Metrics();
   const store = options.store ?? openSqliteStore({ path: path.join(config.dataDir, 'nekomata.db'), log });
   const buffer = options.buffer ?? new MemoryBufferDriver(config.buffer, { log, metrics, idleEvictMs: config.chatStateIdleMs });
-  return new App(config, log, metrics, store, buffer, options);
+  return new App(config, log, metrics, store, buffer, { ...options, logFeed });
 }
 
 /**
@@ -24,7 +26,8 @@ export function createApp(config: Config, options: AppOptions = {}): App {
  */
 export async function openApp(config: Config, options: AppOptions = {}): Promise<App> {
   if (!config.redis) return createApp(config, options);
-  const log = options.log ?? createLogger(config);
+  const logFeed = options.logFeed ?? new LogFeed();
+  const log = options.log ?? createLogger(config, { feed: logFeed });
   const metrics = options.metrics ?? new Metrics();
   const store = options.store ?? (await openRedisStore({ settings: config.redis, log }));
   let buffer = options.buffer;
@@ -48,5 +51,5 @@ export async function openApp(config: Config, options: AppOptions = {}): Promise
       throw err;
     });
   }
-  return createApp(config, { ...options, log, metrics, store, buffer, outbox, ...(floodRedis ? { floodRedis } : {}) });
+  return createApp(config, { ...options, log, logFeed, metrics, store, buffer, outbox, ...(floodRedis ? { floodRedis } : {}) });
 }
