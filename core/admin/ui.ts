@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -32,9 +33,11 @@ export function mountUi(app: Hono<any>, folder = uiFolder()): void {
   const vendor = new Map(Object.entries(VENDOR).map(([name, v]) => [name, path.join(packageDir(require, v.pkg), v.file)]));
   const headers = { 'Cache-Control': 'no-cache', 'X-Content-Type-Options': 'nosniff' };
   app.get('/', (c) => {
-    c.header('Content-Security-Policy', "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; frame-ancestors 'none'");
+    const page = fs.readFileSync(path.join(root, 'index.html'), 'utf8');
+    c.header('Content-Security-Policy', contentSecurityPolicy(page));
     c.header('X-Frame-Options', 'DENY');
-    return c.html(fs.readFileSync(path.join(root, 'index.html'), 'utf8'), 200, headers);
+    c.header('Referrer-Policy', 'no-referrer');
+    return c.html(page, 200, headers);
   });
   app.get('/ui/vendor/:file', (c) => {
     const file = vendor.get(c.req.param('file'));
@@ -42,6 +45,16 @@ export function mountUi(app: Hono<any>, folder = uiFolder()): void {
     return c.body(fs.readFileSync(file, 'utf8'), 200, { ...headers, 'Content-Type': 'text/javascript; charset=utf-8' });
   });
   app.get('/ui/*', serveStatic({ root, rewriteRequestPath: (p) => p.slice('/ui'.length) }), (c) => c.json({ error: 'not found' }, 404));
+}
+
+/**
+ * Scripts from this server only, plus the page's inline import map by its hash (browsers do not load an import
+ * map from a file); no framing, so the page cannot be overlaid to trick a click.
+ */
+function contentSecurityPolicy(page: string): string {
+  const importMap = /<script type="importmap">([\s\S]*?)<\/script>/.exec(page)?.[1];
+  const hash = importMap === undefined ? '' : ` 'sha256-${createHash('sha256').update(importMap).digest('base64')}'`;
+  return `default-src 'self'; script-src 'self'${hash}; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'`;
 }
 
 /** The installed folder of a package, found upward from its main module (some packages do not export package.json). */

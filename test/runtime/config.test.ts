@@ -33,6 +33,7 @@ const defaults: Config = {
   onebot: undefined,
   telegram: undefined,
   discord: undefined,
+  web: undefined,
   llm: undefined,
   proxy: undefined,
   agent: {
@@ -148,6 +149,7 @@ describe('loadConfig parsing', () => {
       onebot: undefined,
       telegram: undefined,
       discord: undefined,
+      web: undefined,
       llm: undefined,
       proxy: undefined,
       agent: defaults.agent,
