@@ -5,7 +5,7 @@ import { loadConfig } from '../../app/config.js';
 import { ConfigError } from '../../core/errors/index.js';
 import { LOGIN_FAILURES_PER_MINUTE, SESSION_COOKIE } from '../../core/http/index.js';
 import { createApp } from '../../core/runtime/index.js';
-import { ADMIN_TOKEN, startAdminApp, type AdminTestApp } from '../support/admin.js';
+import { ADMIN_TOKEN, jsonOf, startAdminApp, type AdminTestApp } from '../support/admin.js';
 import { captureLogger } from '../support/logger.js';
 
 let t: AdminTestApp;
@@ -16,7 +16,7 @@ afterAll(() => t.stop());
 
 /** Every route of the OpenAPI document, and the web chat's, with sample values in their path parameters. */
 async function everyApiRoute(): Promise<{ method: string; path: string }[]> {
-  const doc = (await (await t.api('/api/openapi.json')).json()) as { paths: Record<string, Record<string, unknown>> };
+  const doc = (await t.json('/api/openapi.json')) as { paths: Record<string, Record<string, unknown>> };
   const routes = Object.entries(doc.paths).flatMap(([p, ops]) =>
     Object.keys(ops).map((method) => ({ method: method.toUpperCase(), path: p.replace('{key}', 'nekomata.built_in').replace('{name}', 'built_in:echo').replace('{chatKey}', 'web-private_x') })),
   );
@@ -33,14 +33,14 @@ describe('admin API access', () => {
       expect(res.status, `${method} ${path}`).toBe(login ? (method === 'POST' ? 400 : 200) : 401);
       await res.body?.cancel();
     }
-    expect(await (await t.api('/api/session', { token: false })).json()).toEqual({ mode: 'token', authenticated: false });
+    expect(await t.json('/api/session', { token: false })).toEqual({ mode: 'token', authenticated: false });
   });
 
   it('answers 401 to a wrong bearer token and serves the right one', async () => {
     expect((await t.api('/api/system', { token: 'wrong-token-wrong-token' })).status).toBe(401);
     const res = await t.api('/api/system');
     expect(res.status).toBe(200);
-    expect(await res.json()).toMatchObject({ version: expect.any(String), uptimeMs: expect.any(Number), buffer: { depth: { buffered: 0 } } });
+    expect(await jsonOf(res)).toMatchObject({ version: expect.any(String), uptimeMs: expect.any(Number), buffer: { depth: { buffered: 0 } } });
   });
 
   it('logs the UI in with an HttpOnly, SameSite=Strict cookie that expires, and out again', async () => {
@@ -121,7 +121,7 @@ describe('binding without a token', () => {
   it('serves loopback clients without a login, but only under a loopback Host name', async () => {
     const open = await startAdminApp({ ADMIN_TOKEN: '' });
     try {
-      expect(await (await open.api('/api/session', { token: false })).json()).toEqual({ mode: 'loopback', authenticated: true });
+      expect(await open.json('/api/session', { token: false })).toEqual({ mode: 'loopback', authenticated: true });
       expect((await open.api('/api/system', { token: false })).status).toBe(200);
       // DNS rebinding: a site whose name resolves to 127.0.0.1 reaches the port with its own name as Host.
       expect(await statusWithHost(`${open.url}/api/system`, 'rebind.example')).toBe(403);

@@ -3,7 +3,7 @@ import { WEB_CHAT_ROUTES } from '../../adapters/web/index.js';
 import type { Adapter, AdapterHost } from '../../core/adapter/index.js';
 import { HttpServer } from '../../core/http/index.js';
 import { Metrics } from '../../core/metrics/index.js';
-import { ADMIN_TOKEN, readEvents, startAdminApp, type AdminTestApp } from '../support/admin.js';
+import { ADMIN_TOKEN, jsonOf, readEvents, startAdminApp, type AdminTestApp } from '../support/admin.js';
 import { captureLogger } from '../support/logger.js';
 import { parsePrometheusText, sampleValue } from './prometheus-text.js';
 
@@ -41,7 +41,7 @@ describe('GET /metrics and /readyz', () => {
   it('parses as Prometheus text, and its counters move when a message is handled', async () => {
     const before = await scrape();
     const res = await t.api(WEB_CHAT_ROUTES.send, { method: 'POST', body: JSON.stringify({ chat: { type: 'private', id: 'carol' }, userId: 'carol', text: '/echo counted' }) });
-    expect(await res.json()).toMatchObject({ outcome: 'intercepted' });
+    expect(await jsonOf(res)).toMatchObject({ outcome: 'intercepted' });
     await readEvents(await t.api('/api/commands/execute', { method: 'POST', body: JSON.stringify({ text: '/echo again' }) }), (es) => es.some((e) => e.event === 'end'));
     const after = await scrape();
     const moved = (name: string, labels: Record<string, string> = {}) => sampleValue(after, name, labels) - sampleValue(before, name, labels);
@@ -58,7 +58,7 @@ describe('GET /metrics and /readyz', () => {
   it('is ready with every check’s reason in the body', async () => {
     const res = await fetch(`${t.url}/readyz`);
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({
+    expect(await jsonOf(res)).toEqual({
       status: 'ready',
       checks: [
         { name: 'http', ok: true, detail: 'serving' },
@@ -78,7 +78,7 @@ describe('GET /readyz when something is down', () => {
       host!.closed('the platform went away');
       const res = await fetch(`${t.url}/readyz`);
       expect(res.status).toBe(503);
-      expect(await res.json()).toMatchObject({ status: 'not_ready', checks: expect.arrayContaining([{ name: 'adapters', ok: false, detail: 'not connected: stub (closed)' }]) });
+      expect(await jsonOf(res)).toMatchObject({ status: 'not_ready', checks: expect.arrayContaining([{ name: 'adapters', ok: false, detail: 'not connected: stub (closed)' }]) });
     } finally {
       await t.stop();
     }

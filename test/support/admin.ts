@@ -16,6 +16,8 @@ export interface AdminTestApp {
   logText: () => string;
   /** `fetch` on the app's server; `token: false` sends no Authorization header. */
   api(pathname: string, init?: RequestInit & { token?: string | false }): Promise<Response>;
+  /** `api`, then the body as JSON (the shape is the test's to check). */
+  json(pathname: string, init?: RequestInit & { token?: string | false }): Promise<any>;
   stop(): Promise<void>;
 }
 
@@ -39,23 +41,28 @@ export async function startAdminApp(env: Record<string, string> = {}, options: A
   for (const adapter of configuredAdapters(app, config)) app.addAdapter(adapter);
   await app.start();
   const url = app.http.url!;
+  const api: AdminTestApp['api'] = (pathname, init = {}) => {
+    const { token = ADMIN_TOKEN, ...rest } = init;
+    const headers = new Headers(rest.headers);
+    if (token !== false) headers.set('authorization', `Bearer ${token}`);
+    if (typeof rest.body === 'string' && !headers.has('content-type')) headers.set('content-type', 'application/json');
+    return fetch(`${url}${pathname}`, { ...rest, headers });
+  };
   return {
     app,
     url,
     logText: () => written.join(''),
-    api: (pathname, init = {}) => {
-      const { token = ADMIN_TOKEN, ...rest } = init;
-      const headers = new Headers(rest.headers);
-      if (token !== false) headers.set('authorization', `Bearer ${token}`);
-      if (typeof rest.body === 'string' && !headers.has('content-type')) headers.set('content-type', 'application/json');
-      return fetch(`${url}${pathname}`, { ...rest, headers });
-    },
+    api,
+    json: async (pathname, init) => jsonOf(await api(pathname, init)),
     stop: async () => {
       await app.stop();
       fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }
+
+/** A response's body as JSON, untyped: the test checks its shape. */
+export const jsonOf = (res: Response): Promise<any> => res.json();
 
 /** Reads a Server-Sent Events response until `until` returns true for the events so far (or the stream ends). */
 export async function readEvents(res: Response, until: (events: { event: string; data: any }[]) => boolean): Promise<{ event: string; data: any }[]> {

@@ -99,7 +99,8 @@ describe('the Web UI in a real browser', () => {
     await page.setViewportSize({ width: 390, height: 844 });
     await page.selectOption('header select', 'zh');
     await page.locator('nav a[data-page=plugins]', { hasText: '插件' }).waitFor();
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    // Runs in the page, where `document` and `window` exist (this file is type-checked without the DOM library).
+    const overflow = await page.evaluate('document.documentElement.scrollWidth - window.innerWidth');
     expect(overflow).toBeLessThanOrEqual(0);
     await screenshot(page, '09-phone-zh');
     expect(pageErrors()).toEqual([]);
