@@ -1,16 +1,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { allTestFiles } from './requirements.js';
 import { browserPlan, browserSuites, excludedBrowserSuites } from './browser-suites.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 
 describe('the browser suites, left out when the machine has no chromium', () => {
   it('are exactly the test files that use the browser helper', () => {
-    const testFiles = fs
-      .readdirSync(path.join(root, 'test'), { recursive: true, encoding: 'utf8' })
-      .map((f) => `test/${f.split(path.sep).join('/')}`)
-      .filter((f) => f.endsWith('.test.ts'));
+    const testFiles = allTestFiles(root);
     const usesBrowser = (f: string) => /from '(\.\.\/)+support\/browser\.js'/.test(fs.readFileSync(path.join(root, f), 'utf8'));
     expect(testFiles.filter(usesBrowser).sort()).toEqual([...browserSuites].sort());
   });

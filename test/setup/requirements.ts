@@ -1,4 +1,6 @@
 import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
 
 /** Whether a program the tests need is here, and what makes its absence an error. */
 export interface RequirementPlan {
@@ -35,4 +37,12 @@ export function excludedSuites(plan: RequirementPlan, suites: string[], missing:
   if (plan.skip) return suites;
   if (plan.found) return [];
   throw Object.assign(new Error(missing), { stack: `Error: ${missing}` });
+}
+
+/** Every test file of the project, as `test/…/x.test.ts`: what the suite lists are checked against. */
+export function allTestFiles(root: string): string[] {
+  return fs
+    .readdirSync(path.join(root, 'test'), { recursive: true, encoding: 'utf8' })
+    .map((f) => `test/${f.split(path.sep).join('/')}`)
+    .filter((f) => f.endsWith('.test.ts'));
 }

@@ -83,25 +83,28 @@ export function commandRoutes(api: AdminApp, deps: AdminDeps): void {
   const badScope = (scope: string) => ({ error: `scope must be "global" or a chat key such as onebot-group_123, not "${scope.slice(0, 100)}"` });
 
   api.openapi(list, (c) => c.json(commands.registry.list({ includeInternal: true }).map(view), 200));
+  /** The command and scope an override names, or the answer refusing them. */
+  const target = (name: string, scope: string): { command: RegisteredCommand; scope: string } | { status: 400 | 404; body: { error: string } } => {
+    const command = commands.registry.get(name);
+    if (!command) return { status: 404, body: { error: `no command ${name} (full names look like built_in:echo)` } };
+    const resolved = scopeOf(scope);
+    return resolved ? { command, scope: resolved } : { status: 400, body: badScope(scope) };
+  };
   api.openapi(setPermission, async (c) => {
-    const command = commands.registry.get(c.req.valid('param').name);
-    if (!command) return c.json({ error: `no command ${c.req.valid('param').name} (full names look like built_in:echo)` }, 404);
     const body = c.req.valid('json');
-    const scope = scopeOf(body.scope);
-    if (!scope) return c.json(badScope(body.scope), 400);
-    await commands.overrides.setPermission(command.fullName, scope, body.level ?? undefined, command.permission);
-    deps.audit.record({ actor: c.get('actor'), action: 'command.permission', target: command.fullName, ok: true, detail: { scope, level: body.level } });
-    return c.json(view(command), 200);
+    const t = target(c.req.valid('param').name, body.scope);
+    if ('status' in t) return c.json(t.body, t.status);
+    await commands.overrides.setPermission(t.command.fullName, t.scope, body.level ?? undefined, t.command.permission);
+    deps.audit.record({ actor: c.get('actor'), action: 'command.permission', target: t.command.fullName, ok: true, detail: { scope: t.scope, level: body.level } });
+    return c.json(view(t.command), 200);
   });
   api.openapi(setEnabled, async (c) => {
-    const command = commands.registry.get(c.req.valid('param').name);
-    if (!command) return c.json({ error: `no command ${c.req.valid('param').name} (full names look like built_in:echo)` }, 404);
     const body = c.req.valid('json');
-    const scope = scopeOf(body.scope);
-    if (!scope) return c.json(badScope(body.scope), 400);
-    await commands.overrides.setEnabled(command.fullName, scope, body.enabled);
-    deps.audit.record({ actor: c.get('actor'), action: 'command.enabled', target: command.fullName, ok: true, detail: { scope, enabled: body.enabled } });
-    return c.json(view(command), 200);
+    const t = target(c.req.valid('param').name, body.scope);
+    if ('status' in t) return c.json(t.body, t.status);
+    await commands.overrides.setEnabled(t.command.fullName, t.scope, body.enabled);
+    deps.audit.record({ actor: c.get('actor'), action: 'command.enabled', target: t.command.fullName, ok: true, detail: { scope: t.scope, enabled: body.enabled } });
+    return c.json(view(t.command), 200);
   });
   api.openapi(execute, (c) => {
     const body = c.req.valid('json');
