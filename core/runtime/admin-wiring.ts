@@ -1,5 +1,4 @@
 import { createAdminApi } from '../admin/index.js';
-import type { Readiness, ReadinessCheck } from '../http/index.js';
 import type { App } from './app.js';
 import { packageVersion } from './package-info.js';
 
@@ -39,34 +38,4 @@ export function mountAdmin(app: App): void {
       resetChannel: (chatKey, by) => app.resetChannel(chatKey, by),
     }),
   );
-}
-
-/** `/readyz`: every adapter open, the plugins loaded, and the store's backend answering (Redis). */
-export async function readiness(app: App): Promise<Readiness> {
-  const checks: ReadinessCheck[] = [];
-  const adapters = app.adapterStates();
-  const down = adapters.filter((a) => a.state !== 'open');
-  checks.push({
-    name: 'adapters',
-    ok: down.length === 0,
-    detail: adapters.length === 0 ? 'no adapter' : down.length === 0 ? `${adapters.length} connected` : `not connected: ${down.map((a) => `${a.name} (${a.state})`).join(', ')}`,
-  });
-  const failed = app.plugins.list().filter((p) => p.state === 'failed');
-  checks.push({
-    name: 'plugins',
-    ok: app.pluginsLoaded,
-    detail: !app.pluginsLoaded ? 'loading' : `${app.plugins.enabled().length} enabled${failed.length > 0 ? `; failed to load (not counted against readiness): ${failed.map((p) => p.key).join(', ')}` : ''}`,
-  });
-  if (app.store.ping) {
-    const ping = app.store.ping.bind(app.store);
-    const answer = await withTimeout(ping(), 2000).then(() => undefined, (err: unknown) => (err instanceof Error ? err.message : String(err)));
-    checks.push({ name: 'store', ok: answer === undefined, detail: answer ?? app.store.description });
-  }
-  return { ready: checks.every((c) => c.ok), checks };
-}
-
-function withTimeout(work: Promise<void>, ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<void>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms)));
-  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }
