@@ -7,7 +7,7 @@
 import { parseArgs } from 'node:util';
 import { startBot } from './start.js';
 import { newPlugin } from './scaffold/index.js';
-import { packageVersion } from './package-info.js';
+import { packageVersion } from '../core/runtime/index.js';
 
 const HELP = `Usage: nekomata <command>
 

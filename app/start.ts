@@ -3,7 +3,7 @@ import { ConfigError } from '../core/errors/index.js';
 import { createLogger, installProcessGuards, openApp, routeLibraryConsole } from '../core/runtime/index.js';
 import { configuredAdapters, consoleAdapterFor } from './adapters.js';
 import { loadConfig, type AppConfig } from './config.js';
-import { packageVersion } from './package-info.js';
+import { packageVersion } from '../core/runtime/index.js';
 import { startupSummary } from './startup-summary.js';
 
 /** Reads `.env` (when there is one) and the environment; a bad setting ends the process with code 2, naming it. */

@@ -11,6 +11,7 @@ const benchmarks: Record<string, () => Promise<Benchmark>> = {
   onebot: () => import('./onebot.js'),
   discord: () => import('./discord.js'),
   'redis-cost': () => import('./redis-cost.js'),
+  admin: () => import('./admin.js'),
 };
 
 const requested = process.argv.slice(2).filter((a) => a !== '--');

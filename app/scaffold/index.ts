@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { packageVersion } from '../package-info.js';
+import { packageVersion } from '../../core/runtime/index.js';
 import { templates } from './templates.js';
 
 /**

@@ -95,6 +95,14 @@ export class CommandOverrides {
     return chats.sort();
   }
 
+  /** The overrides of one command, by scope (`*` for global): what the admin API shows. */
+  of(fullName: string): { permission: Record<OverrideScope, CommandPermission>; enabled: Record<OverrideScope, boolean> } {
+    const suffix = `|${fullName}`;
+    const pick = <V>(map: ReadonlyMap<string, V>): Record<string, V> =>
+      Object.fromEntries([...map].filter(([id]) => id.endsWith(suffix)).map(([id, v]) => [id.slice(0, -suffix.length), v]));
+    return { permission: pick(this.permission), enabled: pick(this.enabled) };
+  }
+
   /** Sets the enabled state explicitly (kept even when equal to the inherited one, as in Nekro). */
   async setEnabled(fullName: string, scope: OverrideScope, enabled: boolean): Promise<void> {
     this.enabled.set(`${scope}|${fullName}`, enabled);

@@ -9,6 +9,7 @@ export const ERROR_CODES = {
   APP_STARTED: 'the app was already started, or an adapter was added after start',
   ADAPTER_DUPLICATE: 'two adapters share one name',
   ADAPTER_NOT_FOUND: 'a reply names a chat whose adapter is not running',
+  ADAPTER_CANNOT_RECONNECT: 'an adapter was asked to reconnect while closed, or it has no connection of its own',
   HTTP_LISTEN: 'the HTTP server cannot open its port',
   HTTP_ROUTE_TAKEN: 'two parts asked for the same HTTP method and path',
   CLOSED: 'a component that has been closed was asked to do work',

@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import type { AuditTrail } from '../admin/index.js';
 import type { Adapter, AdapterHost, SendResult } from '../adapter/index.js';
 import type { AgentRunner, ChatProvider, NamedSet, TagDefinition, ToolDefinition } from '../agent/index.js';
 import type { BufferDriver } from '../buffer/index.js';
@@ -16,11 +17,15 @@ import type { ChatHistory, ResetResult, SessionHandler, SessionManager } from '.
 import type { Store } from '../store/index.js';
 import type { ControlPlane } from '../control/index.js';
 import type { AppParts } from './assembly.js';
-import type { AdapterTable, ChatSender } from './chat-sender.js';
+import { AdapterNotFoundError, type AdapterTable, type ChatSender } from './chat-sender.js';
 import type { Config } from './config.js';
+import { mountAdmin } from './admin-wiring.js';
+import type { LogFeed } from './log-feed.js';
+import { adapterStates, type AdapterState, type ReadinessProbe } from './readiness.js';
 
 export { BUILTIN_PLUGIN_DIR } from './assembly.js';
 export { AdapterNotFoundError } from './chat-sender.js';
+export type { AdapterState } from './readiness.js';
 
 export interface AppOptions {
   log?: Logger;
@@ -47,6 +52,8 @@ export interface AppOptions {
   ingestRedis?: Redis;
   /** How processes tell each other of chat-wide changes (resets, plugin state, waits). Default: this process alone. */
   control?: ControlPlane;
+  /** Where the admin API reads recent and live log lines; `createApp` makes one and logs into it. */
+  logFeed?: LogFeed;
 }
 
 type AppState = 'created' | 'running' | 'stopping' | 'stopped';
@@ -79,6 +86,13 @@ export class App {
   readonly agent: AgentRunner | undefined;
   /** The one writer of chat history: everything recorded goes through it (the store's `history` is for reading). */
   readonly history: ChatHistory;
+  /** Recent and live log lines, for the admin API (filled when the logger writes into it, as `createApp`'s does). */
+  readonly logFeed: LogFeed;
+  /** Changes made through the admin API, with who made them. */
+  readonly audit: AuditTrail;
+  /** When the app was made (ms since the epoch): the admin API's uptime. */
+  readonly startedAt = Date.now();
+  private readonly readiness: ReadinessProbe;
   private readonly sender: ChatSender;
   private readonly reset: AppParts['resetChannel'];
   private readonly initialPlugins: Plugin[];
@@ -103,9 +117,11 @@ export class App {
       interceptors: this.interceptors, sessions: this.sessions, pipeline: this.pipeline, flood: this.flood, tools: this.tools,
       tags: this.tags, plugins: this.plugins, commands: this.commands, http: this.http, agent: this.agent, history: this.history,
       sender: this.sender, resetChannel: this.reset, outbox: this.outbox, ingestRedis: this.ingestRedis, control: this.control, adapters: this.adapters,
+      logFeed: this.logFeed, audit: this.audit, readiness: this.readiness,
     } = parts);
     this.initialPlugins = options.plugins ?? [];
     for (const adapter of options.adapters ?? []) this.addAdapter(adapter);
+    mountAdmin(this);
   }
 
   /** Names of the registered adapters. */
@@ -118,9 +134,18 @@ export class App {
     return this.state === 'running';
   }
 
-  /** Each adapter and whether it is starting, open (started and not closed) or closed. */
-  adapterStates(): { name: string; state: 'starting' | 'open' | 'closed' }[] {
-    return [...this.adapters].map(([name, e]) => ({ name, state: e.starting ? 'starting' : e.open ? 'open' : 'closed' }));
+  /** Each adapter, whether it is starting, open (started and not closed) or closed, and whether it can reconnect. */
+  adapterStates(): AdapterState[] {
+    return adapterStates(this.adapters);
+  }
+
+  /** Drops an open adapter's connections and dials again (the admin API's reconnect). */
+  async reconnectAdapter(name: string): Promise<void> {
+    const entry = this.adapters.get(name);
+    if (!entry) throw new AdapterNotFoundError(name);
+    if (!entry.open || !entry.adapter.reconnect) throw new NekomataError('ADAPTER_CANNOT_RECONNECT', `adapter ${name} cannot reconnect now: it is ${entry.open ? 'without a connection of its own' : 'closed'}`);
+    this.log.info({ adapter: name }, `adapter ${name}: reconnecting`);
+    await entry.adapter.reconnect();
   }
 
   addAdapter(adapter: Adapter): void {
@@ -148,10 +173,11 @@ export class App {
     // Only now, with every plugin's hooks and tools in place: a backlog waiting in Redis is handled as any batch.
     // A gateway only ingests: its batches are taken by workers.
     if (role !== 'gateway') {
-      this.buffer.consume(createBatchStage({ hooks: this.hooks, sessions: this.sessions, metrics: this.metrics }), {
+      this.buffer.consume(createBatchStage({ hooks: this.hooks, sessions: this.sessions, metrics: this.metrics, debounceMs: this.buffer.policy.debounceMs }), {
         concurrency: this.config.maxConcurrentChats,
       });
     }
+    this.readiness.pluginsLoaded = true;
     if (this.config.plugins.watch) this.plugins.watch();
     // Listening before adapters start: a webhook route is live before the adapter tells the platform about it.
     await this.http.start();
@@ -273,8 +299,12 @@ export class App {
   }
 
   private adapterHost(name: string): AdapterHost {
+    const received = this.metrics.counter('messages_received_total', { adapter: name });
     return {
-      ingest: (message) => this.ingest(message),
+      ingest: (message) => {
+        received.inc();
+        return this.ingest(message);
+      },
       platformEvent: (event) => this.emitPlatformEvent(event),
       metrics: this.metrics,
       log: this.log.child({ adapter: name }),

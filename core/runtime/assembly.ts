@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import { AuditTrail } from '../admin/index.js';
 import { forgetAgentMemory, NamedSet, type AgentRunner, type ChatProvider, type TagDefinition, type ToolDefinition } from '../agent/index.js';
 import type { BufferDriver } from '../buffer/index.js';
 import { CommandRegistry, CommandService, langFromCode } from '../command/index.js';
@@ -17,6 +18,8 @@ import type { Store } from '../store/index.js';
 import { agentSessionHandler, createAgent, unansweredHandler } from './agent-wiring.js';
 import { ChatSender, type AdapterTable } from './chat-sender.js';
 import type { Config } from './config.js';
+import type { LogFeed } from './log-feed.js';
+import { ReadinessProbe } from './readiness.js';
 
 /** Where the built-in plugins live, whatever the working directory. */
 export const BUILTIN_PLUGIN_DIR = fileURLToPath(new URL('../../plugins/builtin/', import.meta.url));
@@ -47,6 +50,8 @@ export interface Backends {
   metrics: Metrics;
   store: Store;
   buffer: BufferDriver;
+  /** Recent and live log lines for the admin API: the logger writes into it (`createApp`'s does). */
+  logFeed: LogFeed;
 }
 
 /** Everything the app holds, each part built with the parts it needs. */
@@ -69,12 +74,16 @@ export interface AppParts extends Backends {
   outbox: Outbox | undefined;
   ingestRedis: Redis | undefined;
   control: ControlPlane;
+  /** Changes made through the admin API, with who made them. */
+  audit: AuditTrail;
+  /** What `/readyz` checks: adapters, plugins, the store's backend. */
+  readiness: ReadinessProbe;
 }
 
 /**
  * Builds the app bottom-up (DESIGN-NOTES "Assembly"): history → sender → commands and plugins → agent →
- * sessions → flood limits and pipeline. A batch goes buffer → sessions → agent → sender and never through the
- * `App`. One binding is late on purpose: `PluginServices`, the app as the plugins that manage it see it
+ * sessions → flood limits and pipeline → readiness and the HTTP server. A batch goes buffer → sessions → agent
+ * → sender and never through the `App`. One binding is late on purpose: `PluginServices`, the app as the plugins that manage it see it
  * (reset a chat, enable a plugin), which is complete only once everything here is built.
  */
 export function assembleApp(b: Backends, o: AssemblyOptions): AppParts {
@@ -82,7 +91,6 @@ export function assembleApp(b: Backends, o: AssemblyOptions): AppParts {
   const deps = { log, metrics };
   const control = o.control ?? new LocalControlPlane(log, config.role);
   const hooks = new HookRegistry(log, metrics);
-  const http = new HttpServer(config.http, { log: log.child({ component: 'http' }), metrics });
   const history = new ChatHistory(store.history, deps);
   const adapters: AdapterTable = new Map();
   const sender = new ChatSender({ adapters, outbox: o.outbox, hooks, metrics, history });
@@ -126,6 +134,9 @@ export function assembleApp(b: Backends, o: AssemblyOptions): AppParts {
     ...deps, hooks, interceptors, buffer, history, dedupeTtlMs: config.dedupeTtlMs, dedupeMaxIds: config.dedupeMaxIds, flood,
     ...(shared ? { shared: new SharedDuplicates(shared.redis, shared.prefix, config.dedupeTtlMs, log) } : {}),
   });
+  const readiness = new ReadinessProbe({ adapters, plugins, store });
+  const http = new HttpServer(config.http, { log: log.child({ component: 'http' }), metrics, readiness: () => readiness.check() });
+  const audit = new AuditTrail({ log, metrics });
   // The agent's memory and stored waits are cleared once, by the resetting process, after every process's part.
   const forget = [(c: ChatKey) => forgetAgentMemory(store.kv, c), (c: ChatKey) => store.waits.clearChat(c)];
   const reset = (chatKey: ChatKey, by: string) =>
@@ -140,6 +151,6 @@ export function assembleApp(b: Backends, o: AssemblyOptions): AppParts {
   };
   return {
     ...b, hooks, http, history, adapters, sender, interceptors, tools, tags, plugins, commands, agent, sessions, flood, pipeline,
-    resetChannel: reset, outbox: o.outbox, ingestRedis: o.ingestRedis, control,
+    resetChannel: reset, outbox: o.outbox, ingestRedis: o.ingestRedis, control, audit, readiness,
   };
 }

@@ -4,7 +4,8 @@ import type { CommandSettings } from '../command/index.js';
 import { findSettingTypos, type SettingTypo } from './setting-typos.js';
 import type { ChatPolicy, FloodSettings } from '../pipeline/index.js';
 import type { ProxySettings } from '../net/index.js';
-import { boolSetting as bool, intSetting as int, isHttpUrl, splitList as list } from './setting-types.js';
+import { exposureProblem, type HttpSettings } from '../http/index.js';
+import { boolSetting as bool, intSetting as int, isHttpUrl, listSetting, splitList as list } from './setting-types.js';
 import { parsePart, settingInput, settingsError, type AnySettingsSection, type SectionsConfig, type SettingIssue } from './settings-section.js';
 
 const strategy = z.enum(['buffer', 'flush', 'trigger', 'record', 'discard']);
@@ -29,6 +30,16 @@ const adapterCommandSettings = z.record(
     quoteReplies: z.boolean().optional(),
   }),
 );
+// Compared in constant time, but a short token is still guessed: at least 16 characters.
+const secret = z.string().min(16, 'expected at least 16 characters, e.g. the output of `openssl rand -hex 24`');
+/** `https://host[:port]` and nothing more: what a browser sends in `Origin`. */
+function isOrigin(value: string): boolean {
+  try {
+    return isHttpUrl(value) && new URL(value).origin === value;
+  } catch {
+    return false;
+  }
+}
 const proxyUrl = z.string().refine(isHttpUrl, 'expected the http:// or https:// URL of an HTTP proxy, e.g. http://127.0.0.1:7890 (SOCKS proxies are not supported)');
 
 /**
@@ -102,6 +113,11 @@ const envSchema = z
     BUFFER_SPOOL_MAX: int(0).default(20_000),
     HTTP_HOST: z.string().min(1).default('127.0.0.1'),
     HTTP_PORT: int(0, 65535).optional(),
+    ADMIN_API: bool.default(true),
+    ADMIN_TOKEN: secret.optional(),
+    ADMIN_SESSION_TTL_MS: int(60_000, 30 * 86_400_000).default(43_200_000),
+    ADMIN_ORIGINS: listSetting(z.string().refine(isOrigin, 'expected origins such as https://bot.example.com (scheme, host and port only)')),
+    METRICS_TOKEN: secret.optional(),
     HTTPS_PROXY: proxyUrl.optional(),
     HTTP_PROXY: proxyUrl.optional(),
     NO_PROXY: z.string().optional(),
@@ -118,6 +134,8 @@ const envSchema = z
       const message = `MAX_WAIT_MS (${env.MAX_WAIT_MS}) must be ≥ DEBOUNCE_MS (${env.DEBOUNCE_MS}): raise MAX_WAIT_MS or lower DEBOUNCE_MS`;
       ctx.addIssue({ code: 'custom', path: ['MAX_WAIT_MS'], message, params: { variables: ['MAX_WAIT_MS', 'DEBOUNCE_MS'] } });
     }
+    const exposed = env.HTTP_PORT === undefined ? undefined : exposureProblem({ host: env.HTTP_HOST, admin: env.ADMIN_API ? { token: env.ADMIN_TOKEN } : undefined });
+    if (exposed) ctx.addIssue({ code: 'custom', path: ['HTTP_HOST'], message: exposed, params: { variables: ['HTTP_HOST', 'ADMIN_TOKEN'] } });
     for (const name of ['FLOOD_USER_WINDOW_MS', 'FLOOD_CHAT_WINDOW_MS'] as const) {
       if (env.REDIS_URL && env[name] % 1000 !== 0) {
         // rate-limiter-flexible's Redis limiter sets the key's expiry in whole seconds (EX); a 1500 ms window would be 1 s.
@@ -153,8 +171,8 @@ export interface Config {
   redis: { url: string; prefix: string; lockMs: number; partitions: number; spoolMax: number } | undefined;
   /** all: everything in one process; gateway: adapters, ingest and commands; worker: batches and sessions. */
   role: 'all' | 'gateway' | 'worker';
-  /** Set when `HTTP_PORT` is: the app's HTTP server (health check, webhooks). */
-  http: { host: string; port: number } | undefined;
+  /** Set when `HTTP_PORT` is: the app's HTTP server (health, metrics, the admin API and Web UI, webhooks). */
+  http: HttpSettings | undefined;
   /** Set when `LLM_MODEL` is: batches are answered by the agent through this OpenAI-compatible API. */
   llm: { baseUrl: string; apiKey: string; models: string[]; timeoutMs: number; maxRetries: number } | undefined;
   /** Set when `HTTPS_PROXY` or `HTTP_PROXY` is: Telegram and the LLM provider go through it (`NO_PROXY` hosts directly). */
@@ -255,7 +273,15 @@ function toConfig(e: CoreSettingValues, typos: SettingTypo[]): Config {
     },
     redis: e.REDIS_URL ? { url: e.REDIS_URL, prefix: e.REDIS_PREFIX, lockMs: e.BUFFER_LOCK_MS, partitions: e.BUFFER_PARTITIONS, spoolMax: e.BUFFER_SPOOL_MAX } : undefined,
     role: e.ROLE,
-    http: e.HTTP_PORT === undefined ? undefined : { host: e.HTTP_HOST, port: e.HTTP_PORT },
+    http:
+      e.HTTP_PORT === undefined
+        ? undefined
+        : {
+            host: e.HTTP_HOST,
+            port: e.HTTP_PORT,
+            admin: e.ADMIN_API ? { token: e.ADMIN_TOKEN, sessionTtlMs: e.ADMIN_SESSION_TTL_MS, origins: e.ADMIN_ORIGINS } : undefined,
+            metricsToken: e.METRICS_TOKEN,
+          },
     llm: e.LLM_MODEL
       ? {
           baseUrl: e.LLM_BASE_URL ?? 'https://api.openai.com/v1',

@@ -11,14 +11,16 @@ import { App, type AppOptions } from './app.js';
 import { assembleApp } from './assembly.js';
 import type { Config } from './config.js';
 import { createLogger } from './logger.js';
+import { LogFeed } from './log-feed.js';
 
 /** Builds an app from its configuration; options replace parts (tests, benchmarks, other backends). */
 export function createApp(config: Config, options: AppOptions = {}): App {
-  const log = options.log ?? createLogger(config);
+  const logFeed = options.logFeed ?? new LogFeed();
+  const log = options.log ?? createLogger(config, { feed: logFeed });
   const metrics = options.metrics ?? new Metrics();
   const store = options.store ?? openOwnedSqliteStore(config.dataDir, log);
   const buffer = options.buffer ?? new MemoryBufferDriver(config.buffer, { log, metrics, idleEvictMs: config.chatStateIdleMs });
-  return new App(assembleApp({ config, log, metrics, store, buffer }, options), options);
+  return new App(assembleApp({ config, log, logFeed, metrics, store, buffer }, options), options);
 }
 
 /**
@@ -45,7 +47,8 @@ function openOwnedSqliteStore(dataDir: string, log: Logger): Store {
  */
 export async function openApp(config: Config, options: AppOptions = {}): Promise<App> {
   if (!config.redis) return createApp(config, options);
-  const log = options.log ?? createLogger(config);
+  const logFeed = options.logFeed ?? new LogFeed();
+  const log = options.log ?? createLogger(config, { feed: logFeed });
   const metrics = options.metrics ?? new Metrics();
   const store = options.store ?? (await openRedisStore({ settings: config.redis, log }));
   let buffer = options.buffer;
@@ -69,5 +72,5 @@ export async function openApp(config: Config, options: AppOptions = {}): Promise
     });
   }
   const control = options.control ?? new RedisControlPlane(config.redis, log, config.role);
-  return createApp(config, { ...options, log, metrics, store, buffer, outbox, control, ...(ingestRedis ? { ingestRedis } : {}) });
+  return createApp(config, { ...options, log, logFeed, metrics, store, buffer, outbox, control, ...(ingestRedis ? { ingestRedis } : {}) });
 }

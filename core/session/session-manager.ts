@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { isUnavailable, toError } from '../errors/index.js';
 import type { Batch, BatchLane, ChatKey, Segment } from '../message/index.js';
-import type { Metrics } from '../metrics/index.js';
+import type { Metrics, Observer } from '../metrics/index.js';
 import { replyKey } from './reply-key.js';
 import type { SessionContext, SessionHandler } from './session-handler.js';
 
@@ -63,8 +63,13 @@ class Abortable {
 export class SessionManager {
   private readonly sessions = new Map<ChatKey, ChatSession>();
   private readonly sweeper: NodeJS.Timeout | undefined;
+  private readonly replyLatency: Observer;
 
   constructor(private readonly deps: SessionDeps) {
+    this.replyLatency = deps.metrics.histogram('reply_latency_seconds', {
+      help: 'From the ingest of a batch’s last message to the batch’s first reply being sent (the debounce window included).',
+      buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 3, 5, 10, 20, 30, 60, 120],
+    });
     const idleMs = deps.idleEvictMs ?? 0;
     if (idleMs > 0) {
       this.sweeper = setInterval(() => this.evictIdle(Date.now() - idleMs), Math.min(60_000, Math.max(10, Math.floor(idleMs / 2))));
@@ -90,8 +95,10 @@ export class SessionManager {
       return;
     }
     // Taken from the buffer before the reset, but not yet here (waiting for a slot, or in im_batch_message
-    // hooks): the reset cleared what it answers, so it is not answered. (`releasedAt` is this process's clock.)
-    if (batch.releasedAt < session.resetAt) {
+    // hooks): the reset cleared what it answers, so it is not answered. (`releasedAt` is this process's clock, in
+    // ms: a batch released in the reset's own millisecond counts as before it, as do the messages pushed between
+    // the buffer's clear and this part of the reset.)
+    if (batch.releasedAt <= session.resetAt) {
       this.deps.metrics.count('batches_reset_total', {});
       return;
     }
@@ -112,7 +119,10 @@ export class SessionManager {
       reply: async (content) => {
         if (controller.aborted) return undefined;
         const segments: Segment[] = typeof content === 'string' ? [{ type: 'text', text: content }] : content;
-        return (await this.deps.send(batch.chatKey, segments, replyKey(batch, replies++))) ?? {};
+        const first = replies === batch.messages.length - fresh.messages.length;
+        const sent = (await this.deps.send(batch.chatKey, segments, replyKey(batch, replies++))) ?? {};
+        if (first) this.replyLatency.observe(Math.max(0, Date.now() - batch.pushedAt[batch.pushedAt.length - 1]!) / 1000);
+        return sent;
       },
     };
     let unfinished = false;

@@ -1,6 +1,6 @@
 import { RepeatLog } from '../metrics/index.js';
 import type { RedisStoreContext } from './redis-store.js';
-import type { HistoryEntry, HistoryStore } from './store.js';
+import type { ChatSummary, HistoryEntry, HistoryStore } from './store.js';
 
 /** Entries kept per chat: older ones are trimmed away as new ones arrive. */
 export const REDIS_HISTORY_PER_CHAT = 10_000;
@@ -64,6 +64,24 @@ export class RedisHistory implements HistoryStore {
     const key = this.listKey(chatKey);
     const [removed] = await this.ctx.exec(this.ctx.redis.multi().llen(key).del(key));
     return removed as number;
+  }
+
+  /** Scans this prefix's history lists (the admin API asks now and then; nothing on the message path does). */
+  async chats(limit: number): Promise<ChatSummary[]> {
+    this.ctx.assertOpen();
+    await this.writeQueue();
+    if (!(limit > 0)) return [];
+    const prefix = this.listKey('');
+    const keys: string[] = [];
+    for await (const batch of this.ctx.redis.scanStream({ match: `${prefix}*`, count: 500 }) as AsyncIterable<string[]>) keys.push(...batch);
+    const pipeline = this.ctx.redis.pipeline();
+    for (const key of keys) pipeline.llen(key).lindex(key, -1);
+    const replies = (await pipeline.exec()) ?? [];
+    const out: ChatSummary[] = keys.map((key, i) => {
+      const last = replies[i * 2 + 1]?.[1] as string | null | undefined;
+      return { chatKey: key.slice(prefix.length), count: Number(replies[i * 2]?.[1] ?? 0), lastTime: last ? (JSON.parse(last) as HistoryEntry).time : 0 };
+    });
+    return out.filter((c) => c.count > 0).sort((a, b) => b.lastTime - a.lastTime).slice(0, Math.floor(limit));
   }
 
   async flush(): Promise<void> {

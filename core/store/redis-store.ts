@@ -86,6 +86,11 @@ export async function openRedisStore(options: RedisStoreOptions): Promise<RedisS
     history,
     pending: new RedisPending(ctx),
     waits: new RedisWaits(ctx),
+    async ping() {
+      // Not queued while Redis is away (the offline queue would wait): a probe wants the state now.
+      if (redis.status !== 'ready') throw new Error(`Redis connection is ${redis.status}`);
+      await redis.ping();
+    },
     // Idempotent, so that shutdown paths which race to close the store do not fail on the second call.
     close() {
       closing ??= (async () => {

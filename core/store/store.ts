@@ -62,6 +62,14 @@ export interface HistoryEntry {
   time: number;
 }
 
+/** A chat that has history: how much, and when it last had a message. */
+export interface ChatSummary {
+  chatKey: string;
+  count: number;
+  /** ms since the epoch of its newest entry. */
+  lastTime: number;
+}
+
 /**
  * A chat's message history. `append` only queues: writes are grouped (SQLite: one transaction per 20 ms or
  * 256 entries; Redis: one pipeline per tick) so that recording history costs ingest almost nothing; readers
@@ -74,6 +82,8 @@ export interface HistoryStore {
   count(chatKey: string): Promise<number>;
   /** Deletes the chat's history; resolves how many entries were removed. */
   clear(chatKey: string): Promise<number>;
+  /** Chats that have history, the most recently active first, at most `limit` (the admin API's chat list). */
+  chats(limit: number): Promise<ChatSummary[]>;
   /** Resolves once every queued append is durable. */
   flush(): Promise<void>;
 }
@@ -125,6 +135,8 @@ export interface Store {
   history: HistoryStore;
   pending: PendingMessageStore;
   waits: WaitStore;
+  /** Resolves when the backend answers, rejects saying why not (`/readyz`); omitted when it lives in-process. */
+  ping?(): Promise<void>;
   /** Flushes queued writes and releases the backend. Further calls fail with `ClosedError`. */
   close(): Promise<void>;
 }

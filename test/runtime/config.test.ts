@@ -34,6 +34,7 @@ const defaults: Config = {
   onebot: undefined,
   telegram: undefined,
   discord: undefined,
+  web: undefined,
   llm: undefined,
   proxy: undefined,
   agent: {
@@ -150,6 +151,7 @@ describe('loadConfig parsing', () => {
       onebot: undefined,
       telegram: undefined,
       discord: undefined,
+      web: undefined,
       llm: undefined,
       proxy: undefined,
       agent: defaults.agent,

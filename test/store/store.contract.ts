@@ -247,6 +247,20 @@ export function describeStoreContract(name: string, open: () => Promise<StoreFix
         expect((await store.history.recent(CHAT_A, 10)).map((e) => e.messageId)).toEqual([`${CHAT_A}#9`]);
       });
 
+      it('lists the chats that have history, most recently active first, up to a limit', async () => {
+        expect(await store.history.chats(10)).toEqual([]);
+        store.history.append({ ...entry(CHAT_A, 0), time: 1_000 });
+        store.history.append({ ...entry(CHAT_B, 0), time: 2_000 });
+        store.history.append({ ...entry(CHAT_A, 1), time: 3_000 });
+        expect(await store.history.chats(10)).toEqual([
+          { chatKey: CHAT_A, count: 2, lastTime: 3_000 },
+          { chatKey: CHAT_B, count: 1, lastTime: 2_000 },
+        ]);
+        expect(await store.history.chats(1)).toEqual([{ chatKey: CHAT_A, count: 2, lastTime: 3_000 }]);
+        await store.history.clear(CHAT_A);
+        expect((await store.history.chats(10)).map((c) => c.chatKey)).toEqual([CHAT_B]);
+      });
+
       it('readers see appended entries at once, without a flush', async () => {
         store.history.append(entry(CHAT_A, 1));
         expect(await store.history.count(CHAT_A)).toBe(1);
