@@ -1,24 +1,130 @@
 import { execFileSync, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 export const root = path.resolve(import.meta.dirname, '../..');
 const tsc = path.join(root, 'node_modules/typescript/bin/tsc');
 
+/** A lock left by a process that died before writing its pid is taken over after this long. */
+const LOCK_WITHOUT_PID_MS = 10_000;
+/** How long to wait for another process's `npm pack` (a build on a busy 2-core machine). */
+const PACK_WAIT_MS = 300_000;
+/** Packed tarballs of older sources are removed once this old. */
+const STALE_PACK_MS = 24 * 3600_000;
+
 /**
- * A project outside the repository with the packed `nekomata` (the tarball `npm pack` makes, built by its
- * `prepack`) unpacked in its node_modules, as `npm install <tarball>` would put it. The package's own
- * dependencies, TypeScript and Node's types are linked from this repository's node_modules: installing them
- * again would fetch and compile better-sqlite3 for every run, and they are exactly what the lockfile installs.
+ * What `npm pack` puts in the tarball comes from these: the manifest, the compiler settings, the sources the
+ * build compiles and the other files `files` ships. Their content names the tarball.
+ */
+function packInputs(): string[] {
+  const manifest = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { files: string[] };
+  const build = JSON.parse(fs.readFileSync(path.join(root, 'tsconfig.build.json'), 'utf8')) as { include: string[] };
+  const walk = (rel: string): string[] => {
+    const full = path.join(root, rel);
+    if (!fs.existsSync(full)) return [];
+    if (!fs.statSync(full).isDirectory()) return [rel];
+    return fs.readdirSync(full).sort().flatMap((name) => walk(path.join(rel, name)));
+  };
+  const shipped = manifest.files.filter((f) => f !== 'dist');
+  return ['package.json', 'tsconfig.json', 'tsconfig.build.json', ...shipped, ...build.include].flatMap(walk);
+}
+
+function sourcesHash(): string {
+  const hash = createHash('sha256');
+  for (const file of packInputs()) hash.update(file).update('\0').update(fs.readFileSync(path.join(root, file))).update('\0');
+  return hash.digest('hex').slice(0, 20);
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Whether the lock's holder is gone: its pid is dead, or it never wrote one and the lock is old. */
+function lockIsStale(lock: string): boolean {
+  try {
+    const pid = Number(fs.readFileSync(path.join(lock, 'pid'), 'utf8'));
+    return Number.isInteger(pid) && pid > 0 && !alive(pid);
+  } catch {
+    try {
+      return Date.now() - fs.statSync(lock).mtimeMs > LOCK_WITHOUT_PID_MS;
+    } catch {
+      return false; // released meanwhile
+    }
+  }
+}
+
+function removeStalePacks(keep: string): void {
+  for (const name of fs.readdirSync(os.tmpdir())) {
+    const dir = path.join(os.tmpdir(), name);
+    if (!name.startsWith('nekomata-pack-') || dir === keep) continue;
+    try {
+      if (Date.now() - fs.statSync(dir).mtimeMs > STALE_PACK_MS) fs.rmSync(dir, { recursive: true, force: true });
+    } catch {
+      // another run removed it first
+    }
+  }
+}
+
+/**
+ * The tarball `npm pack` makes of the repository as it is now (built by its `prepack`). Packing takes 20-40 s,
+ * so it is done once per content of the sources: the test files that need the package, running side by side in
+ * vitest's workers, and later runs over unchanged sources, share one tarball under the system's temp folder. A
+ * lock directory keeps two processes from building `dist/` at once; a lock whose process died is taken over.
+ */
+export async function packedTarball(): Promise<string> {
+  const dir = path.join(os.tmpdir(), `nekomata-pack-${sourcesHash()}`);
+  const tarball = path.join(dir, 'nekomata.tgz');
+  const lock = path.join(dir, 'lock');
+  fs.mkdirSync(dir, { recursive: true });
+  const deadline = Date.now() + PACK_WAIT_MS;
+  while (!fs.existsSync(tarball)) {
+    try {
+      fs.mkdirSync(lock);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      if (lockIsStale(lock)) fs.rmSync(lock, { recursive: true, force: true });
+      else if (Date.now() > deadline) throw new Error(`waited ${PACK_WAIT_MS / 1000} s for another process to pack the package (lock ${lock})`);
+      else await sleep(250);
+      continue;
+    }
+    try {
+      fs.writeFileSync(path.join(lock, 'pid'), String(process.pid));
+      if (!fs.existsSync(tarball)) {
+        const out = execFileSync('npm', ['pack', '--silent', '--pack-destination', lock], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+        // Renamed into place only once complete, so a reader never sees half a tarball.
+        fs.renameSync(path.join(lock, out.trim().split('\n').at(-1)!), tarball);
+        removeStalePacks(dir);
+      }
+    } finally {
+      fs.rmSync(lock, { recursive: true, force: true });
+    }
+  }
+  const now = new Date();
+  fs.utimesSync(dir, now, now); // in use: not stale for other runs' clean-up
+  return tarball;
+}
+
+/**
+ * A project outside the repository with the packed `nekomata` (`packedTarball()`) unpacked in its node_modules,
+ * as `npm install <tarball>` would put it. The package's own dependencies, TypeScript and Node's types are
+ * linked from this repository's node_modules: installing them again would fetch and compile better-sqlite3 for
+ * every run, and they are exactly what the lockfile installs. Each project is a folder of its own, so tests
+ * that write files in it do not meet.
  */
 export class PackedProject {
   readonly dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nekomata-packed-'));
 
   static async create(): Promise<PackedProject> {
+    const tarball = await packedTarball();
     const project = new PackedProject();
-    const out = execFileSync('npm', ['pack', '--silent', '--pack-destination', project.dir], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-    const tarball = path.join(project.dir, out.trim().split('\n').at(-1)!);
     const pkg = path.join(project.dir, 'node_modules/nekomata');
     fs.mkdirSync(pkg, { recursive: true });
     execFileSync('tar', ['xzf', tarball, '-C', pkg, '--strip-components=1']);
