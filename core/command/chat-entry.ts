@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { seg, type InboundMessage, type Segment } from '../message/index.js';
 import type { AfterIntercept, Interceptor } from '../pipeline/index.js';
-import { historyEntryOf, type HistoryStore } from '../store/index.js';
+import type { ChatHistory } from '../session/index.js';
 import type { CommandCaller, CommandExecutor, ExecutionResponse } from './executor.js';
 import { resolveText } from './i18n.js';
 import { responseToSegments } from './response.js';
@@ -12,7 +12,7 @@ import { callbackArgs, type WaitSessions } from './wait.js';
 export interface ChatEntryDeps {
   executor: CommandExecutor;
   waits: WaitSessions;
-  history: HistoryStore;
+  history: ChatHistory;
   log: Logger;
   settingsFor(adapter: string): AdapterCommandSettings;
   /** A plain value when nothing needs loading (the usual case): no await then. */
@@ -41,7 +41,7 @@ export function commandInterceptor(deps: ChatEntryDeps): Interceptor {
     const detected = detectCommand(message.text, settings.prefix);
     if (!detected) return false;
     deps.waits.cancel(message.chatKey, message.userId);
-    if (settings.recordInput) deps.history.append(historyEntryOf(message));
+    if (settings.recordInput) deps.history.record({ kind: 'message', message });
     const found = deps.callerFor(message);
     const caller = found instanceof Promise ? await found : found;
     const responses = deps.executor.execute({ name: detected.name, raw: detected.raw, caller });

@@ -5,21 +5,27 @@ import type { Disposer } from '../hooks/index.js';
 import type { ChatKey, InboundMessage, Segment } from '../message/index.js';
 import type { Metrics } from '../metrics/index.js';
 import type { InterceptorChain } from '../pipeline/index.js';
-import type { HistoryStore, KVStore } from '../store/index.js';
+import type { ChatHistory } from '../session/index.js';
+import type { KVStore } from '../store/index.js';
 import { commandAgentTools } from './agent-tools.js';
 import { commandInterceptor, deliver, waitInterceptor, type ChatEntryDeps } from './chat-entry.js';
 import { CommandExecutor, type CommandCaller, type ExecuteRequest, type ExecutionResponse } from './executor.js';
 import { langFromCode, type Lang } from './i18n.js';
 import { CommandOverrides } from './overrides.js';
 import { callerLevel, isCommandPermission, type CommandPermission } from './permission.js';
-import { CommandRegistry } from './registry.js';
+import type { CommandRegistry } from './registry.js';
 import { settingsFor, type CommandSettings } from './settings.js';
 import { text } from './texts.js';
 import { WaitSessions, type WaitSession } from './wait.js';
 
 export interface CommandServiceDeps {
+  /**
+   * The registry commands are added to. Made first, on its own, because plugins add commands to it and the
+   * service needs the plugins in turn (`recordSystemMessage`): registry → plugins → service.
+   */
+  registry: CommandRegistry;
   kv: KVStore;
-  history: HistoryStore;
+  history: ChatHistory;
   log: Logger;
   metrics: Metrics;
   settings: CommandSettings;
@@ -47,7 +53,7 @@ export class CommandService {
   constructor(private readonly deps: CommandServiceDeps) {
     const { settings } = deps;
     this.superUsers = new Set(settings.superUsers);
-    this.registry = new CommandRegistry(deps.log);
+    this.registry = deps.registry;
     this.overrides = new CommandOverrides(deps.kv, () => this.registry.notifyChanged());
     this.executor = new CommandExecutor({
       registry: this.registry, overrides: this.overrides, log: deps.log, metrics: deps.metrics, send: deps.send,

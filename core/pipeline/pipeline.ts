@@ -3,7 +3,7 @@ import type { BufferDriver, PushMode } from '../buffer/index.js';
 import { MessageEvent, type HookRegistry, type Strategy } from '../hooks/index.js';
 import type { InboundMessage } from '../message/index.js';
 import type { Counter, Metrics } from '../metrics/index.js';
-import { historyEntryOf, type HistoryStore } from '../store/index.js';
+import type { ChatHistory } from '../session/index.js';
 import { ChatLanes } from './chat-lanes.js';
 import { DuplicateFilter } from './duplicate-filter.js';
 import type { FloodLimit } from './flood-limit.js';
@@ -24,7 +24,7 @@ export interface PipelineDeps {
   hooks: HookRegistry;
   interceptors: InterceptorChain;
   buffer: BufferDriver;
-  history: HistoryStore;
+  history: ChatHistory;
   log: Logger;
   metrics: Metrics;
   /** How long a message id is remembered to drop a second delivery. */
@@ -102,7 +102,7 @@ export class Pipeline {
     const strategy = event.strategy;
     this.counted[strategy].inc();
     if (strategy === 'discard') return { outcome: strategy };
-    this.record(message);
+    this.deps.history.record({ kind: 'message', message });
     const mode = PUSH_MODE[strategy];
     if (mode === undefined) return { outcome: strategy };
     const pushed = await this.deps.buffer.push(message, mode);
@@ -110,10 +110,6 @@ export class Pipeline {
       await this.deps.hooks.emit('message_buffered', { chatKey: message.chatKey, message, seq: pushed.seq, pending: pushed.pending });
     }
     return { outcome: strategy, seq: pushed.seq };
-  }
-
-  private record(message: InboundMessage): void {
-    this.deps.history.append(historyEntryOf(message));
   }
 }
 

@@ -4,7 +4,6 @@ import type { ChatContext } from './context.js';
 import type { LoadedPlugin } from './lifecycle.js';
 import { callPlugin, chatContext, type PluginHost } from './plugin-host.js';
 import type { SandboxMethod } from './sandbox.js';
-import { systemHistoryEntry } from '../store/index.js';
 
 /**
  * Nekro's message callbacks of every enabled plugin that serves the message's adapter, in load order,
@@ -46,8 +45,7 @@ export async function pushSystemMessage(
   }
   const signal = combineSignals(signals);
   if (signal === MsgSignal.BLOCK_ALL) return signal;
-  const entry = systemHistoryEntry(chatKey, text);
-  host.history.append(entry);
+  const entry = host.history.record({ kind: 'note', chatKey, text });
   if (signal === MsgSignal.BLOCK_TRIGGER || !(opts.trigger || signal === MsgSignal.FORCE_TRIGGER)) return signal;
   const message: InboundMessage = {
     adapter: ctx.adapter, botId: 'system', chatKey, chatType: ctx.chatType, chatId: ctx.chatId,

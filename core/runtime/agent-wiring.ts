@@ -10,8 +10,8 @@ import type { Batch, ChatKey, SegmentType } from '../message/index.js';
 import type { Metrics } from '../metrics/index.js';
 import { OutboundHttp } from '../net/index.js';
 import type { PluginManager } from '../plugin/index.js';
-import type { SessionHandler } from '../session/index.js';
-import { systemHistoryEntry, type HistoryEntry, type Store } from '../store/index.js';
+import type { ChatHistory, SessionHandler } from '../session/index.js';
+import type { HistoryEntry, Store } from '../store/index.js';
 import type { Config } from './config.js';
 
 export interface AgentWiring {
@@ -20,6 +20,8 @@ export interface AgentWiring {
   metrics: Metrics;
   hooks: HookRegistry;
   store: Store;
+  /** Where the agent's system notes are recorded (the store's history is only read here). */
+  history: ChatHistory;
   tools: ToolSet;
   tags: TagSet;
   plugins: PluginManager;
@@ -80,7 +82,7 @@ export function createAgent(w: AgentWiring): AgentRunner | undefined {
         });
       },
       recordSystemNote: (chatKey: ChatKey, text: string) => {
-        w.store.history.append(systemHistoryEntry(chatKey, text));
+        w.history.record({ kind: 'note', chatKey, text });
       },
     },
   });

@@ -1,23 +1,25 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Adapter, AdapterHost, SendResult } from '../adapter/index.js';
+import type { AgentRunner, ChatProvider, NamedSet, TagDefinition, ToolDefinition } from '../agent/index.js';
 import type { BufferDriver } from '../buffer/index.js';
+import type { CommandService } from '../command/index.js';
 import { ClosedError, NekomataError, toError } from '../errors/index.js';
-import { HookRegistry } from '../hooks/index.js';
-import { describeSegments, parseChatKey, type ChatKey, type InboundMessage, type Segment } from '../message/index.js';
+import type { HookRegistry, PlatformEvent } from '../hooks/index.js';
+import type { HttpServer } from '../http/index.js';
+import type { ChatKey, InboundMessage, Segment } from '../message/index.js';
 import type { Metrics } from '../metrics/index.js';
-import { createBatchStage, FloodLimit, InterceptorChain, Pipeline, type IngestResult } from '../pipeline/index.js';
-import { logBatch, resetChannel, SessionManager, type ResetResult, type SessionHandler } from '../session/index.js';
+import type { Outbox } from '../outbox/index.js';
+import { createBatchStage, type FloodLimit, type IngestResult, type InterceptorChain, type Pipeline } from '../pipeline/index.js';
+import type { Plugin, PluginManager } from '../plugin/index.js';
+import type { ChatHistory, ResetResult, SessionHandler, SessionManager } from '../session/index.js';
 import type { Store } from '../store/index.js';
-import { NamedSet, type AgentRunner, type ChatProvider, type TagDefinition, type ToolDefinition } from '../agent/index.js';
-import { agentSessionHandler, createAgent, unansweredHandler } from './agent-wiring.js';
-import type { PlatformEvent } from '../hooks/index.js';
-import { PluginManager, type Plugin } from '../plugin/index.js';
-import { CommandService, langFromCode } from '../command/index.js';
-import { fileURLToPath } from 'node:url';
-import type { Delivery, Outbox } from '../outbox/index.js';
-import { HttpServer } from '../http/index.js';
+import type { AppParts } from './assembly.js';
+import type { AdapterTable, ChatSender } from './chat-sender.js';
 import type { Config } from './config.js';
+
+export { BUILTIN_PLUGIN_DIR } from './assembly.js';
+export { AdapterNotFoundError } from './chat-sender.js';
 
 export interface AppOptions {
   log?: Logger;
@@ -41,23 +43,18 @@ export interface AppOptions {
   floodRedis?: Redis;
 }
 
-/** Where the built-in plugins live, whatever the working directory. */
-export const BUILTIN_PLUGIN_DIR = fileURLToPath(new URL('../../plugins/builtin/', import.meta.url));
-
 type AppState = 'created' | 'running' | 'stopping' | 'stopped';
-
-/** Raised when a reply names a chat whose adapter is not running. */
-export class AdapterNotFoundError extends NekomataError {
-  constructor(readonly adapter: string) {
-    super('ADAPTER_NOT_FOUND', `no adapter named "${adapter}" is running: enable it in the configuration before sending to its chats`);
-  }
-}
 
 /**
  * The assembled framework: config, logger, store, hooks, pipeline, buffer, sessions and adapters, started
- * in that order and stopped so that no work is lost (see `stop`).
+ * in that order and stopped so that no work is lost (see `stop`). Its parts are built by `assembleApp`.
  */
 export class App {
+  readonly config: Config;
+  readonly log: Logger;
+  readonly metrics: Metrics;
+  readonly store: Store;
+  readonly buffer: BufferDriver;
   readonly hooks: HookRegistry;
   readonly interceptors: InterceptorChain;
   readonly sessions: SessionManager;
@@ -65,22 +62,24 @@ export class App {
   /** Flood limits per user and per chat, checked first at ingest (`FLOOD_*`). */
   readonly flood: FloodLimit;
   /** Global agent tools (`plugin.registerTool`). */
-  readonly tools = new NamedSet<ToolDefinition>('tool');
+  readonly tools: NamedSet<ToolDefinition>;
   /** Global reply tags (`plugin.registerTag`). */
-  readonly tags = new NamedSet<TagDefinition>('tag');
+  readonly tags: NamedSet<TagDefinition>;
   readonly plugins: PluginManager;
   readonly commands: CommandService;
   /** The HTTP server (GET /healthz, adapters' webhooks); runs when HTTP_PORT is set. */
   readonly http: HttpServer;
   /** The LLM agent that answers batches; `undefined` when no model is configured (`LLM_MODEL`). */
   readonly agent: AgentRunner | undefined;
-  private readonly sessionHandler: SessionHandler;
+  /** The one writer of chat history: everything recorded goes through it (the store's `history` is for reading). */
+  readonly history: ChatHistory;
+  private readonly sender: ChatSender;
+  private readonly reset: AppParts['resetChannel'];
   private readonly initialPlugins: Plugin[];
   private readonly outbox: Outbox | undefined;
   private readonly floodRedis: Redis | undefined;
   private readonly serving: (() => void)[] = [];
-  /** `starting`: inside its `start()`; an adapter that closes itself then fails its start instead of stopping the app. */
-  private readonly adapters = new Map<string, { adapter: Adapter; open: boolean; starting: boolean }>();
+  private readonly adapters: AdapterTable;
   private state: AppState = 'created';
   private inputClosed = false;
   private ingesting = 0;
@@ -90,64 +89,13 @@ export class App {
   /** Resolves once the app has stopped, whoever stopped it. */
   readonly stopped: Promise<void> = new Promise((resolve) => (this.markStopped = resolve));
 
-  constructor(
-    readonly config: Config,
-    readonly log: Logger,
-    readonly metrics: Metrics,
-    readonly store: Store,
-    readonly buffer: BufferDriver,
-    options: Pick<AppOptions, 'sessionHandler' | 'adapters' | 'plugins' | 'builtinPluginDirs' | 'outbox' | 'provider' | 'floodRedis'>,
-  ) {
-    this.outbox = options.outbox;
-    this.http = new HttpServer(config.http, { log: log.child({ component: 'http' }), metrics });
-    const deps = { log, metrics: this.metrics };
-    this.hooks = new HookRegistry(log, this.metrics);
-    this.interceptors = new InterceptorChain(deps);
-    this.sessions = new SessionManager({
-      ...deps,
-      // Bound late: the agent needs the plugins and commands built below.
-      handler: (batch, ctx) => this.sessionHandler(batch, ctx),
-      send: (chatKey, segments, key) => this.send(chatKey, segments, key),
-      idleEvictMs: config.chatStateIdleMs,
-    });
-    this.floodRedis = options.floodRedis;
-    this.flood = new FloodLimit(config.flood, {
-      ...deps,
-      exempt: (m) => this.commands.isSuperUser(m.adapter, m.userId),
-      lang: (m) => langFromCode(m.language) ?? config.commands.defaultLang,
-      send: (chatKey, segments) => this.send(chatKey, segments),
-      redis: options.floodRedis && config.redis ? { client: options.floodRedis, prefix: config.redis.prefix } : undefined,
-    });
-    this.pipeline = new Pipeline({ ...deps, hooks: this.hooks, interceptors: this.interceptors, buffer, history: store.history, dedupeTtlMs: config.dedupeTtlMs, dedupeMaxIds: config.dedupeMaxIds, flood: this.flood });
-    this.commands = new CommandService({
-      kv: store.kv, history: store.history, log, metrics, settings: config.commands,
-      send: (chatKey, segments) => this.send(chatKey, segments),
-      recordSystemMessage: (chatKey, text) => this.plugins.pushSystemMessage(chatKey, text),
-    });
-    this.commands.install(this.interceptors);
-    // A reset chat forgets its pending waits too ("clears a chat everywhere").
-    this.hooks.on('channel_reset', (e) => void this.commands.waits.clearChat(e.chatKey), { owner: 'core.commands' });
-    this.plugins = new PluginManager(
-      {
-        hooks: this.hooks, kv: store.kv, history: store.history, buffer, tools: this.tools, tags: this.tags, commands: this.commands.registry, log, metrics,
-        send: (chatKey, segments) => this.send(chatKey, segments),
-        settings: { dataDir: config.dataDir, callTimeoutMs: config.plugins.callTimeoutMs, enabledByDefault: config.plugins.enabled },
-        services: () => ({
-          commands: this.commands,
-          plugins: this.plugins,
-          resetChannel: (chatKey, by) => this.resetChannel(chatKey, by),
-          send: (chatKey, content) => this.send(chatKey, typeof content === 'string' ? [{ type: 'text', text: content }] : content),
-          pushSystemMessage: (chatKey, text, opts) => this.plugins.pushSystemMessage(chatKey, text, opts),
-          chatPolicy: config.chatPolicy,
-        }),
-      },
-      { builtin: options.builtinPluginDirs ?? [BUILTIN_PLUGIN_DIR], extra: config.plugins.dirs },
-    );
-    this.agent = createAgent({
-      config, log, metrics, hooks: this.hooks, store, tools: this.tools, tags: this.tags, plugins: this.plugins, commands: this.commands,
-      provider: options.provider, segmentTypes: (name) => this.adapters.get(name)?.adapter.segmentTypes,
-    });
-    this.sessionHandler = options.sessionHandler ?? (this.agent ? agentSessionHandler(this.agent) : unansweredHandler(log, logBatch));
+  constructor(parts: AppParts, options: Pick<AppOptions, 'adapters' | 'plugins'> = {}) {
+    ({
+      config: this.config, log: this.log, metrics: this.metrics, store: this.store, buffer: this.buffer, hooks: this.hooks,
+      interceptors: this.interceptors, sessions: this.sessions, pipeline: this.pipeline, flood: this.flood, tools: this.tools,
+      tags: this.tags, plugins: this.plugins, commands: this.commands, http: this.http, agent: this.agent, history: this.history,
+      sender: this.sender, resetChannel: this.reset, outbox: this.outbox, floodRedis: this.floodRedis, adapters: this.adapters,
+    } = parts);
     this.initialPlugins = options.plugins ?? [];
     for (const adapter of options.adapters ?? []) this.addAdapter(adapter);
   }
@@ -239,22 +187,8 @@ export class App {
    * Sends to a chat through the adapter its chat key names, and records the reply in history. With a `key`
    * (a session's reply) and Redis, a send under a key already sent by any process is not repeated.
    */
-  async send(chatKey: ChatKey, segments: Segment[], key?: string): Promise<SendResult> {
-    const { adapter: name } = parseChatKey(chatKey);
-    const entry = this.adapters.get(name);
-    let result: Delivery;
-    if (entry) result = key && this.outbox ? await this.outbox.sendOnce(key, () => entry.adapter.send(chatKey, segments)) : await entry.adapter.send(chatKey, segments);
-    else if (this.outbox) result = await this.outbox.send(name, chatKey, segments, key);
-    else throw new AdapterNotFoundError(name);
-    // Sent before under this key (a batch run again): counted and recorded then.
-    if (result.duplicate) return {};
-    this.metrics.count('messages_sent_total', { adapter: name });
-    if (this.hooks.has('message_sent')) await this.hooks.emit('message_sent', { chatKey, segments, messageId: result.messageId });
-    this.store.history.append({
-      chatKey, role: 'bot', messageId: result.messageId ?? '', userId: 'bot', userName: 'bot',
-      segments, text: describeSegments(segments), time: Date.now(),
-    });
-    return result;
+  send(chatKey: ChatKey, segments: Segment[], key?: string): Promise<SendResult> {
+    return this.sender.send(chatKey, segments, key);
   }
 
   /** Hands a non-message platform event (member joined, message edited, …) to `platform_event` hooks. */
@@ -265,7 +199,7 @@ export class App {
 
   /** Clears a chat everywhere: buffer, in-flight batch, history, and plugin state (`channel_reset` hooks). */
   resetChannel(chatKey: ChatKey, by = 'api'): Promise<ResetResult> {
-    return resetChannel({ buffer: this.buffer, sessions: this.sessions, history: this.store.history, hooks: this.hooks }, chatKey, by);
+    return this.reset(chatKey, by);
   }
 
   /**

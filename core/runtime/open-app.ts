@@ -5,6 +5,7 @@ import { BullMQOutbox } from '../outbox/index.js';
 import { connectRedis, whenReady } from '../redis/index.js';
 import { openRedisStore, openSqliteStore } from '../store/index.js';
 import { App, type AppOptions } from './app.js';
+import { assembleApp } from './assembly.js';
 import type { Config } from './config.js';
 import { createLogger } from './logger.js';
 
@@ -14,7 +15,7 @@ export function createApp(config: Config, options: AppOptions = {}): App {
   const metrics = options.metrics ?? new Metrics();
   const store = options.store ?? openSqliteStore({ path: path.join(config.dataDir, 'nekomata.db'), log });
   const buffer = options.buffer ?? new MemoryBufferDriver(config.buffer, { log, metrics, idleEvictMs: config.chatStateIdleMs });
-  return new App(config, log, metrics, store, buffer, options);
+  return new App(assembleApp({ config, log, metrics, store, buffer }, options), options);
 }
 
 /**

@@ -3,4 +3,3 @@ export { openSqliteStore, type SqliteStore, type SqliteStoreOptions } from './sq
 export type { SqliteHistory } from './sqlite-history.js';
 export { openRedisStore, type RedisStore, type RedisStoreOptions } from './redis-store.js';
 export { REDIS_HISTORY_PER_CHAT, type RedisHistory } from './redis-history.js';
-export { historyEntryOf, systemHistoryEntry } from './history-entry.js';

@@ -1,0 +1,130 @@
+import { fileURLToPath } from 'node:url';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { NamedSet, type AgentRunner, type ChatProvider, type TagDefinition, type ToolDefinition } from '../agent/index.js';
+import type { BufferDriver } from '../buffer/index.js';
+import { CommandRegistry, CommandService, langFromCode } from '../command/index.js';
+import { HookRegistry } from '../hooks/index.js';
+import { HttpServer } from '../http/index.js';
+import type { ChatKey } from '../message/index.js';
+import type { Metrics } from '../metrics/index.js';
+import type { Outbox } from '../outbox/index.js';
+import { FloodLimit, InterceptorChain, Pipeline } from '../pipeline/index.js';
+import { PluginManager, type PluginServices } from '../plugin/index.js';
+import { ChatHistory, logBatch, resetChannel, SessionManager, type ResetResult, type SessionHandler } from '../session/index.js';
+import type { Store } from '../store/index.js';
+import { agentSessionHandler, createAgent, unansweredHandler } from './agent-wiring.js';
+import { ChatSender, type AdapterTable } from './chat-sender.js';
+import type { Config } from './config.js';
+
+/** Where the built-in plugins live, whatever the working directory. */
+export const BUILTIN_PLUGIN_DIR = fileURLToPath(new URL('../../plugins/builtin/', import.meta.url));
+
+/** What the app is made of, besides its backends: the parts `assembleApp` builds. */
+export interface AssemblyOptions {
+  /** What answers a batch. Default: the agent, or (no model configured) log it. */
+  sessionHandler?: SessionHandler | undefined;
+  /** Folders of built-in plugins. Default: the project's `plugins/builtin`. */
+  builtinPluginDirs?: string[] | undefined;
+  /** The agent's model API; default: OpenAI-compatible from the `LLM_*` settings. */
+  provider?: ChatProvider | undefined;
+  /** Where replies for adapters this process does not hold go (a worker's gateways). */
+  outbox?: Outbox | undefined;
+  /** Count flood limits in this Redis (under `REDIS_PREFIX`). */
+  floodRedis?: Redis | undefined;
+}
+
+/** The app's backends, made before it (`createApp`, `openApp`). */
+export interface Backends {
+  config: Config;
+  log: Logger;
+  metrics: Metrics;
+  store: Store;
+  buffer: BufferDriver;
+}
+
+/** Everything the app holds, each part built with the parts it needs. */
+export interface AppParts extends Backends {
+  hooks: HookRegistry;
+  http: HttpServer;
+  history: ChatHistory;
+  adapters: AdapterTable;
+  sender: ChatSender;
+  interceptors: InterceptorChain;
+  tools: NamedSet<ToolDefinition>;
+  tags: NamedSet<TagDefinition>;
+  plugins: PluginManager;
+  commands: CommandService;
+  agent: AgentRunner | undefined;
+  sessions: SessionManager;
+  flood: FloodLimit;
+  pipeline: Pipeline;
+  resetChannel(chatKey: ChatKey, by: string): Promise<ResetResult>;
+  outbox: Outbox | undefined;
+  floodRedis: Redis | undefined;
+}
+
+/**
+ * Builds the app bottom-up (DESIGN-NOTES "Assembly"): history → sender → commands and plugins → agent →
+ * sessions → flood limits and pipeline. A batch goes buffer → sessions → agent → sender and never through the
+ * `App`. One binding is late on purpose: `PluginServices`, the app as the plugins that manage it see it
+ * (reset a chat, enable a plugin), which is complete only once everything here is built.
+ */
+export function assembleApp(b: Backends, o: AssemblyOptions): AppParts {
+  const { config, log, metrics, store, buffer } = b;
+  const deps = { log, metrics };
+  const hooks = new HookRegistry(log, metrics);
+  const http = new HttpServer(config.http, { log: log.child({ component: 'http' }), metrics });
+  const history = new ChatHistory(store.history, deps);
+  const adapters: AdapterTable = new Map();
+  const sender = new ChatSender({ adapters, outbox: o.outbox, hooks, metrics, history });
+  const send = sender.send.bind(sender);
+  const interceptors = new InterceptorChain(deps);
+  const tools = new NamedSet<ToolDefinition>('tool');
+  const tags = new NamedSet<TagDefinition>('tag');
+  const registry = new CommandRegistry(log);
+  // Set below, once the sessions it resets exist; plugins first ask for it when they load, at app.start().
+  let services!: PluginServices;
+  const plugins = new PluginManager(
+    {
+      hooks, kv: store.kv, history, buffer, tools, tags, commands: registry, log, metrics, send,
+      settings: { dataDir: config.dataDir, callTimeoutMs: config.plugins.callTimeoutMs, enabledByDefault: config.plugins.enabled },
+      services: () => services,
+    },
+    { builtin: o.builtinPluginDirs ?? [BUILTIN_PLUGIN_DIR], extra: config.plugins.dirs },
+  );
+  const commands = new CommandService({
+    registry, kv: store.kv, history, log, metrics, settings: config.commands, send,
+    recordSystemMessage: (chatKey, text) => plugins.pushSystemMessage(chatKey, text),
+  });
+  commands.install(interceptors);
+  // A reset chat forgets its pending waits too ("clears a chat everywhere").
+  hooks.on('channel_reset', (e) => void commands.waits.clearChat(e.chatKey), { owner: 'core.commands' });
+  const agent = createAgent({
+    config, log, metrics, hooks, store, history, tools, tags, plugins, commands,
+    provider: o.provider, segmentTypes: (name) => adapters.get(name)?.adapter.segmentTypes,
+  });
+  const handler = o.sessionHandler ?? (agent ? agentSessionHandler(agent) : unansweredHandler(log, logBatch));
+  const sessions = new SessionManager({ ...deps, handler, send, idleEvictMs: config.chatStateIdleMs });
+  const flood = new FloodLimit(config.flood, {
+    ...deps,
+    exempt: (m) => commands.isSuperUser(m.adapter, m.userId),
+    lang: (m) => langFromCode(m.language) ?? config.commands.defaultLang,
+    send,
+    redis: o.floodRedis && config.redis ? { client: o.floodRedis, prefix: config.redis.prefix } : undefined,
+  });
+  const pipeline = new Pipeline({ ...deps, hooks, interceptors, buffer, history, dedupeTtlMs: config.dedupeTtlMs, dedupeMaxIds: config.dedupeMaxIds, flood });
+  const reset = (chatKey: ChatKey, by: string) => resetChannel({ buffer, sessions, history: store.history, hooks }, chatKey, by);
+  services = {
+    commands,
+    plugins,
+    resetChannel: reset,
+    send: (chatKey, content) => send(chatKey, typeof content === 'string' ? [{ type: 'text', text: content }] : content),
+    pushSystemMessage: (chatKey, text, opts) => plugins.pushSystemMessage(chatKey, text, opts),
+    chatPolicy: config.chatPolicy,
+  };
+  return {
+    ...b, hooks, http, history, adapters, sender, interceptors, tools, tags, plugins, commands, agent, sessions, flood, pipeline,
+    resetChannel: reset, outbox: o.outbox, floodRedis: o.floodRedis,
+  };
+}
