@@ -29,7 +29,8 @@ function onPages(output: string, byFile: Map<string, CodeBlock>): string {
 
 let project: PackedProject;
 beforeAll(async () => {
-  project = await PackedProject.create();
+  // vitest too: the testing guide shows a test under vitest as well as node:test.
+  project = await PackedProject.create({ link: ['vitest'] });
 }, 300_000);
 afterAll(() => project?.remove());
 

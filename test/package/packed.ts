@@ -122,14 +122,15 @@ export async function packedTarball(): Promise<string> {
 export class PackedProject {
   readonly dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nekomata-packed-'));
 
-  static async create(): Promise<PackedProject> {
+  /** `link`: more packages of this repository's node_modules the project uses (a test runner, for instance). */
+  static async create(options: { link?: string[] } = {}): Promise<PackedProject> {
     const tarball = await packedTarball();
     const project = new PackedProject();
     const pkg = path.join(project.dir, 'node_modules/nekomata');
     fs.mkdirSync(pkg, { recursive: true });
     execFileSync('tar', ['xzf', tarball, '-C', pkg, '--strip-components=1']);
     const manifest = JSON.parse(fs.readFileSync(path.join(pkg, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
-    for (const dep of [...Object.keys(manifest.dependencies), 'typescript', '@types/node']) project.link(dep);
+    for (const dep of [...Object.keys(manifest.dependencies), 'typescript', '@types/node', ...(options.link ?? [])]) project.link(dep);
     fs.writeFileSync(path.join(project.dir, 'package.json'), JSON.stringify({ name: 'packed-project', type: 'module', private: true }));
     return project;
   }
