@@ -7,3 +7,4 @@ export { findSettingTypos, type SettingTypo } from './setting-typos.js';
 export { routeLibraryConsole } from './library-console.js';
 export { defineSettings, type SettingsSection, type AnySettingsSection, type SectionsConfig, type SettingIssue } from './settings-section.js';
 export { intSetting, boolSetting, autoBoolSetting, listSetting, splitList, isHttpUrl } from './setting-types.js';
+export { lockDataDir, DataDirLockedError, type DataDirLock } from './data-dir-lock.js';

@@ -4,12 +4,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { DataDirLockedError, lockDataDir, type DataDirLock } from '../../core/runtime/index.js';
 
 export const root = path.resolve(import.meta.dirname, '../..');
 const tsc = path.join(root, 'node_modules/typescript/bin/tsc');
 
-/** A lock left by a process that died before writing its pid is taken over after this long. */
-const LOCK_WITHOUT_PID_MS = 10_000;
 /** How long to wait for another process's `npm pack` (a build on a busy 2-core machine). */
 const PACK_WAIT_MS = 300_000;
 /** Packed tarballs of older sources are removed once this old. */
@@ -38,29 +37,6 @@ function sourcesHash(): string {
   return hash.digest('hex').slice(0, 20);
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/** Whether the lock's holder is gone: its pid is dead, or it never wrote one and the lock is old. */
-function lockIsStale(lock: string): boolean {
-  try {
-    const pid = Number(fs.readFileSync(path.join(lock, 'pid'), 'utf8'));
-    return Number.isInteger(pid) && pid > 0 && !alive(pid);
-  } catch {
-    try {
-      return Date.now() - fs.statSync(lock).mtimeMs > LOCK_WITHOUT_PID_MS;
-    } catch {
-      return false; // released meanwhile
-    }
-  }
-}
-
 function removeStalePacks(keep: string): void {
   for (const name of fs.readdirSync(os.tmpdir())) {
     const dir = path.join(os.tmpdir(), name);
@@ -76,35 +52,37 @@ function removeStalePacks(keep: string): void {
 /**
  * The tarball `npm pack` makes of the repository as it is now (built by its `prepack`). Packing takes 20-40 s,
  * so it is done once per content of the sources: the test files that need the package, running side by side in
- * vitest's workers, and later runs over unchanged sources, share one tarball under the system's temp folder. A
- * lock directory keeps two processes from building `dist/` at once; a lock whose process died is taken over.
+ * vitest's workers, and later runs over unchanged sources, share one tarball under the system's temp folder.
+ * The folder's pid lock (the one that guards a DATA_DIR) keeps two processes from building `dist/` at once; a
+ * lock whose process died is taken over.
  */
 export async function packedTarball(): Promise<string> {
   const dir = path.join(os.tmpdir(), `nekomata-pack-${sourcesHash()}`);
   const tarball = path.join(dir, 'nekomata.tgz');
-  const lock = path.join(dir, 'lock');
-  fs.mkdirSync(dir, { recursive: true });
   const deadline = Date.now() + PACK_WAIT_MS;
   while (!fs.existsSync(tarball)) {
+    let lock: DataDirLock;
     try {
-      fs.mkdirSync(lock);
+      lock = lockDataDir(dir);
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      if (lockIsStale(lock)) fs.rmSync(lock, { recursive: true, force: true });
-      else if (Date.now() > deadline) throw new Error(`waited ${PACK_WAIT_MS / 1000} s for another process to pack the package (lock ${lock})`);
-      else await sleep(250);
+      if (!(err instanceof DataDirLockedError)) throw err;
+      if (Date.now() > deadline) throw new Error(`waited ${PACK_WAIT_MS / 1000} s for process ${err.holderPid} to pack the package (${dir})`);
+      await sleep(250);
       continue;
     }
+    const packing = path.join(dir, 'packing');
     try {
-      fs.writeFileSync(path.join(lock, 'pid'), String(process.pid));
       if (!fs.existsSync(tarball)) {
-        const out = execFileSync('npm', ['pack', '--silent', '--pack-destination', lock], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+        fs.rmSync(packing, { recursive: true, force: true });
+        fs.mkdirSync(packing);
+        const out = execFileSync('npm', ['pack', '--silent', '--pack-destination', packing], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
         // Renamed into place only once complete, so a reader never sees half a tarball.
-        fs.renameSync(path.join(lock, out.trim().split('\n').at(-1)!), tarball);
+        fs.renameSync(path.join(packing, out.trim().split('\n').at(-1)!), tarball);
         removeStalePacks(dir);
       }
     } finally {
-      fs.rmSync(lock, { recursive: true, force: true });
+      fs.rmSync(packing, { recursive: true, force: true });
+      lock.release();
     }
   }
   const now = new Date();
