@@ -15,7 +15,7 @@ export interface StrategyOptions {
   force?: boolean;
   /**
    * Lock this choice against Nekro `MsgSignal`s too (implies `force`): without it a signal overrides a
-   * forced strategy, as in Nekro, where a signal always wins (README "MsgSignal precedence").
+   * forced strategy, as in Nekro, where a signal always wins (docs/hooks.md "MsgSignal precedence").
    */
   outrankSignals?: boolean;
 }

@@ -36,7 +36,7 @@ export function combineSignals(signals: Iterable<MsgSignal | null | undefined | 
  * Nekro's semantics: a signal wins. BLOCK_ALL stops the message, BLOCK_TRIGGER records it, FORCE_TRIGGER
  * releases the chat's buffer together with this message at once, each locked against later hooks, and each
  * replacing a strategy another hook forced, unless that hook forced it with `outrankSignals`
- * (README "MsgSignal precedence"). Either way the override is noted on the event for the debug log.
+ * (docs/hooks.md "MsgSignal precedence"). Either way the override is noted on the event for the debug log.
  */
 export function applySignal(event: MessageEvent, signal: MsgSignal, by = 'a MsgSignal'): void {
   switch (signal) {

@@ -127,7 +127,7 @@ export class Pipeline {
     return { outcome: strategy, seq: pushed.seq };
   }
 
-  /** One debug line for each decision that met another owner's: who won, over whom (README "MsgSignal precedence"). */
+  /** One debug line for each decision that met another owner's: who won, over whom (docs/hooks.md "MsgSignal precedence"). */
   private logOverrides(event: MessageEvent): void {
     const chatKey = event.message.chatKey;
     for (const o of event.overrides) {

@@ -38,7 +38,7 @@ export class PluginManager extends PluginLifecycle {
     // (absolute) module paths plugins were loaded from.
     this.dirs = { builtin: dirs.builtin.map((d) => path.resolve(d)), extra: dirs.extra.map((d) => path.resolve(d)) };
     // Nekro's callbacks combine into one MsgSignal, applied after the chat policy's default and before MEDIUM
-    // plugin hooks; it wins over any forced strategy but an `outrankSignals` one (README "MsgSignal precedence").
+    // plugin hooks; it wins over any forced strategy but an `outrankSignals` one (docs/hooks.md "MsgSignal precedence").
     // With no callback mounted it costs one array scan per message.
     this.signalHook = host.hooks.on(
       'im_message',

@@ -105,7 +105,7 @@ export function unansweredHandler(log: Logger, fallback: SessionHandler): Sessio
   return async (batch, ctx) => {
     if (!told) {
       told = true;
-      log.info('no language model is configured, so batches are recorded but not answered: set LLM_MODEL (and LLM_BASE_URL, LLM_API_KEY) to let the bot reply; see README "Agent"');
+      log.info('no language model is configured, so batches are recorded but not answered: set LLM_MODEL (and LLM_BASE_URL, LLM_API_KEY) to let the bot reply; see docs/agent.md');
     }
     return fallback(batch, ctx);
   };

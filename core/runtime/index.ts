@@ -9,3 +9,4 @@ export { routeLibraryConsole } from './library-console.js';
 export { defineSettings, type SettingsSection, type AnySettingsSection, type SectionsConfig, type SettingIssue } from './settings-section.js';
 export { intSetting, boolSetting, autoBoolSetting, listSetting, splitList, isHttpUrl } from './setting-types.js';
 export { packageVersion, packageRoot } from './package-info.js';
+export { lockDataDir, DataDirLockedError, type DataDirLock } from './data-dir-lock.js';

@@ -54,9 +54,9 @@ await app.stop();
 `;
 
 describe('the packed package, installed in a project of its own', () => {
-  it('ships the built entry points, the README and the LICENSE, and no tests, benchmarks or sources', () => {
+  it('ships the built entry points, the READMEs, the guides the README links to and the LICENSE, and no tests, benchmarks or sources', () => {
     const files = project.packedFiles();
-    for (const f of ['package.json', 'README.md', 'LICENSE', 'dist/core/index.js', 'dist/core/index.d.ts', 'dist/app/index.js', 'dist/app/cli.js', 'dist/core/testing/index.d.ts']) {
+    for (const f of ['package.json', 'README.md', 'README.zh-CN.md', 'docs/plugins.md', 'docs/zh-CN/plugins.md', 'LICENSE', 'dist/core/index.js', 'dist/core/index.d.ts', 'dist/app/index.js', 'dist/app/cli.js', 'dist/core/testing/index.d.ts']) {
       expect(files).toContain(f);
     }
     expect(files.filter((f) => /(^|\/)test\/|(^|\/)bench\/|\.test\.|\.ts$/.test(f) && !f.endsWith('.d.ts'))).toEqual([]);
