@@ -128,6 +128,9 @@ console.log(JSON.stringify({ out, internal }));
     expect((await project.run(process.execPath, [bin, 'new', 'plugin', 'Bad Name'])).code).toBe(2);
     const dir = path.join(project.dir, 'my-dice');
     expect(fs.readdirSync(dir).sort()).toEqual(['.gitignore', 'README.md', 'index.test.ts', 'index.ts', 'package.json', 'tsconfig.json']);
+    // Made by an installed Nekomata: the plugin asks the registry for this version's range.
+    const version = (JSON.parse(fs.readFileSync(path.join(project.dir, 'node_modules/nekomata/package.json'), 'utf8')) as { version: string }).version;
+    expect((JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')) as { dependencies: unknown }).dependencies).toEqual({ nekomata: `^${version}` });
     // Its own tsconfig (NodeNext, strict, exactOptionalPropertyTypes) builds it; its own test script runs it.
     const built = await project.tsc('my-dice/tsconfig.json');
     expect(built.output).toBe('');
