@@ -11,7 +11,9 @@ import type { ChatKey, InboundMessage, Segment } from '../message/index.js';
 import type { Metrics } from '../metrics/index.js';
 import type { Outbox } from '../outbox/index.js';
 import { createBatchStage, type FloodLimit, type IngestResult, type InterceptorChain, type Pipeline } from '../pipeline/index.js';
-import type { Plugin, PluginManager } from '../plugin/index.js';
+import type { NekoParts, Plugin, PluginManager, TimerDriver } from '../plugin/index.js';
+import type { MessageBus } from '../bus/index.js';
+import type { RunQueue } from '../runs/index.js';
 import type { ChatHistory, ResetResult, SessionHandler, SessionManager } from '../session/index.js';
 import type { Store } from '../store/index.js';
 import type { AppParts } from './assembly.js';
@@ -41,6 +43,12 @@ export interface AppOptions {
   metrics?: Metrics;
   /** Count flood limits in this Redis (under `REDIS_PREFIX`), shared by every process on it; the app closes it at stop. */
   floodRedis?: Redis;
+  /** The message bus; default in process (`openApp` with REDIS_URL: Redis Streams). The app closes it at stop. */
+  bus?: MessageBus;
+  /** Where runs wait for a worker; default this process (`openApp` with REDIS_URL: BullMQ). */
+  runQueue?: RunQueue;
+  /** Where plugin timers fire; default this process (`openApp` with REDIS_URL: BullMQ job schedulers). */
+  timers?: TimerDriver;
 }
 
 type AppState = 'created' | 'running' | 'stopping' | 'stopped';
@@ -66,6 +74,8 @@ export class App {
   /** Global reply tags (`plugin.registerTag`). */
   readonly tags: NamedSet<TagDefinition>;
   readonly plugins: PluginManager;
+  /** Entries and calls between plugins, runs, the message bus and timers (N.E.K.O's plugin runtime). */
+  readonly neko: NekoParts;
   readonly commands: CommandService;
   /** The HTTP server (GET /healthz, adapters' webhooks); runs when HTTP_PORT is set. */
   readonly http: HttpServer;
@@ -93,7 +103,7 @@ export class App {
     ({
       config: this.config, log: this.log, metrics: this.metrics, store: this.store, buffer: this.buffer, hooks: this.hooks,
       interceptors: this.interceptors, sessions: this.sessions, pipeline: this.pipeline, flood: this.flood, tools: this.tools,
-      tags: this.tags, plugins: this.plugins, commands: this.commands, http: this.http, agent: this.agent, history: this.history,
+      tags: this.tags, plugins: this.plugins, neko: this.neko, commands: this.commands, http: this.http, agent: this.agent, history: this.history,
       sender: this.sender, resetChannel: this.reset, outbox: this.outbox, floodRedis: this.floodRedis, adapters: this.adapters,
     } = parts);
     this.initialPlugins = options.plugins ?? [];
@@ -136,6 +146,7 @@ export class App {
     }
     await this.restorePending();
     await this.commands.start();
+    await this.neko.runs.start();
     await this.plugins.loadAll();
     for (const plugin of this.initialPlugins) {
       // Like a plugin file that fails: recorded as failed (with its error) and the app starts without it.
@@ -228,7 +239,11 @@ export class App {
     // After the last batch: plugins clean up once nothing can call them any more.
     this.sessions.close();
     this.commands.close();
+    // Timers stop first: with Redis, closing them first keeps the cluster's schedules when plugins unload below.
+    await this.neko.timers.close();
     await this.plugins.close();
+    await this.neko.runs.close();
+    await this.neko.bus.close();
     for (const stop of this.serving.splice(0)) stop();
     await this.outbox?.close();
     for (const [name, entry] of [...this.adapters].reverse()) {

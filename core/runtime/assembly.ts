@@ -16,12 +16,14 @@ import type { Store } from '../store/index.js';
 import { agentSessionHandler, createAgent, unansweredHandler } from './agent-wiring.js';
 import { ChatSender, type AdapterTable } from './chat-sender.js';
 import type { Config } from './config.js';
+import { createNekoParts, memoryRecord, type NekoBackends } from './neko-wiring.js';
+import type { NekoParts } from '../plugin/index.js';
 
 /** Where the built-in plugins live, whatever the working directory. */
 export const BUILTIN_PLUGIN_DIR = fileURLToPath(new URL('../../plugins/builtin/', import.meta.url));
 
 /** What the app is made of, besides its backends: the parts `assembleApp` builds. */
-export interface AssemblyOptions {
+export interface AssemblyOptions extends NekoBackends {
   /** What answers a batch. Default: the agent, or (no model configured) log it. */
   sessionHandler?: SessionHandler | undefined;
   /** Folders of built-in plugins. Default: the project's `plugins/builtin`. */
@@ -54,6 +56,8 @@ export interface AppParts extends Backends {
   tools: NamedSet<ToolDefinition>;
   tags: NamedSet<TagDefinition>;
   plugins: PluginManager;
+  /** Entries, runs, the message bus, timers (N.E.K.O's plugin runtime). */
+  neko: NekoParts;
   commands: CommandService;
   agent: AgentRunner | undefined;
   sessions: SessionManager;
@@ -75,7 +79,11 @@ export function assembleApp(b: Backends, o: AssemblyOptions): AppParts {
   const deps = { log, metrics };
   const hooks = new HookRegistry(log, metrics);
   const http = new HttpServer(config.http, { log: log.child({ component: 'http' }), metrics });
-  const history = new ChatHistory(store.history, deps);
+  // Built before the plugin manager whose state it asks: the closure reads it at call time.
+  let plugins!: PluginManager;
+  const neko = createNekoParts({ config, log, metrics, store, hooks, http }, o, (key) => plugins.get(key)?.info.state);
+  const memory = neko.bus.topic('memory');
+  const history = new ChatHistory(store.history, { ...deps, onRecord: (entry) => memory.publish(memoryRecord(entry)) });
   const adapters: AdapterTable = new Map();
   const sender = new ChatSender({ adapters, outbox: o.outbox, hooks, metrics, history });
   const send = sender.send.bind(sender);
@@ -85,9 +93,9 @@ export function assembleApp(b: Backends, o: AssemblyOptions): AppParts {
   const registry = new CommandRegistry(log);
   // Set below, once the sessions it resets exist; plugins first ask for it when they load, at app.start().
   let services!: PluginServices;
-  const plugins = new PluginManager(
+  plugins = new PluginManager(
     {
-      hooks, kv: store.kv, history, buffer, tools, tags, commands: registry, log, metrics, send,
+      hooks, kv: store.kv, history, buffer, tools, tags, commands: registry, log, metrics, send, neko,
       settings: { dataDir: config.dataDir, callTimeoutMs: config.plugins.callTimeoutMs, enabledByDefault: config.plugins.enabled },
       services: () => services,
     },
@@ -124,7 +132,7 @@ export function assembleApp(b: Backends, o: AssemblyOptions): AppParts {
     chatPolicy: config.chatPolicy,
   };
   return {
-    ...b, hooks, http, history, adapters, sender, interceptors, tools, tags, plugins, commands, agent, sessions, flood, pipeline,
+    ...b, hooks, http, history, adapters, sender, interceptors, tools, tags, plugins, neko, commands, agent, sessions, flood, pipeline,
     resetChannel: reset, outbox: o.outbox, floodRedis: o.floodRedis,
   };
 }
