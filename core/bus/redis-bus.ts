@@ -116,8 +116,8 @@ export class RedisBus implements MessageBus {
           continue;
         }
         const args = [...names.map((n) => this.key(n)), ...names.map((n) => ids.get(n)!)];
-        const got = (await reader.call('XREAD', 'BLOCK', BLOCK_MS, 'STREAMS', ...args)) as [string, StreamEntry[]][] | null;
-        for (const [key, entries] of got ?? []) {
+        const got = await reader.call('XREAD', 'BLOCK', BLOCK_MS, 'STREAMS', ...args);
+        for (const [key, entries] of streamsOf(got)) {
           const name = names.find((n) => this.key(n) === key)!;
           for (const entry of entries) {
             ids.set(name, entry[0]);
@@ -133,6 +133,20 @@ export class RedisBus implements MessageBus {
       }
     }
   }
+}
+
+/**
+ * XREAD's reply as `[key, entries]` pairs: RESP2 gives a list of pairs, RESP3 a map, which ioredis hands over
+ * as a flat `[key, entries, key, entries…]` list (or a Map).
+ */
+function streamsOf(reply: unknown): [string, StreamEntry[]][] {
+  if (reply === null || reply === undefined) return [];
+  if (reply instanceof Map) return [...(reply as Map<string, StreamEntry[]>)];
+  const list = reply as unknown[];
+  if (typeof list[0] !== 'string') return list as [string, StreamEntry[]][];
+  const pairs: [string, StreamEntry[]][] = [];
+  for (let i = 0; i + 1 < list.length; i += 2) pairs.push([list[i] as string, list[i + 1] as StreamEntry[]]);
+  return pairs;
 }
 
 function decode(topic: BusTopicName, [id, fields]: StreamEntry): BusRecord | undefined {

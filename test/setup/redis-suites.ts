@@ -10,6 +10,8 @@ export const redisSuites = [
   'test/buffer/bullmq-retry.test.ts',
   'test/buffer/bullmq-spool.test.ts',
   'test/buffer/bullmq.contract.test.ts',
+  'test/neko/bus.redis.test.ts',
+  'test/neko/cluster.redis.test.ts',
   'test/outbox/outbox.test.ts',
   'test/pipeline/flood-limit.redis.test.ts',
   'test/runtime/app.redis.test.ts',
