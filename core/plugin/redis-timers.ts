@@ -35,7 +35,7 @@ export class RedisTimers implements TimerDriver {
     this.connections = [this.redis, blocking];
     this.queue = new Queue<TickJob>(QUEUE, { connection: this.redis, prefix });
     this.queue.on('error', bullmqErrorListener(opts.log, 'timer queue'));
-    this.worker = new Worker<TickJob>(QUEUE, (job) => this.tick(job.data, Number(job.opts.prevMillis ?? job.timestamp)), {
+    this.worker = new Worker<TickJob>(QUEUE, (job) => this.tick(job.data, dueAt(job.id, job.timestamp)), {
       connection: blocking, prefix, concurrency: 16,
     });
     this.worker.on('error', bullmqErrorListener(opts.log, 'timer worker'));
@@ -44,14 +44,11 @@ export class RedisTimers implements TimerDriver {
   start(pluginKey: string, timer: TimerDeclaration, fire: (scheduledAt: number) => Promise<void>): Disposer {
     const id = `${pluginKey}:${timer.id}`;
     this.local.set(id, fire);
-    const s = timer.schedule;
-    const repeat = 'every' in s ? { every: s.every } : { pattern: s.cron, ...(s.timezone ? { tz: s.timezone } : {}) };
-    this.queue
-      .upsertJobScheduler(id, repeat, { name: 'tick', data: { plugin: pluginKey, timer: timer.id }, opts: { removeOnComplete: true, removeOnFail: true } })
-      .catch((err: unknown) => this.failed(id, 'could not be scheduled', err));
+    this.schedule(id, pluginKey, timer).catch((err: unknown) => this.failed(id, 'could not be scheduled', err));
     return () => {
       if (this.local.get(id) === fire) this.local.delete(id);
-      if (!this.closing) this.queue.removeJobScheduler(id).catch((err: unknown) => this.failed(id, 'could not be unscheduled', err));
+      if (this.closing) return;
+      this.queue.removeJobScheduler(id).catch((err: unknown) => this.failed(id, 'could not be unscheduled', err));
     };
   }
 
@@ -60,6 +57,16 @@ export class RedisTimers implements TimerDriver {
     await this.worker.close();
     await this.queue.close();
     for (const c of this.connections) await c.quit().catch(() => c.disconnect());
+  }
+
+  /**
+   * Every process upserts the same scheduler; BullMQ names each tick's job after its due time
+   * (`repeat:<id>:<ms>`), so however many processes upsert, a tick is one job.
+   */
+  private async schedule(id: string, pluginKey: string, timer: TimerDeclaration): Promise<void> {
+    const s = timer.schedule;
+    const repeat = 'every' in s ? { every: s.every } : { pattern: s.cron, ...(s.timezone ? { tz: s.timezone } : {}) };
+    await this.queue.upsertJobScheduler(id, repeat, { name: 'tick', data: { plugin: pluginKey, timer: timer.id }, opts: { removeOnComplete: true, removeOnFail: true } });
   }
 
   private async tick(job: TickJob, scheduledAt: number): Promise<void> {
@@ -87,4 +94,10 @@ export class RedisTimers implements TimerDriver {
     this.opts.metrics.count('plugin_timer_schedule_errors_total', { timer: id });
     this.opts.log.error({ err: toError(err), timer: id }, `timer ${id} ${what} in Redis`);
   }
+}
+
+/** When a scheduler's tick was due: BullMQ names the job `repeat:<scheduler id>:<due ms>`. */
+function dueAt(jobId: string | undefined, fallback: number): number {
+  const due = Number(jobId?.slice(jobId.lastIndexOf(':') + 1));
+  return Number.isFinite(due) && due > 0 ? due : fallback;
 }

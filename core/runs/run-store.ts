@@ -43,7 +43,8 @@ export class RunStore {
 
   /** Finished runs beyond the newest `keep`, oldest first: what eviction removes. */
   async surplus(keep: number): Promise<RunRecord[]> {
-    const done = (await this.list()).filter((r) => isFinal(r.status)).sort((a, b) => (b.finishedAt ?? 0) - (a.finishedAt ?? 0));
+    // Newest created first, then a stable sort by finish time: runs finished in one millisecond keep the newer first.
+    const done = (await this.list()).filter((r) => isFinal(r.status)).reverse().sort((a, b) => (b.finishedAt ?? 0) - (a.finishedAt ?? 0));
     return done.slice(keep).reverse();
   }
 }
