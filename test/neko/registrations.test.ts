@@ -5,12 +5,16 @@ import { BasePlugin, customEvent, entry, lifecycle, timer, type EntryCall, type 
 import { makeTestApp } from '../support/app.js';
 import { until } from '../support/messages.js';
 import { makePlugin } from '../support/plugins.js';
+import { RecordingAdapter } from '../support/chat.js';
 
 let app: App;
 afterEach(async () => app?.stop());
 
+const adapter = new RecordingAdapter();
+
 async function start(env: Record<string, string> = {}): Promise<App> {
-  ({ app } = makeTestApp(env, { builtinPluginDirs: [] }));
+  adapter.sent.length = 0;
+  ({ app } = makeTestApp(env, { builtinPluginDirs: [], adapters: [adapter] }));
   await app.start();
   return app;
 }
@@ -107,6 +111,9 @@ describe('N.E.K.O registrations on the Plugin object', () => {
     await p.ctx.pushMessage({ content: 'note to self', description: 'a note' });
     const pushed = await p.ctx.bus.messages.getRecent({ filter: { plugin: p.key } });
     expect(pushed.map((m) => [m.type, m.text])).toEqual([['text', 'note to self']]);
+    await p.ctx.pushMessage({ content: 'hello chat', chatKey: 'test-private_7' });
+    expect(adapter.sent.map((m) => [m.chatKey, m.text])).toEqual([['test-private_7', 'hello chat']]);
+    expect((await p.ctx.bus.messages.getRecent({ filter: { chat: 'test-private_7' } })).map((m) => [m.type, m.plugin])).toEqual([['text', p.key], ['sent', undefined]]);
     // No adapter serves this chat: the push is recorded, and the send fails with the reason.
     await expect(p.ctx.pushMessage({ content: 'hi', chatKey: 'nowhere-private_1' })).rejects.toMatchObject({ code: 'ADAPTER_NOT_FOUND' });
     expect((await p.ctx.bus.messages.getRecent({ filter: { chat: 'nowhere-private_1' } })).map((m) => m.text)).toEqual(['hi']);
