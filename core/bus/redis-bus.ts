@@ -26,6 +26,8 @@ export class RedisBus implements MessageBus {
   private readonly topics = new Map<BusTopicName, BusTopic>();
   private readonly writes = new Set<Promise<unknown>>();
   private reading: Promise<void> | undefined;
+  /** Per watched topic, the stream id the reader goes on from. */
+  private readonly ids = new Map<BusTopicName, string>();
   private closed = false;
 
   constructor(
@@ -80,6 +82,9 @@ export class RedisBus implements MessageBus {
         return out.reverse();
       },
       watch: (filter, fn) => {
+        // A topic nobody watched yet (or any more) is read from now: its earlier records are getRecent's.
+        // Stream ids are Redis's clock in ms; on another machine's clock a watch may see a few ms more or less.
+        if (!this.watchers.has(name)) this.ids.set(name, `${Date.now()}-0`);
         const dispose = this.watchers.add(name, filter, fn);
         this.reading ??= this.read();
         return dispose;
@@ -100,15 +105,11 @@ export class RedisBus implements MessageBus {
     void write.finally(() => this.writes.delete(write));
   }
 
-  /** Reads every topic from where the streams ended when the first watcher came, and hands records to watchers. */
+  /** Reads every watched topic and hands its records to the watchers. */
   private async read(): Promise<void> {
     const reader = (this.reader = connectRedis(this.opts.redis, 'blocking', this.opts.log, 'bus-reader'));
-    const ids = new Map<BusTopicName, string>();
+    const ids = this.ids;
     try {
-      for (const name of BUS_TOPICS) {
-        const last = (await reader.call('XREVRANGE', this.key(name), '+', '-', 'COUNT', 1)) as StreamEntry[];
-        ids.set(name, last[0]?.[0] ?? '0-0');
-      }
       while (!this.closed) {
         const names = BUS_TOPICS.filter((n) => this.watchers.has(n));
         if (names.length === 0) {

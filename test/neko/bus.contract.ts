@@ -54,7 +54,7 @@ export function busContract(name: string, make: (history: number) => Promise<Mes
     it('watch calls back for matching records published from then on, survives a throwing watcher, and stops when disposed', async () => {
       const b = await bus();
       const runs = b.topic('runs');
-      runs.publish({ type: 'queued', plugin: 'a.one', text: 'before the watch' });
+      runs.publish({ type: 'queued', plugin: 'a.one', text: 'match 0, before the watch' });
       await b.flush();
       const seen: string[] = [];
       const stop = runs.watch({ plugin: 'a.one', text: 'match' }, (r) => void seen.push(r.text!));
