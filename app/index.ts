@@ -59,3 +59,8 @@ export { MemoryBufferDriver, BullMQBufferDriver, type BufferDriver, type BufferP
 export { OpenAIProvider, type ChatProvider } from '../core/agent/index.js';
 /** Counters of what the app does and drops. */
 export { Metrics } from '../core/metrics/index.js';
+/**
+ * How the processes of one bot tell each other of chat-wide changes (`AppOptions.control`): within one process,
+ * and on Redis; and the error a channel reset raises when a process did not confirm its part in time.
+ */
+export { LocalControlPlane, RedisControlPlane, ControlIncompleteError, type ControlPlane } from '../core/control/index.js';

@@ -10,6 +10,7 @@ const benchmarks: Record<string, () => Promise<Benchmark>> = {
   buffer: () => import('./buffer.js'),
   onebot: () => import('./onebot.js'),
   discord: () => import('./discord.js'),
+  'redis-cost': () => import('./redis-cost.js'),
 };
 
 const requested = process.argv.slice(2).filter((a) => a !== '--');

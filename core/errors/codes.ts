@@ -13,6 +13,7 @@ export const ERROR_CODES = {
   HTTP_ROUTE_TAKEN: 'two parts asked for the same HTTP method and path',
   CLOSED: 'a component that has been closed was asked to do work',
   TIMEOUT: 'a call ran past its time limit and was abandoned',
+  CONTROL_INCOMPLETE: 'a chat-wide operation (a channel reset) did not finish on every process within its time limit',
   UNAVAILABLE: 'a service the work depends on (Redis, a gateway) could not be reached: the work is retried',
 
   // Input from outside
@@ -51,6 +52,7 @@ export const ERROR_CODES = {
   BUFFER_SPOOL_UNREADABLE: 'a spool file saved at the last shutdown cannot be read',
   STORE_UNAVAILABLE: 'the Redis store cannot be reached',
   STORE_SCHEMA_NEWER: 'the SQLite store was written by a newer release',
+  DATA_DIR_LOCKED: 'another running process holds DATA_DIR (its SQLite store has one owner)',
 
   // Commands
   COMMAND_NAME_INVALID: 'a command name or alias breaks the naming rules, or is taken',

@@ -109,6 +109,7 @@ export class PluginLifecycle {
     const l = this.require(key);
     await this.host.kv.set(ENABLED_KEY(key), '1');
     await this.turnOn(l);
+    await this.host.control.publish({ kind: 'plugin', pluginKey: key });
   }
 
   private async turnOn(l: LoadedPlugin): Promise<void> {
@@ -134,6 +135,25 @@ export class PluginLifecycle {
     await this.host.kv.set(ENABLED_KEY(key), '0');
     this.host.commands.notifyChanged();
     this.host.log.info({ plugin: key }, `plugin ${key} disabled`);
+    await this.host.control.publish({ kind: 'plugin', pluginKey: key });
+  }
+
+  /**
+   * Brings a loaded plugin in line with the store after a process changed it (control message `plugin`):
+   * enabled or disabled as saved, and its config read again (its listeners hear a change). Not saved again.
+   */
+  async follow(key: string): Promise<void> {
+    const l = this.loaded.get(key);
+    if (!l) return;
+    const saved = await this.host.kv.get(ENABLED_KEY(key));
+    if (saved === '1' && l.info.state === 'disabled') await this.turnOn(l);
+    if (saved === '0' && l.info.state === 'enabled') {
+      await this.retire(l);
+      l.info.disabledBecause = DISABLED_BY_HAND(key);
+      this.host.commands.notifyChanged();
+      this.host.log.info({ plugin: key }, `plugin ${key} disabled by another process`);
+    }
+    await l.config.load();
   }
 
   /** Disables (without persisting), runs cleanup, undoes everything and forgets the instance. */
@@ -197,7 +217,10 @@ export class PluginLifecycle {
       state: 'disabled', builtin: plugin.isBuiltin || opts.builtin === true, source: opts.source, docs: opts.docs,
     };
     const store = new PluginStore(this.host.kv, key);
-    const config = new PluginConfig({ kv: this.host.kv, pluginKey: key, schema: plugin.configSchema ?? z.object({}), log: this.host.log });
+    const config = new PluginConfig({
+      kv: this.host.kv, pluginKey: key, schema: plugin.configSchema ?? z.object({}), log: this.host.log,
+      persisted: () => void this.host.control.publish({ kind: 'plugin', pluginKey: key }).catch((err: unknown) => this.host.log.warn({ err, plugin: key }, 'could not tell the other processes of a config change')),
+    });
     const loadScope = new Scope(key, this.host);
     const active: LoadedPlugin = { plugin, info, store, config, loadScope, enabledScope: undefined, order: this.nextOrder++ };
     try {

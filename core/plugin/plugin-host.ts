@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { SendResult } from '../adapter/index.js';
 import type { NamedSet, TagDefinition, ToolDefinition } from '../agent/index.js';
 import type { BufferDriver } from '../buffer/index.js';
+import type { ControlPlane } from '../control/index.js';
 import { toError } from '../errors/index.js';
 import { withTimeLimit, type HookRegistry, type MsgSignal } from '../hooks/index.js';
 import { parseChatKey, type ChatKey, type InboundMessage, type Segment } from '../message/index.js';
@@ -30,6 +31,8 @@ export interface PluginHost {
   log: Logger;
   metrics: Metrics;
   send(chatKey: ChatKey, segments: Segment[]): Promise<SendResult>;
+  /** Tells every process when a plugin is enabled, disabled or reconfigured here, and what others changed. */
+  control: ControlPlane;
   settings: PluginSettings;
   /** The app's services, for plugins that manage the app (the built-in commands). */
   services: () => PluginServices;

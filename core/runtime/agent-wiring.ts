@@ -41,8 +41,6 @@ export function createAgent(w: AgentWiring): AgentRunner | undefined {
   const settings: AgentSettings = { ...w.config.agent, dataDir: path.resolve(w.config.dataDir) };
   const provider = w.provider ?? new OpenAIProvider({ ...llm!, log: w.log, metrics: w.metrics, fetch: llmFetch(w.config, w.log) });
   const memory = new AgentMemory({ kv: w.store.kv, maxChunks: settings.historyTurns, log: w.log, metrics: w.metrics });
-  // A reset chat starts over with the model too.
-  w.hooks.on('channel_reset', (e) => memory.clear(e.chatKey), { owner: 'core.agent' });
   return new AgentRunner({
     provider, memory, settings, hooks: w.hooks, log: w.log, metrics: w.metrics,
     format: settings.replyFormat === 'text' ? textReplyFormat : xmlReplyFormat,

@@ -16,6 +16,7 @@ import type { MessageBus } from '../bus/index.js';
 import type { RunQueue } from '../runs/index.js';
 import type { ChatHistory, ResetResult, SessionHandler, SessionManager } from '../session/index.js';
 import type { Store } from '../store/index.js';
+import type { ControlPlane } from '../control/index.js';
 import type { AppParts } from './assembly.js';
 import type { AdapterTable, ChatSender } from './chat-sender.js';
 import type { Config } from './config.js';
@@ -41,8 +42,13 @@ export interface AppOptions {
   /** Where replies for adapters this process does not hold go (a worker's gateways). */
   outbox?: Outbox;
   metrics?: Metrics;
-  /** Count flood limits in this Redis (under `REDIS_PREFIX`), shared by every process on it; the app closes it at stop. */
-  floodRedis?: Redis;
+  /**
+   * Count flood limits and claim message ids (the duplicate check) in this Redis, under `REDIS_PREFIX`, shared by
+   * every gateway on it; the app closes it at stop.
+   */
+  ingestRedis?: Redis;
+  /** How processes tell each other of chat-wide changes (resets, plugin state, waits). Default: this process alone. */
+  control?: ControlPlane;
   /** The message bus; default in process (`openApp` with REDIS_URL: Redis Streams). The app closes it at stop. */
   bus?: MessageBus;
   /** Where runs wait for a worker; default this process (`openApp` with REDIS_URL: BullMQ). */
@@ -86,8 +92,10 @@ export class App {
   private readonly sender: ChatSender;
   private readonly reset: AppParts['resetChannel'];
   private readonly initialPlugins: Plugin[];
+  /** How this process and the others tell each other of resets, plugin changes, overrides and waits. */
+  readonly control: ControlPlane;
   private readonly outbox: Outbox | undefined;
-  private readonly floodRedis: Redis | undefined;
+  private readonly ingestRedis: Redis | undefined;
   private readonly serving: (() => void)[] = [];
   private readonly adapters: AdapterTable;
   private state: AppState = 'created';
@@ -104,7 +112,7 @@ export class App {
       config: this.config, log: this.log, metrics: this.metrics, store: this.store, buffer: this.buffer, hooks: this.hooks,
       interceptors: this.interceptors, sessions: this.sessions, pipeline: this.pipeline, flood: this.flood, tools: this.tools,
       tags: this.tags, plugins: this.plugins, neko: this.neko, commands: this.commands, http: this.http, agent: this.agent, history: this.history,
-      sender: this.sender, resetChannel: this.reset, outbox: this.outbox, floodRedis: this.floodRedis, adapters: this.adapters,
+      sender: this.sender, resetChannel: this.reset, outbox: this.outbox, ingestRedis: this.ingestRedis, control: this.control, adapters: this.adapters,
     } = parts);
     this.initialPlugins = options.plugins ?? [];
     for (const adapter of options.adapters ?? []) this.addAdapter(adapter);
@@ -138,12 +146,8 @@ export class App {
       this.log.warn({ variable, closest }, `${variable} is not a Nekomata setting and is ignored: did you mean ${closest}? (see .env.example)`);
     }
     const role = this.config.role;
-    // A gateway only ingests: its batches are taken by workers.
-    if (role !== 'gateway') {
-      this.buffer.consume(createBatchStage({ hooks: this.hooks, sessions: this.sessions, metrics: this.metrics }), {
-        concurrency: this.config.maxConcurrentChats,
-      });
-    }
+    // Listening before any state is read: a change another process makes meanwhile is not missed.
+    await this.control.start();
     await this.restorePending();
     await this.commands.start();
     await this.neko.runs.start();
@@ -151,6 +155,13 @@ export class App {
     for (const plugin of this.initialPlugins) {
       // Like a plugin file that fails: recorded as failed (with its error) and the app starts without it.
       await this.plugins.load(plugin).catch((err: unknown) => this.log.error({ err, plugin: plugin.key }, `plugin ${plugin.key} failed to load`));
+    }
+    // Only now, with every plugin's hooks and tools in place: a backlog waiting in Redis is handled as any batch.
+    // A gateway only ingests: its batches are taken by workers.
+    if (role !== 'gateway') {
+      this.buffer.consume(createBatchStage({ hooks: this.hooks, sessions: this.sessions, metrics: this.metrics }), {
+        concurrency: this.config.maxConcurrentChats,
+      });
     }
     if (this.config.plugins.watch) this.plugins.watch();
     // Listening before adapters start: a webhook route is live before the adapter tells the platform about it.
@@ -208,7 +219,11 @@ export class App {
     await this.hooks.emit('platform_event', event);
   }
 
-  /** Clears a chat everywhere: buffer, in-flight batch, history, and plugin state (`channel_reset` hooks). */
+  /**
+   * Clears a chat everywhere, on every process: buffer, the batch in hand (aborted, its reply not sent), plugin
+   * state (`channel_reset` hooks), pending waits, history and the agent's memory. Resolves once all of it is
+   * done; rejects with `ControlIncompleteError` naming what did not finish within `RESET_TIMEOUT_MS`.
+   */
   resetChannel(chatKey: ChatKey, by = 'api'): Promise<ResetResult> {
     return this.reset(chatKey, by);
   }
@@ -244,6 +259,7 @@ export class App {
     await this.plugins.close();
     await this.neko.runs.close();
     await this.neko.bus.close();
+    await this.control.close();
     for (const stop of this.serving.splice(0)) stop();
     await this.outbox?.close();
     for (const [name, entry] of [...this.adapters].reverse()) {
@@ -257,7 +273,7 @@ export class App {
     }
     await this.http.stop();
     await this.store.close();
-    await this.floodRedis?.quit().catch((err: unknown) => this.log.warn({ err }, 'the flood limit Redis connection did not close cleanly'));
+    await this.ingestRedis?.quit().catch((err: unknown) => this.log.warn({ err }, 'the ingest Redis connection (flood limits, duplicate check) did not close cleanly'));
     this.state = 'stopped';
     this.log.info('stopped');
     this.markStopped();

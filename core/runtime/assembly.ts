@@ -1,17 +1,18 @@
 import { fileURLToPath } from 'node:url';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { NamedSet, type AgentRunner, type ChatProvider, type TagDefinition, type ToolDefinition } from '../agent/index.js';
+import { forgetAgentMemory, NamedSet, type AgentRunner, type ChatProvider, type TagDefinition, type ToolDefinition } from '../agent/index.js';
 import type { BufferDriver } from '../buffer/index.js';
 import { CommandRegistry, CommandService, langFromCode } from '../command/index.js';
+import { LocalControlPlane, type ControlPlane } from '../control/index.js';
 import { HookRegistry } from '../hooks/index.js';
 import { HttpServer } from '../http/index.js';
 import type { ChatKey } from '../message/index.js';
 import type { Metrics } from '../metrics/index.js';
 import type { Outbox } from '../outbox/index.js';
-import { FloodLimit, InterceptorChain, Pipeline } from '../pipeline/index.js';
+import { FloodLimit, InterceptorChain, Pipeline, SharedDuplicates } from '../pipeline/index.js';
 import { PluginManager, type PluginServices } from '../plugin/index.js';
-import { ChatHistory, logBatch, resetChannel, SessionManager, type ResetResult, type SessionHandler } from '../session/index.js';
+import { ChatHistory, logBatch, resetChannel, resetHere, SessionManager, type ResetResult, type SessionHandler } from '../session/index.js';
 import type { Store } from '../store/index.js';
 import { agentSessionHandler, createAgent, unansweredHandler } from './agent-wiring.js';
 import { ChatSender, type AdapterTable } from './chat-sender.js';
@@ -32,8 +33,13 @@ export interface AssemblyOptions extends NekoBackends {
   provider?: ChatProvider | undefined;
   /** Where replies for adapters this process does not hold go (a worker's gateways). */
   outbox?: Outbox | undefined;
-  /** Count flood limits in this Redis (under `REDIS_PREFIX`). */
-  floodRedis?: Redis | undefined;
+  /**
+   * Count flood limits and claim message ids (the duplicate check) in this Redis, under `REDIS_PREFIX`, shared by
+   * every gateway on it; the app closes it at stop.
+   */
+  ingestRedis?: Redis | undefined;
+  /** How processes tell each other of chat-wide changes (resets, plugin state, waits). Default: this process alone. */
+  control?: ControlPlane | undefined;
 }
 
 /** The app's backends, made before it (`createApp`, `openApp`). */
@@ -65,7 +71,8 @@ export interface AppParts extends Backends {
   pipeline: Pipeline;
   resetChannel(chatKey: ChatKey, by: string): Promise<ResetResult>;
   outbox: Outbox | undefined;
-  floodRedis: Redis | undefined;
+  ingestRedis: Redis | undefined;
+  control: ControlPlane;
 }
 
 /**
@@ -77,6 +84,7 @@ export interface AppParts extends Backends {
 export function assembleApp(b: Backends, o: AssemblyOptions): AppParts {
   const { config, log, metrics, store, buffer } = b;
   const deps = { log, metrics };
+  const control = o.control ?? new LocalControlPlane(log, config.role);
   const hooks = new HookRegistry(log, metrics);
   const http = new HttpServer(config.http, { log: log.child({ component: 'http' }), metrics });
   // Built before the plugin manager whose state it asks: the closure reads it at call time.
@@ -95,34 +103,41 @@ export function assembleApp(b: Backends, o: AssemblyOptions): AppParts {
   let services!: PluginServices;
   plugins = new PluginManager(
     {
-      hooks, kv: store.kv, history, buffer, tools, tags, commands: registry, log, metrics, send, neko,
+      hooks, kv: store.kv, history, buffer, tools, tags, commands: registry, log, metrics, send, control, neko,
       settings: { dataDir: config.dataDir, callTimeoutMs: config.plugins.callTimeoutMs, enabledByDefault: config.plugins.enabled },
       services: () => services,
     },
     { builtin: o.builtinPluginDirs ?? [BUILTIN_PLUGIN_DIR], extra: config.plugins.dirs },
   );
   const commands = new CommandService({
-    registry, kv: store.kv, history, log, metrics, settings: config.commands, send,
+    registry, kv: store.kv, waits: store.waits, control, history, log, metrics, settings: config.commands, send,
     recordSystemMessage: (chatKey, text) => plugins.pushSystemMessage(chatKey, text),
   });
   commands.install(interceptors);
-  // A reset chat forgets its pending waits too ("clears a chat everywhere").
-  hooks.on('channel_reset', (e) => void commands.waits.clearChat(e.chatKey), { owner: 'core.commands' });
   const agent = createAgent({
     config, log, metrics, hooks, store, history, tools, tags, plugins, commands,
     provider: o.provider, segmentTypes: (name) => adapters.get(name)?.adapter.segmentTypes,
   });
   const handler = o.sessionHandler ?? (agent ? agentSessionHandler(agent) : unansweredHandler(log, logBatch));
   const sessions = new SessionManager({ ...deps, handler, send, idleEvictMs: config.chatStateIdleMs });
+  // Every process's part of a channel reset, whoever asked for it (see `resetChannel` below).
+  control.on('reset', (m, { live }) => resetHere({ sessions, hooks, forgetHere: (chatKey) => commands.waits.forgetChat(chatKey) }, m, live));
+  const shared = o.ingestRedis && config.redis ? { redis: o.ingestRedis, prefix: config.redis.prefix } : undefined;
   const flood = new FloodLimit(config.flood, {
     ...deps,
     exempt: (m) => commands.isSuperUser(m.adapter, m.userId),
     lang: (m) => langFromCode(m.language) ?? config.commands.defaultLang,
     send,
-    redis: o.floodRedis && config.redis ? { client: o.floodRedis, prefix: config.redis.prefix } : undefined,
+    redis: shared ? { client: shared.redis, prefix: shared.prefix } : undefined,
   });
-  const pipeline = new Pipeline({ ...deps, hooks, interceptors, buffer, history, dedupeTtlMs: config.dedupeTtlMs, dedupeMaxIds: config.dedupeMaxIds, flood });
-  const reset = (chatKey: ChatKey, by: string) => resetChannel({ buffer, sessions, history: store.history, hooks }, chatKey, by);
+  const pipeline = new Pipeline({
+    ...deps, hooks, interceptors, buffer, history, dedupeTtlMs: config.dedupeTtlMs, dedupeMaxIds: config.dedupeMaxIds, flood,
+    ...(shared ? { shared: new SharedDuplicates(shared.redis, shared.prefix, config.dedupeTtlMs, log) } : {}),
+  });
+  // The agent's memory and stored waits are cleared once, by the resetting process, after every process's part.
+  const forget = [(c: ChatKey) => forgetAgentMemory(store.kv, c), (c: ChatKey) => store.waits.clearChat(c)];
+  const reset = (chatKey: ChatKey, by: string) =>
+    resetChannel({ buffer, control, history: store.history, forget, timeoutMs: config.resetTimeoutMs }, chatKey, by);
   services = {
     commands,
     plugins,
@@ -133,6 +148,6 @@ export function assembleApp(b: Backends, o: AssemblyOptions): AppParts {
   };
   return {
     ...b, hooks, http, history, adapters, sender, interceptors, tools, tags, plugins, neko, commands, agent, sessions, flood, pipeline,
-    resetChannel: reset, outbox: o.outbox, floodRedis: o.floodRedis,
+    resetChannel: reset, outbox: o.outbox, ingestRedis: o.ingestRedis, control,
   };
 }

@@ -48,6 +48,7 @@ const envSchema = z
     DEDUPE_MAX_IDS: int(1).default(200_000),
     CHAT_STATE_IDLE_MS: int(0).default(600_000),
     SHUTDOWN_TIMEOUT_MS: int(0).default(10_000),
+    RESET_TIMEOUT_MS: int(100).default(10_000),
     FLOOD_USER_MESSAGES: int(0).default(20),
     FLOOD_USER_WINDOW_MS: int(1).default(10_000),
     FLOOD_CHAT_MESSAGES: int(0).default(60),
@@ -147,6 +148,8 @@ export interface Config {
   /** Forget the in-memory state of a chat idle this long (buffer counters, session); 0 = never. */
   chatStateIdleMs: number;
   shutdownTimeoutMs: number;
+  /** How long a channel reset waits for every process's part (its batch aborted, its plugins' callbacks). */
+  resetTimeoutMs: number;
   /** Flood limits at ingest: at most `messages` per `windowMs` per user (any chat) and per chat; 0 messages = off. */
   flood: FloodSettings;
   chatPolicy: ChatPolicy;
@@ -232,6 +235,7 @@ function toConfig(e: CoreSettingValues, typos: SettingTypo[]): Config {
     dedupeMaxIds: e.DEDUPE_MAX_IDS,
     chatStateIdleMs: e.CHAT_STATE_IDLE_MS,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    resetTimeoutMs: e.RESET_TIMEOUT_MS,
     flood: {
       user: { messages: e.FLOOD_USER_MESSAGES, windowMs: e.FLOOD_USER_WINDOW_MS },
       chat: { messages: e.FLOOD_CHAT_MESSAGES, windowMs: e.FLOOD_CHAT_WINDOW_MS },

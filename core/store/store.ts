@@ -88,12 +88,43 @@ export interface PendingMessageStore {
   takeAll(): Promise<InboundMessage[]>;
 }
 
+/** A pending `CmdCtl.wait` of one user in one chat, with its deadline. */
+export interface WaitRecord {
+  chatKey: string;
+  userId: string;
+  /** Tells this wait from a later one of the same user in the same chat. */
+  id: string;
+  /** ms since the epoch: from then on the wait is gone. */
+  deadline: number;
+  /** The wait itself, serialised by its owner (the command system). */
+  data: string;
+}
+
+/**
+ * Pending waits, at most one per (chat, user), shared by every process on the store: an answer that arrives
+ * through any gateway takes the wait, and only one take succeeds. Expiry is judged the same way in both
+ * backends: a wait whose `deadline` is not after `now` (the caller's clock, default `Date.now()`) is gone.
+ */
+export interface WaitStore {
+  /** Stores a wait, replacing the user's earlier one in the chat. */
+  put(wait: WaitRecord): Promise<void>;
+  /** Removes and returns the user's wait in the chat; undefined when there is none or it has expired. */
+  take(chatKey: string, userId: string, now?: number): Promise<WaitRecord | undefined>;
+  /** Removes wait `id` if it is still stored, expired or not; resolves whether it was (its timeout is told once). */
+  expire(chatKey: string, userId: string, id: string): Promise<boolean>;
+  /** Removes every wait of a chat; resolves how many had not expired. */
+  clearChat(chatKey: string, now?: number): Promise<number>;
+  /** Every wait that has not expired. */
+  list(now?: number): Promise<WaitRecord[]>;
+}
+
 export interface Store {
   /** What it is, for the start-up summary and the admin API: `SQLite at data/nekomata.db`, `Redis at redis://host:6379`. */
   readonly description: string;
   kv: KVStore;
   history: HistoryStore;
   pending: PendingMessageStore;
+  waits: WaitStore;
   /** Flushes queued writes and releases the backend. Further calls fail with `ClosedError`. */
   close(): Promise<void>;
 }

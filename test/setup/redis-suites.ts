@@ -6,15 +6,19 @@ import { spawnSync } from 'node:child_process';
  * (vitest.config.ts) unless Redis is required; `redis-suites.test.ts` checks that every such file is listed.
  */
 export const redisSuites = [
+  'test/buffer/bullmq-command-cost.test.ts',
   'test/buffer/bullmq-partitions.test.ts',
   'test/buffer/bullmq-retry.test.ts',
   'test/buffer/bullmq-spool.test.ts',
   'test/buffer/bullmq.contract.test.ts',
+  'test/control/follow.test.ts',
+  'test/control/redis-control-plane.test.ts',
   'test/neko/bus.redis.test.ts',
   'test/neko/cluster.redis.test.ts',
   'test/outbox/outbox.test.ts',
   'test/pipeline/flood-limit.redis.test.ts',
   'test/runtime/app.redis.test.ts',
+  'test/scale/chat-state.test.ts',
   'test/scale/cluster.test.ts',
   'test/scale/redis-restart.test.ts',
   'test/store/redis.contract.test.ts',
