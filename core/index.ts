@@ -39,6 +39,25 @@ export { PathEscapeError } from './plugin/index.js';
 export { SandboxMethodType, type SandboxMethod, type SandboxMethodFn } from './plugin/index.js';
 /** The app's services, for plugins that manage it (`plugin.services`). */
 export type { PluginServices, PluginInfo, PluginState } from './plugin/index.js';
+/** N.E.K.O's class style: `@entry`, `@lifecycle`, `@timer` and `@customEvent` on `BasePlugin` methods. */
+export { entry, lifecycle, timer, customEvent } from './plugin/index.js';
+/** What `plugin.entry`, `onLifecycle`, `onCustomEvent` and `route` take, and what an entry learns about its call. */
+export type {
+  EntryOptions, EntryHandler, EntryCall, LifecycleEvent, LifecycleHandler, LifecycleInfo, CustomEventHandler, PluginRoute,
+} from './plugin/index.js';
+/** N.E.K.O's `ctx` (`plugin.ctx`): pushed messages, runs, the message bus, status. */
+export type { PluginContext, PluginRuns, PushMessage } from './plugin/index.js';
+/** Errors of calls between plugins (`plugin.callPlugin`), the A1 policy's refusal, and a bad registration. */
+export {
+  PluginNotFoundError, PluginNotRunningError, EntryNotFoundError, PluginTimeoutError, PluginExecutionError, PluginCallRefusedError,
+  PluginRegistrationError,
+} from './plugin/index.js';
+/** Runs of entries (`ctx.runs`): their records, states, progress and exports. */
+export type { RunRecord, RunStatus, RunExport, RunExportInput, RunHandle, RunProgress } from './runs/index.js';
+/** A run id that names no stored run, and progress or exports refused by the run's state. */
+export { RunNotFoundError, RunStateError } from './runs/index.js';
+/** The message bus as plugins read it (`ctx.bus.<topic>`): topics, records and filters. */
+export type { BusView, BusTopicReader, BusTopicName, BusRecord, BusFilter, RecentQuery } from './bus/index.js';
 
 // --- Hooks: the pipeline's events, their order and the decisions they make ---
 

@@ -37,6 +37,16 @@ export const ERROR_CODES = {
   PATH_ESCAPE: 'a path leaves the folder it must stay in',
   PATH_LINK_LOOP: 'a path runs through a loop of symbolic links',
   PLUGIN_KEY_INVALID: 'a plugin key is not of the form <author>.<moduleName>',
+  PLUGIN_NOT_FOUND: 'a call names a plugin that is not loaded',
+  PLUGIN_NOT_RUNNING: 'a call names a plugin that is loaded but not enabled (or not started)',
+  ENTRY_NOT_FOUND: 'a call names an entry the plugin does not declare',
+  PLUGIN_TIMEOUT: 'a call to a plugin entry ran past its time limit and was abandoned',
+  PLUGIN_EXECUTION: 'a plugin entry threw or rejected while handling a call',
+  PLUGIN_COMMUNICATION: 'a call could not reach the plugin or its answer was lost (a process gone, Redis away)',
+  PLUGIN_CALL_REFUSED: 'a call between plugins was refused by the A1 policy: a cycle, or a chain deeper than the limit',
+  PLUGIN_REGISTRATION_INVALID: 'an entry, timer, route or custom-event handler has a bad id, a duplicate id or bad options',
+  RUN_NOT_FOUND: 'a run id names no stored run',
+  RUN_STATE: 'a run operation does not fit the run state (progress on a finished run, a progress outside 0–1)',
 
   // Buffer and store
   BUFFER_SPOOL_FULL: 'Redis is away and the gateway spool holds BUFFER_SPOOL_MAX messages: the message was refused',

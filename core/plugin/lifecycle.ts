@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import type { Declaration, Plugin } from './plugin.js';
 import { bindPlugin } from './plugin.js';
 import { callPlugin, chatContext, type PluginHost } from './plugin-host.js';
-import { startTimer } from './plugin-timer.js';
+import { LifecycleHandlers, nekoRuntime, registerNeko } from './neko-registrations.js';
 import { PluginConfig } from './plugin-config.js';
 import { pluginDataDir, resolveInside } from './plugin-path.js';
 import { PluginStore } from './plugin-store.js';
@@ -30,6 +30,8 @@ export interface PluginInfo {
   error?: { type: string; message: string; stack?: string | undefined } | undefined;
   /** Why a `disabled` plugin is disabled, and how to enable it. */
   disabledBecause?: string | undefined;
+  /** What the plugin last reported with `ctx.reportStatus`, and when. */
+  status?: { value: Record<string, unknown>; at: number } | undefined;
 }
 
 /** A plugin that is loaded: its instance and what activating it created. */
@@ -63,6 +65,7 @@ export class PluginLifecycle {
   protected readonly loaded = new Map<string, LoadedPlugin>();
   protected readonly failed = new Map<string, PluginInfo>();
   private nextOrder = 0;
+  private readonly lifecycleHandlers = new LifecycleHandlers();
 
   constructor(protected readonly host: PluginHost) {}
 
@@ -120,6 +123,7 @@ export class PluginLifecycle {
     l.info.disabledBecause = undefined;
     this.host.commands.notifyChanged();
     for (const fn of l.plugin.enabledCallbacks) await callPlugin(this.host, key, 'onEnabled', fn);
+    await this.lifecycleHandlers.fire(this.host, key, 'startup');
     this.host.log.info({ plugin: key }, `plugin ${key} enabled`);
   }
 
@@ -180,6 +184,7 @@ export class PluginLifecycle {
     active.order = old.order;
     this.loaded.set(key, active);
     if (wasEnabled) await this.turnOn(active);
+    await this.lifecycleHandlers.fire(this.host, key, 'reload');
     this.host.log.info({ plugin: key }, `plugin ${key} reloaded`);
     return { ...active.info };
   }
@@ -237,10 +242,21 @@ export class PluginLifecycle {
         if (d.kind === 'command') this.register(active, loadScope, d);
         else if (active.enabledScope) this.register(active, active.enabledScope, d);
       },
-      emit: (eventName, payload) => this.host.hooks.emit('custom_event', { eventName, payload, sourcePlugin: key, timestamp: Date.now() }),
+      emit: (eventName, payload) => {
+        this.host.neko.bus.topic('events').publish({ type: 'custom_event', plugin: key, text: eventName, payload: { eventName, payload } });
+        return this.host.hooks.emit('custom_event', { eventName, payload, sourcePlugin: key, timestamp: Date.now() });
+      },
       services: this.host.services,
       onConfigChange: (listener) => loadScope.add(config.onChange(listener as never), 'config listener'),
+      ...nekoRuntime(
+        this.host, key,
+        (dispose, what) => (active.enabledScope ?? loadScope).add(dispose, what),
+        (value) => (active.info.status = { value, at: Date.now() }),
+      ),
     });
+    loadScope.add(config.onChange((value, previous) => {
+      if (active.info.state === 'enabled') void this.lifecycleHandlers.fire(this.host, key, 'config_change', { value, previous });
+    }), 'config_change lifecycle');
     loadScope.add(() => bindPlugin(plugin, undefined), 'runtime binding');
     for (const d of plugin.declarations) if (d.kind === 'command') this.register(active, loadScope, d);
     if (plugin.initMethod) {
@@ -260,6 +276,7 @@ export class PluginLifecycle {
     if (l.info.state !== 'enabled') return;
     l.info.state = 'disabled';
     const scope = l.enabledScope;
+    await this.lifecycleHandlers.fire(this.host, l.plugin.key, 'shutdown');
     l.enabledScope = undefined;
     await scope?.dispose();
     for (const fn of l.plugin.disabledCallbacks) await callPlugin(this.host, l.plugin.key, 'onDisabled', fn);
@@ -289,7 +306,9 @@ export class PluginLifecycle {
     if (d.kind === 'tool') return scope.add(this.host.tools.add(d.tool, key), `tool ${d.tool.name}`);
     if (d.kind === 'tag') return scope.add(this.host.tags.add(d.tag, key), `tag ${d.tag.name}`);
     if (d.kind === 'command') return scope.add(this.host.commands.add(toRegisteredCommand(l, d)), `command ${d.options.name}`);
-    if (d.kind === 'timer') return scope.add(startTimer(this.host, key, d), `timer ${d.id}`);
+    if (d.kind === 'timer' || d.kind === 'entry' || d.kind === 'lifecycle' || d.kind === 'custom_event' || d.kind === 'route') {
+      return registerNeko(this.host, this.lifecycleHandlers, key, scope, d);
+    }
     const handler = d.handler as (...args: unknown[]) => unknown;
     const wrapped = (...args: unknown[]): unknown => {
       if (plugin.supportAdapter.length > 0) {

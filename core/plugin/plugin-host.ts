@@ -13,6 +13,11 @@ import type { ChatHistory, ResetResult } from '../session/index.js';
 import type { ChatPolicy } from '../pipeline/index.js';
 import type { PluginInfo } from './lifecycle.js';
 import type { ChatContext } from './context.js';
+import type { MessageBus } from '../bus/index.js';
+import type { HttpRoutes } from '../http/index.js';
+import type { RunManager } from '../runs/index.js';
+import type { EntryRegistry } from './entries.js';
+import type { TimerDriver } from './plugin-timer.js';
 
 /** What the plugin manager needs from the app. */
 export interface PluginHost {
@@ -31,6 +36,17 @@ export interface PluginHost {
   settings: PluginSettings;
   /** The app's services, for plugins that manage the app (the built-in commands). */
   services: () => PluginServices;
+  /** What N.E.K.O-style registrations use: entries, runs, the bus, timers and the HTTP server. */
+  neko: NekoParts;
+}
+
+/** The app parts behind entries, runs, the message bus, timers and plugin routes. */
+export interface NekoParts {
+  entries: EntryRegistry;
+  runs: RunManager;
+  bus: MessageBus;
+  timers: TimerDriver;
+  http: HttpRoutes;
 }
 
 /** What built-in and admin plugins may ask of the app. */

@@ -12,7 +12,9 @@ import type { ChatKey, InboundMessage, Segment } from '../message/index.js';
 import type { Metrics } from '../metrics/index.js';
 import type { Outbox } from '../outbox/index.js';
 import { createBatchStage, type FloodLimit, type IngestResult, type InterceptorChain, type Pipeline } from '../pipeline/index.js';
-import type { Plugin, PluginManager } from '../plugin/index.js';
+import type { NekoParts, Plugin, PluginManager, TimerDriver } from '../plugin/index.js';
+import type { MessageBus } from '../bus/index.js';
+import type { RunQueue } from '../runs/index.js';
 import type { ChatHistory, ResetResult, SessionHandler, SessionManager } from '../session/index.js';
 import type { Store } from '../store/index.js';
 import type { ControlPlane } from '../control/index.js';
@@ -54,6 +56,12 @@ export interface AppOptions {
   control?: ControlPlane;
   /** Where the admin API reads recent and live log lines; `createApp` makes one and logs into it. */
   logFeed?: LogFeed;
+  /** The message bus; default in process (`openApp` with REDIS_URL: Redis Streams). The app closes it at stop. */
+  bus?: MessageBus;
+  /** Where runs wait for a worker; default this process (`openApp` with REDIS_URL: BullMQ). */
+  runQueue?: RunQueue;
+  /** Where plugin timers fire; default this process (`openApp` with REDIS_URL: BullMQ job schedulers). */
+  timers?: TimerDriver;
 }
 
 type AppState = 'created' | 'running' | 'stopping' | 'stopped';
@@ -79,6 +87,8 @@ export class App {
   /** Global reply tags (`plugin.registerTag`). */
   readonly tags: NamedSet<TagDefinition>;
   readonly plugins: PluginManager;
+  /** Entries and calls between plugins, runs, the message bus and timers (N.E.K.O's plugin runtime). */
+  readonly neko: NekoParts;
   readonly commands: CommandService;
   /** The HTTP server (GET /healthz, adapters' webhooks); runs when HTTP_PORT is set. */
   readonly http: HttpServer;
@@ -115,7 +125,7 @@ export class App {
     ({
       config: this.config, log: this.log, metrics: this.metrics, store: this.store, buffer: this.buffer, hooks: this.hooks,
       interceptors: this.interceptors, sessions: this.sessions, pipeline: this.pipeline, flood: this.flood, tools: this.tools,
-      tags: this.tags, plugins: this.plugins, commands: this.commands, http: this.http, agent: this.agent, history: this.history,
+      tags: this.tags, plugins: this.plugins, neko: this.neko, commands: this.commands, http: this.http, agent: this.agent, history: this.history,
       sender: this.sender, resetChannel: this.reset, outbox: this.outbox, ingestRedis: this.ingestRedis, control: this.control, adapters: this.adapters,
       logFeed: this.logFeed, audit: this.audit, readiness: this.readiness,
     } = parts);
@@ -165,6 +175,7 @@ export class App {
     await this.control.start();
     await this.restorePending();
     await this.commands.start();
+    await this.neko.runs.start();
     await this.plugins.loadAll();
     for (const plugin of this.initialPlugins) {
       // Like a plugin file that fails: recorded as failed (with its error) and the app starts without it.
@@ -269,7 +280,11 @@ export class App {
     // After the last batch: plugins clean up once nothing can call them any more.
     this.sessions.close();
     this.commands.close();
+    // Timers stop first: with Redis, closing them first keeps the cluster's schedules when plugins unload below.
+    await this.neko.timers.close();
     await this.plugins.close();
+    await this.neko.runs.close();
+    await this.neko.bus.close();
     await this.control.close();
     for (const stop of this.serving.splice(0)) stop();
     await this.outbox?.close();

@@ -20,12 +20,14 @@ import { ChatSender, type AdapterTable } from './chat-sender.js';
 import type { Config } from './config.js';
 import type { LogFeed } from './log-feed.js';
 import { ReadinessProbe } from './readiness.js';
+import { createNekoParts, memoryRecord, type NekoBackends } from './neko-wiring.js';
+import type { NekoParts } from '../plugin/index.js';
 
 /** Where the built-in plugins live, whatever the working directory. */
 export const BUILTIN_PLUGIN_DIR = fileURLToPath(new URL('../../plugins/builtin/', import.meta.url));
 
 /** What the app is made of, besides its backends: the parts `assembleApp` builds. */
-export interface AssemblyOptions {
+export interface AssemblyOptions extends NekoBackends {
   /** What answers a batch. Default: the agent, or (no model configured) log it. */
   sessionHandler?: SessionHandler | undefined;
   /** Folders of built-in plugins. Default: the project's `plugins/builtin`. */
@@ -65,6 +67,8 @@ export interface AppParts extends Backends {
   tools: NamedSet<ToolDefinition>;
   tags: NamedSet<TagDefinition>;
   plugins: PluginManager;
+  /** Entries, runs, the message bus, timers (N.E.K.O's plugin runtime). */
+  neko: NekoParts;
   commands: CommandService;
   agent: AgentRunner | undefined;
   sessions: SessionManager;
@@ -91,7 +95,14 @@ export function assembleApp(b: Backends, o: AssemblyOptions): AppParts {
   const deps = { log, metrics };
   const control = o.control ?? new LocalControlPlane(log, config.role);
   const hooks = new HookRegistry(log, metrics);
-  const history = new ChatHistory(store.history, deps);
+  // Made first, as plugins serve routes on it; /readyz asks the probe, made once the plugins it checks exist.
+  let readiness!: ReadinessProbe;
+  const http = new HttpServer(config.http, { log: log.child({ component: 'http' }), metrics, readiness: () => readiness.check() });
+  // Built before the plugin manager whose state it asks: the closure reads it at call time.
+  let plugins!: PluginManager;
+  const neko = createNekoParts({ config, log, metrics, store, hooks, http }, o, (key) => plugins.get(key)?.info.state);
+  const memory = neko.bus.topic('memory');
+  const history = new ChatHistory(store.history, { ...deps, onRecord: (entry) => memory.publish(memoryRecord(entry)) });
   const adapters: AdapterTable = new Map();
   const sender = new ChatSender({ adapters, outbox: o.outbox, hooks, metrics, history });
   const send = sender.send.bind(sender);
@@ -101,9 +112,9 @@ export function assembleApp(b: Backends, o: AssemblyOptions): AppParts {
   const registry = new CommandRegistry(log);
   // Set below, once the sessions it resets exist; plugins first ask for it when they load, at app.start().
   let services!: PluginServices;
-  const plugins = new PluginManager(
+  plugins = new PluginManager(
     {
-      hooks, kv: store.kv, history, buffer, tools, tags, commands: registry, log, metrics, send, control,
+      hooks, kv: store.kv, history, buffer, tools, tags, commands: registry, log, metrics, send, control, neko,
       settings: { dataDir: config.dataDir, callTimeoutMs: config.plugins.callTimeoutMs, enabledByDefault: config.plugins.enabled },
       services: () => services,
     },
@@ -134,8 +145,7 @@ export function assembleApp(b: Backends, o: AssemblyOptions): AppParts {
     ...deps, hooks, interceptors, buffer, history, dedupeTtlMs: config.dedupeTtlMs, dedupeMaxIds: config.dedupeMaxIds, flood,
     ...(shared ? { shared: new SharedDuplicates(shared.redis, shared.prefix, config.dedupeTtlMs, log) } : {}),
   });
-  const readiness = new ReadinessProbe({ adapters, plugins, store });
-  const http = new HttpServer(config.http, { log: log.child({ component: 'http' }), metrics, readiness: () => readiness.check() });
+  readiness = new ReadinessProbe({ adapters, plugins, store });
   const audit = new AuditTrail({ log, metrics });
   // The agent's memory and stored waits are cleared once, by the resetting process, after every process's part.
   const forget = [(c: ChatKey) => forgetAgentMemory(store.kv, c), (c: ChatKey) => store.waits.clearChat(c)];
@@ -150,7 +160,7 @@ export function assembleApp(b: Backends, o: AssemblyOptions): AppParts {
     chatPolicy: config.chatPolicy,
   };
   return {
-    ...b, hooks, http, history, adapters, sender, interceptors, tools, tags, plugins, commands, agent, sessions, flood, pipeline,
+    ...b, hooks, http, history, adapters, sender, interceptors, tools, tags, plugins, neko, commands, agent, sessions, flood, pipeline,
     resetChannel: reset, outbox: o.outbox, ingestRedis: o.ingestRedis, control, audit, readiness,
   };
 }

@@ -72,6 +72,13 @@ const envSchema = z
     PLUGINS_ENABLED: z.string().default(''),
     PLUGIN_WATCH: bool.default(false),
     PLUGIN_CALL_TIMEOUT_MS: int(1).default(30_000),
+    PLUGIN_CALL_POLICY: z.enum(['reject', 'warn']).default('reject'),
+    PLUGIN_CALL_MAX_DEPTH: int(1, 100).default(20),
+    RUN_TIMEOUT_MS: int(1).default(300_000),
+    RUN_CANCEL_GRACE_MS: int(0).default(5_000),
+    RUN_KEEP: int(0).default(500),
+    RUN_CONCURRENCY: int(1, 1000).default(8),
+    BUS_HISTORY: int(1, 1_000_000).default(10_000),
     COMMANDS_ENABLED: bool.default(true),
     COMMAND_PREFIX: z.string().min(1).max(8).default('/'),
     COMMAND_UNKNOWN_REPLY: z.enum(['suggest', 'silent']).default('suggest'),
@@ -164,7 +171,12 @@ export interface Config {
   /** Flood limits at ingest: at most `messages` per `windowMs` per user (any chat) and per chat; 0 messages = off. */
   flood: FloodSettings;
   chatPolicy: ChatPolicy;
-  plugins: { dirs: string[]; enabled: string[]; watch: boolean; callTimeoutMs: number };
+  /** `callPolicy`/`callMaxDepth`: the A1 policy on calls between plugins (cycles, chain depth). */
+  plugins: { dirs: string[]; enabled: string[]; watch: boolean; callTimeoutMs: number; callPolicy: 'reject' | 'warn'; callMaxDepth: number };
+  /** Runs of plugin entries: time limit, cancel grace, finished runs kept, runs executed at once per process (Redis). */
+  runs: { timeoutMs: number; cancelGraceMs: number; keep: number; concurrency: number };
+  /** Records kept per message-bus topic. */
+  bus: { history: number };
   commands: CommandSettings;
   /** Set: the buffer, store and outbox run on Redis, shared by every process with the same URL and prefix. */
   /** `spoolMax`: messages a process holds while Redis is unreachable before it refuses more. */
@@ -252,7 +264,12 @@ function toConfig(e: CoreSettingValues, typos: SettingTypo[]): Config {
       groupOther: e.CHAT_GROUP_OTHER,
       wakeWords: list(e.WAKE_WORDS),
     },
-    plugins: { dirs: list(e.PLUGIN_DIRS), enabled: list(e.PLUGINS_ENABLED), watch: e.PLUGIN_WATCH, callTimeoutMs: e.PLUGIN_CALL_TIMEOUT_MS },
+    plugins: {
+      dirs: list(e.PLUGIN_DIRS), enabled: list(e.PLUGINS_ENABLED), watch: e.PLUGIN_WATCH, callTimeoutMs: e.PLUGIN_CALL_TIMEOUT_MS,
+      callPolicy: e.PLUGIN_CALL_POLICY, callMaxDepth: e.PLUGIN_CALL_MAX_DEPTH,
+    },
+    runs: { timeoutMs: e.RUN_TIMEOUT_MS, cancelGraceMs: e.RUN_CANCEL_GRACE_MS, keep: e.RUN_KEEP, concurrency: e.RUN_CONCURRENCY },
+    bus: { history: e.BUS_HISTORY },
     commands: {
       defaults: {
         enabled: e.COMMANDS_ENABLED,

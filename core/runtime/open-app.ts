@@ -2,6 +2,9 @@ import path from 'node:path';
 import { BullMQBufferDriver, MemoryBufferDriver } from '../buffer/index.js';
 import { Metrics } from '../metrics/index.js';
 import { BullMQOutbox } from '../outbox/index.js';
+import { RedisBus } from '../bus/index.js';
+import { RedisTimers } from '../plugin/index.js';
+import { BullMQRunQueue } from '../runs/index.js';
 import { RedisControlPlane } from '../control/index.js';
 import { connectRedis, whenReady } from '../redis/index.js';
 import type { Logger } from 'pino';
@@ -42,8 +45,9 @@ function openOwnedSqliteStore(dataDir: string, log: Logger): Store {
 
 /**
  * Builds an app with the backends its configuration names: with `REDIS_URL`, the Redis store, the BullMQ
- * buffer, the outbox, the control plane and the flood limits' and duplicate check's counts, shared with every
- * other process on that Redis; without, the embedded ones.
+ * buffer, the outbox, the control plane, the flood limits' and duplicate check's counts, the bus (Redis
+ * Streams), runs (BullMQ jobs) and timers (BullMQ job schedulers), shared with every other process on that
+ * Redis; without, the embedded ones.
  */
 export async function openApp(config: Config, options: AppOptions = {}): Promise<App> {
   if (!config.redis) return createApp(config, options);
@@ -72,5 +76,10 @@ export async function openApp(config: Config, options: AppOptions = {}): Promise
     });
   }
   const control = options.control ?? new RedisControlPlane(config.redis, log, config.role);
-  return createApp(config, { ...options, log, logFeed, metrics, store, buffer, outbox, control, ...(ingestRedis ? { ingestRedis } : {}) });
+  const redis = config.redis;
+  const bus = options.bus ?? new RedisBus({ redis, history: config.bus.history, log, metrics });
+  const runQueue = options.runQueue ?? new BullMQRunQueue({ redis, log, concurrency: config.runs.concurrency });
+  // A tick's running mark outlives a call that hangs by at most the call time limit.
+  const timers = options.timers ?? new RedisTimers({ redis, log, metrics, markMs: config.plugins.callTimeoutMs + 1000 });
+  return createApp(config, { ...options, log, logFeed, metrics, store, buffer, outbox, control, bus, runQueue, timers, ...(ingestRedis ? { ingestRedis } : {}) });
 }

@@ -17,7 +17,9 @@ const defaults: Config = {
   flood: { user: { messages: 20, windowMs: 10_000 }, chat: { messages: 60, windowMs: 10_000 } },
   console: { enabled: 'auto', userId: 'local', level: 'super_user' },
   chatPolicy: { private: 'buffer', groupMentioned: 'buffer', groupOther: 'record', wakeWords: [] },
-  plugins: { dirs: [], enabled: [], watch: false, callTimeoutMs: 30_000 },
+  plugins: { dirs: [], enabled: [], watch: false, callTimeoutMs: 30_000, callPolicy: 'reject', callMaxDepth: 20 },
+  runs: { timeoutMs: 300_000, cancelGraceMs: 5_000, keep: 500, concurrency: 8 },
+  bus: { history: 10_000 },
   commands: {
     defaults: { enabled: true, prefix: '/', unauthorizedOutput: true, silentStatuses: [], recordInput: false, unknownReply: 'suggest', quoteReplies: false },
     adapters: {},
@@ -134,7 +136,9 @@ describe('loadConfig parsing', () => {
       resetTimeoutMs: 10_000,
       console: { enabled: true, userId: 'me', level: 'super_user' },
       chatPolicy: { private: 'trigger', groupMentioned: 'flush', groupOther: 'discard', wakeWords: ['neko', 'mata'] },
-      plugins: { dirs: ['./my-plugins', '/opt/neko/plugin.ts'], enabled: ['me.weather', 'you.dice'], watch: true, callTimeoutMs: 5000 },
+      plugins: { dirs: ['./my-plugins', '/opt/neko/plugin.ts'], enabled: ['me.weather', 'you.dice'], watch: true, callTimeoutMs: 5000, callPolicy: 'reject', callMaxDepth: 20 },
+      runs: { timeoutMs: 300_000, cancelGraceMs: 5_000, keep: 500, concurrency: 8 },
+      bus: { history: 10_000 },
       commands: {
         defaults: { enabled: false, prefix: '#', unauthorizedOutput: false, silentStatuses: ['not_found', 'disabled'], recordInput: true, unknownReply: 'silent', quoteReplies: false },
         adapters: { onebot: { prefix: '!', silentStatuses: ['invalid_args'], quoteReplies: true } },

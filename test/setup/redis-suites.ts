@@ -13,6 +13,8 @@ export const redisSuites = [
   'test/buffer/bullmq.contract.test.ts',
   'test/control/follow.test.ts',
   'test/control/redis-control-plane.test.ts',
+  'test/neko/bus.redis.test.ts',
+  'test/neko/cluster.redis.test.ts',
   'test/outbox/outbox.test.ts',
   'test/pipeline/flood-limit.redis.test.ts',
   'test/runtime/app.redis.test.ts',
