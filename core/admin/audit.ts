@@ -34,8 +34,8 @@ export class AuditTrail {
     if (this.records.length > KEPT) this.records.shift();
     this.deps.metrics.count('admin_actions_total', { action: entry.action });
     const who = entry.actor.via === 'session' ? `session ${entry.actor.session}` : entry.actor.via;
-    const text = `admin ${entry.action} ${entry.target} by ${who} from ${entry.actor.ip}${entry.ok ? '' : ' (failed)'}`;
-    this.deps.log.info({ audit: record }, text);
+    const text = `${entry.action} ${entry.target} by ${who} from ${entry.actor.ip}${entry.ok ? '' : ' (failed)'}`;
+    this.deps.log.info({ audit: record }, `admin ${text}`);
     const plugin = entry.action.startsWith('plugin.') ? entry.target : undefined;
     this.deps.lifecycle?.publish({ type: 'admin', ts: record.time, ...(plugin ? { plugin } : {}), text, payload: record });
     return record;
