@@ -58,6 +58,9 @@ describe('runs through the admin API', () => {
     expect(await t.json(`/api/runs/${run.id}`)).toMatchObject({ status: 'canceled' });
     expect((await t.json(`/api/runs?plugin=${plugin.key}`))[0]).toMatchObject({ id: run.id, status: 'canceled' });
     expect(await t.json(`/api/runs/${run.id}/exports`)).toEqual([]);
+    // A finished run's stream sends its final state once and ends (read to the end of the body).
+    const after = await readEvents(await t.api(`/api/runs/${run.id}/stream`), () => false);
+    expect(after.map((e) => e.data.status)).toEqual(['canceled']);
 
     const audit = await t.json('/api/audit?limit=2');
     expect(audit.map((r: { action: string }) => r.action)).toEqual(['run.cancel', 'run.create']);
