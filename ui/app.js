@@ -10,8 +10,10 @@ import { Commands } from './pages/commands.js';
 import { Chats } from './pages/chats.js';
 import { Logs } from './pages/logs.js';
 import { WebChat } from './pages/webchat.js';
+import { Runs } from './pages/runs.js';
+import { Bus } from './pages/bus.js';
 
-const PAGES = { dashboard: Dashboard, plugins: Plugins, commands: Commands, chats: Chats, logs: Logs, webchat: WebChat };
+const PAGES = { dashboard: Dashboard, plugins: Plugins, commands: Commands, chats: Chats, runs: Runs, logs: Logs, bus: Bus, webchat: WebChat };
 const pageOf = () => (location.hash.slice(1) in PAGES ? location.hash.slice(1) : 'dashboard');
 
 function Login({ onDone }) {

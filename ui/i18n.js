@@ -11,6 +11,9 @@ const TEXTS = {
     run: 'Run', commandPlaceholder: '/echo hello', output: 'Output', history: 'History', reset: 'Reset', resetDone: 'Reset: {n} messages archived',
     noChats: 'No chat has history yet', level: 'Level', pause: 'Pause', resume: 'Resume', user: 'User', room: 'Room', private: 'Private',
     group: 'Group', send: 'Send', messagePlaceholder: 'Say something (in a group, @bot to address the bot)', batch: 'batch of {n} ({reason})',
+    runs: 'Runs', bus: 'Bus', startRun: 'Start a run', entry: 'Entry', args: 'Arguments', invalidJson: 'The arguments are not valid JSON',
+    cancel: 'Cancel', exports: 'Exports', noRuns: 'No runs yet', topic: 'Topic', type: 'Type', plugin: 'Plugin', text: 'Text', filter: 'Filter',
+    status_queued: 'Queued', status_running: 'Running', status_succeeded: 'Succeeded', status_failed: 'Failed', status_canceled: 'Canceled', status_timed_out: 'Timed out',
     permission: 'Permission', language: 'Language', none: 'none', refresh: 'Refresh', loading: 'Loading…',
   },
   zh: {
@@ -22,6 +25,9 @@ const TEXTS = {
     run: '运行', commandPlaceholder: '/echo 你好', output: '输出', history: '历史', reset: '重置', resetDone: '已重置: 归档 {n} 条消息',
     noChats: '还没有会话记录', level: '级别', pause: '暂停', resume: '继续', user: '用户', room: '房间', private: '私聊',
     group: '群聊', send: '发送', messagePlaceholder: '说点什么 (群聊中用 @bot 呼叫机器人)', batch: '批次 {n} 条 ({reason})',
+    runs: '任务', bus: '消息总线', startRun: '启动任务', entry: '入口', args: '参数', invalidJson: '参数不是有效的 JSON',
+    cancel: '取消', exports: '导出', noRuns: '还没有任务', topic: '主题', type: '类型', plugin: '插件', text: '文本', filter: '筛选',
+    status_queued: '排队中', status_running: '运行中', status_succeeded: '已完成', status_failed: '失败', status_canceled: '已取消', status_timed_out: '已超时',
     permission: '权限', language: '语言', none: '无', refresh: '刷新', loading: '加载中…',
   },
 };

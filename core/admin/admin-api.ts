@@ -2,10 +2,12 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import type { AccessEnv } from '../http/index.js';
 import type { AdminApp, AdminDeps } from './admin-deps.js';
 import { adapterRoutes } from './routes/adapters.js';
+import { busRoutes } from './routes/bus.js';
 import { chatRoutes } from './routes/chats.js';
 import { commandRoutes } from './routes/commands.js';
 import { logRoutes } from './routes/logs.js';
 import { pluginRoutes } from './routes/plugins.js';
+import { runRoutes } from './routes/runs.js';
 import { sessionRoutes } from './routes/session.js';
 import { systemRoutes } from './routes/system.js';
 import { mountUi } from './ui.js';
@@ -33,6 +35,8 @@ export function createAdminApi(deps: AdminDeps, options: { ui?: string } = {}): 
   commandRoutes(api, deps);
   chatRoutes(api, deps);
   logRoutes(api, deps);
+  runRoutes(api, deps);
+  busRoutes(api, deps);
   api.doc31(OPENAPI_PATH, {
     openapi: '3.1.0',
     info: { title: 'Nekomata admin API', version: deps.version, description: 'Manage a running Nekomata bot. Authenticate with `Authorization: Bearer <ADMIN_TOKEN>`, or log in (POST /api/session) for a session cookie.' },

@@ -1,12 +1,14 @@
 import { OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Logger } from 'pino';
 import type { BufferDriver } from '../buffer/index.js';
+import type { MessageBus } from '../bus/index.js';
 import type { CommandService } from '../command/index.js';
 import type { AccessEnv, AdminAccess } from '../http/index.js';
 import type { ChatKey } from '../message/index.js';
 import type { Metrics } from '../metrics/index.js';
-import type { PluginManager } from '../plugin/index.js';
+import type { EntryRegistry, PluginManager } from '../plugin/index.js';
 import type { LogFeed } from '../runtime/log-feed.js';
+import type { RunManager } from '../runs/index.js';
 import type { ResetResult } from '../session/index.js';
 import type { Store } from '../store/index.js';
 import type { AuditTrail } from './audit.js';
@@ -36,6 +38,10 @@ export interface AdminDeps {
   commands: CommandService;
   store: Store;
   buffer: BufferDriver;
+  /** N.E.K.O's entries (what a run may start), runs and message bus. */
+  entries: EntryRegistry;
+  runs: RunManager;
+  bus: MessageBus;
   /** Chats with a session held in memory. */
   chatsHeld(): number;
   adapters(): AdapterStatus[];

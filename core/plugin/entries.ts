@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Logger } from 'pino';
+import { z } from 'zod';
 import type { BusTopic } from '../bus/index.js';
 import { ValidationError } from '../errors/index.js';
 import type { Disposer } from '../hooks/index.js';
@@ -78,13 +79,25 @@ export class EntryRegistry {
       [...map].map(([id, e]) => ({ plugin: p, id, description: e.options.description ?? '', validated: e.options.input !== undefined })));
   }
 
+  /** The entry's input as JSON Schema (draft 2020-12), or undefined when it declares none; throws like `call`. */
+  inputSchema(target: string, entryId: string): Record<string, unknown> | undefined {
+    const input = this.find(target, entryId).options.input;
+    return input ? (z.toJSONSchema(input, { io: 'input', target: 'draft-2020-12', unrepresentable: 'any' }) as Record<string, unknown>) : undefined;
+  }
+
+  /**
+   * Checks `args` against the entry's schema without calling it, for a caller that must refuse bad arguments
+   * before queuing (a run started through the admin API): the failing fields, none when they pass. Throws like `call`
+   * when the plugin is not running or has no such entry.
+   */
+  inputIssues(target: string, entryId: string, args: unknown): { path: string; message: string }[] {
+    const parsed = this.find(target, entryId).options.input?.safeParse(args ?? {});
+    return parsed && !parsed.success ? parsed.error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message })) : [];
+  }
+
   /** Calls `target`'s entry `entryId` with `args`; resolves with what it returned, or throws a typed error. */
   async call(target: string, entryId: string, args: unknown, opts: CallOptions = {}): Promise<unknown> {
-    const state = this.deps.pluginState(target);
-    if (state === undefined) throw new PluginNotFoundError(target);
-    if (state !== 'enabled') throw new PluginNotRunningError(target, state);
-    const entry = this.entries.get(target)?.get(entryId);
-    if (!entry) throw new EntryNotFoundError(target, entryId, [...(this.entries.get(target)?.keys() ?? [])]);
+    const entry = this.find(target, entryId);
     const chain = this.chainFor(target, entryId, opts.caller);
     let input = args;
     if (entry.options.input) {
@@ -126,6 +139,16 @@ export class EntryRegistry {
       clearTimeout(timer);
       outer?.removeEventListener('abort', onOuter);
     }
+  }
+
+  /** The entry of a running plugin, or the typed error saying why there is none. */
+  private find(target: string, entryId: string): Registered {
+    const state = this.deps.pluginState(target);
+    if (state === undefined) throw new PluginNotFoundError(target);
+    if (state !== 'enabled') throw new PluginNotRunningError(target, state);
+    const entry = this.entries.get(target)?.get(entryId);
+    if (!entry) throw new EntryNotFoundError(target, entryId, [...(this.entries.get(target)?.keys() ?? [])]);
+    return entry;
   }
 
   /** The chain with this call added, after the A1 policy has looked at it. */

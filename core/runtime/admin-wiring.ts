@@ -32,6 +32,7 @@ export function mountAdmin(app: App): void {
     createAdminApi({
       version: packageVersion(), startedAt: app.startedAt, role: app.config.role, log: app.log.child({ component: 'admin' }), metrics: app.metrics,
       access, audit: app.audit, logFeed: app.logFeed, plugins: app.plugins, commands: app.commands, store: app.store, buffer: app.buffer,
+      entries: app.neko.entries, runs: app.neko.runs, bus: app.neko.bus,
       chatsHeld: () => app.sessions.chatsHeld,
       adapters: () => app.adapterStates(),
       reconnect: (name) => app.reconnectAdapter(name),

@@ -146,7 +146,7 @@ export function assembleApp(b: Backends, o: AssemblyOptions): AppParts {
     ...(shared ? { shared: new SharedDuplicates(shared.redis, shared.prefix, config.dedupeTtlMs, log) } : {}),
   });
   readiness = new ReadinessProbe({ adapters, plugins, store });
-  const audit = new AuditTrail({ log, metrics });
+  const audit = new AuditTrail({ log, metrics, lifecycle: neko.bus.topic('lifecycle') });
   // The agent's memory and stored waits are cleared once, by the resetting process, after every process's part.
   const forget = [(c: ChatKey) => forgetAgentMemory(store.kv, c), (c: ChatKey) => store.waits.clearChat(c)];
   const reset = (chatKey: ChatKey, by: string) =>

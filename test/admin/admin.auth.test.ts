@@ -18,7 +18,7 @@ afterAll(() => t.stop());
 async function everyApiRoute(): Promise<{ method: string; path: string }[]> {
   const doc = (await t.json('/api/openapi.json')) as { paths: Record<string, Record<string, unknown>> };
   const routes = Object.entries(doc.paths).flatMap(([p, ops]) =>
-    Object.keys(ops).map((method) => ({ method: method.toUpperCase(), path: p.replace('{key}', 'nekomata.built_in').replace('{name}', 'built_in:echo').replace('{chatKey}', 'web-private_x') })),
+    Object.keys(ops).map((method) => ({ method: method.toUpperCase(), path: p.replace('{key}', 'nekomata.built_in').replace('{name}', 'built_in:echo').replace('{chatKey}', 'web-private_x').replace('{id}', 'some-run').replace('{topic}', 'runs') })),
   );
   return [...routes, { method: 'POST', path: WEB_CHAT_ROUTES.send }, { method: 'GET', path: `${WEB_CHAT_ROUTES.events}?chatKey=web-private_x` }];
 }

@@ -3,14 +3,19 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scriptedModel } from '../../core/testing/index.js';
 import { ADMIN_TOKEN, startAdminApp, type AdminTestApp } from '../support/admin.js';
 import { failOnPageErrors, launchChromium, screenshot } from '../support/browser.js';
+import { halfwayPlugin } from '../support/run-plugin.js';
 
 let t: AdminTestApp;
 let browser: Browser;
 let page: Page;
 let pageErrors: () => string[];
+const halfway = halfwayPlugin();
 
 beforeAll(async () => {
-  t = await startAdminApp({ AGENT_REPLY_FORMAT: 'text' }, { provider: scriptedModel(['Hello from the bot']) });
+  t = await startAdminApp(
+    { AGENT_REPLY_FORMAT: 'text', PLUGINS_ENABLED: `nekomata.example_config,${halfway.key}` },
+    { provider: scriptedModel(['Hello from the bot']), plugins: [halfway] },
+  );
   browser = await launchChromium();
   page = await browser.newPage({ locale: 'en-US' });
   pageErrors = failOnPageErrors(page);
@@ -93,6 +98,29 @@ describe('the Web UI in a real browser', () => {
     await go('logs');
     await page.locator('[data-testid=logs] .line', { hasText: 'web chat message from alice in web-private_alice: hi bot, are you there?' }).waitFor();
     await screenshot(page, '08-live-log');
+  });
+
+  it('watches a run’s progress and cancels it, after its arguments were refused by field; the cancel shows on the live bus', async () => {
+    await go('runs');
+    await page.selectOption('select[name=entry]', `${halfway.key}:work`);
+    await page.fill('textarea[name=args]', '{ "label": "", "steps": 2 }');
+    await page.click('form.start-run button[type=submit]');
+    await page.locator('[data-testid=run-errors] li[data-field=label]').waitFor();
+    await screenshot(page, '10-run-arguments-refused');
+    expect(await t.app.neko.runs.list({ plugin: halfway.key })).toEqual([]);
+    await page.fill('textarea[name=args]', '{ "label": "from the browser", "steps": 2 }');
+    await page.click('form.start-run button[type=submit]');
+    const run = page.locator('[data-testid=runs] li', { hasText: halfway.key });
+    await run.locator('[data-testid=run-percent]', { hasText: '50%' }).waitFor();
+    await run.getByText('half way · from the browser').waitFor();
+    await screenshot(page, '11-run-progress');
+    await run.locator('[data-testid=cancel]').click();
+    await run.locator('.badge.canceled').waitFor();
+    await screenshot(page, '12-run-canceled');
+    expect((await t.app.neko.runs.list({ plugin: halfway.key })).map((r) => r.status)).toEqual(['canceled']);
+    await go('bus');
+    await page.locator('[data-testid=bus] .line[data-type=admin]', { hasText: 'run.cancel' }).waitFor();
+    await screenshot(page, '13-bus-live');
   });
 
   it('switches to Chinese and fits a phone-sized screen', async () => {
