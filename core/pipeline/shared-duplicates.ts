@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import type { Metrics } from '../metrics/index.js';
 
 /**
  * The cluster-wide half of the duplicate check: a message id is claimed in Redis (`SET NX PX`, under
@@ -15,7 +16,7 @@ export class SharedDuplicates {
     private readonly redis: Redis,
     private readonly prefix: string,
     private readonly ttlMs: number,
-    private readonly log: Logger,
+    private readonly deps: { log: Logger; metrics: Metrics },
   ) {}
 
   /** Resolves true when another process claimed `id` within the TTL. */
@@ -24,15 +25,22 @@ export class SharedDuplicates {
     try {
       return (await this.redis.set(this.key(id), '1', 'PX', this.ttlMs, 'NX')) === null;
     } catch (err) {
-      if (!this.warned) this.log.warn({ err }, 'the shared duplicate check could not reach Redis: each gateway drops only its own repeats until it is back');
-      this.warned = true;
+      this.failed('claim', err);
       return false;
     }
   }
 
   /** Gives up the claim: the message was not taken after all, so a redelivery must get through anywhere. */
   forget(id: string): void {
-    this.redis.del(this.key(id)).catch(() => undefined);
+    // Left in place, the claim expires with its TTL: until then a redelivery is dropped as a duplicate.
+    this.redis.del(this.key(id)).catch((err: unknown) => this.failed('forget', err));
+  }
+
+  /** Counted every time, logged once: an outage would otherwise log a line per message. */
+  private failed(stage: 'claim' | 'forget', err: unknown): void {
+    this.deps.metrics.count('duplicate_check_errors_total', { stage });
+    if (!this.warned) this.deps.log.warn({ err, stage }, 'the shared duplicate check could not reach Redis: each gateway drops only its own repeats until it is back');
+    this.warned = true;
   }
 
   private key(id: string): string {

@@ -143,7 +143,7 @@ export function assembleApp(b: Backends, o: AssemblyOptions): AppParts {
   });
   const pipeline = new Pipeline({
     ...deps, hooks, interceptors, buffer, history, dedupeTtlMs: config.dedupeTtlMs, dedupeMaxIds: config.dedupeMaxIds, flood,
-    ...(shared ? { shared: new SharedDuplicates(shared.redis, shared.prefix, config.dedupeTtlMs, log) } : {}),
+    ...(shared ? { shared: new SharedDuplicates(shared.redis, shared.prefix, config.dedupeTtlMs, deps) } : {}),
   });
   readiness = new ReadinessProbe({ adapters, plugins, store });
   const audit = new AuditTrail({ log, metrics, lifecycle: neko.bus.topic('lifecycle') });

@@ -17,6 +17,7 @@ export const redisSuites = [
   'test/neko/cluster.redis.test.ts',
   'test/outbox/outbox.test.ts',
   'test/pipeline/flood-limit.redis.test.ts',
+  'test/pipeline/shared-duplicates.redis.test.ts',
   'test/runtime/app.redis.test.ts',
   'test/scale/chat-state.test.ts',
   'test/scale/cluster.test.ts',
