@@ -1,5 +1,6 @@
 import { transform } from 'esbuild';
 import { configDefaults, defineConfig, type Plugin } from 'vitest/config';
+import { excludedBrowserSuites } from './test/setup/browser-suites.js';
 import { excludedRedisSuites } from './test/setup/redis-suites.js';
 
 /**
@@ -20,10 +21,10 @@ export default defineConfig({
   plugins: [standardDecorators],
   test: {
     include: ['test/**/*.test.ts'],
-    // Without a redis-server the Redis suites are left out (the global setup says so), or the run fails if Redis is required.
-    exclude: [...configDefaults.exclude, ...excludedRedisSuites()],
+    // Without a redis-server (or chromium) those suites are left out (the global setup says so), or the run fails if they are required.
+    exclude: [...configDefaults.exclude, ...excludedRedisSuites(), ...excludedBrowserSuites()],
     // One private redis-server for the whole run; tests isolate themselves by key prefix (test/support/redis.ts).
-    globalSetup: ['test/setup/redis.ts'],
+    globalSetup: ['test/setup/redis.ts', 'test/setup/browser.ts'],
     // Contract suites run real timers, real SQLite and a real Redis: give them room on a 2-core machine.
     testTimeout: 20_000,
     hookTimeout: 30_000,

@@ -2,6 +2,7 @@ import { ConsoleAdapter } from '../adapters/console/index.js';
 import { agentActivity, DiscordAdapter, discordCommandSource, type DiscordAdapterOptions } from '../adapters/discord/index.js';
 import { OneBotAdapter } from '../adapters/onebot/index.js';
 import { TelegramAdapter, telegramCommandSource } from '../adapters/telegram/index.js';
+import { WebChatAdapter, webBatchSource } from '../adapters/web/index.js';
 import type { Adapter } from '../core/adapter/index.js';
 import { OutboundHttp } from '../core/net/index.js';
 import type { App } from '../core/runtime/index.js';
@@ -19,7 +20,7 @@ export function consoleAdapterFor(config: AppConfig, stdinIsTerminal = process.s
 }
 
 /**
- * The platform adapters the configuration enables (OneBot, Telegram, Discord), wired to the app's commands
+ * The platform adapters the configuration enables (OneBot, Telegram, Discord, and the Web UI's chat), wired to the app's commands
  * (native menus, slash commands) and hooks (typing while the agent works) as `nekomata start` does, and through
  * the outbound proxy when one is set. A worker holds no platform connection: it gets none, its replies go
  * through the outbox to a gateway.
@@ -41,5 +42,7 @@ export function configuredAdapters(app: App, config: AppConfig): Adapter[] {
     const restAgent = outbound ? { restAgent: outbound.dispatcher as unknown as NonNullable<DiscordAdapterOptions['restAgent']> } : {};
     adapters.push(new DiscordAdapter({ ...config.discord, ...restAgent, commands: discordCommandSource(app.commands), activity: agentActivity(app.hooks) }));
   }
+  // The browser's chat, in the Web UI behind the admin login; its page sees the batches the buffer releases.
+  if (config.web) adapters.push(new WebChatAdapter({ batches: webBatchSource(app.hooks) }));
   return adapters;
 }

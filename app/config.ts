@@ -2,12 +2,13 @@ import { consoleSettings } from '../adapters/console/index.js';
 import { discordSettings } from '../adapters/discord/index.js';
 import { oneBotSettings } from '../adapters/onebot/index.js';
 import { telegramSettings } from '../adapters/telegram/index.js';
+import { webChatSettings } from '../adapters/web/index.js';
 import { configVariables, loadSettings, type Config, type SectionsConfig } from '../core/runtime/index.js';
 
 /** The settings of every adapter the app ships, composed with core's. */
-const ADAPTER_SETTINGS = [consoleSettings, oneBotSettings, telegramSettings, discordSettings] as const;
+const ADAPTER_SETTINGS = [consoleSettings, oneBotSettings, telegramSettings, discordSettings, webChatSettings] as const;
 
-/** Core's configuration plus each adapter's: `console`, and `onebot`, `telegram`, `discord` when enabled. */
+/** Core's configuration plus each adapter's: `console`, and `onebot`, `telegram`, `discord`, `web` when enabled. */
 export type AppConfig = Config & SectionsConfig<typeof ADAPTER_SETTINGS>;
 
 /** The name of every setting: core's and the adapters'. `.env.example` documents each one. */

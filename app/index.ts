@@ -48,6 +48,17 @@ export { OneBotAdapter, type OneBotAdapterOptions } from '../adapters/onebot/ind
 export { TelegramAdapter, telegramCommandSource, type TelegramAdapterOptions } from '../adapters/telegram/index.js';
 /** Discord through discord.js: guilds, threads, DMs, slash commands and buttons. */
 export { DiscordAdapter, discordCommandSource, agentActivity, type DiscordAdapterOptions } from '../adapters/discord/index.js';
+/** The Web UI's chat: made-up users talk to the bot from the browser, behind the admin login. */
+export { WebChatAdapter, webBatchSource, type WebChatAdapterOptions } from '../adapters/web/index.js';
+
+// --- The admin server ---
+
+/** The app's recent and live log lines, which the admin API shows: pass one to `createApp` with a logger writing into it. */
+export { LogFeed, type LogRecord } from '../core/runtime/index.js';
+/** A change made through the admin API, as `app.audit` keeps it. */
+export type { AuditRecord } from '../core/admin/index.js';
+/** What `GET /readyz` reports. */
+export type { Readiness, ReadinessCheck } from '../core/http/index.js';
 
 // --- Backends, for embedding with your own ---
 
@@ -59,3 +70,8 @@ export { MemoryBufferDriver, BullMQBufferDriver, type BufferDriver, type BufferP
 export { OpenAIProvider, type ChatProvider } from '../core/agent/index.js';
 /** Counters of what the app does and drops. */
 export { Metrics } from '../core/metrics/index.js';
+/**
+ * How the processes of one bot tell each other of chat-wide changes (`AppOptions.control`): within one process,
+ * and on Redis; and the error a channel reset raises when a process did not confirm its part in time.
+ */
+export { LocalControlPlane, RedisControlPlane, ControlIncompleteError, type ControlPlane } from '../core/control/index.js';

@@ -36,13 +36,10 @@
  *
  * BENCH_BUFFER_WARMUP (2,000) messages go through each path first, untimed (JIT, Lua script cache).
  * BENCH_BUFFER_ALL_COMMANDS=1 lists every Redis command per message with its Redis time (µs, commandstats usec;
- * a script's usec includes the commands it ran) instead of the top 5. BENCH_BUFFER_CPU_PROFILE=<file> writes a V8 CPU
- * profile (.cpuprofile) of this process over the measured BullMQ run (first push → every message handled), and
- * one of the paced run to <file>.paced.cpuprofile. BENCH_BUFFER_SLOWLOG=1 adds the Redis time per message of each
+ * a script's usec includes the commands it ran) instead of the top 5. BENCH_PROFILE=<dir> records a CPU profile
+ * of this process over each measured run, first push to every message handled (bench/profile.ts). BENCH_BUFFER_SLOWLOG=1 adds the Redis time per message of each
  * top-level command and Lua script (bench/buffer-redis.ts).
  */
-import fs from 'node:fs';
-import { Session } from 'node:inspector/promises';
 import os from 'node:os';
 import { Redis } from 'ioredis';
 import { pino, type Logger } from 'pino';
@@ -50,6 +47,7 @@ import { BullMQBufferDriver, MemoryBufferDriver, type BufferDriver } from '../co
 import { Metrics } from '../core/metrics/index.js';
 import { connectRedis, whenReady } from '../core/redis/index.js';
 import { collectGarbage } from './pipeline.js';
+import { profiled } from './profile.js';
 import { buildWorkload, type Workload } from './pipeline-workload.js';
 // The same private redis-server the test suite starts (persistence off, noeviction, a temp directory).
 import { startRedisServer } from '../test/support/redis-server.js';
@@ -70,22 +68,6 @@ function slowlogScripts(): Record<string, string> | undefined {
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Samples this process's CPU (V8 profiler) until `stop(file)` writes the profile (Chrome DevTools .cpuprofile). */
-async function startProfile(): Promise<{ stop(file: string): Promise<void> }> {
-  const session = new Session();
-  session.connect();
-  await session.post('Profiler.enable');
-  await session.post('Profiler.setSamplingInterval', { interval: 250 });
-  await session.post('Profiler.start');
-  return {
-    async stop(file) {
-      const { profile } = await session.post('Profiler.stop');
-      fs.writeFileSync(file, JSON.stringify(profile));
-      session.disconnect();
-    },
-  };
-}
-
 async function runDriver(
   name: string,
   workload: Workload,
@@ -93,7 +75,6 @@ async function runDriver(
   make: () => Promise<BufferDriver>,
   metrics: Metrics,
   admin: Redis | undefined,
-  profileFile?: string,
   rate = 0,
 ): Promise<RunResult> {
   const driver = await make();
@@ -102,14 +83,16 @@ async function runDriver(
   const messages = inOrder(workload);
   try {
     collectGarbage();
-    const profile = profileFile ? await startProfile() : undefined;
     const accounting = admin ? await startRedisAccounting(admin, slowlogScripts()) : undefined;
     const cpu = process.cpuUsage();
-    const pushed = await pushAll(messages, (m) => driver.push(m), s.inFlight, rate, workload.burstSize);
-    const complete = await consumer.recorder.whenComplete(s.policy.maxWaitMs + 30_000);
+    const measured = async () => {
+      const pushed = await pushAll(messages, (m) => driver.push(m), s.inFlight, rate, workload.burstSize);
+      return { pushed, complete: await consumer.recorder.whenComplete(s.policy.maxWaitMs + 30_000) };
+    };
+    // Warm-up runs are not profiled: the profile is of the steady state.
+    const { pushed, complete } = name.startsWith('warm-up') ? await measured() : await profiled(`buffer ${name}`, measured);
     const cpuUsed = process.cpuUsage(cpu);
     const redis = await accounting?.stop();
-    if (profile) await profile.stop(profileFile!);
     const totalMs = consumer.lastHandledAt - pushed.startedAt;
     // Anything delivered twice, late, shows up in the check.
     await sleep(s.settleMs);
@@ -251,7 +234,7 @@ export async function run(): Promise<boolean> {
     const mem = await runDriver('memory', workload, s, memory(memMetrics), memMetrics, undefined);
     floors.push(await runFloor(workload, s, server.url, 'benchfloor2', log, admin));
     const bullMetrics = new Metrics();
-    const bull = await runDriver('bullmq', workload, s, bullmq(bullMetrics), bullMetrics, admin, process.env.BENCH_BUFFER_CPU_PROFILE || undefined);
+    const bull = await runDriver('bullmq', workload, s, bullmq(bullMetrics), bullMetrics, admin);
     floors.push(await runFloor(workload, s, server.url, 'benchfloor3', log, admin));
     const floor = [...floors].sort((a, b) => ingestRate(a) - ingestRate(b))[1]!;
     floor.name = 'floor (pipelined RPUSH)';
@@ -260,8 +243,7 @@ export async function run(): Promise<boolean> {
     if (s.rate > 0) {
       const pacedWorkload = buildWorkload(s.pacedMessages, s.chats, s.burst);
       const pacedMetrics = new Metrics();
-      const profile = process.env.BENCH_BUFFER_CPU_PROFILE ? process.env.BENCH_BUFFER_CPU_PROFILE.replace(/(\.cpuprofile)?$/, '.paced.cpuprofile') : undefined;
-      paced = await runDriver(`bullmq @ ${int(s.rate)}/s`, pacedWorkload, s, bullmq(pacedMetrics), pacedMetrics, admin, profile, s.rate);
+      paced = await runDriver(`bullmq @ ${int(s.rate)}/s`, pacedWorkload, s, bullmq(pacedMetrics), pacedMetrics, admin, s.rate);
     }
     let split: RunResult | undefined;
     if (s.rate > 0 && process.env.BENCH_BUFFER_SPLIT !== '0') {

@@ -4,7 +4,8 @@
  * that plugin isolated (its plugin.toml says process). For each: the latency of one `app.ingest` at a time
  * (p50/p99, BENCH_ISOLATION_SERIAL messages, default 3,000), then throughput with BENCH_ISOLATION_CHATS chats
  * (default 50) ingesting at once (BENCH_ISOLATION_MESSAGES in all, default 20,000). The aim: an isolated hook adds
- * at most 150 µs per message at p50. Entry calls (isolated against inline) wait for entries, which this branch has not.
+ * at most 150 µs per message at p50. Then, for the inline and isolated plugin, entry calls to an entry that returns
+ * its argument: latency of one call at a time (BENCH_ISOLATION_CALLS, default 3,000) and calls/s with 32 in flight.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -28,6 +29,7 @@ function pluginFolder(): string {
 const plugin = new N.Plugin({ name: 'noop hook', moduleName: 'noop_hook', description: 'reads each message', version: '1.0.0', author: 'bench', url: '' });
 let seen = 0;
 plugin.on('im_message', (event) => { if (event.message.text.length >= 0) seen++; });
+plugin.entry('echo', {}, (args) => args);
 export default plugin;
 `);
   return dir;
@@ -47,7 +49,27 @@ async function startApp(dataDir: string, env: Record<string, string>): Promise<A
   return app;
 }
 
-interface Run { name: string; latency: Summary; msgsPerSec: number }
+interface Run { name: string; latency: Summary; msgsPerSec: number; calls?: { latency: Summary; perSec: number } }
+
+/** Entry calls: one at a time for latency, then 32 in flight for throughput. */
+async function measureCalls(app: App): Promise<{ latency: Summary; perSec: number }> {
+  const n = envInt('BENCH_ISOLATION_CALLS', 3_000);
+  const call = (i: number) => app.neko.entries.call(KEY, 'echo', { i });
+  for (let i = 0; i < 300; i++) await call(i);
+  const times = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const t = process.hrtime.bigint();
+    await call(i);
+    times[i] = Number(process.hrtime.bigint() - t) / 1000;
+  }
+  const inFlight = 32;
+  const per = Math.ceil((n * 4) / inFlight);
+  const t0 = process.hrtime.bigint();
+  await Promise.all(Array.from({ length: inFlight }, async () => {
+    for (let i = 0; i < per; i++) await call(i);
+  }));
+  return { latency: summarize(times), perSec: (per * inFlight) / (Number(process.hrtime.bigint() - t0) / 1e9) };
+}
 
 async function measure(name: string, app: App): Promise<Run> {
   const serial = envInt('BENCH_ISOLATION_SERIAL', 3_000);
@@ -84,7 +106,9 @@ export async function run(): Promise<boolean> {
     const info = app.plugins.list().find((p) => p.key === KEY);
     if (name !== 'no hook' && info?.state !== 'enabled') throw new Error(`${KEY} did not load: ${info?.error?.message ?? 'not found'}`);
     if (name === 'hook isolated' && info?.process?.state !== 'running') throw new Error(`${KEY} is not isolated`);
-    runs.push(await measure(name, app));
+    const r = await measure(name, app);
+    if (name !== 'no hook') r.calls = await measureCalls(app);
+    runs.push(r);
     await app.stop('bench done');
     fs.rmSync(dataDir, { recursive: true, force: true });
   }
@@ -94,6 +118,12 @@ export async function run(): Promise<boolean> {
   console.log(table([
     ['run', 'ingest p50 µs', 'p99 µs', 'added p50 µs', 'msg/s (concurrent)'],
     ...runs.map((r) => [r.name, fixed(r.latency.p50), fixed(r.latency.p99), fixed(r.latency.p50 - base.latency.p50), int(r.msgsPerSec)]),
+  ]));
+  console.log('\nentry calls (an entry returning its argument)');
+  const inline = runs[1]!.calls!;
+  console.log(table([
+    ['plugin', 'call p50 µs', 'p99 µs', 'calls/s (32 in flight)', 'ratio to inline'],
+    ...runs.slice(1).map((r) => [r.name.replace('hook ', ''), fixed(r.calls!.latency.p50), fixed(r.calls!.latency.p99), int(r.calls!.perSec), fixed(r.calls!.perSec / inline.perSec)]),
   ]));
   const added = runs[2]!.latency.p50 - base.latency.p50;
   const ok = added <= AIM_US;

@@ -67,7 +67,7 @@ export function readSettings(): Settings {
 }
 
 /** How long to wait for the last batches once the last ingest resolved. */
-const completionTimeoutMs = (s: Settings): number => s.policy.maxWaitMs + 10_000;
+export const completionTimeoutMs = (s: Settings): number => s.policy.maxWaitMs + 10_000;
 
 /** The real app on a fresh SQLite file. `openStore` replaces the store, for experiments. */
 export async function runNekomata(workload: Workload, s: Settings, openStore?: (file: string, log: Logger) => Store): Promise<RunResult> {
@@ -125,7 +125,8 @@ export async function runReference(workload: Workload, s: Settings): Promise<Run
   return result('reference', workload, recorder, drove, cpuUsed, check);
 }
 
-function result(name: string, workload: Workload, recorder: Recorder, drove: DriveResult, cpu: NodeJS.CpuUsage, check: RunResult['check']): RunResult {
+/** A run's figures from what the recorder saw and the drive measured. */
+export function result(name: string, workload: Workload, recorder: Recorder, drove: DriveResult, cpu: NodeJS.CpuUsage, check: RunResult['check']): RunResult {
   return {
     name,
     msgsPerSec: workload.messages / ((drove.endedAt - drove.startedAt) / 1000),

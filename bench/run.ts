@@ -10,6 +10,8 @@ const benchmarks: Record<string, () => Promise<Benchmark>> = {
   buffer: () => import('./buffer.js'),
   onebot: () => import('./onebot.js'),
   discord: () => import('./discord.js'),
+  'redis-cost': () => import('./redis-cost.js'),
+  admin: () => import('./admin.js'),
   isolation: () => import('./isolation.js'),
 };
 

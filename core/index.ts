@@ -39,6 +39,29 @@ export { PathEscapeError } from './plugin/index.js';
 export { SandboxMethodType, type SandboxMethod, type SandboxMethodFn } from './plugin/index.js';
 /** The app's services, for plugins that manage it (`plugin.services`). */
 export type { PluginServices, PluginInfo, PluginState } from './plugin/index.js';
+/** N.E.K.O's class style: `@entry`, `@lifecycle`, `@timer` and `@customEvent` on `BasePlugin` methods. */
+export { entry, lifecycle, timer, customEvent } from './plugin/index.js';
+/** What `plugin.entry`, `onLifecycle`, `onCustomEvent` and `route` take, and what an entry learns about its call. */
+export type {
+  EntryOptions, EntryHandler, EntryCall, LifecycleEvent, LifecycleHandler, LifecycleInfo, CustomEventHandler, PluginRoute,
+} from './plugin/index.js';
+/** N.E.K.O's `ctx` (`plugin.ctx`): pushed messages, runs, the message bus, status. */
+export type { PluginContext, PluginRuns, PushMessage } from './plugin/index.js';
+/**
+ * Errors of calls into plugins, inline or isolated (`plugin.callPlugin`, hooks and commands of a plugin process):
+ * not loaded, not running, no such entry, past its limit, the plugin threw, its process unreachable; the A1
+ * policy's refusal; a bad registration.
+ */
+export {
+  PluginNotFoundError, PluginNotRunningError, EntryNotFoundError, PluginTimeoutError, PluginExecutionError, PluginCommunicationError,
+  PluginCallRefusedError, PluginRegistrationError,
+} from './plugin/index.js';
+/** Runs of entries (`ctx.runs`): their records, states, progress and exports. */
+export type { RunRecord, RunStatus, RunExport, RunExportInput, RunHandle, RunProgress } from './runs/index.js';
+/** A run id that names no stored run, and progress or exports refused by the run's state. */
+export { RunNotFoundError, RunStateError } from './runs/index.js';
+/** The message bus as plugins read it (`ctx.bus.<topic>`): topics, records and filters. */
+export type { BusView, BusTopicReader, BusTopicName, BusRecord, BusFilter, RecentQuery } from './bus/index.js';
 
 // --- N.E.K.O's runtime: plugin.toml and plugins isolated in processes of their own ---
 
@@ -48,8 +71,6 @@ export type { PluginManifest, IsolationMode } from './manifest/index.js';
 export { PluginManifestError, PluginSdkError, PluginDependencyError, type DependencyProblem } from './manifest/index.js';
 /** An isolated plugin's process as operators see it (`PluginInfo.process`). */
 export type { ProcessStatus, ProcessState } from './plugin/index.js';
-/** A call into an isolated plugin failed: its process is not running, the call ran past its limit, the plugin threw, or the channel failed. */
-export { PluginNotRunningError, PluginTimeoutError, PluginExecutionError, PluginCommunicationError } from './plugin-process/index.js';
 
 // --- Hooks: the pipeline's events, their order and the decisions they make ---
 

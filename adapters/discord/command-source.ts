@@ -51,7 +51,7 @@ async function* run(commands: CommandService, call: SlashCall): AsyncIterable<Sl
     const segments = responseToSegments(r, caller.lang);
     if (r.status === 'waiting' && r.callbackCmd) {
       if (r.waitOptions?.length) segments.push(seg.buttons(r.waitOptions, { title: commandText('optionsTitle', caller.lang), userId: caller.userId }));
-      commands.waits.start({
+      await commands.waits.start({
         chatKey: caller.chatKey, userId: caller.userId, callbackCmd: r.callbackCmd, contextData: r.contextData ?? {},
         options: r.waitOptions ?? [], timeoutSec: r.waitTimeoutSec ?? 60, onTimeoutMessage: r.onTimeoutMessage, lang: caller.lang as Lang,
       });

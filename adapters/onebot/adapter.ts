@@ -100,6 +100,12 @@ export class OneBotAdapter implements Adapter {
     }
   }
 
+  /** Cuts every link: forward links are dialed again at once, reverse ones when their implementations dial back. */
+  async reconnect(): Promise<void> {
+    for (const dialer of this.dialers) dialer.redial();
+    this.server?.dropSockets();
+  }
+
   async stop(): Promise<void> {
     const down = new OneBotLinkDownError('the adapter is stopping');
     for (const account of this.links.values()) account.api.rejectAll(down);

@@ -49,6 +49,8 @@ export class OneBotConnection extends EventEmitter<OneBotConnectionEvents> {
   private closed = false;
   private closing: Promise<void> | undefined;
   private watchdog: { timer: NodeJS.Timeout; ms: number } | undefined;
+  /** The account's last announced heartbeat interval: kept across reconnects, so a new link is watched from its first moment. */
+  private heartbeatMs: number | undefined;
   private id: string | undefined;
 
   constructor(options: OneBotConnectionOptions = {}) {
@@ -103,6 +105,8 @@ export class OneBotConnection extends EventEmitter<OneBotConnectionEvents> {
     ws.on('error', (err) => this.onSocketError(link, err));
     ws.on('close', (code) => this.onSocketClose(link, code));
     this.startPings(link);
+    // An implementation that reconnects and goes silent before its first heartbeat must be redialed too.
+    if (CARRIES_EVENTS.has(role) && this.heartbeatMs !== undefined) this.armWatchdog(this.watchdogMs(this.heartbeatMs));
     this.updateState(`${role} socket attached`);
   }
 
@@ -226,13 +230,22 @@ export class OneBotConnection extends EventEmitter<OneBotConnectionEvents> {
   }
 
   private feedWatchdog(announcedMs: number | undefined): void {
-    // Node fires a timer longer than 2^31-1 ms at once: a large watchdogFactor must not overflow it either.
-    const ms = announcedMs === undefined ? this.watchdog?.ms : Math.min(announcedMs * this.watchdogFactor, 2 ** 31 - 1);
+    if (announcedMs !== undefined) this.heartbeatMs = announcedMs;
+    const ms = announcedMs === undefined ? this.watchdog?.ms : this.watchdogMs(announcedMs);
     if (ms === undefined) return;
     if (this.watchdog?.ms === ms) {
       this.watchdog.timer.refresh();
       return;
     }
+    this.armWatchdog(ms);
+  }
+
+  private watchdogMs(announcedMs: number): number {
+    // Node fires a timer longer than 2^31-1 ms at once: a large watchdogFactor must not overflow it either.
+    return Math.min(announcedMs * this.watchdogFactor, 2 ** 31 - 1);
+  }
+
+  private armWatchdog(ms: number): void {
     this.disarmWatchdog();
     const timer = setTimeout(() => this.onWatchdog(ms), ms);
     this.watchdog = { timer, ms };
@@ -240,7 +253,7 @@ export class OneBotConnection extends EventEmitter<OneBotConnectionEvents> {
 
   private onWatchdog(ms: number): void {
     this.watchdog = undefined;
-    for (const link of this.links) this.drop(link, 'watchdog', `no frame for ${ms} ms after heartbeats`);
+    for (const link of this.links) this.drop(link, 'watchdog', `no frame for ${ms} ms (heartbeats announced every ${this.heartbeatMs} ms)`);
   }
 
   private disarmWatchdog(): void {

@@ -92,6 +92,16 @@ export class ForwardDialer extends EventEmitter<ForwardDialerEvents> {
     this.connection.sendFrame(frame);
   }
 
+  /** Drops the link and dials again (the admin API's reconnect): a live socket is cut, a pending retry is made now. */
+  redial(): void {
+    if (!this.started || this.closed) return;
+    this.backoff.reset();
+    // Cut, the connection reports the loss (state `reconnecting`) and the dial follows from that, as after any drop.
+    if (this.socket) return void this.socket.terminate();
+    clearTimeout(this.retryTimer);
+    this.dial();
+  }
+
   /** Stops redialing and closes the link: the state becomes `offline`. */
   async close(): Promise<void> {
     this.closed = true;

@@ -103,6 +103,11 @@ export class ReverseServer extends EventEmitter<ReverseServerEvents> {
     return address;
   }
 
+  /** Cuts every socket (the admin API's reconnect): implementations dial again, and their accounts are kept meanwhile. */
+  dropSockets(): void {
+    for (const ws of this.wss.clients) ws.terminate();
+  }
+
   /** Stops listening and closes every account's connection (each goes `offline`). */
   async close(): Promise<void> {
     this.closed = true;

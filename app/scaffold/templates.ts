@@ -8,6 +8,8 @@ export interface PluginNames {
   title: string;
   /** The Nekomata version the plugin is made against. */
   version: string;
+  /** How its package.json asks for Nekomata: `^<version>` from the registry, or `file:<path>` to a checkout. */
+  dependency: string;
 }
 
 export function templates(n: PluginNames): Record<string, string> {
@@ -21,7 +23,7 @@ export function templates(n: PluginNames): Record<string, string> {
         private: true,
         main: 'dist/index.js',
         scripts: { build: 'tsc', test: 'tsc && node --test dist/' },
-        dependencies: { nekomata: `^${n.version}` },
+        dependencies: { nekomata: n.dependency },
         devDependencies: { '@types/node': '^20.19.0', typescript: '^5.9.0' },
       },
       null,

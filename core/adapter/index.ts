@@ -40,4 +40,9 @@ export interface Adapter {
   /** Stops taking input and closes connections. Called once, on app shutdown. */
   stop(): Promise<void>;
   send(chatKey: ChatKey, segments: Segment[]): Promise<SendResult>;
+  /**
+   * Drops the adapter's connections and dials again (the admin API's reconnect); resolves once the redial has
+   * begun. Omitted by adapters without a connection of their own.
+   */
+  reconnect?(): Promise<void>;
 }

@@ -82,8 +82,16 @@ export class AgentMemory {
 
   /** Forgets the chat (channel reset). */
   async clear(chatKey: ChatKey): Promise<void> {
-    await this.options.kv.delete({ ...KEY, chatKey });
+    await forgetAgentMemory(this.options.kv, chatKey);
   }
+}
+
+/**
+ * Deletes what the agent remembers of a chat. A channel reset calls it on whichever process resets, with or
+ * without a model configured there: the memory is in the shared store, written by the workers.
+ */
+export async function forgetAgentMemory(kv: KVStore, chatKey: ChatKey): Promise<void> {
+  await kv.delete({ ...KEY, chatKey });
 }
 
 function withoutInlineImages(turn: ChatTurn): ChatTurn {

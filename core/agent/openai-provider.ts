@@ -39,6 +39,9 @@ type Body = Omit<ChatCompletionCreateParamsNonStreaming, 'model'>;
  * const provider = new OpenAIProvider({ baseUrl: 'https://api.deepseek.com/v1', apiKey, models: ['deepseek-chat', 'deepseek-reasoner'],
  *   timeoutMs: 60_000, maxRetries: 2, log, metrics });
  */
+const LLM_SECONDS = [0.25, 0.5, 1, 2, 4, 8, 15, 30, 60, 120];
+const TOKEN_BUCKETS = [64, 256, 1024, 2048, 4096, 8192, 16384, 32768, 65536, 131072];
+
 export class OpenAIProvider implements ChatProvider {
   readonly models: readonly string[];
   private readonly client: OpenAI;
@@ -85,20 +88,21 @@ export class OpenAIProvider implements ChatProvider {
       // The client's own timeout ends when the headers arrive: a server or proxy that stalls in the body
       // would hold the chat forever. This deadline covers the whole answer, body and retries included.
       const deadline = AbortSignal.timeout(this.opts.timeoutMs);
+      const started = performance.now();
       try {
         completion = await this.request(model, body, call.signal ? AbortSignal.any([call.signal, deadline]) : deadline);
       } catch (err) {
         if (call.signal?.aborted) {
-          this.count(model, 'aborted');
+          this.count(model, 'aborted', started);
           throw call.signal.reason;
         }
         const { attempt, outcome } = describeFailure(err, { model, timeoutMs: this.opts.timeoutMs, deadlineHit: deadline.aborted, redact: this.redact });
         attempts.push(attempt);
-        this.count(model, outcome);
+        this.count(model, outcome, started);
         this.logFailure(attempt, this.models[i + 1]);
         continue;
       }
-      this.count(model, 'ok');
+      this.count(model, 'ok', started);
       return this.toResponse(model, completion, names);
     }
     throw new ProviderError(attempts, this.endpoint);
@@ -134,12 +138,19 @@ export class OpenAIProvider implements ChatProvider {
     if (usage) {
       this.metrics.count('llm_tokens_total', { model, kind: 'prompt' }, usage.promptTokens);
       this.metrics.count('llm_tokens_total', { model, kind: 'completion' }, usage.completionTokens);
+      const tokens = this.metrics.histogram('llm_request_tokens', { help: 'Tokens of one model request, by model and kind (prompt, completion).', labelNames: ['model', 'kind'], buckets: TOKEN_BUCKETS });
+      tokens.observe({ model, kind: 'prompt' }, usage.promptTokens);
+      tokens.observe({ model, kind: 'completion' }, usage.completionTokens);
     }
     return { text: choice.message.content ?? '', toolCalls, usage, model, finishReason: choice.finish_reason ?? undefined };
   }
 
-  private count(model: string, outcome: Outcome): void {
+  /** One request's outcome, counted, and its time measured (`llm_request_seconds`). */
+  private count(model: string, outcome: Outcome, started: number): void {
     this.metrics.count('llm_requests_total', { model, outcome });
+    this.metrics
+      .histogram('llm_request_seconds', { help: 'Time of one request to the model (retries included), by model and outcome.', labelNames: ['model', 'outcome'], buckets: LLM_SECONDS })
+      .observe({ model, outcome }, (performance.now() - started) / 1000);
   }
 }
 

@@ -52,6 +52,16 @@ export interface CloseResult {
   unhandled: InboundMessage[];
 }
 
+/** How much a buffer holds now (the admin API's system page and the `buffer_depth` gauge). */
+export interface BufferDepth {
+  /** Messages waiting in chats' buffers, not yet released. */
+  buffered: number;
+  /** Released batches waiting for their turn or for a free slot. */
+  queuedBatches: number;
+  /** Batches being handled. */
+  activeBatches: number;
+}
+
 /**
  * The contract every buffer driver keeps (suite: `test/buffer/buffer.contract.ts`):
  * - a chat's messages are released in push order, in batches of at most `maxBatch`;
@@ -74,5 +84,7 @@ export interface BufferDriver {
   consume(handler: BatchHandler, opts: ConsumeOptions): void;
   /** Resolves how many messages were dropped. */
   clear(chatKey: ChatKey): Promise<number>;
+  /** What it holds now; omitted by a driver that cannot say cheaply. */
+  depth?(): Promise<BufferDepth>;
   close(opts: CloseOptions): Promise<CloseResult>;
 }

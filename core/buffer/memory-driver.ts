@@ -3,6 +3,7 @@ import { ClosedError, toError } from '../errors/index.js';
 import type { Batch, ChatKey, InboundMessage, ReleaseReason } from '../message/index.js';
 import type { Counter, Metrics } from '../metrics/index.js';
 import type {
+  BufferDepth,
   BatchHandler,
   BufferDriver,
   BufferPolicy,
@@ -127,6 +128,16 @@ export class MemoryBufferDriver implements BufferDriver {
   close(opts: CloseOptions): Promise<CloseResult> {
     this.closing ??= this.shutdown(opts);
     return this.closing;
+  }
+
+  async depth(): Promise<BufferDepth> {
+    let buffered = 0;
+    let queuedBatches = 0;
+    for (const chat of this.chats.values()) {
+      buffered += chat.messages.length;
+      queuedBatches += chat.queue.length;
+    }
+    return { buffered, queuedBatches, activeBatches: this.active };
   }
 
   private async shutdown(opts: CloseOptions): Promise<CloseResult> {

@@ -19,11 +19,13 @@ end
  * claim: ARGV prefix, partition, now, limit, holder, recover (0|1|2), debounceMs, maxWaitMs, maxBatch, lookMs,
  * leaseMs, then (recover 2) the chats of this partition the holder has batches of in hand → { next due time
  * or -1, chat, take-reply, chat, take-reply, … } for up to `limit` due chats with a batch; those are held
- * under `holder` (a process) until their ack, and the holder's lease is renewed. Due chats that are not due
- * after all (a burst still arriving) are re-scored, empty ones dropped. The job will look again by
+ * under `holder` (a process) until their ack. Due chats that are not due after all (a burst still arriving)
+ * are re-scored, empty ones dropped. The job will look again by
  * now + lookMs at the latest (`wake`).
  *
- * `recover` 1 or 2 first puts back as due now every held chat whose holder's lease ran out: that process
+ * `recover` 1 or 2 (the first look of a run, then one a lease period) sets the holder's lease, so that it exists
+ * before the run holds a chat (the driver's timer renews it in between; setting it on every look cost a Redis call
+ * every few batches), and first puts back as due now every held chat whose holder's lease ran out: that process
  * died with the batch in hand. Chats of live holders stay theirs, even when the partition's job moved on to
  * another worker. 2 also puts back the chats held by `holder` itself that are not in the list: a claim of
  * its own that ran in Redis but whose reply never arrived (the connection dropped) held them for nobody, and
@@ -33,8 +35,8 @@ end
 export const CLAIM = `${TAKE_FN}${PARTITION_KEYS}
 local now, limit, token = tonumber(ARGV[3]), tonumber(ARGV[4]), ARGV[5]
 local debounce, maxWait, maxBatch, lookMs = tonumber(ARGV[7]), tonumber(ARGV[8]), tonumber(ARGV[9]), tonumber(ARGV[10])
-redis.call('SET', prefix .. 'lease:' .. token, '1', 'PX', ARGV[11])
 if ARGV[6] ~= '0' then
+  redis.call('SET', prefix .. 'lease:' .. token, '1', 'PX', ARGV[11])
   local inHand = {}
   for i = 12, #ARGV do inHand[ARGV[i]] = true end
   local all = redis.call('HGETALL', held)
@@ -98,18 +100,27 @@ local pending = prefix .. 'pending'
 local function ack(part, chat, headSeq, count, lane)
   local due, held, wake = prefix .. 'due:' .. part, prefix .. 'held:' .. part, prefix .. 'wake:' .. part
   if redis.call('HGET', held, chat) ~= token then return {'x'} end
-  local list = prefix .. 'msgs:' .. chat
-  if lane == 't' then list = prefix .. 'trig:' .. chat end
-  local head = count > 0 and redis.call('LINDEX', list, 0)
-  if head and tonumber(string.match(head, '^(%d+)|')) == headSeq then
-    redis.call('LTRIM', list, count, -1)
-    if lane == 'b' then
-      local nh = redis.call('LINDEX', prefix .. 'msgs:' .. chat, 0)
-      if nh then redis.call('ZADD', pending, 'XX', tsOf(nh), chat) end
+  local buf, trig = prefix .. 'msgs:' .. chat, prefix .. 'trig:' .. chat
+  local rest
+  if count > 0 and lane == 'b' then
+    -- One read serves the fence, the pending score and the next take: the batch handled and the next one after it.
+    local items = redis.call('LRANGE', buf, 0, count + maxBatch - 1)
+    rest = items
+    if items[1] and tonumber(string.match(items[1], '^(%d+)|')) == headSeq then
+      redis.call('LTRIM', buf, count, -1)
+      rest = {}
+      for i = count + 1, #items do rest[#rest + 1] = items[i] end
+      if rest[1] then redis.call('ZADD', pending, 'XX', tsOf(rest[1]), chat) end
+    elseif #items > maxBatch then
+      rest = {}
+      for i = 1, maxBatch do rest[i] = items[i] end
     end
+  elseif count > 0 then
+    local head = redis.call('LINDEX', trig, 0)
+    if head and tonumber(string.match(head, '^(%d+)|')) == headSeq then redis.call('LTRIM', trig, count, -1) end
   end
   local r = {'w', now + retryMs}
-  if count > 0 then r = take(prefix .. 'msgs:' .. chat, prefix .. 'trig:' .. chat, prefix .. 'meta:' .. chat, pending, now, debounce, maxWait, maxBatch, chat) end
+  if count > 0 then r = take(buf, trig, prefix .. 'meta:' .. chat, pending, now, debounce, maxWait, maxBatch, chat, rest) end
   if r[1] == 'w' or r[1] == 'e' then
     redis.call('HDEL', held, chat)
     if r[1] == 'w' then

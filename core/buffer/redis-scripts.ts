@@ -108,16 +108,17 @@ return out
 `;
 
 /**
- * take(buf, trig, meta, pending, now, debounce, maxWait, maxBatch, chat) →
+ * take(buf, trig, meta, pending, now, debounce, maxWait, maxBatch, chat[, items]) →
  * {'t', item} a triggered message; {'b', reason, items...} a due batch; {'w', dueAt} not yet due;
- * {'e'} nothing left (the chat leaves `pending`, atomically with being found empty).
+ * {'e'} nothing left (the chat leaves `pending`, atomically with being found empty). `items`, when given, is
+ * the head of the buffered lane (up to maxBatch) as the caller already read it in the same script.
  */
 export const TAKE_FN = `
 local function tsOf(item) return tonumber(string.match(item, '^%d+|(%d+)|')) end
-local function take(buf, trig, meta, pending, now, debounce, maxWait, maxBatch, chat)
+local function take(buf, trig, meta, pending, now, debounce, maxWait, maxBatch, chat, items)
   local t = redis.call('LINDEX', trig, 0)
   if t then return {'t', t} end
-  local items = redis.call('LRANGE', buf, 0, maxBatch - 1)
+  items = items or redis.call('LRANGE', buf, 0, maxBatch - 1)
   local n = #items
   if n == 0 then
     redis.call('ZREM', pending, chat)

@@ -40,7 +40,7 @@ export function commandInterceptor(deps: ChatEntryDeps): Interceptor {
     if (!settings.enabled) return false;
     const detected = detectCommand(message.text, settings.prefix);
     if (!detected) return false;
-    deps.waits.cancel(message.chatKey, message.userId);
+    if (deps.waits.has(message.chatKey, message.userId)) await deps.waits.cancel(message.chatKey, message.userId);
     if (settings.recordInput) deps.history.record({ kind: 'message', message });
     const found = deps.callerFor(message);
     const caller = found instanceof Promise ? await found : found;
@@ -59,7 +59,7 @@ export function waitInterceptor(deps: ChatEntryDeps): Interceptor {
 async function takeWait(deps: ChatEntryDeps, message: InboundMessage, after: AfterIntercept): Promise<boolean> {
   const settings = deps.settingsFor(message.adapter);
   if (settings.enabled && detectCommand(message.text, settings.prefix)) return false;
-  const session = deps.waits.take(message.chatKey, message.userId);
+  const session = await deps.waits.take(message.chatKey, message.userId);
   if (!session) return false;
   const caller = await deps.callerFor(message);
   const raw = callbackArgs(message.text, session.contextData, deps.executor.argsOf(session.callbackCmd));
@@ -96,7 +96,7 @@ async function run(
       // Buttons where the platform has them (Telegram's inline keyboard), else the same "Options: a / b" line.
       if (r.waitOptions?.length) segments.push(seg.buttons(r.waitOptions, { title: text('optionsTitle', caller.lang), userId: caller.userId }));
       if (r.callbackCmd) {
-        deps.waits.start({
+        await deps.waits.start({
           chatKey: caller.chatKey, userId: caller.userId, callbackCmd: r.callbackCmd, contextData: r.contextData ?? {},
           options: r.waitOptions ?? [], timeoutSec: r.waitTimeoutSec ?? 60, onTimeoutMessage: r.onTimeoutMessage, lang: caller.lang,
         });

@@ -6,7 +6,8 @@ import type { ChatKey, InboundMessage, Segment } from '../message/index.js';
 import type { Metrics } from '../metrics/index.js';
 import type { InterceptorChain } from '../pipeline/index.js';
 import type { ChatHistory } from '../session/index.js';
-import type { KVStore } from '../store/index.js';
+import type { KVStore, WaitStore } from '../store/index.js';
+import type { ControlPlane } from '../control/index.js';
 import { commandAgentTools } from './agent-tools.js';
 import { commandInterceptor, deliver, waitInterceptor, type ChatEntryDeps } from './chat-entry.js';
 import { CommandExecutor, type CommandCaller, type ExecuteRequest, type ExecutionResponse } from './executor.js';
@@ -25,6 +26,10 @@ export interface CommandServiceDeps {
    */
   registry: CommandRegistry;
   kv: KVStore;
+  /** Pending waits, shared by every process on the store. */
+  waits: WaitStore;
+  /** Tells every process of changed overrides and of waits starting and ending. */
+  control: ControlPlane;
   history: ChatHistory;
   log: Logger;
   metrics: Metrics;
@@ -54,13 +59,13 @@ export class CommandService {
     const { settings } = deps;
     this.superUsers = new Set(settings.superUsers);
     this.registry = deps.registry;
-    this.overrides = new CommandOverrides(deps.kv, () => this.registry.notifyChanged());
+    this.overrides = new CommandOverrides(deps.kv, deps.control, () => this.registry.notifyChanged());
     this.executor = new CommandExecutor({
       registry: this.registry, overrides: this.overrides, log: deps.log, metrics: deps.metrics, send: deps.send,
       callTimeoutMs: settings.callTimeoutMs,
       parse: { greedyAfterPositionals: settings.greedyAfterPositionals, strictBool: settings.strictBool },
     });
-    this.waits = new WaitSessions((session) => void this.onWaitTimeout(session));
+    this.waits = new WaitSessions({ store: deps.waits, control: deps.control, log: deps.log, onTimeout: (session) => void this.onWaitTimeout(session) });
     this.chat = {
       executor: this.executor, waits: this.waits, history: deps.history, log: deps.log, send: deps.send,
       settingsFor: (adapter) => settingsFor(settings, adapter),
@@ -70,6 +75,7 @@ export class CommandService {
 
   async start(): Promise<void> {
     await this.overrides.load();
+    await this.waits.load();
   }
 
   /** Installs the chat entry points into the pipeline; the returned function removes them. */
@@ -170,6 +176,7 @@ export class CommandService {
 
   close(): void {
     this.waits.close();
+    this.overrides.close();
   }
 
   /** Decision §1.4.6: the timeout notice is sent to the chat as well as recorded (users never saw it). */

@@ -3,7 +3,7 @@ import type { SendResult } from '../adapter/index.js';
 import { toError } from '../errors/index.js';
 import { withTimeLimit } from '../hooks/index.js';
 import type { ChatKey, Segment } from '../message/index.js';
-import type { Counter, Metrics } from '../metrics/index.js';
+import type { Counter, Metrics, Observer } from '../metrics/index.js';
 import type { CommandContext, CommandSource, RegisteredCommand } from './command.js';
 import type { ArgSpecs } from './args.js';
 import type { Lang } from './i18n.js';
@@ -56,6 +56,7 @@ export interface ExecutorDeps {
  */
 export class CommandExecutor {
   private readonly counters = new WeakMap<RegisteredCommand, Partial<Record<CommandSource, Counter>>>();
+  private readonly durations = new WeakMap<RegisteredCommand, Observer>();
   /** Parse options per caller language, made once rather than spread for every command. */
   private readonly parseOptions: Record<Lang, ParseOptions>;
 
@@ -108,7 +109,26 @@ export class CommandExecutor {
       return;
     }
     this.counter(command, caller.source).inc();
-    yield* this.run(command, args, this.context(caller));
+    const started = performance.now();
+    try {
+      yield* this.run(command, args, this.context(caller));
+    } finally {
+      this.duration(command).observe((performance.now() - started) / 1000);
+    }
+  }
+
+  private duration(command: RegisteredCommand): Observer {
+    let observer = this.durations.get(command);
+    if (!observer) {
+      const histogram = this.deps.metrics.histogram('command_duration_seconds', {
+        help: 'Time a command took, from its handler’s start to its last response (streaming commands included), by command.',
+        labelNames: ['command'],
+        buckets: [0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30],
+      });
+      observer = histogram.labels({ command: command.fullName });
+      this.durations.set(command, observer);
+    }
+    return observer;
   }
 
   private async *run(command: RegisteredCommand, args: Record<string, unknown>, ctx: CommandContext): AsyncGenerator<ExecutionResponse> {

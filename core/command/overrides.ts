@@ -1,3 +1,5 @@
+import type { ControlPlane } from '../control/index.js';
+import type { Disposer } from '../hooks/index.js';
 import type { KVStore } from '../store/index.js';
 import { isCommandPermission, type CommandPermission } from './permission.js';
 
@@ -9,24 +11,43 @@ export const GLOBAL: OverrideScope = '*';
 /**
  * Per-chat and global overrides of a command's permission and enabled state, persisted in the KV store and
  * kept in memory (they are read on every command). Lookups go chat, then global, then the declared value.
+ * A change is told to every process through the control plane, and each reads them all again.
  */
 export class CommandOverrides {
-  private readonly permission = new Map<string, CommandPermission>();
-  private readonly enabled = new Map<string, boolean>();
+  private permission = new Map<string, CommandPermission>();
+  private enabled = new Map<string, boolean>();
+  private readonly unsubscribe: Disposer[];
 
   constructor(
     private readonly kv: KVStore,
+    private readonly control: ControlPlane,
     /** Called after every change, so that native command menus are re-published. */
     private readonly onChange: () => void = () => {},
-  ) {}
+  ) {
+    const reload = async (): Promise<void> => {
+      if (await this.load()) this.onChange();
+    };
+    this.unsubscribe = [control.on('command-overrides', reload), control.on('resync', reload)];
+  }
 
-  async load(): Promise<void> {
+  /** Reads every override from the store, replacing what this process held; resolves whether anything changed. */
+  async load(): Promise<boolean> {
+    const permission = new Map<string, CommandPermission>();
+    const enabled = new Map<string, boolean>();
     for (const e of await this.kv.list({ pluginKey: PLUGIN_KEY })) {
       const [kind, scope, ...rest] = e.key.split('|');
       const id = `${scope}|${rest.join('|')}`;
-      if (kind === 'perm' && isCommandPermission(e.value)) this.permission.set(id, e.value);
-      if (kind === 'enabled') this.enabled.set(id, e.value === '1');
+      if (kind === 'perm' && isCommandPermission(e.value)) permission.set(id, e.value);
+      if (kind === 'enabled') enabled.set(id, e.value === '1');
     }
+    const changed = !sameEntries(permission, this.permission) || !sameEntries(enabled, this.enabled);
+    this.permission = permission;
+    this.enabled = enabled;
+    return changed;
+  }
+
+  close(): void {
+    for (const off of this.unsubscribe) off();
   }
 
   effectivePermission(fullName: string, chatKey: string, declared: CommandPermission): CommandPermission {
@@ -55,6 +76,7 @@ export class CommandOverrides {
       await this.kv.set(key, level);
     }
     this.onChange();
+    await this.control.publish({ kind: 'command-overrides' });
   }
 
   /**
@@ -73,10 +95,25 @@ export class CommandOverrides {
     return chats.sort();
   }
 
+  /** The overrides of one command, by scope (`*` for global): what the admin API shows. */
+  of(fullName: string): { permission: Record<OverrideScope, CommandPermission>; enabled: Record<OverrideScope, boolean> } {
+    const suffix = `|${fullName}`;
+    const pick = <V>(map: ReadonlyMap<string, V>): Record<string, V> =>
+      Object.fromEntries([...map].filter(([id]) => id.endsWith(suffix)).map(([id, v]) => [id.slice(0, -suffix.length), v]));
+    return { permission: pick(this.permission), enabled: pick(this.enabled) };
+  }
+
   /** Sets the enabled state explicitly (kept even when equal to the inherited one, as in Nekro). */
   async setEnabled(fullName: string, scope: OverrideScope, enabled: boolean): Promise<void> {
     this.enabled.set(`${scope}|${fullName}`, enabled);
     await this.kv.set({ pluginKey: PLUGIN_KEY, key: `enabled|${scope}|${fullName}` }, enabled ? '1' : '0');
     this.onChange();
+    await this.control.publish({ kind: 'command-overrides' });
   }
+}
+
+function sameEntries<V>(a: ReadonlyMap<string, V>, b: ReadonlyMap<string, V>): boolean {
+  if (a.size !== b.size) return false;
+  for (const [k, v] of a) if (b.get(k) !== v) return false;
+  return true;
 }

@@ -9,10 +9,12 @@ export const ERROR_CODES = {
   APP_STARTED: 'the app was already started, or an adapter was added after start',
   ADAPTER_DUPLICATE: 'two adapters share one name',
   ADAPTER_NOT_FOUND: 'a reply names a chat whose adapter is not running',
+  ADAPTER_CANNOT_RECONNECT: 'an adapter was asked to reconnect while closed, or it has no connection of its own',
   HTTP_LISTEN: 'the HTTP server cannot open its port',
   HTTP_ROUTE_TAKEN: 'two parts asked for the same HTTP method and path',
   CLOSED: 'a component that has been closed was asked to do work',
   TIMEOUT: 'a call ran past its time limit and was abandoned',
+  CONTROL_INCOMPLETE: 'a chat-wide operation (a channel reset) did not finish on every process within its time limit',
   UNAVAILABLE: 'a service the work depends on (Redis, a gateway) could not be reached: the work is retried',
 
   // Input from outside
@@ -38,16 +40,23 @@ export const ERROR_CODES = {
   PLUGIN_MANIFEST_INVALID: "a plugin's plugin.toml is not valid TOML, or a field breaks its rule (the message names the field)",
   PLUGIN_SDK_UNSUPPORTED: "a plugin's [plugin.sdk] ranges refuse this Nekomata version",
   PLUGIN_DEPENDENCY: "a plugin's [[plugin.dependency]] is missing, of a version out of range, refused itself, or part of a cycle",
-  PLUGIN_NOT_RUNNING: "a call reached a plugin whose process is not running (starting, restarting, stopped after a crash loop, or it died during the call)",
-  PLUGIN_TIMEOUT: "a call into a plugin ran past its time limit; the plugin's other calls and chats go on",
+  PLUGIN_NOT_FOUND: 'a call names a plugin that is not loaded',
+  PLUGIN_NOT_RUNNING: 'a call reached a plugin that is not enabled, or whose process is not running (starting, restarting, stopped after a crash loop, or it died during the call)',
+  ENTRY_NOT_FOUND: 'a call names an entry the plugin does not declare',
+  PLUGIN_TIMEOUT: "a call into a plugin ran past its time limit and was abandoned; the plugin's other calls and chats go on",
   PLUGIN_EXECUTION: "the plugin's own code threw during a call (the message carries the plugin's error)",
   PLUGIN_COMMUNICATION: "a message to or from a plugin's process could not be sent or made no sense (the process is restarted)",
+  PLUGIN_CALL_REFUSED: 'a call between plugins was refused by the A1 policy: a cycle, or a chain deeper than the limit',
+  PLUGIN_REGISTRATION_INVALID: 'an entry, timer, route or custom-event handler has a bad id, a duplicate id or bad options',
+  RUN_NOT_FOUND: 'a run id names no stored run',
+  RUN_STATE: 'a run operation does not fit the run state (progress on a finished run, a progress outside 0–1)',
 
   // Buffer and store
   BUFFER_SPOOL_FULL: 'Redis is away and the gateway spool holds BUFFER_SPOOL_MAX messages: the message was refused',
   BUFFER_SPOOL_UNREADABLE: 'a spool file saved at the last shutdown cannot be read',
   STORE_UNAVAILABLE: 'the Redis store cannot be reached',
   STORE_SCHEMA_NEWER: 'the SQLite store was written by a newer release',
+  DATA_DIR_LOCKED: 'another running process holds DATA_DIR (its SQLite store has one owner)',
 
   // Commands
   COMMAND_NAME_INVALID: 'a command name or alias breaks the naming rules, or is taken',

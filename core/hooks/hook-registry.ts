@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import { NekomataError, toError } from '../errors/index.js';
 import type { Metrics } from '../metrics/index.js';
 import type { ExceptionEvent, HookEvents } from './events.js';
-import type { Stoppable } from './message-event.js';
+import { MessageEvent, type Stoppable } from './message-event.js';
 import { Priority } from './priority.js';
 import { withTimeLimit } from './time-limit.js';
 
@@ -77,7 +77,9 @@ export class HookRegistry {
     if (!list) return;
     const subject = args[0];
     const stoppable = isStoppable(subject) ? subject : undefined;
+    const deciding = subject instanceof MessageEvent ? subject : undefined;
     for (const entry of list) {
+      if (deciding) deciding.hookOwner = entry.owner;
       try {
         const result = (entry.handler as (...a: unknown[]) => unknown)(...args);
         if (result !== null && typeof result === 'object' && typeof (result as PromiseLike<unknown>).then === 'function') {

@@ -32,20 +32,22 @@ export function combineSignals(signals: Iterable<MsgSignal | null | undefined | 
 }
 
 /**
- * Turns a combined signal into the strategy API. Signals are decisions, so they are applied with `force`:
- * BLOCK_ALL stops the message outright (a stop outranks any forced strategy), BLOCK_TRIGGER records it,
- * FORCE_TRIGGER releases the chat's buffer together with this message at once.
+ * Turns a combined signal into the strategy API, on behalf of `by` (the plugins whose callbacks gave it).
+ * Nekro's semantics: a signal wins. BLOCK_ALL stops the message, BLOCK_TRIGGER records it, FORCE_TRIGGER
+ * releases the chat's buffer together with this message at once, each locked against later hooks, and each
+ * replacing a strategy another hook forced, unless that hook forced it with `outrankSignals`
+ * (docs/hooks.md "MsgSignal precedence"). Either way the override is noted on the event for the debug log.
  */
-export function applySignal(event: MessageEvent, signal: MsgSignal): void {
+export function applySignal(event: MessageEvent, signal: MsgSignal, by = 'a MsgSignal'): void {
   switch (signal) {
     case MsgSignal.BLOCK_ALL:
-      event.stop();
+      event.applySignalDecision('stop', by);
       return;
     case MsgSignal.BLOCK_TRIGGER:
-      event.record({ force: true });
+      event.applySignalDecision('record', by);
       return;
     case MsgSignal.FORCE_TRIGGER:
-      event.flush({ force: true });
+      event.applySignalDecision('flush', by);
       return;
     case MsgSignal.CONTINUE:
       return;

@@ -4,15 +4,33 @@ import { createAdaptorServer } from '@hono/node-server';
 import { Hono, type Context, type MiddlewareHandler, type Next } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { Logger } from 'pino';
-import { NekomataError, toError } from '../errors/index.js';
+import { ConfigError, NekomataError, toError } from '../errors/index.js';
 import { RepeatLog, type Metrics } from '../metrics/index.js';
-import { RouteTable, type HttpHandler, type HttpMethod, type HttpRoutes, type RouteMatch } from './route-table.js';
+import { AdminAccess, type AdminAccessSettings } from './admin-access.js';
+import { exposureProblem } from './exposure.js';
+import { isLoopbackHost } from './loopback.js';
+import { metricsText, readyz, type Readiness } from './probes.js';
+import { ADMIN_PREFIX, RouteTable, type HttpHandler, type HttpMethod, type HttpRoutes, type RouteMatch } from './route-table.js';
 
-/** Where the server listens (`HTTP_HOST`, `HTTP_PORT`; port 0 takes any free port). */
+/** Where the server listens (`HTTP_HOST`, `HTTP_PORT`; port 0 takes any free port), and who may use it. */
 export interface HttpSettings {
   host: string;
   port: number;
+  /** How the admin API is protected; undefined when it is off (`ADMIN_API=0`). */
+  admin?: AdminAccessSettings | undefined;
+  /** `METRICS_TOKEN`: required by `/metrics` when set (the admin token is accepted too). */
+  metricsToken?: string | undefined;
 }
+
+export interface HttpServerDeps {
+  log: Logger;
+  metrics: Metrics;
+  /** What `/readyz` checks besides the server itself (adapters, Redis, plugins). */
+  readiness?: () => Promise<Readiness>;
+}
+
+/** The routes of the login itself, reachable without being logged in (they check Origin themselves). */
+const LOGIN_ROUTES = new Set(['GET /api/session', 'POST /api/session']);
 
 /** The port could not be opened (taken, not allowed). */
 export class HttpListenError extends NekomataError {
@@ -44,9 +62,10 @@ const countableBody: MiddlewareHandler = async (c, next) => {
 const clip = (path: string): string => (path.length > 200 ? `${path.slice(0, 200)}…` : path);
 
 /**
- * The app's HTTP server (Hono on Node's http module). Runs only when `HTTP_PORT` is set; serves
- * `GET /healthz` and the routes adapters register. During shutdown, routes answer 503 before the server
- * closes, so a platform that redelivers (Telegram's webhook) retries later instead of losing the update.
+ * The app's HTTP server (Hono on Node's http module). Runs only when `HTTP_PORT` is set; serves `GET /healthz`,
+ * `GET /readyz`, `GET /metrics`, the admin API (`mount`, behind `AdminAccess` under `/api/`) and the routes
+ * adapters register. During shutdown, routes answer 503 before the server closes, so a platform that redelivers
+ * (Telegram's webhook) retries later instead of losing the update.
  */
 export class HttpServer implements HttpRoutes {
   private readonly table: RouteTable;
@@ -54,13 +73,31 @@ export class HttpServer implements HttpRoutes {
   private readonly noise: RepeatLog;
   private server: Server | undefined;
   private state: State = 'idle';
+  private readonly mounted: Hono<any>[] = [];
+  /** The admin API's login and checks; undefined when the admin API is off or there is no server. */
+  readonly access: AdminAccess | undefined;
 
   constructor(
     private readonly settings: HttpSettings | undefined,
-    private readonly deps: { log: Logger; metrics: Metrics },
+    private readonly deps: HttpServerDeps,
   ) {
-    this.table = new RouteTable(settings !== undefined);
+    this.table = new RouteTable(settings !== undefined, settings?.admin !== undefined);
     this.noise = new RepeatLog(deps.log, 'HTTP requests refused or failed');
+    this.access = settings?.admin ? new AdminAccess(settings.admin, deps) : undefined;
+  }
+
+  /** Whether the admin API is served (`ADMIN_API`, and a server to serve it). */
+  get adminEnabled(): boolean {
+    return this.access !== undefined;
+  }
+
+  /**
+   * Serves a Hono app's routes (the admin API and the Web UI) from the next start on; paths under `/api/` pass
+   * the admin login first. Routes registered later with `route` still answer paths it does not serve.
+   */
+  mount(app: Hono<any>): void {
+    if (this.state !== 'idle') throw new NekomataError('APP_STARTED', 'HTTP apps must be mounted before the server starts');
+    this.mounted.push(app);
   }
 
   /** Whether the app has an HTTP server (HTTP_PORT is set). */
@@ -83,6 +120,8 @@ export class HttpServer implements HttpRoutes {
   async start(): Promise<void> {
     if (!this.settings || this.state !== 'idle') return;
     const { host, port } = this.settings;
+    const exposed = exposureProblem({ host, admin: this.settings.admin });
+    if (exposed) throw new ConfigError(['HTTP_HOST', 'ADMIN_TOKEN'], exposed);
     // overrideGlobalObjects false: the default swaps the process-wide Request/Response, which grammY and other clients use.
     const server = createAdaptorServer({ fetch: this.app().fetch, overrideGlobalObjects: false }) as Server;
     await new Promise<void>((resolve, reject) => {
@@ -116,14 +155,29 @@ export class HttpServer implements HttpRoutes {
   private app(): Hono<Env> {
     const app = new Hono<Env>();
     app.get('/healthz', (c) => (this.state === 'running' ? c.json({ status: 'ok' }) : c.json({ status: 'stopping' }, 503)));
-    const tooLarge = (c: Context): Response => {
-      // The rest of the body is not read: closing the connection is the only way to be rid of it.
-      c.header('Connection', 'close');
-      return this.refused(c, 413, 'too_large', 'request body too large');
-    };
-    app.all('*', (c, next) => this.match(c, next), countableBody, bodyLimit({ maxSize: MAX_BODY_BYTES, onError: tooLarge }), (c) => c.var.match.handler(c));
+    app.get('/readyz', (c) => readyz(c, this.deps.readiness, this.state === 'running'));
+    app.get('/metrics', (c) => metricsText(c, this.deps.metrics, this.metricsAccess()));
+    const access = this.access;
+    if (access) {
+      app.use(`${ADMIN_PREFIX}*`, (c, next) => (LOGIN_ROUTES.has(`${c.req.method} ${c.req.path}`) ? next() : access.guard(c as never, next)));
+      app.use(`${ADMIN_PREFIX}*`, countableBody, bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => this.tooLarge(c) }));
+    }
+    for (const mounted of this.mounted) app.route('/', mounted);
+    app.all('*', (c, next) => this.match(c, next), countableBody, bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => this.tooLarge(c) }), (c) => c.var.match.handler(c));
     app.onError((err, c) => this.failed(err, c));
     return app;
+  }
+
+  private tooLarge(c: Context): Response {
+    // The rest of the body is not read: closing the connection is the only way to be rid of it.
+    c.header('Connection', 'close');
+    return this.refused(c, 413, 'too_large', 'request body too large');
+  }
+
+  private metricsAccess(): { loopbackOnly: boolean; tokens: string[]; metricsToken: string | undefined } {
+    const settings = this.settings!;
+    const tokens = [settings.metricsToken, settings.admin?.token].filter((t): t is string => t !== undefined);
+    return { loopbackOnly: isLoopbackHost(settings.host), tokens, metricsToken: settings.metricsToken };
   }
 
   /** Finds the request's route; anything but a route ready to serve is answered here, before its body is read. */
@@ -144,7 +198,7 @@ export class HttpServer implements HttpRoutes {
 
   private failed(err: Error, c: Context<Env>): Response {
     // The route, never the raw path: labels and log kinds must not grow with what strangers send.
-    const route = c.get('match')?.route ?? 'unmatched';
+    const route = c.get('match')?.route ?? (c.req.routePath && c.req.routePath !== '*' ? `${c.req.method} ${c.req.routePath}` : 'unmatched');
     this.deps.metrics.count('http_errors_total', { route });
     const code = err instanceof NekomataError ? err.code : err.name;
     this.noise.error(`${route} ${code}`, { err, method: c.req.method, path: clip(c.req.path), route }, `HTTP ${route} failed`);

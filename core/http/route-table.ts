@@ -9,6 +9,9 @@ export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
  */
 export type HttpHandler = (c: Context) => Response | Promise<Response>;
 
+/** Routes under this prefix belong to the admin API: served behind its login, and only while it is on. */
+export const ADMIN_PREFIX = '/api/';
+
 /**
  * How adapters and plugins serve HTTP on the app's server (`host.http` for adapters).
  *
@@ -20,8 +23,9 @@ export type HttpHandler = (c: Context) => Response | Promise<Response>;
 export interface HttpRoutes {
   /**
    * Serves `method path` (an exact path, `/` first) with `handler` until the returned function is called.
-   * Throws `ConfigError` naming `HTTP_PORT` when the app has no HTTP server, `HttpRouteConflictError` when
-   * the route is taken.
+   * A path under `/api/` is part of the admin API: it is served only to a logged-in admin (the web chat's
+   * routes are). Throws `ConfigError` naming `HTTP_PORT` when the app has no HTTP server (or `ADMIN_API` for
+   * an `/api/` path while the admin API is off), `HttpRouteConflictError` when the route is taken.
    */
   route(method: HttpMethod, path: string, handler: HttpHandler): () => void;
 }
@@ -41,7 +45,7 @@ export interface RouteMatch {
 }
 
 /** The built-in routes, which nothing else may take. */
-const RESERVED = new Set(['GET /healthz']);
+const RESERVED = new Set(['GET /healthz', 'GET /readyz', 'GET /metrics']);
 
 /**
  * Exact-path routes that can be removed again. Hono's router cannot unregister a route, so the server sends
@@ -50,13 +54,22 @@ const RESERVED = new Set(['GET /healthz']);
 export class RouteTable implements HttpRoutes {
   private readonly routes = new Map<string, HttpHandler>();
 
-  /** `enabled` false: the app has no HTTP server (HTTP_PORT unset), so registering is a configuration error. */
-  constructor(private readonly enabled: boolean) {}
+  /**
+   * `enabled` false: the app has no HTTP server (HTTP_PORT unset), so registering is a configuration error;
+   * `admin` false: the admin API is off (`ADMIN_API=0`), so its paths cannot be served.
+   */
+  constructor(
+    private readonly enabled: boolean,
+    private readonly admin = false,
+  ) {}
 
   route(method: HttpMethod, path: string, handler: HttpHandler): () => void {
     if (!path.startsWith('/')) throw new ValidationError('HTTP route path', [`"${path}" must start with "/"`]);
     if (!this.enabled) {
       throw new ConfigError(['HTTP_PORT'], `serving ${method} ${path} needs the app's HTTP server, which is off: set HTTP_PORT (and HTTP_HOST to listen beyond 127.0.0.1)`);
+    }
+    if (path.startsWith(ADMIN_PREFIX) && !this.admin) {
+      throw new ConfigError(['ADMIN_API'], `serving ${method} ${path} needs the admin API, which is off: set ADMIN_API=1 (and ADMIN_TOKEN to listen beyond 127.0.0.1)`);
     }
     const key = `${method} ${path}`;
     if (RESERVED.has(key) || this.routes.has(key)) throw new HttpRouteConflictError(method, path);

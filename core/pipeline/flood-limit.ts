@@ -55,6 +55,21 @@ interface Limit {
   readonly limiter: RateLimiterAbstract;
 }
 
+/** One limit's count of a message: charged (within or over the limit), or not counted at all (an error). */
+interface LimitOutcome {
+  limit: Limit;
+  key: string;
+  charged: boolean;
+  over?: RateLimiterRes;
+  error?: unknown;
+}
+
+/** A message counted against every limit, waiting for its verdict or its refund. */
+export interface FloodCount {
+  message: InboundMessage;
+  outcomes: LimitOutcome[];
+}
+
 /**
  * Flood limits at ingest (issue 14): one user's 20,000 messages must not become thousands of model calls.
  * Counted by rate-limiter-flexible in fixed windows. A message over a limit is dropped before anything else
@@ -83,25 +98,60 @@ export class FloodLimit {
    * that fails (Redis down) lets the message through, logged and counted.
    */
   async check(message: InboundMessage, after: AfterIntercept): Promise<FloodVerdict | undefined> {
+    const counted = await this.count(message);
+    return counted && this.judge(counted, after);
+  }
+
+  /**
+   * Counts the message against every limit at once: on Redis, one round trip rather than one per limit (a
+   * chat's messages pass ingest one at a time, so every sequential call there adds to each message's wait).
+   * Undefined when nothing counts it (no limits, or an exempt user). Settle it with `judge` or `refund`.
+   */
+  count(message: InboundMessage): Promise<FloodCount> | undefined {
     if (this.limits.length === 0 || this.deps.exempt(message)) return undefined;
-    for (const limit of this.limits) {
-      const key = limit.name === 'user' ? `${message.adapter}:${message.userId}` : message.chatKey;
-      try {
-        await limit.limiter.consume(key);
-        this.recovered();
-      } catch (rejected) {
-        if (!(rejected instanceof RateLimiterRes)) {
-          this.failed(rejected, message);
-          continue;
-        }
-        const verdict = { limit: limit.name, retryAfterMs: Math.max(0, rejected.msBeforeNext) };
-        // Exactly one consume sees the count one past the limit (Redis INCR is atomic across processes);
-        // later ones, and those refused from the in-memory block, see more or 0.
-        if (rejected.consumedPoints === limit.setting.messages + 1) after.defer(this.firstOver(limit, message, verdict.retryAfterMs));
-        return verdict;
+    return Promise.all(
+      this.limits.map((limit): Promise<LimitOutcome> => {
+        const key = limit.name === 'user' ? `${message.adapter}:${message.userId}` : message.chatKey;
+        return limit.limiter.consume(key).then(
+          () => ({ limit, key, charged: true }),
+          (rejected: unknown) => (rejected instanceof RateLimiterRes ? { limit, key, charged: true, over: rejected } : { limit, key, charged: false, error: rejected }),
+        );
+      }),
+    ).then((outcomes) => ({ message, outcomes }));
+  }
+
+  /**
+   * The verdict on a counted message: the first limit over, in order (user, then chat). A limit after it gives
+   * its count back, so that a user's dropped messages are not charged to the chat.
+   */
+  judge(counted: FloodCount, after: AfterIntercept): FloodVerdict | undefined {
+    let verdict: FloodVerdict | undefined;
+    for (const o of counted.outcomes) {
+      if (verdict) {
+        if (o.charged) this.giveBack(o);
+        continue;
       }
+      if (!o.charged) {
+        this.failed(o.error, counted.message);
+        continue;
+      }
+      this.recovered();
+      if (!o.over) continue;
+      verdict = { limit: o.limit.name, retryAfterMs: Math.max(0, o.over.msBeforeNext) };
+      // Exactly one consume sees the count one past the limit (Redis INCR is atomic across processes);
+      // later ones, and those refused from the in-memory block, see more or 0.
+      if (o.over.consumedPoints === o.limit.setting.messages + 1) after.defer(this.firstOver(o.limit, counted.message, verdict.retryAfterMs));
     }
-    return undefined;
+    return verdict;
+  }
+
+  /** Gives back everything a message was charged: it was not one after all (a duplicate found meanwhile). */
+  refund(counted: FloodCount): void {
+    for (const o of counted.outcomes) if (o.charged) this.giveBack(o);
+  }
+
+  private giveBack(o: LimitOutcome): void {
+    o.limit.limiter.reward(o.key, 1).catch((err: unknown) => this.failed(err, undefined));
   }
 
   /** How many users and chats the in-memory count holds now (each is forgotten when its window ends). */
@@ -127,11 +177,11 @@ export class FloodLimit {
   }
 
   /** Counted every time, logged once per outage: a message would otherwise log a line each. */
-  private failed(err: unknown, message: InboundMessage): void {
+  private failed(err: unknown, message: InboundMessage | undefined): void {
     this.deps.metrics.count('flood_limit_errors_total', { stage: 'count' });
     if (this.failing) return;
     this.failing = true;
-    this.deps.log.error({ err: toError(err), chatKey: message.chatKey }, 'flood limit could not count a message; letting messages through until it can');
+    this.deps.log.error({ err: toError(err), chatKey: message?.chatKey }, 'flood limit could not count a message; letting messages through until it can');
   }
 
   private recovered(): void {

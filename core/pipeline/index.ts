@@ -5,3 +5,4 @@ export * from './pipeline.js';
 export * from './batch-stage.js';
 export * from './chat-lanes.js';
 export * from './chat-policy.js';
+export * from './shared-duplicates.js';

@@ -6,6 +6,7 @@ import type { Counter, Metrics } from '../metrics/index.js';
 import type { ChatHistory } from '../session/index.js';
 import { ChatLanes } from './chat-lanes.js';
 import { DuplicateFilter } from './duplicate-filter.js';
+import type { SharedDuplicates } from './shared-duplicates.js';
 import type { FloodLimit } from './flood-limit.js';
 import type { AfterIntercept, InterceptorChain } from './interceptors.js';
 
@@ -33,6 +34,8 @@ export interface PipelineDeps {
   dedupeMaxIds: number;
   /** Flood limits, checked before anything else looks at a message. */
   flood?: FloodLimit;
+  /** With several gateways on one Redis: message ids claimed cluster-wide, so a redelivery to another gateway is dropped too. */
+  shared?: SharedDuplicates;
 }
 
 const PUSH_MODE: Partial<Record<Strategy, PushMode>> = { buffer: 'buffer', flush: 'flush', trigger: 'trigger' };
@@ -69,12 +72,17 @@ export class Pipeline {
   private async process(message: InboundMessage, after: AfterIntercept): Promise<IngestResult> {
     // Message ids are numbered per bot account (two QQ accounts in one group each number their own): the key has the account.
     const id = `${message.adapter}\u0000${message.botId}\u0000${message.messageId}`;
-    if (this.duplicates.seen(id)) {
-      this.counted.duplicate.inc();
-      return { outcome: 'duplicate' };
+    if (this.duplicates.seen(id)) return this.duplicate();
+    // Before commands, hooks, history and the buffer: a flood costs a count and nothing else. Counted while
+    // the cluster-wide duplicate check runs, in the same round trip: a chat's messages pass here one at a time.
+    const { flood, shared } = this.deps;
+    const counting = flood?.enabled ? flood.count(message) : undefined;
+    const [duplicate, counted] = shared ? await Promise.all([shared.seen(id), counting]) : [false, counting && (await counting)];
+    if (duplicate) {
+      if (counted) flood!.refund(counted);
+      return this.duplicate();
     }
-    // Before commands, hooks, history and the buffer: a flood costs a count and nothing else.
-    const over = this.deps.flood?.enabled ? await this.deps.flood.check(message, after) : undefined;
+    const over = counted && flood!.judge(counted, after);
     if (over) {
       this.counted.rate_limited.inc();
       return { outcome: 'rate_limited', retryAfterMs: over.retryAfterMs };
@@ -84,8 +92,14 @@ export class Pipeline {
     } catch (err) {
       // Not taken (the buffer's Redis is down, say): the platform's redelivery must not be dropped as a duplicate.
       this.duplicates.forget(id);
+      this.deps.shared?.forget(id);
       throw err;
     }
+  }
+
+  private duplicate(): IngestResult {
+    this.counted.duplicate.inc();
+    return { outcome: 'duplicate' };
   }
 
   private async decide(message: InboundMessage, after: AfterIntercept): Promise<IngestResult> {
@@ -95,6 +109,7 @@ export class Pipeline {
     }
     const event = new MessageEvent(message);
     await this.deps.hooks.emit('im_message', event);
+    if (event.overrides.length > 0) this.logOverrides(event);
     if (event.stopped) {
       this.counted.stopped.inc();
       return { outcome: 'stopped' };
@@ -110,6 +125,15 @@ export class Pipeline {
       await this.deps.hooks.emit('message_buffered', { chatKey: message.chatKey, message, seq: pushed.seq, pending: pushed.pending });
     }
     return { outcome: strategy, seq: pushed.seq };
+  }
+
+  /** One debug line for each decision that met another owner's: who won, over whom (docs/hooks.md "MsgSignal precedence"). */
+  private logOverrides(event: MessageEvent): void {
+    const chatKey = event.message.chatKey;
+    for (const o of event.overrides) {
+      const what = o.taken ? `${o.by}'s ${o.strategy} overrides ${o.overBy}'s ${o.over}` : `${o.by}'s ${o.strategy} is refused: ${o.overBy} locked ${o.over}`;
+      this.deps.log.debug({ chatKey, messageId: event.message.messageId, strategy: o.strategy, by: o.by, over: o.over, overBy: o.overBy, taken: o.taken }, `im_message: ${what}`);
+    }
   }
 }
 

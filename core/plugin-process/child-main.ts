@@ -3,6 +3,7 @@
  * binds it to a runtime whose store, config and services are calls to the app, describes it, and then serves the
  * app's calls until `stop`.
  */
+import type { BusRecord } from '../bus/index.js';
 import { bindPlugin, importPlugin, type Plugin } from '../plugin/index.js';
 import { ChildRuntime, type StartRequest } from './child-runtime.js';
 import { runDeclaration } from './declaration-kinds.js';
@@ -23,7 +24,7 @@ const loaded = (): { plugin: Plugin; child: ChildRuntime } => {
 };
 
 /** An error from the app, as this side sees it: its code kept, so the plugin can tell a timeout from a refusal. */
-const fromApp = (e: WireError): Error => Object.assign(new Error(e.message), { name: e.name, code: e.code, stack: `${e.name}: ${e.message}\n    (in the app)` });
+const fromApp = (e: WireError): Error => Object.assign(new Error(e.message), { ...e.details, name: e.name, code: e.code, stack: `${e.name}: ${e.message}\n    (in the app)` });
 
 const rpc: RpcChannel = new RpcChannel({
   send: (message: RpcMessage) => {
@@ -33,6 +34,9 @@ const rpc: RpcChannel = new RpcChannel({
   remoteError: fromApp,
   timeoutError: (kind, ms) => new Error(`${kind} gave no answer within ${ms} ms`),
   sendError: (reason, kind) => Object.assign(new Error(`${kind} could not be sent to the app: ${reason}`), { code: 'PLUGIN_COMMUNICATION' }),
+  notes: {
+    'bus.record': ({ id, record }: { id: string; record: BusRecord }) => child?.neko.record(id, record),
+  },
   handlers: {
     start: async (req: StartRequest): Promise<PluginDescription> => {
       child = new ChildRuntime(rpc, req);
@@ -54,6 +58,7 @@ const rpc: RpcChannel = new RpcChannel({
       return runCallback(plugin, child, call);
     },
     config_reload: () => loaded().child.reloadConfig(),
+    'entry.abort': ({ token, reason }: { token: string; reason: string }) => loaded().child.neko.abort(token, reason),
     stop: () => {
       // Answer first, then leave: the app waits for the exit, and SIGTERM follows if it does not come.
       setImmediate(() => process.exit(0));

@@ -6,9 +6,11 @@ import type { SendResult } from '../adapter/index.js';
 import { NekomataError } from '../errors/index.js';
 import type { MsgSignal } from '../hooks/index.js';
 import { parseChatKey, type ChatKey, type InboundMessage, type Segment } from '../message/index.js';
-import { pluginDataDir, PluginConfig, PluginStore, resolveInside, type ChatContext, type Plugin, type PluginRuntime, type PluginServices } from '../plugin/index.js';
+import { pluginDataDir, PluginConfig, PluginStore, resolveInside, type ChatContext, type Declaration, type Plugin, type PluginRuntime, type PluginServices } from '../plugin/index.js';
 import type { KVStore } from '../store/index.js';
+import { ChildNeko } from './child-neko.js';
 import type { CommandContextWire } from './declaration-kinds.js';
+import type { EntryCallWire } from './neko-kinds.js';
 import { describeDeclaration } from './declaration-kinds.js';
 import type { RpcChannel } from './rpc.js';
 
@@ -34,6 +36,8 @@ export class ChildRuntime {
   readonly log: Logger;
   readonly kv: KVStore;
   enabled = false;
+  pluginKey = '';
+  readonly neko: ChildNeko;
   private config: PluginConfig<z.ZodObject> | undefined;
 
   constructor(
@@ -50,6 +54,7 @@ export class ChildRuntime {
         done();
       },
     });
+    this.neko = new ChildNeko(rpc);
     this.log = pino({ level: start.logLevel, base: undefined, timestamp: false }, lines);
     const call = (kind: string) => (...args: unknown[]) => rpc.call(kind, args);
     this.kv = {
@@ -64,6 +69,7 @@ export class ChildRuntime {
   /** Binds `plugin` as the loader does inline; declarations made after this go to the app as notes. */
   async bind(plugin: Plugin): Promise<{ runtime: PluginRuntime<z.ZodObject>; config: PluginConfig<z.ZodObject> }> {
     const key = plugin.key;
+    this.pluginKey = key;
     const config = new PluginConfig({ kv: this.kv, pluginKey: key, schema: plugin.configSchema ?? z.object({}), log: this.log });
     await config.load();
     this.config = config;
@@ -82,6 +88,8 @@ export class ChildRuntime {
       emit: async (eventName, payload) => void (await this.rpc.call('emit', { eventName, payload })),
       services: () => this.services(),
       onConfigChange: (listener) => void config.onChange(listener as never),
+      callPlugin: (target, entryId, args, opts) => this.neko.callPlugin(target, entryId, args, opts),
+      context: () => this.neko.context(),
     };
     return { runtime, config };
   }
@@ -102,6 +110,10 @@ export class ChildRuntime {
 
   commandContext(wire: CommandContextWire): import('../command/index.js').CommandContext {
     return { ...wire, send: (content) => this.send(wire.chatKey, content), log: this.log.child({ chatKey: wire.chatKey, command: true }) };
+  }
+
+  runEntry(d: Extract<Declaration, { kind: 'entry' }>, call: EntryCallWire): Promise<unknown> {
+    return this.neko.runEntry(d, call);
   }
 
   private send(chatKey: ChatKey, content: string | Segment[]): Promise<SendResult> {

@@ -1,9 +1,10 @@
 import { isZodSchema, toolParametersSchema, type JsonSchemaObject, type ToolCallContext } from '../agent/index.js';
 import type { CommandContext, CommandResponse } from '../command/index.js';
 import type { HookEventName } from '../hooks/index.js';
-import type { Declaration } from '../plugin/index.js';
+import type { Declaration, EntryCall } from '../plugin/index.js';
 import { hookCodec } from './hook-codecs.js';
 import type { CallScope } from './rpc.js';
+import { NEKO_KINDS, type EntryCallWire } from './neko-kinds.js';
 
 /**
  * The registration-kind table: for each kind of thing a plugin declares, how the plugin's process describes it
@@ -13,11 +14,19 @@ import type { CallScope } from './rpc.js';
  */
 
 /** A call into the plugin's process: `kind` names the handler there; `label` names the call in errors. */
-export type ProcessCall = (kind: string, payload: unknown, opts?: { label?: string; onItem?: (value: unknown) => void }) => Promise<unknown>;
+export type ProcessCall = (kind: string, payload: unknown, opts?: { label?: string; onItem?: (value: unknown) => void; timeoutMs?: number }) => Promise<unknown>;
 
-/** What `run` needs in the plugin's process to rebuild a context: sending through the app, and a logger. */
+/** The app's side of one plugin process: calls into it, and the entry calls it is answering (for progress and aborts). */
+export interface ProcessLink {
+  call: ProcessCall;
+  entryCalls: Map<string, EntryCall>;
+}
+
+/** What `run` needs in the plugin's process: rebuilding contexts that send through the app, and running an entry call. */
 export interface ChildSide {
+  readonly pluginKey: string;
   commandContext(wire: CommandContextWire): CommandContext;
+  runEntry(d: Of<'entry'>, call: EntryCallWire): Promise<unknown>;
 }
 
 export type CommandContextWire = Omit<CommandContext, 'send' | 'log'>;
@@ -25,9 +34,9 @@ export type CommandContextWire = Omit<CommandContext, 'send' | 'log'>;
 type Kind = Declaration['kind'];
 type Of<K extends Kind> = Extract<Declaration, { kind: K }>;
 
-interface KindRow<K extends Kind, W> {
+export interface KindRow<K extends Kind, W> {
   describe(d: Of<K>, pluginKey: string): W;
-  standIn(w: W, ref: number, call: ProcessCall): Of<K>;
+  standIn(w: W, ref: number, link: ProcessLink): Of<K>;
   run(d: Of<K>, payload: any, scope: CallScope, child: ChildSide): Promise<unknown>;
 }
 
@@ -35,14 +44,13 @@ export interface HookWire { event: string; priority: number; eventName?: string 
 export interface CommandWire { options: Of<'command'>['options'] }
 export interface ToolWire { name: string; description: string; parameters: JsonSchemaObject; kind?: string | undefined }
 export interface TagWire { name: string; description: string; parent?: 'msg' | 'root' | undefined }
-export interface TimerWire { id: string; every: number }
 
 const hook: KindRow<'hook', HookWire> = {
   describe: (d, pluginKey) => {
     hookCodec(d.event, pluginKey);
     return { event: d.event, priority: d.priority, eventName: d.eventName };
   },
-  standIn: (w, ref, call) => {
+  standIn: (w, ref, { call }) => {
     const codec = hookCodec(w.event, '');
     const handler = async (...args: unknown[]): Promise<unknown> => {
       const outcome = await call('declaration', { ref, payload: codec.encode(args) }, { label: `hook ${w.event}` });
@@ -62,7 +70,7 @@ const hook: KindRow<'hook', HookWire> = {
 const command: KindRow<'command', CommandWire> = {
   describe: (d) => ({ options: d.options }),
   // Every stand-in streams: a handler that returns one response yields it once, which the executor treats alike.
-  standIn: (w, ref, call) => ({
+  standIn: (w, ref, { call }) => ({
     kind: 'command',
     options: w.options,
     handler: (ctx, args) => streamed(call, ref, { ctx: commandContextWire(ctx), args }, `command ${w.options.name}`),
@@ -79,7 +87,7 @@ const command: KindRow<'command', CommandWire> = {
 
 const tool: KindRow<'tool', ToolWire> = {
   describe: (d) => ({ name: d.tool.name, description: d.tool.description, parameters: toolParametersSchema(d.tool), kind: d.tool.kind }),
-  standIn: (w, ref, call) => ({
+  standIn: (w, ref, { call }) => ({
     kind: 'tool',
     tool: {
       name: w.name,
@@ -100,7 +108,7 @@ const tool: KindRow<'tool', ToolWire> = {
 
 const tag: KindRow<'tag', TagWire> = {
   describe: (d) => ({ name: d.tag.name, description: d.tag.description, parent: d.tag.parent }),
-  standIn: (w, ref, call) => ({
+  standIn: (w, ref, { call }) => ({
     kind: 'tag',
     tag: {
       name: w.name,
@@ -112,18 +120,7 @@ const tag: KindRow<'tag', TagWire> = {
   run: async (d, payload: { value: string; ctx: { chatKey: string; attributes: Record<string, string> } }) => d.tag.handle(payload.value, payload.ctx),
 };
 
-// The schedule stays in the app, so a timer runs only while its plugin is enabled, and a run that is still going
-// in the process makes the next one skip, as inline.
-const timer: KindRow<'timer', TimerWire> = {
-  describe: (d) => ({ id: d.id, every: d.every }),
-  standIn: (w, ref, call) => ({ kind: 'timer', id: w.id, every: w.every, fn: () => call('declaration', { ref, payload: null }, { label: `timer ${w.id}` }) }),
-  run: async (d) => {
-    await d.fn();
-    return undefined;
-  },
-};
-
-export const DECLARATION_KINDS: { [K in Kind]: KindRow<K, any> } = { hook, command, tool, tag, timer };
+export const DECLARATION_KINDS: { [K in Kind]: KindRow<K, any> } = { hook, command, tool, tag, ...NEKO_KINDS };
 
 /** A declaration as it crosses the pipe: its kind and that kind's description. */
 export type DeclarationWire = { kind: Kind; wire: unknown };
@@ -132,8 +129,8 @@ export function describeDeclaration(d: Declaration, pluginKey: string): Declarat
   return { kind: d.kind, wire: (DECLARATION_KINDS[d.kind] as KindRow<Kind, unknown>).describe(d as never, pluginKey) };
 }
 
-export function standInFor(d: DeclarationWire, ref: number, call: ProcessCall): Declaration {
-  return (DECLARATION_KINDS[d.kind] as KindRow<Kind, unknown>).standIn(d.wire, ref, call);
+export function standInFor(d: DeclarationWire, ref: number, link: ProcessLink): Declaration {
+  return (DECLARATION_KINDS[d.kind] as KindRow<Kind, unknown>).standIn(d.wire, ref, link);
 }
 
 export function runDeclaration(d: Declaration, payload: unknown, scope: CallScope, child: ChildSide): Promise<unknown> {

@@ -2,7 +2,6 @@ import type { PluginManifest } from '../manifest/index.js';
 import type { IsolatedPlugin, IsolationSetting, PluginHost, PluginIsolation, ProcessLimits } from '../plugin/index.js';
 import { limitsFor, startIsolatedPlugin } from './isolated-plugin.js';
 
-export { PluginNotRunningError, PluginTimeoutError, PluginExecutionError, PluginCommunicationError } from './errors.js';
 export { PluginProcess } from './plugin-process.js';
 export { RpcChannel, type RpcMessage, type WireError } from './rpc.js';
 export { DECLARATION_KINDS } from './declaration-kinds.js';

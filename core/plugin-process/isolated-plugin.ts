@@ -7,7 +7,8 @@ import type { PluginManifest } from '../manifest/index.js';
 import { Plugin, type ChatContext, type Declaration, type IsolatedPlugin, type PluginConfig, type PluginHost, type ProcessLimits } from '../plugin/index.js';
 import type { KVKey, KVListQuery } from '../store/index.js';
 import type { ChatContextWire } from './child-runtime.js';
-import { standInFor, type DeclarationWire, type ProcessCall } from './declaration-kinds.js';
+import { standInFor, type DeclarationWire, type ProcessLink } from './declaration-kinds.js';
+import { nekoBridge } from './neko-bridge.js';
 import type { CallbackCall, PluginDescription } from './plugin-description.js';
 import { PluginProcess } from './plugin-process.js';
 import type { RpcHandler } from './rpc.js';
@@ -34,29 +35,40 @@ export async function startIsolatedPlugin(entry: string, manifest: PluginManifes
   let standIn: Plugin | undefined;
   let config: PluginConfig<z.ZodObject> | undefined;
   const log = host.log.child({ plugin: key });
+  const link: ProcessLink = { call: (kind, payload, opts) => proc.call(kind, payload, opts), entryCalls: new Map() };
+  const bridge = nekoBridge({
+    key, host, link, log,
+    plugin: () => {
+      if (!standIn) throw new Error(`plugin ${key} is still starting`);
+      return standIn;
+    },
+    note: (kind, payload) => proc.note(kind, payload),
+  });
   const proc: PluginProcess = new PluginProcess({
     pluginKey: key,
     start: { entry, dataDir: host.settings.dataDir, logLevel: host.log.level, chatPolicy: host.services().chatPolicy },
     limits,
     log: host.log,
     metrics: host.metrics,
-    handlers: appHandlers(key, host, () => config),
+    handlers: { ...appHandlers(key, host, () => config), ...bridge.handlers },
     notes: {
+      ...bridge.notes,
       log: (line: string) => relayLog(log, line),
       declare: ({ ref, declaration }: { ref: number; declaration: DeclarationWire }) => {
-        if (standIn && ref >= standIn.declarations.length) addDeclaration(standIn, standInFor(declaration, ref, call));
+        if (standIn && ref >= standIn.declarations.length) addDeclaration(standIn, standInFor(declaration, ref, link));
       },
     },
     onRestarted: async () => {
+      bridge.reset();
       if (!standIn) return;
       if (standIn.initMethod) await call('callback', { name: 'init' }, { label: 'init' });
       if (standIn.isEnabled) await call('callback', { name: 'enabled' }, { label: 'onEnabled' });
     },
   });
-  const call: ProcessCall = (kind, payload, opts) => proc.call(kind, payload, opts);
+  const call = link.call;
   const description = await proc.start();
   try {
-    standIn = buildStandIn(description, call);
+    standIn = buildStandIn(description, link);
   } catch (err) {
     await proc.stop();
     throw err;
@@ -64,7 +76,10 @@ export async function startIsolatedPlugin(entry: string, manifest: PluginManifes
   return {
     plugin: standIn,
     status: () => proc.status(),
-    stop: () => proc.stop(),
+    stop: async () => {
+      bridge.reset();
+      await proc.stop();
+    },
     attach: (loaded) => {
       config = loaded;
       // Settings changed in the app (a command, the admin API): the process reads them again and tells its listeners.
@@ -73,10 +88,11 @@ export async function startIsolatedPlugin(entry: string, manifest: PluginManifes
   };
 }
 
-function buildStandIn(d: PluginDescription, call: ProcessCall): Plugin {
+function buildStandIn(d: PluginDescription, link: ProcessLink): Plugin {
+  const call = link.call;
   const schema = d.config ? z.fromJSONSchema(d.config as never) : undefined;
   const standIn = new Plugin({ ...d.meta, ...(schema instanceof z.ZodObject ? { config: schema } : {}) });
-  d.declarations.forEach((w, ref) => addDeclaration(standIn, standInFor(w, ref, call)));
+  d.declarations.forEach((w, ref) => addDeclaration(standIn, standInFor(w, ref, link)));
   const cb = <T>(c: CallbackCall, label: string) => call('callback', c, { label }) as Promise<T>;
   const wire = (ctx: ChatContext): ChatContextWire => ({ chatKey: ctx.chatKey, message: ctx.message });
   const c = d.callbacks;

@@ -2,9 +2,11 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import readline from 'node:readline';
 import type { Logger } from 'pino';
+import type { Histogram } from 'prom-client';
 import type { Metrics } from '../metrics/index.js';
 import type { ProcessLimits, ProcessState, ProcessStatus } from '../plugin/index.js';
-import { PluginCommunicationError, PluginExecutionError, PluginNotRunningError, PluginTimeoutError } from './errors.js';
+import { PluginCommunicationError, PluginNotRunningError, PluginTimeoutError } from '../plugin/index.js';
+import { remoteError } from './remote-error.js';
 import { RpcChannel, type CallOptions, type RpcHandler, type RpcMessage } from './rpc.js';
 import type { StartRequest } from './child-runtime.js';
 import type { PluginDescription } from './plugin-description.js';
@@ -53,7 +55,14 @@ export class PluginProcess {
   private exited: Promise<void> = Promise.resolve();
   private readonly key: string;
 
+  /** The round trip of each call into the process, for operators judging what isolation costs. */
+  private readonly calls: Histogram<'plugin' | 'kind' | 'outcome'>;
+
   constructor(private readonly o: PluginProcessOptions) {
+    this.calls = o.metrics.histogram('plugin_process_call_seconds', {
+      help: 'Time of one call into an isolated plugin process (IPC round trip included), by plugin, kind (declaration, callback, …) and outcome.',
+      labelNames: ['plugin', 'kind', 'outcome'], buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.05, 0.25, 1, 5, 30],
+    });
     this.key = o.pluginKey;
   }
 
@@ -87,11 +96,30 @@ export class PluginProcess {
     // A call just ran past its limit and the process has not answered since: do not queue more behind it.
     if (this.probing) return Promise.reject(new PluginNotRunningError(this.key, what, 'its process let a call run past its time limit and is being checked'));
     const rpc = this.rpc;
-    return rpc.call(kind, payload, { timeoutMs: opts.timeoutMs ?? this.o.limits.callTimeoutMs, onItem: opts.onItem, label: what }).catch((err: unknown) => {
-      // A call past its limit may be a plugin stuck in a loop: ask now rather than at the next health ping.
-      if (err instanceof PluginTimeoutError) this.probe(rpc, true);
-      throw err;
-    });
+    const started = process.hrtime.bigint();
+    const took = (outcome: string) => this.calls.labels({ plugin: this.key, kind, outcome }).observe(Number(process.hrtime.bigint() - started) / 1e9);
+    return rpc.call(kind, payload, { timeoutMs: opts.timeoutMs ?? this.o.limits.callTimeoutMs, onItem: opts.onItem, label: what }).then(
+      (value) => {
+        took('ok');
+        return value;
+      },
+      (err: unknown) => {
+        took(err instanceof PluginTimeoutError ? 'timeout' : 'error');
+        // A call past its limit may be a plugin stuck in a loop: ask now rather than at the next health ping.
+        if (err instanceof PluginTimeoutError) this.probe(rpc, true);
+        throw err;
+      },
+    );
+  }
+
+  /** A one-way message to the process; dropped when it is not running (what it carried belonged to the old one). */
+  note(kind: string, payload: unknown): void {
+    if (this.state !== 'running' || !this.rpc) return;
+    try {
+      this.rpc.note(kind, payload);
+    } catch {
+      // The pipe just closed: the exit handler restarts the process.
+    }
   }
 
   /** Graceful stop: calls in flight may finish (within the stop timeout), then `stop`, then SIGTERM, then SIGKILL. */
@@ -146,8 +174,8 @@ export class PluginProcess {
       },
       handlers: this.o.handlers,
       notes: this.o.notes,
-      remoteError: (e, kind) => (e.code === 'PLUGIN_COMMUNICATION' ? new PluginCommunicationError(this.key, e.message) : new PluginExecutionError(this.key, kind, e)),
-      timeoutError: (kind, ms) => new PluginTimeoutError(this.key, kind, ms),
+      remoteError: (e, kind) => remoteError(this.key, kind, e),
+      timeoutError: (kind, ms) => new PluginTimeoutError(this.key, kind, ms, 'raise plugin.runtime.call_timeout_ms if it needs longer'),
       sendError: (reason, kind) => new PluginCommunicationError(this.key, `${kind} could not be sent: ${reason}`),
     });
     this.rpc = rpc;

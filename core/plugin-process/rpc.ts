@@ -10,6 +10,8 @@ export interface WireError {
   message: string;
   stack?: string | undefined;
   code?: string | undefined;
+  /** The error's own plain fields (a refused call's `chain`), so the other side can rebuild a typed error. */
+  details?: Record<string, unknown> | undefined;
 }
 
 export type RpcMessage =
@@ -61,7 +63,9 @@ export interface RpcOptions {
 export function toWireError(thrown: unknown): WireError {
   const e = thrown instanceof Error ? thrown : new Error(String(thrown));
   const code = (e as { code?: unknown }).code;
-  return { name: e.name, message: e.message, stack: e.stack, code: typeof code === 'string' ? code : undefined };
+  const details: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(e)) if (k !== 'code' && k !== 'cause' && (typeof v !== 'object' || Array.isArray(v))) details[k] = v;
+  return { name: e.name, message: e.message, stack: e.stack, code: typeof code === 'string' ? code : undefined, ...(Object.keys(details).length > 0 ? { details } : {}) };
 }
 
 export class RpcChannel {

@@ -7,11 +7,11 @@ import type { SandboxMethod } from './sandbox.js';
 
 /**
  * Nekro's message callbacks of every enabled plugin that serves the message's adapter, in load order,
- * all of them (no short-circuit), combined by Nekro's rule. A callback that throws or hangs counts as
- * CONTINUE (reference decision §1.5).
+ * all of them (no short-circuit), combined by Nekro's rule, with the keys of the plugins whose callbacks
+ * returned the combined signal. A callback that throws or hangs counts as CONTINUE (reference decision §1.5).
  */
-export async function userMessageSignal(host: PluginHost, plugins: readonly LoadedPlugin[], message: InboundMessage): Promise<MsgSignal> {
-  const signals: (MsgSignal | undefined)[] = [];
+export async function userMessageSignal(host: PluginHost, plugins: readonly LoadedPlugin[], message: InboundMessage): Promise<{ signal: MsgSignal; from: string[] }> {
+  const answers: { key: string; signal: MsgSignal | undefined }[] = [];
   let ctx: ChatContext | undefined;
   for (const { plugin } of plugins) {
     const cb = plugin.userMessageCallback;
@@ -19,9 +19,10 @@ export async function userMessageSignal(host: PluginHost, plugins: readonly Load
     ctx ??= chatContext(host, message.chatKey, message);
     const c = ctx;
     const r = await callPlugin(host, plugin.key, 'onUserMessage', () => cb(c, message), message.chatKey);
-    if (r.ok) signals.push(r.value ?? undefined);
+    if (r.ok) answers.push({ key: plugin.key, signal: r.value ?? undefined });
   }
-  return combineSignals(signals);
+  const signal = combineSignals(answers.map((a) => a.signal));
+  return { signal, from: answers.filter((a) => a.signal === signal).map((a) => a.key) };
 }
 
 /**

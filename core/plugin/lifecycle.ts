@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import type { Declaration, Plugin } from './plugin.js';
 import { bindPlugin } from './plugin.js';
 import { callPlugin, chatContext, type PluginHost } from './plugin-host.js';
-import { startTimer } from './plugin-timer.js';
+import { LifecycleHandlers, nekoRuntime, registerNeko } from './neko-registrations.js';
 import { PluginConfig } from './plugin-config.js';
 import { pluginDataDir, resolveInside } from './plugin-path.js';
 import { PluginStore } from './plugin-store.js';
@@ -34,6 +34,8 @@ export interface PluginInfo {
   disabledBecause?: string | undefined;
   /** An isolated plugin's process: its state, restarts and last error. */
   process?: ProcessStatus | undefined;
+  /** What the plugin last reported with `ctx.reportStatus`, and when. */
+  status?: { value: Record<string, unknown>; at: number } | undefined;
 }
 
 /** A plugin that is loaded: its instance and what activating it created. */
@@ -71,6 +73,7 @@ export class PluginLifecycle {
   protected readonly loaded = new Map<string, LoadedPlugin>();
   protected readonly failed = new Map<string, PluginInfo>();
   private nextOrder = 0;
+  private readonly lifecycleHandlers = new LifecycleHandlers();
 
   constructor(protected readonly host: PluginHost) {}
 
@@ -115,6 +118,7 @@ export class PluginLifecycle {
     const l = this.require(key);
     await this.host.kv.set(ENABLED_KEY(key), '1');
     await this.turnOn(l);
+    await this.host.control.publish({ kind: 'plugin', pluginKey: key });
   }
 
   private async turnOn(l: LoadedPlugin): Promise<void> {
@@ -128,6 +132,7 @@ export class PluginLifecycle {
     l.info.disabledBecause = undefined;
     this.host.commands.notifyChanged();
     for (const fn of l.plugin.enabledCallbacks) await callPlugin(this.host, key, 'onEnabled', fn);
+    await this.lifecycleHandlers.fire(this.host, key, 'startup');
     this.host.log.info({ plugin: key }, `plugin ${key} enabled`);
   }
 
@@ -139,6 +144,25 @@ export class PluginLifecycle {
     await this.host.kv.set(ENABLED_KEY(key), '0');
     this.host.commands.notifyChanged();
     this.host.log.info({ plugin: key }, `plugin ${key} disabled`);
+    await this.host.control.publish({ kind: 'plugin', pluginKey: key });
+  }
+
+  /**
+   * Brings a loaded plugin in line with the store after a process changed it (control message `plugin`):
+   * enabled or disabled as saved, and its config read again (its listeners hear a change). Not saved again.
+   */
+  async follow(key: string): Promise<void> {
+    const l = this.loaded.get(key);
+    if (!l) return;
+    const saved = await this.host.kv.get(ENABLED_KEY(key));
+    if (saved === '1' && l.info.state === 'disabled') await this.turnOn(l);
+    if (saved === '0' && l.info.state === 'enabled') {
+      await this.retire(l);
+      l.info.disabledBecause = DISABLED_BY_HAND(key);
+      this.host.commands.notifyChanged();
+      this.host.log.info({ plugin: key }, `plugin ${key} disabled by another process`);
+    }
+    await l.config.load();
   }
 
   /** Disables (without persisting), runs cleanup, undoes everything and forgets the instance. */
@@ -173,6 +197,7 @@ export class PluginLifecycle {
     if (wasEnabled) await this.turnOn(active);
     if (wasEnabled) await this.disabledCallbacks(old);
     await this.deactivate(old);
+    await this.lifecycleHandlers.fire(this.host, key, 'reload');
     this.host.log.info({ plugin: key }, `plugin ${key} reloaded`);
     return { ...active.info };
   }
@@ -212,7 +237,10 @@ export class PluginLifecycle {
       state: 'disabled', builtin: plugin.isBuiltin || opts.builtin === true, source: opts.source, docs: opts.docs,
     };
     const store = new PluginStore(this.host.kv, key);
-    const config = new PluginConfig({ kv: this.host.kv, pluginKey: key, schema: plugin.configSchema ?? z.object({}), log: this.host.log });
+    const config = new PluginConfig({
+      kv: this.host.kv, pluginKey: key, schema: plugin.configSchema ?? z.object({}), log: this.host.log,
+      persisted: () => void this.host.control.publish({ kind: 'plugin', pluginKey: key }).catch((err: unknown) => this.host.log.warn({ err, plugin: key }, 'could not tell the other processes of a config change')),
+    });
     const loadScope = new Scope(key, this.host);
     const active: LoadedPlugin = { plugin, info, store, config, loadScope, enabledScope: undefined, order: this.nextOrder++, manifest: opts.manifest };
     try {
@@ -234,10 +262,21 @@ export class PluginLifecycle {
         if (d.kind === 'command') this.register(active, loadScope, d);
         else if (active.enabledScope) this.register(active, active.enabledScope, d);
       },
-      emit: (eventName, payload) => this.host.hooks.emit('custom_event', { eventName, payload, sourcePlugin: key, timestamp: Date.now() }),
+      emit: (eventName, payload) => {
+        this.host.neko.bus.topic('events').publish({ type: 'custom_event', plugin: key, text: eventName, payload: { eventName, payload } });
+        return this.host.hooks.emit('custom_event', { eventName, payload, sourcePlugin: key, timestamp: Date.now() });
+      },
       services: this.host.services,
       onConfigChange: (listener) => loadScope.add(config.onChange(listener as never), 'config listener'),
+      ...nekoRuntime(
+        this.host, key,
+        (dispose, what) => (active.enabledScope ?? loadScope).add(dispose, what),
+        (value) => (active.info.status = { value, at: Date.now() }),
+      ),
     });
+    loadScope.add(config.onChange((value, previous) => {
+      if (active.info.state === 'enabled') void this.lifecycleHandlers.fire(this.host, key, 'config_change', { value, previous });
+    }), 'config_change lifecycle');
     loadScope.add(() => bindPlugin(plugin, undefined), 'runtime binding');
     for (const d of plugin.declarations) if (d.kind === 'command') this.register(active, loadScope, d);
     if (plugin.initMethod) {
@@ -262,6 +301,7 @@ export class PluginLifecycle {
     if (l.info.state !== 'enabled') return false;
     l.info.state = 'disabled';
     const scope = l.enabledScope;
+    await this.lifecycleHandlers.fire(this.host, l.plugin.key, 'shutdown');
     l.enabledScope = undefined;
     await scope?.dispose();
     return true;
@@ -295,7 +335,9 @@ export class PluginLifecycle {
     if (d.kind === 'tool') return scope.add(this.host.tools.add(d.tool, key), `tool ${d.tool.name}`);
     if (d.kind === 'tag') return scope.add(this.host.tags.add(d.tag, key), `tag ${d.tag.name}`);
     if (d.kind === 'command') return scope.add(this.host.commands.add(toRegisteredCommand(l, d)), `command ${d.options.name}`);
-    if (d.kind === 'timer') return scope.add(startTimer(this.host, key, d), `timer ${d.id}`);
+    if (d.kind === 'timer' || d.kind === 'entry' || d.kind === 'lifecycle' || d.kind === 'custom_event' || d.kind === 'route') {
+      return registerNeko(this.host, this.lifecycleHandlers, key, scope, d);
+    }
     const handler = d.handler as (...args: unknown[]) => unknown;
     const wrapped = (...args: unknown[]): unknown => {
       if (plugin.supportAdapter.length > 0) {

@@ -28,6 +28,8 @@ export interface PluginConfigOptions<S extends z.ZodObject> {
   /** Every field should have a default so that a first load succeeds; values are stored as JSON and re-parsed. */
   schema: S;
   log: Logger;
+  /** Called after each change made here (`update`) was stored; not after `load`. */
+  persisted?: () => void;
 }
 
 export type PluginConfigListener<S extends z.ZodObject> = (value: z.output<S>, previous: z.output<S>) => void;
@@ -52,6 +54,7 @@ export class PluginConfig<S extends z.ZodObject> {
   readonly schema: S;
   private readonly kv: KVStore;
   private readonly log: Logger;
+  private readonly persisted: (() => void) | undefined;
   private readonly address: KVKey;
   private current: z.output<S> | undefined;
   private readonly listeners = new Set<{ fn: PluginConfigListener<S> }>();
@@ -63,6 +66,7 @@ export class PluginConfig<S extends z.ZodObject> {
     this.pluginKey = options.pluginKey;
     this.schema = options.schema;
     this.log = options.log.child({ component: 'plugin-config', plugin: options.pluginKey });
+    this.persisted = options.persisted;
     this.address = { pluginKey: CONFIG_NAMESPACE, key: options.pluginKey };
   }
 
@@ -146,6 +150,7 @@ export class PluginConfig<S extends z.ZodObject> {
     if (!parsed.success) throw new PluginConfigError(this.pluginKey, issuesOf(parsed.error), 'update refused');
     await this.kv.set(this.address, JSON.stringify(parsed.data));
     this.current = parsed.data;
+    this.persisted?.();
     this.notify(parsed.data, previous);
     return parsed.data;
   }

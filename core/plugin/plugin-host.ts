@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { SendResult } from '../adapter/index.js';
 import type { NamedSet, TagDefinition, ToolDefinition } from '../agent/index.js';
 import type { BufferDriver } from '../buffer/index.js';
+import type { ControlPlane } from '../control/index.js';
 import { toError } from '../errors/index.js';
 import { withTimeLimit, type HookRegistry, type MsgSignal } from '../hooks/index.js';
 import { parseChatKey, type ChatKey, type InboundMessage, type Segment } from '../message/index.js';
@@ -13,6 +14,11 @@ import type { ChatPolicy } from '../pipeline/index.js';
 import type { PluginInfo } from './lifecycle.js';
 import type { ChatContext } from './context.js';
 import type { PluginIsolation } from './isolation.js';
+import type { MessageBus } from '../bus/index.js';
+import type { HttpRoutes } from '../http/index.js';
+import type { RunManager } from '../runs/index.js';
+import type { EntryRegistry } from './entries.js';
+import type { TimerDriver } from './plugin-timer.js';
 
 /** What the plugin manager needs from the app. */
 export interface PluginHost {
@@ -26,11 +32,24 @@ export interface PluginHost {
   log: Logger;
   metrics: Metrics;
   send(chatKey: ChatKey, segments: Segment[]): Promise<SendResult>;
+  /** Tells every process when a plugin is enabled, disabled or reconfigured here, and what others changed. */
+  control: ControlPlane;
   settings: PluginSettings;
   /** The app's services, for plugins that manage the app (the built-in commands). */
   services: () => PluginServices;
   /** Starts plugins in processes of their own; without it every plugin runs inline. */
   isolation?: PluginIsolation | undefined;
+  /** What N.E.K.O-style registrations use: entries, runs, the bus, timers and the HTTP server. */
+  neko: NekoParts;
+}
+
+/** The app parts behind entries, runs, the message bus, timers and plugin routes. */
+export interface NekoParts {
+  entries: EntryRegistry;
+  runs: RunManager;
+  bus: MessageBus;
+  timers: TimerDriver;
+  http: HttpRoutes;
 }
 
 /** What built-in and admin plugins may ask of the app. */

@@ -29,6 +29,7 @@ export interface PluginDirectories {
  */
 export class PluginManager extends PluginLifecycle {
   private readonly signalHook: Disposer;
+  private readonly following: Disposer[];
   private watchers: fs.FSWatcher[] = [];
   private reloadTimers = new Map<string, NodeJS.Timeout>();
 
@@ -39,18 +40,26 @@ export class PluginManager extends PluginLifecycle {
     // Absolute from the start: the watcher joins changed files to its folder and compares them with the
     // (absolute) module paths plugins were loaded from.
     this.dirs = { builtin: dirs.builtin.map((d) => path.resolve(d)), extra: dirs.extra.map((d) => path.resolve(d)) };
-    // Nekro's callbacks combine into one MsgSignal, applied (forced) after the chat policy's default and
-    // before MEDIUM plugin hooks; with no callback mounted it costs one array scan per message.
+    // Nekro's callbacks combine into one MsgSignal, applied after the chat policy's default and before MEDIUM
+    // plugin hooks; it wins over any forced strategy but an `outrankSignals` one (docs/hooks.md "MsgSignal precedence").
+    // With no callback mounted it costs one array scan per message.
     this.signalHook = host.hooks.on(
       'im_message',
       async (event) => {
         const plugins = this.enabled().filter((l) => l.plugin.userMessageCallback);
         if (plugins.length === 0) return;
-        const signal = await userMessageSignal(this.host, plugins, event.message);
-        if (signal !== MsgSignal.CONTINUE) applySignal(event, signal);
+        const { signal, from } = await userMessageSignal(this.host, plugins, event.message);
+        if (signal !== MsgSignal.CONTINUE) applySignal(event, signal, from.join(', '));
       },
       { priority: Priority.HIGH, owner: 'core.plugins' },
     );
+    // Another process enabled, disabled or reconfigured a plugin: every process follows within a signal's time.
+    this.following = [
+      host.control.on('plugin', (m) => this.follow(m.pluginKey)),
+      host.control.on('resync', async () => {
+        for (const l of [...this.loaded.values()]) await this.follow(l.plugin.key);
+      }),
+    ];
   }
 
   /**
@@ -198,6 +207,7 @@ export class PluginManager extends PluginLifecycle {
     this.watchers = [];
     for (const t of this.reloadTimers.values()) clearTimeout(t);
     this.reloadTimers.clear();
+    for (const off of this.following) off();
     await this.unloadAll();
     this.signalHook();
   }

@@ -12,6 +12,11 @@ import { validatePluginMetadata, type PluginMetadata } from './metadata.js';
 import type { PluginConfig } from './plugin-config.js';
 import type { PluginStore } from './plugin-store.js';
 import type { SandboxMethod, SandboxMethodFn, SandboxMethodType } from './sandbox.js';
+import type { HttpHandler, HttpMethod } from '../http/index.js';
+import { cronProblem } from './plugin-timer.js';
+import type {
+  CustomEventHandler, EntryHandler, EntryOptions, LifecycleEvent, LifecycleHandler, PluginContext, PluginRoute,
+} from './neko-types.js';
 
 /** What a plugin registers that lives in a shared registry while the plugin is enabled. */
 export type Declaration =
@@ -19,15 +24,23 @@ export type Declaration =
   | { kind: 'command'; options: CommandOptions<ArgSpecs>; handler: CommandHandler<ArgSpecs> }
   | { kind: 'tool'; tool: ToolDefinition }
   | { kind: 'tag'; tag: TagDefinition }
-  | { kind: 'timer'; id: string; every: number; fn: TimerCallback };
+  | { kind: 'timer'; id: string; schedule: TimerSchedule; fn: TimerCallback }
+  | { kind: 'entry'; id: string; options: EntryOptions; fn: EntryHandler }
+  | { kind: 'lifecycle'; event: LifecycleEvent; fn: LifecycleHandler }
+  | { kind: 'custom_event'; type: string; id: string; fn: CustomEventHandler }
+  | { kind: 'route'; route: PluginRoute };
 
-/** What a plugin timer runs; a returned promise is awaited before the timer may run again. */
-export type TimerCallback = () => unknown;
+/** What a plugin timer runs, told when the tick was due; a returned promise is awaited before the timer may run again. */
+export type TimerCallback = (tick: { scheduledAt: number }) => unknown;
 
-/** When a plugin timer runs: every `every` milliseconds while the plugin is enabled. */
-export interface TimerSchedule {
-  every: number;
-}
+/**
+ * When a plugin timer runs while the plugin is enabled: every `every` milliseconds, or on a `cron` pattern
+ * (5 fields, or 6 with seconds first; `timezone` an IANA name, default the host's).
+ */
+export type TimerSchedule = { every: number } | { cron: string; timezone?: string };
+
+const ID = /^[A-Za-z0-9_.-]{1,64}$/;
+const LIFECYCLE_EVENTS: readonly LifecycleEvent[] = ['startup', 'shutdown', 'reload', 'config_change'];
 
 // setInterval takes a signed 32-bit delay; a longer one fires at once, in a loop.
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -67,6 +80,10 @@ export interface PluginRuntime<S extends z.ZodObject> {
   emit(eventName: string, payload: unknown): Promise<void>;
   services(): PluginServices;
   onConfigChange(listener: (value: unknown, previous: unknown) => void): void;
+  /** Calls another plugin's entry, with this plugin as the caller. */
+  callPlugin(target: string, entryId: string, args: unknown, opts: { timeoutMs?: number }): Promise<unknown>;
+  /** The N.E.K.O context: bus, runs, pushed messages, status. */
+  context(): PluginContext;
 }
 
 // Registered symbols, not module-level state: a plugin module resolved to another copy of this file (a
@@ -100,6 +117,13 @@ function runtimeOf(plugin: Plugin): PluginRuntime<z.ZodObject> | undefined {
 export class PluginNotLoadedError extends NekomataError {
   constructor(readonly pluginKey: string, what: string) {
     super('PLUGIN_NOT_LOADED', `plugin ${pluginKey} is not loaded, so it has no ${what} yet: use it from a callback or the init method`);
+  }
+}
+
+/** An entry, route or custom-event handler declared with a bad id, a duplicate id or bad options. */
+export class PluginRegistrationError extends NekomataError {
+  constructor(readonly pluginKey: string, what: string, reason: string) {
+    super('PLUGIN_REGISTRATION_INVALID', `${what} of plugin ${pluginKey} is invalid: ${reason}`);
   }
 }
 
@@ -263,21 +287,91 @@ export class Plugin<S extends z.ZodObject = z.ZodObject> {
     this.declare({ kind: 'tag', tag });
   }
   /**
-   * Runs `fn` every `schedule.every` ms while the plugin is enabled (N.E.K.O's `@timer_interval`); disabling
-   * or unloading the plugin stops it. A throw or a rejection is the plugin's: logged, counted and reported to
-   * `exception` hooks, and the timer keeps its schedule. A run that is still going when the next is due makes
-   * that one skip (counted), so runs of one timer never overlap.
+   * Runs `fn` every `schedule.every` ms, or on `schedule.cron`, while the plugin is enabled (N.E.K.O's
+   * `@timer_interval`); disabling or unloading the plugin stops it. With `REDIS_URL` a tick fires once across
+   * the cluster. A throw or a rejection is the plugin's: logged, counted and reported to `exception` hooks, and
+   * the timer keeps its schedule. A run still going when the next is due makes that one skip (counted).
    * @example
    * plugin.timer('cleanup', { every: 60_000 }, async () => { await plugin.store.delete({ key: 'stale' }); });
+   * plugin.timer('daily', { cron: '0 9 * * *', timezone: 'Asia/Shanghai' }, () => plugin.ctx.pushMessage({ content: 'morning' }));
    */
   timer(id: string, schedule: TimerSchedule, fn: TimerCallback): void {
-    if (!/^[A-Za-z0-9_.-]{1,64}$/.test(id)) throw new PluginTimerError(this.key, id, 'a timer id is 1-64 letters, digits, "_", "." or "-"');
+    if (!ID.test(id)) throw new PluginTimerError(this.key, id, 'a timer id is 1-64 letters, digits, "_", "." or "-"');
     if (this.declarations.some((d) => d.kind === 'timer' && d.id === id)) throw new PluginTimerError(this.key, id, 'this plugin already has a timer with that id');
+    if ('cron' in schedule) {
+      const problem = cronProblem(schedule.cron, schedule.timezone);
+      if (problem) throw new PluginTimerError(this.key, id, problem);
+      this.declare({ kind: 'timer', id, schedule: { cron: schedule.cron, timezone: schedule.timezone }, fn });
+      return;
+    }
     const every = schedule.every;
     if (!Number.isInteger(every) || every < MIN_TIMER_MS || every > MAX_TIMER_MS) {
       throw new PluginTimerError(this.key, id, `"every" must be a whole number of milliseconds from ${MIN_TIMER_MS} to ${MAX_TIMER_MS}, got ${String(every)}`);
     }
-    this.declare({ kind: 'timer', id, every, fn });
+    this.declare({ kind: 'timer', id, schedule: { every }, fn });
+  }
+
+  // --- N.E.K.O: entries, lifecycle, custom events, calls, routes, context. Registered while enabled. ---
+
+  /**
+   * Declares an entry other plugins, runs and the API can call (N.E.K.O's `@plugin_entry`). Arguments are
+   * validated against `options.input` (zod) before `fn` sees them.
+   * @example
+   * plugin.entry('add', { description: 'Adds two numbers', input: z.object({ a: z.number(), b: z.number() }) }, ({ a, b }) => a + b);
+   */
+  entry<I extends z.ZodType>(id: string, options: EntryOptions<I>, fn: EntryHandler<I>): EntryHandler<I> {
+    if (!ID.test(id)) throw new PluginRegistrationError(this.key, `entry "${id}"`, 'an entry id is 1-64 letters, digits, "_", "." or "-"');
+    if (this.declarations.some((d) => d.kind === 'entry' && d.id === id)) throw new PluginRegistrationError(this.key, `entry "${id}"`, 'this plugin already has an entry with that id');
+    if (options.timeoutMs !== undefined && !(Number.isInteger(options.timeoutMs) && options.timeoutMs > 0)) {
+      throw new PluginRegistrationError(this.key, `entry "${id}"`, `timeoutMs must be a positive whole number of ms, got ${String(options.timeoutMs)}`);
+    }
+    this.declare({ kind: 'entry', id, options: options as EntryOptions, fn: fn as EntryHandler });
+    return fn;
+  }
+  /**
+   * Runs `fn` on a lifecycle event (N.E.K.O's `@lifecycle`): `startup` when the plugin is enabled (at load
+   * too), `shutdown` when it is disabled or unloaded, `reload` on the new instance after a reload,
+   * `config_change` after an accepted config update.
+   */
+  onLifecycle(event: LifecycleEvent, fn: LifecycleHandler): void {
+    if (!LIFECYCLE_EVENTS.includes(event)) throw new PluginRegistrationError(this.key, `lifecycle handler "${String(event)}"`, `the events are ${LIFECYCLE_EVENTS.join(', ')}`);
+    this.declare({ kind: 'lifecycle', event, fn });
+  }
+  /** Handles custom events of `type` (N.E.K.O's `@custom_event`); `id` names the handler within the plugin. */
+  onCustomEvent(type: string, id: string, fn: CustomEventHandler): void {
+    if (!ID.test(id)) throw new PluginRegistrationError(this.key, `custom event handler "${id}"`, 'an id is 1-64 letters, digits, "_", "." or "-"');
+    if (type.length === 0) throw new PluginRegistrationError(this.key, `custom event handler "${id}"`, 'the event type is empty');
+    if (this.declarations.some((d) => d.kind === 'custom_event' && d.type === type && d.id === id)) {
+      throw new PluginRegistrationError(this.key, `custom event handler "${id}"`, `this plugin already handles "${type}" with that id`);
+    }
+    this.declare({ kind: 'custom_event', type, id, fn });
+  }
+  /**
+   * Serves `method /plugins/<key><path>` on the app's HTTP server (`HTTP_PORT`) while the plugin is enabled.
+   * @example
+   * plugin.route('POST', '/webhook', async (c) => c.json({ got: await c.req.json() }));
+   */
+  route(method: HttpMethod, path: string, handler: HttpHandler): void {
+    if (!/^\/[A-Za-z0-9_.~\-/]*$/.test(path) || path.includes('..')) {
+      throw new PluginRegistrationError(this.key, `route ${method} ${path}`, 'the path starts with "/" and holds letters, digits, "_", ".", "~", "-" and "/", without ".."');
+    }
+    if (this.declarations.some((d) => d.kind === 'route' && d.route.method === method && d.route.path === path)) {
+      throw new PluginRegistrationError(this.key, `route ${method} ${path}`, 'this plugin already serves it');
+    }
+    this.declare({ kind: 'route', route: { method, path, handler } });
+  }
+  /**
+   * Calls another plugin's entry (N.E.K.O's `call_plugin`): validated against its input schema, limited to
+   * `timeoutMs`, refused by the A1 policy when it would close a cycle. Throws `PluginNotFoundError`,
+   * `PluginNotRunningError`, `EntryNotFoundError`, `ValidationError`, `PluginTimeoutError`,
+   * `PluginExecutionError` or `PluginCallRefusedError`.
+   */
+  callPlugin(pluginKey: string, entryId: string, args: unknown = {}, opts: { timeoutMs?: number } = {}): Promise<unknown> {
+    return this.runtime('calls').callPlugin(pluginKey, entryId, args, opts);
+  }
+  /** N.E.K.O's `ctx`: `pushMessage`, `runs`, `bus` and `reportStatus`. */
+  get ctx(): PluginContext {
+    return this.runtime('context').context();
   }
   /** Emits a `custom_event` to every plugin listening for `eventName`. */
   emit(eventName: string, payload?: unknown): Promise<void> {

@@ -41,8 +41,6 @@ export function createAgent(w: AgentWiring): AgentRunner | undefined {
   const settings: AgentSettings = { ...w.config.agent, dataDir: path.resolve(w.config.dataDir) };
   const provider = w.provider ?? new OpenAIProvider({ ...llm!, log: w.log, metrics: w.metrics, fetch: llmFetch(w.config, w.log) });
   const memory = new AgentMemory({ kv: w.store.kv, maxChunks: settings.historyTurns, log: w.log, metrics: w.metrics });
-  // A reset chat starts over with the model too.
-  w.hooks.on('channel_reset', (e) => memory.clear(e.chatKey), { owner: 'core.agent' });
   return new AgentRunner({
     provider, memory, settings, hooks: w.hooks, log: w.log, metrics: w.metrics,
     format: settings.replyFormat === 'text' ? textReplyFormat : xmlReplyFormat,
@@ -107,7 +105,7 @@ export function unansweredHandler(log: Logger, fallback: SessionHandler): Sessio
   return async (batch, ctx) => {
     if (!told) {
       told = true;
-      log.info('no language model is configured, so batches are recorded but not answered: set LLM_MODEL (and LLM_BASE_URL, LLM_API_KEY) to let the bot reply; see README "Agent"');
+      log.info('no language model is configured, so batches are recorded but not answered: set LLM_MODEL (and LLM_BASE_URL, LLM_API_KEY) to let the bot reply; see docs/agent.md');
     }
     return fallback(batch, ctx);
   };

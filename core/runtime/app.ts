@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import type { AuditTrail } from '../admin/index.js';
 import type { Adapter, AdapterHost, SendResult } from '../adapter/index.js';
 import type { AgentRunner, ChatProvider, NamedSet, TagDefinition, ToolDefinition } from '../agent/index.js';
 import type { BufferDriver } from '../buffer/index.js';
@@ -11,15 +12,22 @@ import type { ChatKey, InboundMessage, Segment } from '../message/index.js';
 import type { Metrics } from '../metrics/index.js';
 import type { Outbox } from '../outbox/index.js';
 import { createBatchStage, type FloodLimit, type IngestResult, type InterceptorChain, type Pipeline } from '../pipeline/index.js';
-import type { Plugin, PluginManager } from '../plugin/index.js';
+import type { NekoParts, Plugin, PluginManager, TimerDriver } from '../plugin/index.js';
+import type { MessageBus } from '../bus/index.js';
+import type { RunQueue } from '../runs/index.js';
 import type { ChatHistory, ResetResult, SessionHandler, SessionManager } from '../session/index.js';
 import type { Store } from '../store/index.js';
+import type { ControlPlane } from '../control/index.js';
 import type { AppParts } from './assembly.js';
-import type { AdapterTable, ChatSender } from './chat-sender.js';
+import { AdapterNotFoundError, type AdapterTable, type ChatSender } from './chat-sender.js';
 import type { Config } from './config.js';
+import { mountAdmin } from './admin-wiring.js';
+import type { LogFeed } from './log-feed.js';
+import { adapterStates, type AdapterState, type ReadinessProbe } from './readiness.js';
 
 export { BUILTIN_PLUGIN_DIR } from './assembly.js';
 export { AdapterNotFoundError } from './chat-sender.js';
+export type { AdapterState } from './readiness.js';
 
 export interface AppOptions {
   log?: Logger;
@@ -39,8 +47,21 @@ export interface AppOptions {
   /** Where replies for adapters this process does not hold go (a worker's gateways). */
   outbox?: Outbox;
   metrics?: Metrics;
-  /** Count flood limits in this Redis (under `REDIS_PREFIX`), shared by every process on it; the app closes it at stop. */
-  floodRedis?: Redis;
+  /**
+   * Count flood limits and claim message ids (the duplicate check) in this Redis, under `REDIS_PREFIX`, shared by
+   * every gateway on it; the app closes it at stop.
+   */
+  ingestRedis?: Redis;
+  /** How processes tell each other of chat-wide changes (resets, plugin state, waits). Default: this process alone. */
+  control?: ControlPlane;
+  /** Where the admin API reads recent and live log lines; `createApp` makes one and logs into it. */
+  logFeed?: LogFeed;
+  /** The message bus; default in process (`openApp` with REDIS_URL: Redis Streams). The app closes it at stop. */
+  bus?: MessageBus;
+  /** Where runs wait for a worker; default this process (`openApp` with REDIS_URL: BullMQ). */
+  runQueue?: RunQueue;
+  /** Where plugin timers fire; default this process (`openApp` with REDIS_URL: BullMQ job schedulers). */
+  timers?: TimerDriver;
 }
 
 type AppState = 'created' | 'running' | 'stopping' | 'stopped';
@@ -66,6 +87,8 @@ export class App {
   /** Global reply tags (`plugin.registerTag`). */
   readonly tags: NamedSet<TagDefinition>;
   readonly plugins: PluginManager;
+  /** Entries and calls between plugins, runs, the message bus and timers (N.E.K.O's plugin runtime). */
+  readonly neko: NekoParts;
   readonly commands: CommandService;
   /** The HTTP server (GET /healthz, adapters' webhooks); runs when HTTP_PORT is set. */
   readonly http: HttpServer;
@@ -73,11 +96,20 @@ export class App {
   readonly agent: AgentRunner | undefined;
   /** The one writer of chat history: everything recorded goes through it (the store's `history` is for reading). */
   readonly history: ChatHistory;
+  /** Recent and live log lines, for the admin API (filled when the logger writes into it, as `createApp`'s does). */
+  readonly logFeed: LogFeed;
+  /** Changes made through the admin API, with who made them. */
+  readonly audit: AuditTrail;
+  /** When the app was made (ms since the epoch): the admin API's uptime. */
+  readonly startedAt = Date.now();
+  private readonly readiness: ReadinessProbe;
   private readonly sender: ChatSender;
   private readonly reset: AppParts['resetChannel'];
   private readonly initialPlugins: Plugin[];
+  /** How this process and the others tell each other of resets, plugin changes, overrides and waits. */
+  readonly control: ControlPlane;
   private readonly outbox: Outbox | undefined;
-  private readonly floodRedis: Redis | undefined;
+  private readonly ingestRedis: Redis | undefined;
   private readonly serving: (() => void)[] = [];
   private readonly adapters: AdapterTable;
   private state: AppState = 'created';
@@ -93,11 +125,13 @@ export class App {
     ({
       config: this.config, log: this.log, metrics: this.metrics, store: this.store, buffer: this.buffer, hooks: this.hooks,
       interceptors: this.interceptors, sessions: this.sessions, pipeline: this.pipeline, flood: this.flood, tools: this.tools,
-      tags: this.tags, plugins: this.plugins, commands: this.commands, http: this.http, agent: this.agent, history: this.history,
-      sender: this.sender, resetChannel: this.reset, outbox: this.outbox, floodRedis: this.floodRedis, adapters: this.adapters,
+      tags: this.tags, plugins: this.plugins, neko: this.neko, commands: this.commands, http: this.http, agent: this.agent, history: this.history,
+      sender: this.sender, resetChannel: this.reset, outbox: this.outbox, ingestRedis: this.ingestRedis, control: this.control, adapters: this.adapters,
+      logFeed: this.logFeed, audit: this.audit, readiness: this.readiness,
     } = parts);
     this.initialPlugins = options.plugins ?? [];
     for (const adapter of options.adapters ?? []) this.addAdapter(adapter);
+    mountAdmin(this);
   }
 
   /** Names of the registered adapters. */
@@ -110,9 +144,18 @@ export class App {
     return this.state === 'running';
   }
 
-  /** Each adapter and whether it is starting, open (started and not closed) or closed. */
-  adapterStates(): { name: string; state: 'starting' | 'open' | 'closed' }[] {
-    return [...this.adapters].map(([name, e]) => ({ name, state: e.starting ? 'starting' : e.open ? 'open' : 'closed' }));
+  /** Each adapter, whether it is starting, open (started and not closed) or closed, and whether it can reconnect. */
+  adapterStates(): AdapterState[] {
+    return adapterStates(this.adapters);
+  }
+
+  /** Drops an open adapter's connections and dials again (the admin API's reconnect). */
+  async reconnectAdapter(name: string): Promise<void> {
+    const entry = this.adapters.get(name);
+    if (!entry) throw new AdapterNotFoundError(name);
+    if (!entry.open || !entry.adapter.reconnect) throw new NekomataError('ADAPTER_CANNOT_RECONNECT', `adapter ${name} cannot reconnect now: it is ${entry.open ? 'without a connection of its own' : 'closed'}`);
+    this.log.info({ adapter: name }, `adapter ${name}: reconnecting`);
+    await entry.adapter.reconnect();
   }
 
   addAdapter(adapter: Adapter): void {
@@ -128,19 +171,24 @@ export class App {
       this.log.warn({ variable, closest }, `${variable} is not a Nekomata setting and is ignored: did you mean ${closest}? (see .env.example)`);
     }
     const role = this.config.role;
-    // A gateway only ingests: its batches are taken by workers.
-    if (role !== 'gateway') {
-      this.buffer.consume(createBatchStage({ hooks: this.hooks, sessions: this.sessions, metrics: this.metrics }), {
-        concurrency: this.config.maxConcurrentChats,
-      });
-    }
+    // Listening before any state is read: a change another process makes meanwhile is not missed.
+    await this.control.start();
     await this.restorePending();
     await this.commands.start();
+    await this.neko.runs.start();
     await this.plugins.loadAll();
     for (const plugin of this.initialPlugins) {
       // Like a plugin file that fails: recorded as failed (with its error) and the app starts without it.
       await this.plugins.load(plugin).catch((err: unknown) => this.log.error({ err, plugin: plugin.key }, `plugin ${plugin.key} failed to load`));
     }
+    // Only now, with every plugin's hooks and tools in place: a backlog waiting in Redis is handled as any batch.
+    // A gateway only ingests: its batches are taken by workers.
+    if (role !== 'gateway') {
+      this.buffer.consume(createBatchStage({ hooks: this.hooks, sessions: this.sessions, metrics: this.metrics, debounceMs: this.buffer.policy.debounceMs }), {
+        concurrency: this.config.maxConcurrentChats,
+      });
+    }
+    this.readiness.pluginsLoaded = true;
     if (this.config.plugins.watch) this.plugins.watch();
     // Listening before adapters start: a webhook route is live before the adapter tells the platform about it.
     await this.http.start();
@@ -197,7 +245,11 @@ export class App {
     await this.hooks.emit('platform_event', event);
   }
 
-  /** Clears a chat everywhere: buffer, in-flight batch, history, and plugin state (`channel_reset` hooks). */
+  /**
+   * Clears a chat everywhere, on every process: buffer, the batch in hand (aborted, its reply not sent), plugin
+   * state (`channel_reset` hooks), pending waits, history and the agent's memory. Resolves once all of it is
+   * done; rejects with `ControlIncompleteError` naming what did not finish within `RESET_TIMEOUT_MS`.
+   */
   resetChannel(chatKey: ChatKey, by = 'api'): Promise<ResetResult> {
     return this.reset(chatKey, by);
   }
@@ -228,7 +280,12 @@ export class App {
     // After the last batch: plugins clean up once nothing can call them any more.
     this.sessions.close();
     this.commands.close();
+    // Timers stop first: with Redis, closing them first keeps the cluster's schedules when plugins unload below.
+    await this.neko.timers.close();
     await this.plugins.close();
+    await this.neko.runs.close();
+    await this.neko.bus.close();
+    await this.control.close();
     for (const stop of this.serving.splice(0)) stop();
     await this.outbox?.close();
     for (const [name, entry] of [...this.adapters].reverse()) {
@@ -242,7 +299,7 @@ export class App {
     }
     await this.http.stop();
     await this.store.close();
-    await this.floodRedis?.quit().catch((err: unknown) => this.log.warn({ err }, 'the flood limit Redis connection did not close cleanly'));
+    await this.ingestRedis?.quit().catch((err: unknown) => this.log.warn({ err }, 'the ingest Redis connection (flood limits, duplicate check) did not close cleanly'));
     this.state = 'stopped';
     this.log.info('stopped');
     this.markStopped();
@@ -257,8 +314,12 @@ export class App {
   }
 
   private adapterHost(name: string): AdapterHost {
+    const received = this.metrics.counter('messages_received_total', { adapter: name });
     return {
-      ingest: (message) => this.ingest(message),
+      ingest: (message) => {
+        received.inc();
+        return this.ingest(message);
+      },
       platformEvent: (event) => this.emitPlatformEvent(event),
       metrics: this.metrics,
       log: this.log.child({ adapter: name }),

@@ -5,7 +5,8 @@ import type { IsolationSetting, ProcessLimits } from '../plugin/index.js';
 import { findSettingTypos, type SettingTypo } from './setting-typos.js';
 import type { ChatPolicy, FloodSettings } from '../pipeline/index.js';
 import type { ProxySettings } from '../net/index.js';
-import { boolSetting as bool, intSetting as int, isHttpUrl, splitList as list } from './setting-types.js';
+import { exposureProblem, type HttpSettings } from '../http/index.js';
+import { boolSetting as bool, intSetting as int, isHttpUrl, listSetting, splitList as list } from './setting-types.js';
 import { parsePart, settingInput, settingsError, type AnySettingsSection, type SectionsConfig, type SettingIssue } from './settings-section.js';
 
 const strategy = z.enum(['buffer', 'flush', 'trigger', 'record', 'discard']);
@@ -30,6 +31,16 @@ const adapterCommandSettings = z.record(
     quoteReplies: z.boolean().optional(),
   }),
 );
+// Compared in constant time, but a short token is still guessed: at least 16 characters.
+const secret = z.string().min(16, 'expected at least 16 characters, e.g. the output of `openssl rand -hex 24`');
+/** `https://host[:port]` and nothing more: what a browser sends in `Origin`. */
+function isOrigin(value: string): boolean {
+  try {
+    return isHttpUrl(value) && new URL(value).origin === value;
+  } catch {
+    return false;
+  }
+}
 const proxyUrl = z.string().refine(isHttpUrl, 'expected the http:// or https:// URL of an HTTP proxy, e.g. http://127.0.0.1:7890 (SOCKS proxies are not supported)');
 
 /**
@@ -49,6 +60,7 @@ const envSchema = z
     DEDUPE_MAX_IDS: int(1).default(200_000),
     CHAT_STATE_IDLE_MS: int(0).default(600_000),
     SHUTDOWN_TIMEOUT_MS: int(0).default(10_000),
+    RESET_TIMEOUT_MS: int(100).default(10_000),
     FLOOD_USER_MESSAGES: int(0).default(20),
     FLOOD_USER_WINDOW_MS: int(1).default(10_000),
     FLOOD_CHAT_MESSAGES: int(0).default(60),
@@ -71,6 +83,13 @@ const envSchema = z
     PLUGIN_RESTART_MAX_MS: int(1).default(30_000),
     PLUGIN_CRASH_LOOP_COUNT: int(1).default(5),
     PLUGIN_CRASH_LOOP_WINDOW_MS: int(1).default(60_000),
+    PLUGIN_CALL_POLICY: z.enum(['reject', 'warn']).default('reject'),
+    PLUGIN_CALL_MAX_DEPTH: int(1, 100).default(20),
+    RUN_TIMEOUT_MS: int(1).default(300_000),
+    RUN_CANCEL_GRACE_MS: int(0).default(5_000),
+    RUN_KEEP: int(0).default(500),
+    RUN_CONCURRENCY: int(1, 1000).default(8),
+    BUS_HISTORY: int(1, 1_000_000).default(10_000),
     COMMANDS_ENABLED: bool.default(true),
     COMMAND_PREFIX: z.string().min(1).max(8).default('/'),
     COMMAND_UNKNOWN_REPLY: z.enum(['suggest', 'silent']).default('suggest'),
@@ -112,6 +131,11 @@ const envSchema = z
     BUFFER_SPOOL_MAX: int(0).default(20_000),
     HTTP_HOST: z.string().min(1).default('127.0.0.1'),
     HTTP_PORT: int(0, 65535).optional(),
+    ADMIN_API: bool.default(true),
+    ADMIN_TOKEN: secret.optional(),
+    ADMIN_SESSION_TTL_MS: int(60_000, 30 * 86_400_000).default(43_200_000),
+    ADMIN_ORIGINS: listSetting(z.string().refine(isOrigin, 'expected origins such as https://bot.example.com (scheme, host and port only)')),
+    METRICS_TOKEN: secret.optional(),
     HTTPS_PROXY: proxyUrl.optional(),
     HTTP_PROXY: proxyUrl.optional(),
     NO_PROXY: z.string().optional(),
@@ -128,6 +152,8 @@ const envSchema = z
       const message = `MAX_WAIT_MS (${env.MAX_WAIT_MS}) must be ≥ DEBOUNCE_MS (${env.DEBOUNCE_MS}): raise MAX_WAIT_MS or lower DEBOUNCE_MS`;
       ctx.addIssue({ code: 'custom', path: ['MAX_WAIT_MS'], message, params: { variables: ['MAX_WAIT_MS', 'DEBOUNCE_MS'] } });
     }
+    const exposed = env.HTTP_PORT === undefined ? undefined : exposureProblem({ host: env.HTTP_HOST, admin: env.ADMIN_API ? { token: env.ADMIN_TOKEN } : undefined });
+    if (exposed) ctx.addIssue({ code: 'custom', path: ['HTTP_HOST'], message: exposed, params: { variables: ['HTTP_HOST', 'ADMIN_TOKEN'] } });
     for (const name of ['FLOOD_USER_WINDOW_MS', 'FLOOD_CHAT_WINDOW_MS'] as const) {
       if (env.REDIS_URL && env[name] % 1000 !== 0) {
         // rate-limiter-flexible's Redis limiter sets the key's expiry in whole seconds (EX); a 1500 ms window would be 1 s.
@@ -151,18 +177,25 @@ export interface Config {
   /** Forget the in-memory state of a chat idle this long (buffer counters, session); 0 = never. */
   chatStateIdleMs: number;
   shutdownTimeoutMs: number;
+  /** How long a channel reset waits for every process's part (its batch aborted, its plugins' callbacks). */
+  resetTimeoutMs: number;
   /** Flood limits at ingest: at most `messages` per `windowMs` per user (any chat) and per chat; 0 messages = off. */
   flood: FloodSettings;
   chatPolicy: ChatPolicy;
-  plugins: { dirs: string[]; enabled: string[]; watch: boolean; callTimeoutMs: number; isolation: IsolationSetting; process: ProcessLimits };
+  /** `callPolicy`/`callMaxDepth`: the A1 policy on calls between plugins (cycles, chain depth); `isolation`/`process`: where plugins run and the process host's limits. */
+  plugins: { dirs: string[]; enabled: string[]; watch: boolean; callTimeoutMs: number; callPolicy: 'reject' | 'warn'; callMaxDepth: number; isolation: IsolationSetting; process: ProcessLimits };
+  /** Runs of plugin entries: time limit, cancel grace, finished runs kept, runs executed at once per process (Redis). */
+  runs: { timeoutMs: number; cancelGraceMs: number; keep: number; concurrency: number };
+  /** Records kept per message-bus topic. */
+  bus: { history: number };
   commands: CommandSettings;
   /** Set: the buffer, store and outbox run on Redis, shared by every process with the same URL and prefix. */
   /** `spoolMax`: messages a process holds while Redis is unreachable before it refuses more. */
   redis: { url: string; prefix: string; lockMs: number; partitions: number; spoolMax: number } | undefined;
   /** all: everything in one process; gateway: adapters, ingest and commands; worker: batches and sessions. */
   role: 'all' | 'gateway' | 'worker';
-  /** Set when `HTTP_PORT` is: the app's HTTP server (health check, webhooks). */
-  http: { host: string; port: number } | undefined;
+  /** Set when `HTTP_PORT` is: the app's HTTP server (health, metrics, the admin API and Web UI, webhooks). */
+  http: HttpSettings | undefined;
   /** Set when `LLM_MODEL` is: batches are answered by the agent through this OpenAI-compatible API. */
   llm: { baseUrl: string; apiKey: string; models: string[]; timeoutMs: number; maxRetries: number } | undefined;
   /** Set when `HTTPS_PROXY` or `HTTP_PROXY` is: Telegram and the LLM provider go through it (`NO_PROXY` hosts directly). */
@@ -231,6 +264,7 @@ function toConfig(e: CoreSettingValues, typos: SettingTypo[]): Config {
     dedupeMaxIds: e.DEDUPE_MAX_IDS,
     chatStateIdleMs: e.CHAT_STATE_IDLE_MS,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    resetTimeoutMs: e.RESET_TIMEOUT_MS,
     flood: {
       user: { messages: e.FLOOD_USER_MESSAGES, windowMs: e.FLOOD_USER_WINDOW_MS },
       chat: { messages: e.FLOOD_CHAT_MESSAGES, windowMs: e.FLOOD_CHAT_WINDOW_MS },
@@ -243,6 +277,7 @@ function toConfig(e: CoreSettingValues, typos: SettingTypo[]): Config {
     },
     plugins: {
       dirs: list(e.PLUGIN_DIRS), enabled: list(e.PLUGINS_ENABLED), watch: e.PLUGIN_WATCH, callTimeoutMs: e.PLUGIN_CALL_TIMEOUT_MS,
+      callPolicy: e.PLUGIN_CALL_POLICY, callMaxDepth: e.PLUGIN_CALL_MAX_DEPTH,
       isolation: e.PLUGIN_ISOLATION,
       process: {
         callTimeoutMs: e.PLUGIN_CALL_TIMEOUT_MS, memoryMb: e.PLUGIN_MEMORY_MB, startTimeoutMs: e.PLUGIN_START_TIMEOUT_MS,
@@ -251,6 +286,8 @@ function toConfig(e: CoreSettingValues, typos: SettingTypo[]): Config {
         crashLoopCount: e.PLUGIN_CRASH_LOOP_COUNT, crashLoopWindowMs: e.PLUGIN_CRASH_LOOP_WINDOW_MS,
       },
     },
+    runs: { timeoutMs: e.RUN_TIMEOUT_MS, cancelGraceMs: e.RUN_CANCEL_GRACE_MS, keep: e.RUN_KEEP, concurrency: e.RUN_CONCURRENCY },
+    bus: { history: e.BUS_HISTORY },
     commands: {
       defaults: {
         enabled: e.COMMANDS_ENABLED,
@@ -271,7 +308,15 @@ function toConfig(e: CoreSettingValues, typos: SettingTypo[]): Config {
     },
     redis: e.REDIS_URL ? { url: e.REDIS_URL, prefix: e.REDIS_PREFIX, lockMs: e.BUFFER_LOCK_MS, partitions: e.BUFFER_PARTITIONS, spoolMax: e.BUFFER_SPOOL_MAX } : undefined,
     role: e.ROLE,
-    http: e.HTTP_PORT === undefined ? undefined : { host: e.HTTP_HOST, port: e.HTTP_PORT },
+    http:
+      e.HTTP_PORT === undefined
+        ? undefined
+        : {
+            host: e.HTTP_HOST,
+            port: e.HTTP_PORT,
+            admin: e.ADMIN_API ? { token: e.ADMIN_TOKEN, sessionTtlMs: e.ADMIN_SESSION_TTL_MS, origins: e.ADMIN_ORIGINS } : undefined,
+            metricsToken: e.METRICS_TOKEN,
+          },
     llm: e.LLM_MODEL
       ? {
           baseUrl: e.LLM_BASE_URL ?? 'https://api.openai.com/v1',

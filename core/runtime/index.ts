@@ -1,5 +1,6 @@
 export * from './config.js';
 export * from './logger.js';
+export { LogFeed, levelNumber, type LogRecord, type LogListener } from './log-feed.js';
 export * from './app.js';
 export * from './open-app.js';
 export * from './process-guards.js';
@@ -7,4 +8,5 @@ export { findSettingTypos, type SettingTypo } from './setting-typos.js';
 export { routeLibraryConsole } from './library-console.js';
 export { defineSettings, type SettingsSection, type AnySettingsSection, type SectionsConfig, type SettingIssue } from './settings-section.js';
 export { intSetting, boolSetting, autoBoolSetting, listSetting, splitList, isHttpUrl } from './setting-types.js';
-export { packageVersion } from './package-info.js';
+export { packageVersion, packageRoot } from './package-info.js';
+export { lockDataDir, DataDirLockedError, type DataDirLock } from './data-dir-lock.js';

@@ -48,6 +48,9 @@ export interface ParsedPart {
   lines: { names: string[]; text: string }[];
 }
 
+/** Variables whose value is a secret: an error names their length, never the value (it would reach a terminal or a log). */
+const SECRET = /TOKEN|SECRET|PASSWORD|API_KEY/;
+
 /** Parses `input` with `shape`, turning each issue into a line that names its variable and what was given. */
 export function parsePart(schema: z.ZodType, input: Record<string, string>): ParsedPart {
   const parsed = schema.safeParse(input);
@@ -57,7 +60,7 @@ export function parsePart(schema: z.ZodType, input: Record<string, string>): Par
     const between = issue.code === 'custom' ? (issue.params as { variables?: string[] } | undefined)?.variables : undefined;
     if (between) return { names: between, text: `  ${issue.message}` };
     const name = String(issue.path[0] ?? '(environment)');
-    const got = input[name] === undefined ? '' : ` (got "${input[name]}")`;
+    const got = input[name] === undefined ? '' : SECRET.test(name) ? ` (got ${input[name]!.length} characters)` : ` (got "${input[name]}")`;
     return { names: [name], text: `  ${name}: ${issue.message}${got}` };
   });
   return { values: undefined, lines };

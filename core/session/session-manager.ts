@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { isUnavailable, toError } from '../errors/index.js';
 import type { Batch, BatchLane, ChatKey, Segment } from '../message/index.js';
-import type { Metrics } from '../metrics/index.js';
+import type { Metrics, Observer } from '../metrics/index.js';
 import { replyKey } from './reply-key.js';
 import type { SessionContext, SessionHandler } from './session-handler.js';
 
@@ -23,6 +23,10 @@ interface ChatSession {
   /** Highest sequence number applied, per lane: a batch delivered again is recognised and skipped. */
   applied: Record<BatchLane, number>;
   current: Abortable | undefined;
+  /** The handler's run for `current`: a reset waits for it to return. */
+  work: Promise<unknown> | undefined;
+  /** When this process last applied a reset of the chat: a batch released before it belongs to the old chat. */
+  resetAt: number;
   touchedAt: number;
 }
 
@@ -59,8 +63,13 @@ class Abortable {
 export class SessionManager {
   private readonly sessions = new Map<ChatKey, ChatSession>();
   private readonly sweeper: NodeJS.Timeout | undefined;
+  private readonly replyLatency: Observer;
 
   constructor(private readonly deps: SessionDeps) {
+    this.replyLatency = deps.metrics.histogram('reply_latency_seconds', {
+      help: 'From the ingest of a batch’s last message to the batch’s first reply being sent (the debounce window included).',
+      buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 3, 5, 10, 20, 30, 60, 120],
+    });
     const idleMs = deps.idleEvictMs ?? 0;
     if (idleMs > 0) {
       this.sweeper = setInterval(() => this.evictIdle(Date.now() - idleMs), Math.min(60_000, Math.max(10, Math.floor(idleMs / 2))));
@@ -85,6 +94,14 @@ export class SessionManager {
       this.deps.metrics.count('batches_redelivered_total', {});
       return;
     }
+    // Taken from the buffer before the reset, but not yet here (waiting for a slot, or in im_batch_message
+    // hooks): the reset cleared what it answers, so it is not answered. (`releasedAt` is this process's clock, in
+    // ms: a batch released in the reset's own millisecond counts as before it, as do the messages pushed between
+    // the buffer's clear and this part of the reset.)
+    if (batch.releasedAt <= session.resetAt) {
+      this.deps.metrics.count('batches_reset_total', {});
+      return;
+    }
     const controller = new Abortable();
     session.current = controller;
     let log: Logger | undefined;
@@ -102,12 +119,15 @@ export class SessionManager {
       reply: async (content) => {
         if (controller.aborted) return undefined;
         const segments: Segment[] = typeof content === 'string' ? [{ type: 'text', text: content }] : content;
-        return (await this.deps.send(batch.chatKey, segments, replyKey(batch, replies++))) ?? {};
+        const first = replies === batch.messages.length - fresh.messages.length;
+        const sent = (await this.deps.send(batch.chatKey, segments, replyKey(batch, replies++))) ?? {};
+        if (first) this.replyLatency.observe(Math.max(0, Date.now() - batch.pushedAt[batch.pushedAt.length - 1]!) / 1000);
+        return sent;
       },
     };
     let unfinished = false;
     try {
-      await this.deps.handler(fresh, ctx);
+      await (session.work = this.deps.handler(fresh, ctx));
       this.deps.metrics.count('batches_handled_total', {});
     } catch (thrown) {
       // The driver counts, logs and runs the batch again.
@@ -117,22 +137,32 @@ export class SessionManager {
     } finally {
       if (!unfinished) session.applied[batch.lane] = Math.max(session.applied[batch.lane], batch.lastSeq);
       session.touchedAt = Date.now();
-      if (session.current === controller) session.current = undefined;
+      if (session.current === controller) {
+        session.current = undefined;
+        session.work = undefined;
+      }
     }
   }
 
-  /** Aborts the batch the chat is handling, if any. Sequence numbers are kept: they outlive a reset. */
-  abort(chatKey: ChatKey, reason: string): boolean {
-    const current = this.sessions.get(chatKey)?.current;
+  /**
+   * Aborts the batch the chat is handling, if any, and resolves once its handler has returned, so that nothing
+   * of that run (a reply, its memory) happens afterwards; a batch released before now and not yet started is
+   * skipped when it arrives. Sequence numbers are kept: they outlive a reset.
+   */
+  async abort(chatKey: ChatKey, reason: string): Promise<boolean> {
+    const session = this.session(chatKey);
+    session.resetAt = session.touchedAt = Date.now();
+    const current = session.current;
     if (!current) return false;
     current.abort(new Error(reason));
+    await session.work?.then(settled, settled);
     return true;
   }
 
   private session(chatKey: ChatKey): ChatSession {
     let s = this.sessions.get(chatKey);
     if (!s) {
-      s = { applied: { buffered: 0, triggered: 0 }, current: undefined, touchedAt: Date.now() };
+      s = { applied: { buffered: 0, triggered: 0 }, current: undefined, work: undefined, resetAt: 0, touchedAt: Date.now() };
       this.sessions.set(chatKey, s);
     }
     return s;
@@ -148,6 +178,8 @@ export class SessionManager {
     if (evicted > 0) this.deps.metrics.count('chat_state_evicted_total', { part: 'session' }, evicted);
   }
 }
+
+function settled(): void {}
 
 /** The part of `batch` not yet applied, or undefined when all of it was. */
 function skipApplied(batch: Batch, applied: number): Batch | undefined {

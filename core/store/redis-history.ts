@@ -1,15 +1,20 @@
 import { RepeatLog } from '../metrics/index.js';
 import type { RedisStoreContext } from './redis-store.js';
-import type { HistoryEntry, HistoryStore } from './store.js';
+import type { ChatSummary, HistoryEntry, HistoryStore } from './store.js';
 
 /** Entries kept per chat: older ones are trimmed away as new ones arrive. */
 export const REDIS_HISTORY_PER_CHAT = 10_000;
+/**
+ * How far a chat's list may grow past REDIS_HISTORY_PER_CHAT before it is trimmed back: a trim with every
+ * append was one Redis call in every fifteen a message cost a cluster (bench/redis-cost); now one per this many.
+ */
+export const REDIS_HISTORY_SLACK = 1_000;
 
 /**
  * `HistoryStore` on one list per chat, `<prefix>:history:<chatKey>`, of JSON entries oldest first, trimmed to
- * the newest `REDIS_HISTORY_PER_CHAT`. Appends wait in memory until the next turn of the event loop and are
- * then written in one pipeline (an RPUSH and an LTRIM per chat): one round trip per tick instead of one per
- * message. (The SQLite store waits longer, up to 20 ms: its cost is per transaction, a pipeline's per round trip.)
+ * the newest `REDIS_HISTORY_PER_CHAT` whenever it passes that by `REDIS_HISTORY_SLACK`. Appends wait in memory
+ * until the next turn of the event loop and are then written in one pipeline (an RPUSH per chat; the LTRIMs
+ * that lengths call for follow in a second): one round trip per tick instead of one per message. (The SQLite store waits longer, up to 20 ms: its cost is per transaction, a pipeline's per round trip.)
  *
  * A write that fails is not retried (Redis is down or the key is damaged, and a retry would pile up memory):
  * the entries are dropped, logged and counted in `writeErrors` / `droppedEntries` so that monitoring sees it.
@@ -61,6 +66,24 @@ export class RedisHistory implements HistoryStore {
     return removed as number;
   }
 
+  /** Scans this prefix's history lists (the admin API asks now and then; nothing on the message path does). */
+  async chats(limit: number): Promise<ChatSummary[]> {
+    this.ctx.assertOpen();
+    await this.writeQueue();
+    if (!(limit > 0)) return [];
+    const prefix = this.listKey('');
+    const keys: string[] = [];
+    for await (const batch of this.ctx.redis.scanStream({ match: `${prefix}*`, count: 500 }) as AsyncIterable<string[]>) keys.push(...batch);
+    const pipeline = this.ctx.redis.pipeline();
+    for (const key of keys) pipeline.llen(key).lindex(key, -1);
+    const replies = (await pipeline.exec()) ?? [];
+    const out: ChatSummary[] = keys.map((key, i) => {
+      const last = replies[i * 2 + 1]?.[1] as string | null | undefined;
+      return { chatKey: key.slice(prefix.length), count: Number(replies[i * 2]?.[1] ?? 0), lastTime: last ? (JSON.parse(last) as HistoryEntry).time : 0 };
+    });
+    return out.filter((c) => c.count > 0).sort((a, b) => b.lastTime - a.lastTime).slice(0, Math.floor(limit));
+  }
+
   async flush(): Promise<void> {
     this.ctx.assertOpen();
     await this.writeQueue();
@@ -97,27 +120,31 @@ export class RedisHistory implements HistoryStore {
     let replies: Array<[Error | null, unknown]> | null;
     try {
       const batch = this.ctx.redis.pipeline();
-      for (const [chatKey, rows] of byChat) {
-        const key = this.listKey(chatKey);
-        batch.rpush(key, ...rows).ltrim(key, -REDIS_HISTORY_PER_CHAT, -1);
-      }
+      for (const [chatKey, rows] of byChat) batch.rpush(this.listKey(chatKey), ...rows);
       replies = await batch.exec();
     } catch (err) {
       const lost = [...byChat.values()].reduce((n, rows) => n + rows.length, 0);
       this.lose(err, lost, {}, 'history batch write failed: its entries are dropped');
       return;
     }
+    const overCap: string[] = [];
     let i = 0;
     for (const [chatKey, rows] of byChat) {
-      const pushError = replies?.[i]?.[0];
-      const trimError = replies?.[i + 1]?.[0];
-      i += 2;
-      if (pushError) {
-        this.lose(pushError, rows.length, { chatKey }, 'history write of one chat failed: its entries are dropped');
-      } else if (trimError) {
-        this.lose(trimError, 0, { chatKey }, 'history of one chat could not be trimmed: it grows past its cap');
-      }
+      const [pushError, length] = replies?.[i++] ?? [null, 0];
+      if (pushError) this.lose(pushError, rows.length, { chatKey }, 'history write of one chat failed: its entries are dropped');
+      else if (typeof length === 'number' && length > REDIS_HISTORY_PER_CHAT + REDIS_HISTORY_SLACK) overCap.push(chatKey);
     }
+    if (overCap.length > 0) await this.trim(overCap);
+  }
+
+  private async trim(chatKeys: readonly string[]): Promise<void> {
+    const batch = this.ctx.redis.pipeline();
+    for (const chatKey of chatKeys) batch.ltrim(this.listKey(chatKey), -REDIS_HISTORY_PER_CHAT, -1);
+    const replies = await batch.exec().catch((err: unknown) => chatKeys.map((): [unknown, unknown] => [err, null]));
+    replies?.forEach(([err], n) => {
+      // The next append past the slack tries again.
+      if (err) this.lose(err, 0, { chatKey: chatKeys[n] }, 'history of one chat could not be trimmed: it grows past its cap');
+    });
   }
 
   private lose(err: unknown, entries: number, fields: Record<string, unknown>, message: string): void {

@@ -5,6 +5,7 @@ import { checkEvictionPolicy, connectRedis, redactUrl, whenReady, type RedisSett
 import { RedisHistory } from './redis-history.js';
 import { RedisKV } from './redis-kv.js';
 import { RedisPending } from './redis-pending.js';
+import { RedisWaits } from './redis-waits.js';
 import type { Store } from './store.js';
 
 export interface RedisStoreOptions {
@@ -41,6 +42,7 @@ export interface RedisStoreContext {
  * | `<prefix>:kv:<pluginKey>`    | hash | KV values of one plugin; field `<chatKey>\u0000<userKey>\u0000<key>`   |
  * | `<prefix>:history:<chatKey>` | list | JSON `HistoryEntry`s of one chat, oldest first, the newest 10,000 kept |
  * | `<prefix>:pending`           | list | JSON `InboundMessage`s saved at shutdown, in save order                |
+ * | `<prefix>:waits`             | hash | pending `CmdCtl.wait`s; field `<chatKey>\u0000<userId>`, JSON value   |
  *
  * Redis must run with `maxmemory-policy noeviction` (a warning is logged otherwise) and with AOF or snapshots
  * if the store has to survive a Redis restart (reference queue.md §4).
@@ -83,6 +85,12 @@ export async function openRedisStore(options: RedisStoreOptions): Promise<RedisS
     kv: new RedisKV(ctx),
     history,
     pending: new RedisPending(ctx),
+    waits: new RedisWaits(ctx),
+    async ping() {
+      // Not queued while Redis is away (the offline queue would wait): a probe wants the state now.
+      if (redis.status !== 'ready') throw new Error(`Redis connection is ${redis.status}`);
+      await redis.ping();
+    },
     // Idempotent, so that shutdown paths which race to close the store do not fail on the second call.
     close() {
       closing ??= (async () => {

@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { Logger } from 'pino';
 import type { Segment } from '../message/index.js';
-import type { HistoryEntry, HistoryRole, HistoryStore } from './store.js';
+import type { ChatSummary, HistoryEntry, HistoryRole, HistoryStore } from './store.js';
 
 interface HistoryRow {
   chat_key: string;
@@ -42,6 +42,7 @@ export class SqliteHistory implements HistoryStore {
   private readonly recentStmt: Database.Statement<[string, number], HistoryRow>;
   private readonly countStmt: Database.Statement<[string], { n: number }>;
   private readonly clearStmt: Database.Statement<[string]>;
+  private readonly chatsStmt: Database.Statement<[number], { chat_key: string; n: number; last: number }>;
 
   constructor(
     db: Database.Database,
@@ -63,6 +64,14 @@ export class SqliteHistory implements HistoryStore {
     );
     this.countStmt = db.prepare('SELECT count(*) AS n FROM history WHERE chat_key = ?');
     this.clearStmt = db.prepare('DELETE FROM history WHERE chat_key = ?');
+    this.chatsStmt = db.prepare('SELECT chat_key, count(*) AS n, max(time) AS last FROM history GROUP BY chat_key ORDER BY last DESC LIMIT ?');
+  }
+
+  async chats(limit: number): Promise<ChatSummary[]> {
+    this.assertOpen();
+    this.writeQueue();
+    if (!(limit > 0)) return [];
+    return this.chatsStmt.all(Math.floor(limit)).map((r) => ({ chatKey: r.chat_key, count: r.n, lastTime: r.last }));
   }
 
   append(entry: HistoryEntry): void {

@@ -35,6 +35,16 @@ const MIGRATIONS: readonly string[] = [
     message TEXT NOT NULL
   );
   `,
+  `
+  CREATE TABLE IF NOT EXISTS waits (
+    chat_key TEXT NOT NULL,
+    user_id TEXT NOT NULL,
+    id TEXT NOT NULL,
+    deadline INTEGER NOT NULL,
+    data TEXT NOT NULL,
+    PRIMARY KEY (chat_key, user_id)
+  );
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

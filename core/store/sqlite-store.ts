@@ -8,6 +8,7 @@ import { migrate } from './sqlite-schema.js';
 import { SqliteHistory } from './sqlite-history.js';
 import { SqliteKV } from './sqlite-kv.js';
 import { SqlitePending } from './sqlite-pending.js';
+import { SqliteWaits } from './sqlite-waits.js';
 import type { Store } from './store.js';
 
 export interface SqliteStoreOptions {
@@ -57,6 +58,7 @@ export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
     kv: new SqliteKV(db, assertOpen),
     history,
     pending: new SqlitePending(db, log, assertOpen),
+    waits: new SqliteWaits(db, assertOpen),
     // Idempotent, so that shutdown paths which race to close the store do not fail on the second call.
     async close() {
       if (closed) return;

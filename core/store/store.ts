@@ -62,6 +62,14 @@ export interface HistoryEntry {
   time: number;
 }
 
+/** A chat that has history: how much, and when it last had a message. */
+export interface ChatSummary {
+  chatKey: string;
+  count: number;
+  /** ms since the epoch of its newest entry. */
+  lastTime: number;
+}
+
 /**
  * A chat's message history. `append` only queues: writes are grouped (SQLite: one transaction per 20 ms or
  * 256 entries; Redis: one pipeline per tick) so that recording history costs ingest almost nothing; readers
@@ -74,6 +82,8 @@ export interface HistoryStore {
   count(chatKey: string): Promise<number>;
   /** Deletes the chat's history; resolves how many entries were removed. */
   clear(chatKey: string): Promise<number>;
+  /** Chats that have history, the most recently active first, at most `limit` (the admin API's chat list). */
+  chats(limit: number): Promise<ChatSummary[]>;
   /** Resolves once every queued append is durable. */
   flush(): Promise<void>;
 }
@@ -88,12 +98,45 @@ export interface PendingMessageStore {
   takeAll(): Promise<InboundMessage[]>;
 }
 
+/** A pending `CmdCtl.wait` of one user in one chat, with its deadline. */
+export interface WaitRecord {
+  chatKey: string;
+  userId: string;
+  /** Tells this wait from a later one of the same user in the same chat. */
+  id: string;
+  /** ms since the epoch: from then on the wait is gone. */
+  deadline: number;
+  /** The wait itself, serialised by its owner (the command system). */
+  data: string;
+}
+
+/**
+ * Pending waits, at most one per (chat, user), shared by every process on the store: an answer that arrives
+ * through any gateway takes the wait, and only one take succeeds. Expiry is judged the same way in both
+ * backends: a wait whose `deadline` is not after `now` (the caller's clock, default `Date.now()`) is gone.
+ */
+export interface WaitStore {
+  /** Stores a wait, replacing the user's earlier one in the chat. */
+  put(wait: WaitRecord): Promise<void>;
+  /** Removes and returns the user's wait in the chat; undefined when there is none or it has expired. */
+  take(chatKey: string, userId: string, now?: number): Promise<WaitRecord | undefined>;
+  /** Removes wait `id` if it is still stored, expired or not; resolves whether it was (its timeout is told once). */
+  expire(chatKey: string, userId: string, id: string): Promise<boolean>;
+  /** Removes every wait of a chat; resolves how many had not expired. */
+  clearChat(chatKey: string, now?: number): Promise<number>;
+  /** Every wait that has not expired. */
+  list(now?: number): Promise<WaitRecord[]>;
+}
+
 export interface Store {
   /** What it is, for the start-up summary and the admin API: `SQLite at data/nekomata.db`, `Redis at redis://host:6379`. */
   readonly description: string;
   kv: KVStore;
   history: HistoryStore;
   pending: PendingMessageStore;
+  waits: WaitStore;
+  /** Resolves when the backend answers, rejects saying why not (`/readyz`); omitted when it lives in-process. */
+  ping?(): Promise<void>;
   /** Flushes queued writes and releases the backend. Further calls fail with `ClosedError`. */
   close(): Promise<void>;
 }

@@ -81,8 +81,8 @@ describe('applySignal', () => {
   });
 
   it.each<[string, MsgSignal, { strategy: Strategy; forced: boolean; stopped: boolean }]>([
-    ['BLOCK_TRIGGER cannot replace a forced trigger', BLOCK_TRIGGER, { strategy: 'trigger', forced: true, stopped: false }],
-    ['FORCE_TRIGGER cannot replace a forced trigger', FORCE_TRIGGER, { strategy: 'trigger', forced: true, stopped: false }],
+    ['BLOCK_TRIGGER replaces a forced trigger: a signal wins, as in Nekro', BLOCK_TRIGGER, { strategy: 'record', forced: true, stopped: false }],
+    ['FORCE_TRIGGER replaces a forced trigger with a flush', FORCE_TRIGGER, { strategy: 'flush', forced: true, stopped: false }],
     ['CONTINUE leaves the forced trigger', CONTINUE, { strategy: 'trigger', forced: true, stopped: false }],
     ['BLOCK_ALL still stops: a stop outranks a forced strategy', BLOCK_ALL, { strategy: 'trigger', forced: true, stopped: true }],
   ])('after a forced choice: %s', (_name, signal, expected) => {
@@ -90,6 +90,32 @@ describe('applySignal', () => {
     e.trigger({ force: true });
     applySignal(e, signal);
     expect({ strategy: e.strategy, forced: e.forced, stopped: e.stopped }).toEqual(expected);
+  });
+
+  it.each<[string, MsgSignal]>([
+    ['BLOCK_TRIGGER', BLOCK_TRIGGER],
+    ['FORCE_TRIGGER', FORCE_TRIGGER],
+    ['BLOCK_ALL', BLOCK_ALL],
+  ])('a choice forced with outrankSignals holds against %s, and the refusal is noted', (_name, signal) => {
+    const e = event();
+    e.hookOwner = 'me.gate';
+    e.trigger({ outrankSignals: true });
+    applySignal(e, signal, 'me.nekro');
+    expect({ strategy: e.strategy, forced: e.forced, stopped: e.stopped }).toEqual({ strategy: 'trigger', forced: true, stopped: false });
+    expect(e.overrides).toEqual([expect.objectContaining({ by: 'me.nekro', over: 'trigger', overBy: 'me.gate', taken: false })]);
+  });
+
+  it('an outranking hook after the signal replaces it', () => {
+    const e = event();
+    applySignal(e, BLOCK_TRIGGER, 'me.nekro');
+    e.hookOwner = 'me.gate';
+    expect(e.discard({ force: true })).toBe(false);
+    expect(e.discard({ outrankSignals: true })).toBe(true);
+    expect(e.strategy).toBe('discard');
+    expect(e.overrides.map((o) => [o.by, o.strategy, o.overBy, o.over, o.taken])).toEqual([
+      ['me.gate', 'discard', 'me.nekro', 'record', false],
+      ['me.gate', 'discard', 'me.nekro', 'record', true],
+    ]);
   });
 
   it('locks the signal’s decision against later unforced hooks', () => {

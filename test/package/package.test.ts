@@ -54,9 +54,9 @@ await app.stop();
 `;
 
 describe('the packed package, installed in a project of its own', () => {
-  it('ships the built entry points, the README and the LICENSE, and no tests, benchmarks or sources', () => {
+  it('ships the built entry points, the READMEs, the guides the README links to and the LICENSE, and no tests, benchmarks or sources', () => {
     const files = project.packedFiles();
-    for (const f of ['package.json', 'README.md', 'LICENSE', 'dist/core/index.js', 'dist/core/index.d.ts', 'dist/app/index.js', 'dist/app/cli.js', 'dist/core/testing/index.d.ts']) {
+    for (const f of ['package.json', 'README.md', 'README.zh-CN.md', 'docs/plugins.md', 'docs/zh-CN/plugins.md', 'LICENSE', 'dist/core/index.js', 'dist/core/index.d.ts', 'dist/app/index.js', 'dist/app/cli.js', 'dist/core/testing/index.d.ts']) {
       expect(files).toContain(f);
     }
     expect(files.filter((f) => /(^|\/)test\/|(^|\/)bench\/|\.test\.|\.ts$/.test(f) && !f.endsWith('.d.ts'))).toEqual([]);
@@ -128,6 +128,9 @@ console.log(JSON.stringify({ out, internal }));
     expect((await project.run(process.execPath, [bin, 'new', 'plugin', 'Bad Name'])).code).toBe(2);
     const dir = path.join(project.dir, 'my-dice');
     expect(fs.readdirSync(dir).sort()).toEqual(['.gitignore', 'README.md', 'index.test.ts', 'index.ts', 'package.json', 'tsconfig.json']);
+    // Made by an installed Nekomata: the plugin asks the registry for this version's range.
+    const version = (JSON.parse(fs.readFileSync(path.join(project.dir, 'node_modules/nekomata/package.json'), 'utf8')) as { version: string }).version;
+    expect((JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')) as { dependencies: unknown }).dependencies).toEqual({ nekomata: `^${version}` });
     // Its own tsconfig (NodeNext, strict, exactOptionalPropertyTypes) builds it; its own test script runs it.
     const built = await project.tsc('my-dice/tsconfig.json');
     expect(built.output).toBe('');

@@ -89,4 +89,46 @@ describe('flood limits on Redis', () => {
       await server.stop();
     }
   });
+
+  it('does not charge a message that another gateway already took: a redelivery costs the flood count nothing', async () => {
+    const env = { FLOOD_USER_MESSAGES: '3', FLOOD_USER_WINDOW_MS: '60000', FLOOD_CHAT_MESSAGES: '0' };
+    const a = await gateway(env);
+    const b = await gateway(env);
+    const first = message('u3', 'g3');
+    expect((await a.app.ingest(first)).outcome).toBe('buffer');
+    // The platform delivers it again, to the other gateway: dropped there, and its count given back.
+    expect((await b.app.ingest({ ...first })).outcome).toBe('duplicate');
+    const key = `${settings.prefix}:flood:user:test:u3`;
+    for (let i = 0; i < 200 && (await probe.get(key)) !== '1'; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(await probe.get(key)).toBe('1');
+    for (let i = 0; i < 2; i++) expect((await b.app.ingest(message('u3', 'g3'))).outcome).toBe('buffer');
+    expect((await a.app.ingest(message('u3', 'g3'))).outcome).toBe('rate_limited');
+  });
+
+  it('counts a message and claims its id in one round trip, not one after the other', async () => {
+    // The claim of the id (SET NX) is held until the flood count has been sent: one after the other, they never finish.
+    const real = new Redis(settings.url);
+    let countSent!: () => void;
+    const sent = new Promise<void>((resolve) => (countSent = resolve));
+    const ingestRedis = new Proxy(real, {
+      get(target, name) {
+        const value: unknown = Reflect.get(target, name, target);
+        if (typeof value !== 'function') return value;
+        if (name === 'set') return async (...args: unknown[]) => sent.then(() => (value as (...a: unknown[]) => unknown).apply(target, args));
+        if (name === 'rlflxIncr') return (...args: unknown[]) => (countSent(), (value as (...a: unknown[]) => unknown).apply(target, args));
+        return (value as (...a: unknown[]) => unknown).bind(target);
+      },
+    });
+    try {
+      await whenReady(real);
+      const adapter = new RecordingAdapter();
+      const config = loadConfig({ REDIS_URL: settings.url, REDIS_PREFIX: settings.prefix, ROLE: 'gateway', DATA_DIR: '/tmp/nekomata-unused', FLOOD_CHAT_MESSAGES: '0' });
+      const app = await openApp(config, { log: captureLogger().log, adapters: [adapter], ingestRedis });
+      apps.push(app);
+      await app.start();
+      expect((await app.ingest(message('u4', 'g4'))).outcome).toBe('buffer');
+    } finally {
+      real.disconnect();
+    }
+  });
 });

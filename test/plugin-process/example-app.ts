@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Batch } from '../../core/message/index.js';
-import type { PluginInfo } from '../../core/plugin/index.js';
+import type { Plugin, PluginInfo } from '../../core/plugin/index.js';
 import type { App } from '../../core/runtime/index.js';
 import { makeTestApp } from '../support/app.js';
 import { chatPolicy } from '../support/plugins.js';
@@ -19,13 +19,13 @@ export interface FolderApp {
   close(): Promise<void>;
 }
 
-export async function startWithFolders(dirs: string[], enabled: string[], env: Record<string, string> = {}): Promise<FolderApp> {
+export async function startWithFolders(dirs: string[], enabled: string[], env: Record<string, string> = {}, extra: Plugin[] = []): Promise<FolderApp> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'nekomata-isolated-'));
   const adapter = new ScriptedAdapter();
   const batches: Batch[] = [];
   const { app, lines } = makeTestApp(
     { DATA_DIR: dataDir, PLUGIN_DIRS: dirs.join(','), PLUGINS_ENABLED: enabled.join(','), ...env },
-    { plugins: [chatPolicy()], builtinPluginDirs: [], adapters: [adapter], sessionHandler: async (batch) => void batches.push(batch) },
+    { plugins: [chatPolicy(), ...extra], builtinPluginDirs: [], adapters: [adapter], sessionHandler: async (batch) => void batches.push(batch) },
   );
   await app.start();
   return {

@@ -10,7 +10,8 @@ const LIMITS = {
   PLUGIN_HEALTH_INTERVAL_MS: '100', PLUGIN_STOP_TIMEOUT_MS: '500',
 };
 /** Starting a process (node, tsx, the plugin's import) takes a while on a busy machine. */
-const WAIT = { timeout: 20_000, interval: 20 };
+// Each case restarts node processes: on a loaded 2-core machine that takes seconds, so give it room.
+const WAIT = { timeout: 40_000, interval: 20 };
 const runtime = (extra = 'call_timeout_ms = 400\nhealth_timeout_ms = 5000') => `[plugin.runtime]\nisolation = "process"\n${extra}\n`;
 
 /** A plugin that misbehaves on one word, and otherwise marks the messages it saw. */
@@ -46,7 +47,7 @@ const say = (text: string, chat: string) => ex!.app.ingest(makeMessage(text, { c
 const hookErrors = (key: string) => ex!.lines.filter((l) => l.plugin === key && String(l.msg).startsWith('hook im_message')).map((l) => (l.err as { code?: string }).code);
 const restartLines = (key: string) => ex!.lines.filter((l) => l.plugin === key && typeof l.delayMs === 'number').map((l) => l.delayMs);
 
-describe('an isolated plugin that misbehaves', () => {
+describe('an isolated plugin that misbehaves', { timeout: 60_000 }, () => {
   it('crashes (process.exit): the call in flight fails at once, other chats go on, it restarts with backoff, and a crash loop stops it', async () => {
     const key = await start('crasher');
     const firstPid = ex!.info(key)!.process!.pid;

@@ -41,6 +41,22 @@ const tagging = (version: string) =>
 plugin.mountCleanupMethod(() => events.push('cleanup ${version}'));
 plugin.on('im_message', (e) => events.push('hook ${version} ' + e.message.text));`);
 
+describe('N.E.K.O lifecycle across a reload', () => {
+  it('runs shutdown on the old instance, then startup and reload on the new one, whose entries replace the old', async () => {
+    const version = (v: string) => pluginSource(v, `plugin.onLifecycle('startup', () => events.push('startup VER'));
+plugin.onLifecycle('shutdown', () => events.push('shutdown VER'));
+plugin.onLifecycle('reload', () => events.push('reload VER'));
+plugin.entry('version', {}, () => 'VER');`.replaceAll('VER', v));
+    const file = path.join(dir, 'neko.ts');
+    await startWith(file, version('1.0.0'));
+    fs.writeFileSync(file, version('2.0.0'));
+    await app.plugins.reload('tester.reloadable');
+    expect(events()).toEqual(['startup 1.0.0', 'shutdown 1.0.0', 'startup 2.0.0', 'reload 2.0.0']);
+    const [caller] = app.plugins.enabled();
+    expect(await caller!.plugin.callPlugin('tester.reloadable', 'version')).toBe('2.0.0');
+  });
+});
+
 describe('loading plugins from folders', () => {
   it('loads a module file and a folder with index.ts, with docs from README.md or the doc comment', async () => {
     fs.mkdirSync(path.join(dir, 'folder'));

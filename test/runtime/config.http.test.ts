@@ -3,7 +3,9 @@ import { ConfigError } from '../../core/errors/index.js';
 import { loadConfig } from '../../app/config.js';
 
 const TOKEN = '123456:ABC-def_9';
+const ADMIN = 'admin-token-0123456789';
 const webhook = { TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_WEBHOOK_URL: 'https://bot.example.com/tg/hook', TELEGRAM_WEBHOOK_SECRET: 's3cret_-X', HTTP_PORT: '8443' };
+
 
 function configErrorOf(env: Record<string, string>): ConfigError {
   try {
@@ -18,8 +20,32 @@ function configErrorOf(env: Record<string, string>): ConfigError {
 describe('HTTP settings', () => {
   it('runs no server by default, and one on HTTP_HOST:HTTP_PORT when the port is set', () => {
     expect(loadConfig({}).http).toBeUndefined();
-    expect(loadConfig({ HTTP_PORT: '8080' }).http).toEqual({ host: '127.0.0.1', port: 8080 });
-    expect(loadConfig({ HTTP_PORT: '0', HTTP_HOST: '0.0.0.0' }).http).toEqual({ host: '0.0.0.0', port: 0 });
+    expect(loadConfig({ HTTP_PORT: '8080' }).http).toEqual({
+      host: '127.0.0.1', port: 8080, admin: { token: undefined, sessionTtlMs: 43_200_000, origins: [] }, metricsToken: undefined,
+    });
+    expect(loadConfig({ HTTP_PORT: '0', HTTP_HOST: '0.0.0.0', ADMIN_TOKEN: ADMIN }).http).toMatchObject({ host: '0.0.0.0', port: 0, admin: { token: ADMIN } });
+    expect(loadConfig({ HTTP_PORT: '0', HTTP_HOST: '0.0.0.0', ADMIN_API: '0' }).http).toMatchObject({ host: '0.0.0.0', admin: undefined });
+  });
+
+  it('refuses a non-loopback HTTP_HOST without ADMIN_TOKEN, naming both', () => {
+    for (const host of ['0.0.0.0', '::', '192.0.2.1', 'bot.example.com']) {
+      const err = configErrorOf({ HTTP_PORT: '8080', HTTP_HOST: host });
+      expect(err.variables).toEqual(['HTTP_HOST', 'ADMIN_TOKEN']);
+      expect(err.message).toContain(`HTTP_HOST=${host}`);
+      expect(err.message).toContain('Set ADMIN_TOKEN');
+    }
+    for (const host of ['127.0.0.1', 'localhost', '::1', '127.0.0.2']) expect(loadConfig({ HTTP_PORT: '8080', HTTP_HOST: host }).http?.host).toBe(host);
+  });
+
+  it('refuses a short admin or metrics token without showing it, and origins that are not origins', () => {
+    for (const name of ['ADMIN_TOKEN', 'METRICS_TOKEN']) {
+      const err = configErrorOf({ [name]: 'short-secret' });
+      expect(err.variables).toEqual([name]);
+      expect(err.message).toContain('got 12 characters');
+      expect(err.message).not.toContain('short-secret');
+    }
+    expect(configErrorOf({ ADMIN_ORIGINS: 'https://bot.example.com/path' }).variables).toEqual(['ADMIN_ORIGINS']);
+    expect(loadConfig({ HTTP_PORT: '1', ADMIN_ORIGINS: 'https://bot.example.com, http://10.0.0.2:8080' }).http?.admin?.origins).toEqual(['https://bot.example.com', 'http://10.0.0.2:8080']);
   });
 
   it('refuses a port that is not a whole number from 0 to 65535', () => {

@@ -4,6 +4,9 @@
  * handles batches, reporting each to the parent and replying through the outbox. Workers mark a chat in
  * flight in Redis (SET NX) to catch two batches of one chat at once. `ECHO=1`: the worker answers every
  * message of a batch with its own reply, `echo <text>`, and reports the batch when its handler starts.
+ * `AGENT=1`: the agent answers batches (through the `LLM_*` settings). `PROBE=1` loads the probe plugin
+ * (reports as `probe` messages; `PROBE_INIT_MS` slows its init). The parent may `call` an operation on the
+ * app (`reset`, `enable`, `disable`, `has-wait`) and gets its result back as `called`.
  */
 import { Redis } from 'ioredis';
 import { OneBotAdapter } from '../../adapters/onebot/index.js';
@@ -13,8 +16,12 @@ import { openApp } from '../../core/runtime/index.js';
 import { loadConfig } from '../../app/config.js';
 import type { SessionHandler } from '../../core/session/index.js';
 import { chatPolicy } from '../support/plugins.js';
+import { PROBE_KEY, probePlugin } from './probe-plugin.js';
 
-type FromParent = { type: 'ingest'; id: number; message: InboundMessageInput } | { type: 'stop' };
+type FromParent =
+  | { type: 'ingest'; id: number; message: InboundMessageInput }
+  | { type: 'call'; id: number; op: 'reset' | 'enable' | 'disable' | 'has-wait'; args: string[] }
+  | { type: 'stop' };
 const send = (m: unknown): void => void process.send?.(m);
 
 class IpcAdapter implements Adapter {
@@ -51,11 +58,12 @@ const echo: SessionHandler = async (batch, ctx) => {
   for (const m of batch.messages) await ctx.reply(`echo ${m.text}`);
 };
 const gatewayAdapters = (): Adapter[] => (config.onebot ? [new OneBotAdapter(config.onebot)] : [adapter]);
+const probes = process.env.PROBE === '1' ? [probePlugin((r) => send({ type: 'probe', pid: process.pid, role: config.role, ...r }), Number(process.env.PROBE_INIT_MS ?? '0'))] : [];
 const app = await openApp(config, {
   adapters: config.role === 'gateway' ? gatewayAdapters() : [],
   builtinPluginDirs: [],
-  plugins: [chatPolicy()],
-  sessionHandler: process.env.ECHO === '1' ? echo : async (batch, ctx) => {
+  plugins: [chatPolicy(), ...probes],
+  sessionHandler: process.env.AGENT === '1' ? undefined : process.env.ECHO === '1' ? echo : async (batch, ctx) => {
     const flag = `${config.redis!.prefix}:test:inflight:${batch.chatKey}`;
     const texts = batch.messages.map((m) => m.text);
     if ((await probe.set(flag, String(process.pid), 'PX', 60_000, 'NX')) === null) {
@@ -80,9 +88,23 @@ process.on('message', (m: FromParent) => {
     void app.stop('parent asked').then(() => probe.quit()).then(() => process.exit(0));
     return;
   }
+  if (m.type === 'call') {
+    call(m.op, m.args).then(
+      (result) => send({ type: 'called', id: m.id, ok: true, result }),
+      (err: unknown) => send({ type: 'called', id: m.id, ok: false, error: String(err) }),
+    );
+    return;
+  }
   adapter.host!.ingest(createInboundMessage(m.message)).then(
-    () => send({ type: 'ingested', id: m.id, ok: true }),
+    (r) => send({ type: 'ingested', id: m.id, ok: true, outcome: r.outcome }),
     (err: unknown) => send({ type: 'ingested', id: m.id, ok: false, error: String(err) }),
   );
 });
+async function call(op: 'reset' | 'enable' | 'disable' | 'has-wait', args: string[]): Promise<unknown> {
+  if (op === 'reset') return app.resetChannel(args[0]!, 'test');
+  if (op === 'enable') return app.plugins.enable(PROBE_KEY);
+  if (op === 'disable') return app.plugins.disable(PROBE_KEY);
+  return app.commands.waits.has(args[0]!, args[1]!);
+}
+
 send({ type: 'ready', role: config.role, pid: process.pid });

@@ -60,11 +60,13 @@ describe('sessions', () => {
     }, sent);
     const run = manager.handle(batchOf(['x'], 1));
     await until(() => sent.length === 1, 'first reply');
-    expect(manager.abort('test-private_c1', 'reset')).toBe(true);
+    const aborting = manager.abort('test-private_c1', 'reset');
     release();
+    // Resolves once the handler has returned: nothing of the run happens after it.
+    expect(await aborting).toBe(true);
     await run;
     expect(sent).toEqual(['before']);
-    expect(manager.abort('test-private_c1', 'reset')).toBe(false);
+    expect(await manager.abort('test-private_c1', 'reset')).toBe(false);
   });
 });
 
@@ -96,6 +98,35 @@ describe('channel reset', () => {
     expect(await app.store.history.count('test-private_c1')).toBe(0);
     expect(await app.store.history.count('test-private_other')).toBe(1);
     expect(app.metrics.get('hook_errors_total', { event: 'channel_reset', owner: 'bad.plugin' })).toBe(1);
+    await app.stop();
+  });
+});
+
+describe('channel reset of a batch not yet handed to its session', () => {
+  it('skips a batch released before the reset that was still in im_batch_message hooks, and answers the next message', async () => {
+    const handled: string[] = [];
+    const { app } = makeTestApp({ DEBOUNCE_MS: '30' }, {
+      sessionHandler: async (b) => void handled.push(...b.messages.map((m) => m.text)),
+    });
+    // A plugin's batch hook that takes its time (it calls out somewhere): the batch is released, not yet handled.
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let hooked = 0;
+    app.hooks.on('im_batch_message', async () => {
+      if (++hooked === 1) await held;
+    }, { owner: 'slow.plugin' });
+    await app.start();
+    await app.ingest(makeMessage('before the reset'));
+    await until(() => hooked === 1, 'the batch in the hook');
+
+    const result = await app.resetChannel('test-private_c1', 'command');
+    release();
+    await app.ingest(makeMessage('after the reset'));
+
+    await until(() => handled.length > 0, 'the message after the reset');
+    expect(result.aborted).toBe(false);
+    expect(handled).toEqual(['after the reset']);
+    expect(app.metrics.get('batches_reset_total')).toBe(1);
     await app.stop();
   });
 });

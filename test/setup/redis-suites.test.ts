@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { allTestFiles } from './requirements.js';
 import { excludedRedisSuites, redisPlan, redisSuites } from './redis-suites.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
@@ -26,10 +27,7 @@ function needsRedis(file: string): boolean {
 
 describe('the Redis suites, left out when the machine has no redis-server', () => {
   it('are exactly the test files that start a redis-server or use the run’s', () => {
-    const testFiles = fs
-      .readdirSync(path.join(root, 'test'), { recursive: true, encoding: 'utf8' })
-      .map((f) => `test/${f.split(path.sep).join('/')}`)
-      .filter((f) => f.endsWith('.test.ts'));
+    const testFiles = allTestFiles(root);
     expect(testFiles.filter(needsRedis).sort()).toEqual([...redisSuites].sort());
   });
 

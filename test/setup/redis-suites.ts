@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { excludedSuites, requirementPlan, runs, type RequirementPlan } from './requirements.js';
 
 /**
  * The test files that need a `redis-server`: they start their own (`test/support/redis-server.ts`) or use the
@@ -6,41 +6,33 @@ import { spawnSync } from 'node:child_process';
  * (vitest.config.ts) unless Redis is required; `redis-suites.test.ts` checks that every such file is listed.
  */
 export const redisSuites = [
+  'test/buffer/bullmq-command-cost.test.ts',
   'test/buffer/bullmq-partitions.test.ts',
   'test/buffer/bullmq-retry.test.ts',
   'test/buffer/bullmq-spool.test.ts',
   'test/buffer/bullmq.contract.test.ts',
+  'test/control/follow.test.ts',
+  'test/control/redis-control-plane.test.ts',
+  'test/neko/bus.redis.test.ts',
+  'test/neko/cluster.redis.test.ts',
   'test/outbox/outbox.test.ts',
   'test/pipeline/flood-limit.redis.test.ts',
+  'test/pipeline/shared-duplicates.redis.test.ts',
   'test/runtime/app.redis.test.ts',
+  'test/scale/chat-state.test.ts',
   'test/scale/cluster.test.ts',
   'test/scale/redis-restart.test.ts',
   'test/store/redis.contract.test.ts',
 ];
 
-export interface RedisPlan {
-  /** `redis-server` can be started from PATH. */
-  found: boolean;
-  /** What makes a missing `redis-server` an error (`NEKOMATA_REQUIRE_REDIS=1`, `CI=true`), if anything. */
-  requiredBy: string | undefined;
-  /** Leave the Redis suites out: no `redis-server`, and nothing requires one. */
-  skip: boolean;
-}
+export type RedisPlan = RequirementPlan;
 
 /**
  * `NEKOMATA_REQUIRE_REDIS=1` makes a missing `redis-server` fail the run, `=0` lets it skip the Redis suites;
  * unset, a `CI` variable (other than empty, `0` or `false`) requires it, so CI never goes green without them.
  */
 export function redisPlan(env: NodeJS.ProcessEnv = process.env): RedisPlan {
-  const found = spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).error === undefined;
-  const flag = env.NEKOMATA_REQUIRE_REDIS ?? '';
-  if (!['', '0', '1'].includes(flag)) {
-    throw new Error(`NEKOMATA_REQUIRE_REDIS must be 1 (a missing redis-server fails the tests) or 0 (it skips the Redis suites), not "${flag}"`);
-  }
-  const ci = env.CI ?? '';
-  const requiredBy =
-    flag === '1' ? 'NEKOMATA_REQUIRE_REDIS=1' : flag === '' && !['', '0', 'false'].includes(ci.toLowerCase()) ? `CI=${ci}` : undefined;
-  return { found, requiredBy, skip: !found && requiredBy === undefined };
+  return requirementPlan('NEKOMATA_REQUIRE_REDIS', runs('redis-server'), env);
 }
 
 /**
@@ -48,11 +40,10 @@ export function redisPlan(env: NodeJS.ProcessEnv = process.env): RedisPlan {
  * Throws when one is required and missing, before any test starts.
  */
 export function excludedRedisSuites(plan: RedisPlan = redisPlan()): string[] {
-  if (plan.skip) return redisSuites;
-  if (plan.found) return [];
-  const message =
+  return excludedSuites(
+    plan,
+    redisSuites,
     `redis-server is not on PATH, and ${plan.requiredBy} requires the Redis suites: install it ` +
-    '(apt-get install -y redis-server), or set NEKOMATA_REQUIRE_REDIS=0 to skip them.';
-  // The reason is the whole story: no stack into vitest's config loader.
-  throw Object.assign(new Error(message), { stack: `Error: ${message}` });
+      '(apt-get install -y redis-server), or set NEKOMATA_REQUIRE_REDIS=0 to skip them.',
+  );
 }

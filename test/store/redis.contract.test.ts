@@ -5,6 +5,7 @@ import {
   openRedisStore,
   openSqliteStore,
   REDIS_HISTORY_PER_CHAT,
+  REDIS_HISTORY_SLACK,
   type HistoryEntry,
   type KVKey,
   type RedisStore,
@@ -83,20 +84,26 @@ describe('redis store', () => {
     redis.disconnect();
   });
 
-  it('keeps the newest 10,000 entries of a chat, within one batch and across batches', async () => {
+  it('keeps the newest 10,000 entries of a chat, trimmed back once it passes them by 1,000, within one batch and across batches', async () => {
     const store = await open();
-    for (let i = 0; i < REDIS_HISTORY_PER_CHAT + 5; i++) store.history.append(entry(i));
+    const cap = REDIS_HISTORY_PER_CHAT + REDIS_HISTORY_SLACK;
+    expect([REDIS_HISTORY_PER_CHAT, REDIS_HISTORY_SLACK]).toEqual([10_000, 1_000]);
+    for (let i = 0; i < cap; i++) store.history.append(entry(i));
     store.history.append(entry(0, 'onebot-group_2'));
-    expect(REDIS_HISTORY_PER_CHAT).toBe(10_000);
-    expect(await store.history.count(CHAT)).toBe(10_000);
-    expect((await store.history.recent(CHAT, 20_000))[0]?.messageId).toBe('5');
+    // Up to the slack, nothing is trimmed.
+    expect(await store.history.count(CHAT)).toBe(cap);
+    expect((await store.history.recent(CHAT, 20_000))[0]?.messageId).toBe('0');
 
-    for (let i = 10_005; i < 10_008; i++) store.history.append(entry(i));
+    for (let i = cap; i < cap + 3; i++) store.history.append(entry(i));
     const recent = await store.history.recent(CHAT, Number.POSITIVE_INFINITY);
     expect(recent).toHaveLength(10_000);
-    expect(recent[0]?.messageId).toBe('8');
-    expect(recent.at(-1)?.messageId).toBe('10007');
+    expect(recent[0]?.messageId).toBe(String(cap + 3 - 10_000));
+    expect(recent.at(-1)?.messageId).toBe(String(cap + 2));
     expect(await store.history.count('onebot-group_2')).toBe(1);
+
+    // Past the slack within one batch: trimmed in the same write.
+    for (let i = 0; i < cap + 1; i++) store.history.append(entry(i, 'onebot-group_3'));
+    expect(await store.history.count('onebot-group_3')).toBe(10_000);
   });
 
   it('writes appended history on the next tick without a flush or a reader', async () => {

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { InboundMessage, Segment } from '../../core/message/index.js';
-import type { HistoryEntry, KVKey, Store } from '../../core/store/index.js';
+import type { HistoryEntry, KVKey, Store, WaitRecord } from '../../core/store/index.js';
 
 /** What a backend hands the contract suite for one test. */
 export interface StoreFixture {
@@ -247,6 +247,20 @@ export function describeStoreContract(name: string, open: () => Promise<StoreFix
         expect((await store.history.recent(CHAT_A, 10)).map((e) => e.messageId)).toEqual([`${CHAT_A}#9`]);
       });
 
+      it('lists the chats that have history, most recently active first, up to a limit', async () => {
+        expect(await store.history.chats(10)).toEqual([]);
+        store.history.append({ ...entry(CHAT_A, 0), time: 1_000 });
+        store.history.append({ ...entry(CHAT_B, 0), time: 2_000 });
+        store.history.append({ ...entry(CHAT_A, 1), time: 3_000 });
+        expect(await store.history.chats(10)).toEqual([
+          { chatKey: CHAT_A, count: 2, lastTime: 3_000 },
+          { chatKey: CHAT_B, count: 1, lastTime: 2_000 },
+        ]);
+        expect(await store.history.chats(1)).toEqual([{ chatKey: CHAT_A, count: 2, lastTime: 3_000 }]);
+        await store.history.clear(CHAT_A);
+        expect((await store.history.chats(10)).map((c) => c.chatKey)).toEqual([CHAT_B]);
+      });
+
       it('readers see appended entries at once, without a flush', async () => {
         store.history.append(entry(CHAT_A, 1));
         expect(await store.history.count(CHAT_A)).toBe(1);
@@ -285,6 +299,52 @@ export function describeStoreContract(name: string, open: () => Promise<StoreFix
 
       it('takeAll on an empty store resolves an empty list', async () => {
         expect(await store.pending.takeAll()).toEqual([]);
+      });
+    });
+
+    describe('waits', () => {
+      const NOW = 1_700_000_000_000;
+      const wait = (chatKey: string, userId: string, id: string, deadline = NOW + 60_000): WaitRecord => ({ chatKey, userId, id, deadline, data: `{"ask":"${id}"}` });
+
+      it('take returns the wait once: a second take, from any caller, gets nothing', async () => {
+        await store.waits.put(wait(CHAT_A, 'u1', 'w1'));
+        const takes = await Promise.all([store.waits.take(CHAT_A, 'u1', NOW), store.waits.take(CHAT_A, 'u1', NOW)]);
+        expect(takes.filter((t) => t !== undefined)).toEqual([wait(CHAT_A, 'u1', 'w1')]);
+        expect(await store.waits.take(CHAT_A, 'u1', NOW)).toBeUndefined();
+      });
+
+      it('a later wait of the same user in the same chat replaces the earlier; other users and chats are apart', async () => {
+        await store.waits.put(wait(CHAT_A, 'u1', 'w1'));
+        await store.waits.put(wait(CHAT_A, 'u1', 'w2'));
+        await store.waits.put(wait(CHAT_A, 'u2', 'w3'));
+        await store.waits.put(wait(CHAT_B, 'u1', 'w4'));
+        expect((await store.waits.take(CHAT_A, 'u1', NOW))?.id).toBe('w2');
+        expect((await store.waits.list(NOW)).map((w) => w.id).sort()).toEqual(['w3', 'w4']);
+      });
+
+      it('expires at its deadline: not taken and not listed from then on', async () => {
+        await store.waits.put(wait(CHAT_A, 'u1', 'w1', NOW + 1000));
+        await store.waits.put(wait(CHAT_A, 'u2', 'w2', NOW + 2000));
+        expect((await store.waits.list(NOW + 1000)).map((w) => w.id)).toEqual(['w2']);
+        expect(await store.waits.take(CHAT_A, 'u1', NOW + 1000)).toBeUndefined();
+        expect(await store.waits.take(CHAT_A, 'u2', NOW + 1999)).toMatchObject({ id: 'w2' });
+      });
+
+      it('expire removes only the named wait, once', async () => {
+        await store.waits.put(wait(CHAT_A, 'u1', 'w1'));
+        expect(await store.waits.expire(CHAT_A, 'u1', 'w0')).toBe(false);
+        expect(await store.waits.expire(CHAT_A, 'u1', 'w1')).toBe(true);
+        expect(await store.waits.expire(CHAT_A, 'u1', 'w1')).toBe(false);
+        expect(await store.waits.list(NOW)).toEqual([]);
+      });
+
+      it('clearChat drops every wait of the chat and counts the live ones', async () => {
+        await store.waits.put(wait(CHAT_A, 'u1', 'w1'));
+        await store.waits.put(wait(CHAT_A, 'u2', 'w2', NOW - 1));
+        await store.waits.put(wait(CHAT_B, 'u1', 'w3'));
+        expect(await store.waits.clearChat(CHAT_A, NOW)).toBe(1);
+        expect((await store.waits.list(NOW)).map((w) => w.id)).toEqual(['w3']);
+        expect(await store.waits.take(CHAT_A, 'u2', NOW - 10)).toBeUndefined();
       });
     });
 

@@ -41,8 +41,8 @@ plugin.mountCleanupMethod(async () => {
 plugin.onEnabled(async () => void (await bump('enabled')));
 plugin.onDisabled(async () => void (await bump('disabled')));
 
-// Runs for `app.resetChannel(chatKey)` while the plugin is enabled, after the chat's buffer and history
-// were cleared. This is where a plugin drops what it keeps for that chat.
+// Runs for `app.resetChannel(chatKey)` while the plugin is enabled, in every process of the bot, once the
+// chat's buffer was cleared and its batch in flight stopped. This is where a plugin drops what it keeps for that chat.
 plugin.mountOnChannelReset(async (ctx) => {
   const total = await bump('resets');
   const forChat = await bump('resets', { chatKey: ctx.chatKey });

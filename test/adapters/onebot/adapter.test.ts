@@ -56,6 +56,17 @@ describe.each(['forward', 'reverse'] as const)('OneBot adapter over %s WebSocket
   });
 });
 
+describe.each(['forward', 'reverse'] as const)('OneBot reconnect over %s WebSocket (the admin API’s)', (mode) => {
+  it('cuts the link, the account comes back on a new socket, and messages flow again', async () => {
+    const adapter = await connect(mode);
+    expect(peer!.connectionCount).toBe(1);
+    await app!.reconnectAdapter('onebot');
+    await until(() => peer!.connectionCount === 2 && adapter.accountIds.includes(String(SELF)), 'a second socket');
+    peer!.emitEvent(peer!.groupMessage(555, 42, '/echo after reconnect'));
+    expect(textOf((await peer!.waitForCall('send_group_msg')).params)).toBe('after reconnect');
+  });
+});
+
 describe('OneBot adapter in chats', () => {
   it('gives group admins ADVANCED commands and members not', async () => {
     await connect('forward');

@@ -170,6 +170,24 @@ describe('forward WS: the bot dials OneBot', () => {
     expect(fake.connectionCount).toBe(2);
   });
 
+  it('watches a link from its first moment: a peer that reconnects and stays silent is redialed within twice its heartbeat interval', async () => {
+    const fake = await startFake({ selfId: 10016, mode: 'forward', heartbeatMs: 100 });
+    const { seen } = dial(fake.url);
+    await until(() => hasFrame(seen, (f) => f.meta_event_type === 'heartbeat'), 'a heartbeat');
+
+    // It reconnects (the link drops and the bot redials), then never sends a heartbeat on the new link.
+    fake.silenceNewConnections();
+    await fake.drop();
+    await until(() => onlineCount(seen) === 3, 'the silent link redialed');
+
+    // The interval announced on the first link (100 ms) watches the second: dropped after 2 × 100 ms of silence.
+    expect(seen.downs.map((d) => [d.reason, d.detail])).toEqual([
+      ['closed', expect.any(String)],
+      ['watchdog', 'no frame for 200 ms (heartbeats announced every 100 ms)'],
+    ]);
+    expect(fake.connectionCount).toBe(3);
+  });
+
   it('drops a link whose WebSocket pings go unanswered', async () => {
     const fake = await startFake({ selfId: 10007, mode: 'forward' });
     const { seen } = dial(fake.url, { pingIntervalMs: 5, pongTimeoutMs: 25 });

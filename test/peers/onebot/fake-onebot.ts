@@ -78,6 +78,7 @@ export class FakeOneBot {
   private readonly handlers = new Map<string, ActionHandler>();
   private readonly peers = new Set<Peer>();
   private readonly dialing = new Set<WebSocket>();
+  private silentFromStart = false;
   private readonly redials = new Set<NodeJS.Timeout>();
   private readonly claimed = new Set<ActionCall>();
   private readonly changes = new EventEmitter().setMaxListeners(0);
@@ -136,6 +137,14 @@ export class FakeOneBot {
       peer.silent = true;
       clearInterval(peer.heartbeat);
     }
+  }
+
+  /**
+   * Sockets opened from now on say `lifecycle.connect` and then nothing: no heartbeats, no answers, no pongs
+   * (an implementation that reconnected and hung before its first heartbeat).
+   */
+  silenceNewConnections(): void {
+    this.silentFromStart = true;
   }
 
   /** Forward: answer later handshakes with this HTTP status instead of upgrading. */
@@ -281,7 +290,7 @@ export class FakeOneBot {
   }
 
   private onOpen(ws: WebSocket, role: FakeRole): void {
-    const peer: Peer = { ws, role, silent: false };
+    const peer: Peer = { ws, role, silent: this.silentFromStart };
     this.peers.add(peer);
     this.connectionCount += 1;
     ws.on('message', (data, isBinary) => this.onMessage(peer, data.toString(), isBinary));
@@ -301,7 +310,7 @@ export class FakeOneBot {
     if (carriesEvents(role)) {
       this.send(peer, lifecycleConnect(this.selfId));
       const ms = this.options.heartbeatMs ?? 0;
-      if (ms > 0) peer.heartbeat = setInterval(() => this.send(peer, heartbeat(this.selfId, ms)), ms);
+      if (ms > 0 && !peer.silent) peer.heartbeat = setInterval(() => this.send(peer, heartbeat(this.selfId, ms)), ms);
     }
     this.changed();
   }

@@ -1,0 +1,49 @@
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { Metrics } from '../metrics/index.js';
+
+/**
+ * The cluster-wide half of the duplicate check: a message id is claimed in Redis (`SET NX PX`, under
+ * `<prefix>:seen:`), and only the first gateway to claim it takes the message. A platform that redelivers
+ * to another gateway (a webhook behind a load balancer, a OneBot account dialled by two) is dropped there.
+ * While Redis is unreachable the check is skipped (each gateway still drops its own repeats): ingest must not
+ * wait on it, as the buffer holds messages through an outage.
+ */
+export class SharedDuplicates {
+  private warned = false;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+    private readonly ttlMs: number,
+    private readonly deps: { log: Logger; metrics: Metrics },
+  ) {}
+
+  /** Resolves true when another process claimed `id` within the TTL. */
+  async seen(id: string): Promise<boolean> {
+    if (this.redis.status !== 'ready') return false;
+    try {
+      return (await this.redis.set(this.key(id), '1', 'PX', this.ttlMs, 'NX')) === null;
+    } catch (err) {
+      this.failed('claim', err);
+      return false;
+    }
+  }
+
+  /** Gives up the claim: the message was not taken after all, so a redelivery must get through anywhere. */
+  forget(id: string): void {
+    // Left in place, the claim expires with its TTL: until then a redelivery is dropped as a duplicate.
+    this.redis.del(this.key(id)).catch((err: unknown) => this.failed('forget', err));
+  }
+
+  /** Counted every time, logged once: an outage would otherwise log a line per message. */
+  private failed(stage: 'claim' | 'forget', err: unknown): void {
+    this.deps.metrics.count('duplicate_check_errors_total', { stage });
+    if (!this.warned) this.deps.log.warn({ err, stage }, 'the shared duplicate check could not reach Redis: each gateway drops only its own repeats until it is back');
+    this.warned = true;
+  }
+
+  private key(id: string): string {
+    return `${this.prefix}:seen:${id}`;
+  }
+}
