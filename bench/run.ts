@@ -12,6 +12,7 @@ const benchmarks: Record<string, () => Promise<Benchmark>> = {
   discord: () => import('./discord.js'),
   'redis-cost': () => import('./redis-cost.js'),
   admin: () => import('./admin.js'),
+  isolation: () => import('./isolation.js'),
 };
 
 const requested = process.argv.slice(2).filter((a) => a !== '--');

@@ -47,10 +47,14 @@ export type {
 } from './plugin/index.js';
 /** N.E.K.O's `ctx` (`plugin.ctx`): pushed messages, runs, the message bus, status. */
 export type { PluginContext, PluginRuns, PushMessage } from './plugin/index.js';
-/** Errors of calls between plugins (`plugin.callPlugin`), the A1 policy's refusal, and a bad registration. */
+/**
+ * Errors of calls into plugins, inline or isolated (`plugin.callPlugin`, hooks and commands of a plugin process):
+ * not loaded, not running, no such entry, past its limit, the plugin threw, its process unreachable; the A1
+ * policy's refusal; a bad registration.
+ */
 export {
-  PluginNotFoundError, PluginNotRunningError, EntryNotFoundError, PluginTimeoutError, PluginExecutionError, PluginCallRefusedError,
-  PluginRegistrationError,
+  PluginNotFoundError, PluginNotRunningError, EntryNotFoundError, PluginTimeoutError, PluginExecutionError, PluginCommunicationError,
+  PluginCallRefusedError, PluginRegistrationError,
 } from './plugin/index.js';
 /** Runs of entries (`ctx.runs`): their records, states, progress and exports. */
 export type { RunRecord, RunStatus, RunExport, RunExportInput, RunHandle, RunProgress } from './runs/index.js';
@@ -58,6 +62,15 @@ export type { RunRecord, RunStatus, RunExport, RunExportInput, RunHandle, RunPro
 export { RunNotFoundError, RunStateError } from './runs/index.js';
 /** The message bus as plugins read it (`ctx.bus.<topic>`): topics, records and filters. */
 export type { BusView, BusTopicReader, BusTopicName, BusRecord, BusFilter, RecentQuery } from './bus/index.js';
+
+// --- N.E.K.O's runtime: plugin.toml and plugins isolated in processes of their own ---
+
+/** A `plugin.toml` as read and checked, and how a plugin is hosted (`[plugin.runtime] isolation`). */
+export type { PluginManifest, IsolationMode } from './manifest/index.js';
+/** A `plugin.toml` refused: a bad field (named), an SDK range that refuses this version, a dependency that cannot be met. */
+export { PluginManifestError, PluginSdkError, PluginDependencyError, type DependencyProblem } from './manifest/index.js';
+/** An isolated plugin's process as operators see it (`PluginInfo.process`). */
+export type { ProcessStatus, ProcessState } from './plugin/index.js';
 
 // --- Hooks: the pipeline's events, their order and the decisions they make ---
 

@@ -7,7 +7,7 @@ import type { Disposer } from '../hooks/index.js';
 import type { Metrics } from '../metrics/index.js';
 import type { RunHandle } from '../runs/index.js';
 import {
-  EntryNotFoundError, PluginCallRefusedError, PluginExecutionError, PluginNotFoundError, PluginNotRunningError, PluginTimeoutError,
+  EntryNotFoundError, PluginCallRefusedError, PluginCommunicationError, PluginExecutionError, PluginNotFoundError, PluginNotRunningError, PluginTimeoutError,
 } from './call-errors.js';
 import type { EntryCall, EntryHandler, EntryOptions } from './neko-types.js';
 
@@ -25,6 +25,8 @@ export interface CallOptions {
   /** Key of the calling plugin. */
   caller?: string;
   run?: RunHandle;
+  /** The chain so far when the caller runs in another process (an isolated plugin), where this one cannot see it. */
+  chain?: readonly string[];
 }
 
 /** One entry as the registry lists it. */
@@ -44,6 +46,9 @@ interface Registered {
 // The chain of the call being handled follows it through every await (its entry, the calls the entry makes).
 const chainOf = new AsyncLocalStorage<readonly string[]>();
 const pluginOf = (link: string): string => link.split(':')[0]!;
+const isCallFailure = (err: unknown): boolean =>
+  err instanceof PluginTimeoutError || err instanceof PluginCallRefusedError || err instanceof PluginExecutionError ||
+  err instanceof PluginNotRunningError || err instanceof PluginCommunicationError;
 
 /**
  * Every enabled plugin's entries, and calls between plugins (N.E.K.O's `call_plugin`): the target's state is
@@ -98,7 +103,7 @@ export class EntryRegistry {
   /** Calls `target`'s entry `entryId` with `args`; resolves with what it returned, or throws a typed error. */
   async call(target: string, entryId: string, args: unknown, opts: CallOptions = {}): Promise<unknown> {
     const entry = this.find(target, entryId);
-    const chain = this.chainFor(target, entryId, opts.caller);
+    const chain = this.chainFor(target, entryId, opts.caller, opts.chain);
     let input = args;
     if (entry.options.input) {
       const parsed = entry.options.input.safeParse(args ?? {});
@@ -119,7 +124,7 @@ export class EntryRegistry {
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
-        const error = new PluginTimeoutError(target, entryId, limit);
+        const error = new PluginTimeoutError(target, `entry ${entryId}`, limit, 'give it a larger timeoutMs, or make it a run');
         controller.abort(error);
         reject(error);
       }, limit);
@@ -133,8 +138,9 @@ export class EntryRegistry {
       this.deps.metrics.count('plugin_entry_errors_total', { plugin: target, entry: entryId });
       this.record(target, entryId, chain, 'error', started);
       // A refusal deeper in the chain is about the whole chain: it reaches the first caller as it is.
-      if (err instanceof PluginTimeoutError || err instanceof PluginCallRefusedError) throw err;
-      throw new PluginExecutionError(target, entryId, err);
+      // So does a typed call failure from further in (an isolated plugin's process died, timed out or threw).
+      if (isCallFailure(err)) throw err;
+      throw new PluginExecutionError(target, `entry ${entryId}`, err);
     } finally {
       clearTimeout(timer);
       outer?.removeEventListener('abort', onOuter);
@@ -145,15 +151,15 @@ export class EntryRegistry {
   private find(target: string, entryId: string): Registered {
     const state = this.deps.pluginState(target);
     if (state === undefined) throw new PluginNotFoundError(target);
-    if (state !== 'enabled') throw new PluginNotRunningError(target, state);
+    if (state !== 'enabled') throw new PluginNotRunningError(target, `entry ${entryId}`, `it is ${state}: enable it with /plugins.enable ${target}`);
     const entry = this.entries.get(target)?.get(entryId);
     if (!entry) throw new EntryNotFoundError(target, entryId, [...(this.entries.get(target)?.keys() ?? [])]);
     return entry;
   }
 
   /** The chain with this call added, after the A1 policy has looked at it. */
-  private chainFor(target: string, entryId: string, caller: string | undefined): string[] {
-    const chain = [...(chainOf.getStore() ?? [])];
+  private chainFor(target: string, entryId: string, caller: string | undefined, from: readonly string[] | undefined): string[] {
+    const chain = [...(from ?? chainOf.getStore() ?? [])];
     const last = chain[chain.length - 1];
     if (caller !== undefined && (last === undefined || pluginOf(last) !== caller)) chain.push(caller);
     const next = [...chain, `${target}:${entryId}`];

@@ -20,3 +20,4 @@ export * from './neko-types.js';
 export { EmbeddedTimers, type TimerDriver } from './plugin-timer.js';
 export { RedisTimers } from './redis-timers.js';
 export { entry, lifecycle, timer, customEvent } from './neko-decorators.js';
+export type { IsolationSetting, ProcessLimits, ProcessState, ProcessStatus, IsolatedPlugin, PluginIsolation } from './isolation.js';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { PluginManifest } from '../manifest/index.js';
 import { NekomataError } from '../errors/index.js';
 import { parseChatKey } from '../message/index.js';
 import fs from 'node:fs';
@@ -10,6 +11,7 @@ import { PluginConfig } from './plugin-config.js';
 import { pluginDataDir, resolveInside } from './plugin-path.js';
 import { PluginStore } from './plugin-store.js';
 import { Scope } from './scope.js';
+import type { IsolatedPlugin, ProcessStatus } from './isolation.js';
 import { CommandPermission, generatedUsage, type RegisteredCommand } from '../command/index.js';
 
 const DISABLED_BY_HAND = (key: string): string => `it was disabled by hand; enable it with /plugins.enable ${key}`;
@@ -30,6 +32,8 @@ export interface PluginInfo {
   error?: { type: string; message: string; stack?: string | undefined } | undefined;
   /** Why a `disabled` plugin is disabled, and how to enable it. */
   disabledBecause?: string | undefined;
+  /** An isolated plugin's process: its state, restarts and last error. */
+  process?: ProcessStatus | undefined;
   /** What the plugin last reported with `ctx.reportStatus`, and when. */
   status?: { value: Record<string, unknown>; at: number } | undefined;
 }
@@ -46,6 +50,10 @@ export interface LoadedPlugin {
   enabledScope: Scope | undefined;
   /** Load order, for Nekro's "in load order" callbacks. */
   order: number;
+  /** Its `plugin.toml`, when its folder has one. */
+  manifest?: PluginManifest | undefined;
+  /** Its process, when it runs isolated. */
+  process?: IsolatedPlugin | undefined;
 }
 
 export class PluginStateError extends NekomataError {
@@ -70,7 +78,8 @@ export class PluginLifecycle {
   constructor(protected readonly host: PluginHost) {}
 
   list(): PluginInfo[] {
-    return [...[...this.loaded.values()].sort((a, b) => a.order - b.order).map((l) => ({ ...l.info })), ...[...this.failed.values()]];
+    const info = (l: LoadedPlugin): PluginInfo => (l.process ? { ...l.info, process: l.process.status() } : { ...l.info });
+    return [...[...this.loaded.values()].sort((a, b) => a.order - b.order).map(info), ...[...this.failed.values()]];
   }
 
   get(key: string): LoadedPlugin | undefined {
@@ -87,7 +96,7 @@ export class PluginLifecycle {
    * it when its persisted state (or, the first time, `builtin` / `PLUGINS_ENABLED`) says so. Throws on
    * invalid input (a duplicate key); a failing init is recorded as `failed` and rethrown.
    */
-  async load(plugin: Plugin, opts: { source?: string; docs?: string; builtin?: boolean } = {}): Promise<PluginInfo> {
+  async load(plugin: Plugin, opts: { source?: string; docs?: string | undefined; builtin?: boolean; manifest?: PluginManifest | undefined } = {}): Promise<PluginInfo> {
     this.assertUnique(plugin);
     const active = await this.activate(plugin, opts);
     this.loaded.set(plugin.key, active);
@@ -174,24 +183,35 @@ export class PluginLifecycle {
    * Swaps a loaded plugin for a new instance of it: the new one is activated (init) first, and only
    * when that succeeded is the old one disposed; a failure leaves the old one running and is thrown.
    */
-  async replace(key: string, next: Plugin, opts: { source?: string; docs?: string } = {}): Promise<PluginInfo> {
+  async replace(key: string, next: Plugin, opts: { source?: string; docs?: string | undefined; manifest?: PluginManifest | undefined } = {}): Promise<PluginInfo> {
     const old = this.require(key);
     if (next.key !== key) throw new PluginStateError(`the reloaded module declares plugin ${next.key}, not ${key}: a reload may not change author or moduleName`);
-    const active = await this.activate(next, { source: opts.source ?? old.info.source, docs: opts.docs ?? old.info.docs, builtin: old.info.builtin }, false);
-    const wasEnabled = old.info.state === 'enabled';
-    await this.retire(old);
-    await this.deactivate(old);
+    const about = { source: opts.source ?? old.info.source, docs: opts.docs ?? old.info.docs, builtin: old.info.builtin, manifest: opts.manifest ?? old.manifest };
+    const active = await this.activate(next, about, false);
+    // The old hooks go and the new ones come with nothing in between that waits (old onDisabled callbacks and
+    // cleanup run after), so no message passes unhooked; an isolated old instance lets its calls in flight finish
+    // while the new one already takes new calls.
+    const wasEnabled = await this.unhook(old);
     active.order = old.order;
     this.loaded.set(key, active);
     if (wasEnabled) await this.turnOn(active);
+    if (wasEnabled) await this.disabledCallbacks(old);
+    await this.deactivate(old);
     await this.lifecycleHandlers.fire(this.host, key, 'reload');
     this.host.log.info({ plugin: key }, `plugin ${key} reloaded`);
     return { ...active.info };
   }
 
-  /** Records a plugin that could not be loaded, so that it shows in the list with its error. */
-  recordFailure(key: string, source: string | undefined, error: { type: string; message: string; stack?: string | undefined }): PluginInfo {
-    const info: PluginInfo = { key, name: key, version: '', description: '', state: 'failed', builtin: false, source, error };
+  /** Records a plugin that could not be loaded, so that it shows in the list with its error (and its manifest's name). */
+  recordFailure(
+    key: string,
+    source: string | undefined,
+    error: { type: string; message: string; stack?: string | undefined },
+    about?: { name: string; version: string; description: string },
+  ): PluginInfo {
+    const info: PluginInfo = {
+      key, name: about?.name ?? key, version: about?.version ?? '', description: about?.description ?? '', state: 'failed', builtin: false, source, error,
+    };
     this.failed.set(key, info);
     return info;
   }
@@ -208,7 +228,7 @@ export class PluginLifecycle {
   /** `recordFailures` is false for a reload: the old instance keeps running, so the plugin has not failed. */
   private async activate(
     plugin: Plugin,
-    opts: { source?: string | undefined; docs?: string | undefined; builtin?: boolean | undefined },
+    opts: { source?: string | undefined; docs?: string | undefined; builtin?: boolean | undefined; manifest?: PluginManifest | undefined },
     recordFailures = true,
   ): Promise<LoadedPlugin> {
     const key = plugin.key;
@@ -222,7 +242,7 @@ export class PluginLifecycle {
       persisted: () => void this.host.control.publish({ kind: 'plugin', pluginKey: key }).catch((err: unknown) => this.host.log.warn({ err, plugin: key }, 'could not tell the other processes of a config change')),
     });
     const loadScope = new Scope(key, this.host);
-    const active: LoadedPlugin = { plugin, info, store, config, loadScope, enabledScope: undefined, order: this.nextOrder++ };
+    const active: LoadedPlugin = { plugin, info, store, config, loadScope, enabledScope: undefined, order: this.nextOrder++, manifest: opts.manifest };
     try {
       await config.load();
     } catch (err) {
@@ -273,12 +293,21 @@ export class PluginLifecycle {
 
   /** Undoes the enabled registrations and runs onDisabled callbacks. */
   private async retire(l: LoadedPlugin): Promise<void> {
-    if (l.info.state !== 'enabled') return;
+    if (await this.unhook(l)) await this.disabledCallbacks(l);
+  }
+
+  /** Undoes the enabled registrations only; whether the plugin was enabled. */
+  private async unhook(l: LoadedPlugin): Promise<boolean> {
+    if (l.info.state !== 'enabled') return false;
     l.info.state = 'disabled';
     const scope = l.enabledScope;
     await this.lifecycleHandlers.fire(this.host, l.plugin.key, 'shutdown');
     l.enabledScope = undefined;
     await scope?.dispose();
+    return true;
+  }
+
+  private async disabledCallbacks(l: LoadedPlugin): Promise<void> {
     for (const fn of l.plugin.disabledCallbacks) await callPlugin(this.host, l.plugin.key, 'onDisabled', fn);
   }
 

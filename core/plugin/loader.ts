@@ -21,8 +21,8 @@ const MODULE_EXT = ['.ts', '.mts', '.js', '.mjs'];
 const INDEX_FILES = ['index.ts', 'index.mts', 'index.js', 'index.mjs'];
 
 /**
- * The plugin entry points in `dir`: module files (not tests or declarations) and folders holding an
- * `index` module, sorted by name so that load order does not depend on the file system.
+ * The plugin entry points in `dir`: module files (not tests or declarations), folders holding an `index`
+ * module, and folders holding a `plugin.toml`, sorted by name so that load order does not depend on the file system.
  */
 export function discoverPlugins(dir: string): string[] {
   if (!fs.existsSync(dir)) return [];
@@ -31,7 +31,9 @@ export function discoverPlugins(dir: string): string[] {
     const full = path.join(dir, entry.name);
     if (entry.isDirectory()) {
       const index = INDEX_FILES.map((f) => path.join(full, f)).find((f) => fs.existsSync(f));
+      // A folder with a manifest is a plugin even when its module is not an index (`entry = "src/main.ts"`).
       if (index) found.push(index);
+      else if (fs.existsSync(path.join(full, 'plugin.toml'))) found.push(full);
     } else if (MODULE_EXT.some((e) => entry.name.endsWith(e)) && !/\.(test|spec|d)\.[mc]?[jt]s$/.test(entry.name)) {
       found.push(full);
     }

@@ -13,6 +13,7 @@ import type { ChatHistory, ResetResult } from '../session/index.js';
 import type { ChatPolicy } from '../pipeline/index.js';
 import type { PluginInfo } from './lifecycle.js';
 import type { ChatContext } from './context.js';
+import type { PluginIsolation } from './isolation.js';
 import type { MessageBus } from '../bus/index.js';
 import type { HttpRoutes } from '../http/index.js';
 import type { RunManager } from '../runs/index.js';
@@ -36,6 +37,8 @@ export interface PluginHost {
   settings: PluginSettings;
   /** The app's services, for plugins that manage the app (the built-in commands). */
   services: () => PluginServices;
+  /** Starts plugins in processes of their own; without it every plugin runs inline. */
+  isolation?: PluginIsolation | undefined;
   /** What N.E.K.O-style registrations use: entries, runs, the bus, timers and the HTTP server. */
   neko: NekoParts;
 }
@@ -74,6 +77,8 @@ export interface PluginSettings {
   callTimeoutMs: number;
   /** Keys of third-party plugins enabled without being enabled by hand. */
   enabledByDefault: readonly string[];
+  /** The Nekomata version a plugin's `[plugin.sdk]` ranges are checked against. */
+  sdkVersion: string;
 }
 
 /** Builds the `ChatContext` (Nekro's `AgentCtx`) callbacks receive. */

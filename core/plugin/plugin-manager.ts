@@ -6,8 +6,11 @@ import type { ChatKey, InboundMessage } from '../message/index.js';
 import { availableMethods, promptInjections, pushSystemMessage, userMessageSignal, type AvailableMethod, type PromptInjectionResult } from './callbacks.js';
 import type { ChatContext } from './context.js';
 import { PluginLifecycle, PluginStateError, type PluginInfo } from './lifecycle.js';
-import { discoverPlugins, importPlugin, PluginLoadError, readPluginDocs, resolvePluginEntry } from './loader.js';
+import { importPlugin, PluginLoadError, readPluginDocs } from './loader.js';
+import { checkDependencies, checkSdk, planDependencies, readManifest, type LoadedVersions, type PluginManifest } from '../manifest/index.js';
+import { checkManifestMatches, pluginTargets, readSource, type PluginSource } from './plugin-sources.js';
 import { chatContext, type PluginHost } from './plugin-host.js';
+import type { IsolatedPlugin } from './isolation.js';
 import { methodTools } from './method-tools.js';
 import { isBound } from './plugin.js';
 import { pluginOwningError } from './error-owner.js';
@@ -59,40 +62,107 @@ export class PluginManager extends PluginLifecycle {
     ];
   }
 
-  /** Loads every plugin of the configured folders: built-ins first, then the others, each in name order. */
+  /**
+   * Loads every plugin of the configured folders: built-ins first, then the others, each in name order; plugins
+   * with a `plugin.toml` last, in dependency order. A plugin refused (bad manifest, SDK range, dependency) is
+   * recorded as failed with the field at fault, and the others still load.
+   */
   async loadAll(): Promise<PluginInfo[]> {
     const out: PluginInfo[] = [];
-    for (const dir of this.dirs.builtin) for (const entry of discoverPlugins(dir)) out.push(await this.loadFile(entry, { builtin: true }));
-    for (const target of this.dirs.extra) {
-      const entries = fs.existsSync(target) && fs.statSync(target).isDirectory() && !hasIndex(target) ? discoverPlugins(target) : [target];
-      for (const entry of entries) out.push(await this.loadFile(entry));
+    const manifested: (PluginSource & { manifest: PluginManifest })[] = [];
+    for (const { target, builtin } of pluginTargets(this.dirs)) {
+      let source: PluginSource;
+      try {
+        source = readSource(target, builtin);
+      } catch (err) {
+        out.push(this.loadFailed(target, err));
+        continue;
+      }
+      if (source.manifest) manifested.push({ ...source, manifest: source.manifest });
+      else out.push(await this.loadSource(source));
     }
+    const plan = planDependencies(manifested, this.versions());
+    for (const { item, error } of plan.refused) out.push(this.loadFailed(item.entry, error, item.manifest));
+    for (const item of plan.order) out.push(await this.loadSource(item));
     return out;
   }
 
   /**
-   * Loads one plugin module (or folder). A module that fails (import error, no Plugin default export,
-   * invalid metadata, duplicate name, throwing init) is recorded as failed with its error, and returned.
+   * Loads one plugin module (or folder). A module that fails (bad manifest, SDK range or dependency, import
+   * error, no Plugin default export, invalid metadata, duplicate name, throwing init) is recorded as failed
+   * with its error, and returned.
    */
   async loadFile(target: string, opts: { builtin?: boolean } = {}): Promise<PluginInfo> {
-    let entry = target;
     try {
-      entry = resolvePluginEntry(target);
+      return await this.loadSource(readSource(target, opts.builtin ?? false));
+    } catch (err) {
+      return this.loadFailed(target, err);
+    }
+  }
+
+  private async loadSource(source: PluginSource): Promise<PluginInfo> {
+    const { entry, manifest } = source;
+    try {
+      if (manifest) {
+        for (const warning of checkSdk(manifest, this.host.settings.sdkVersion).warnings) this.host.log.warn({ plugin: manifest.id }, warning);
+        checkDependencies(manifest, this.versions());
+      }
+      const about = { source: entry, docs: readPluginDocs(entry), builtin: source.builtin, manifest };
+      if (manifest && this.isolates(manifest, source.builtin)) {
+        const isolated = await this.host.isolation!.start(entry, manifest, this.host);
+        return await this.withProcess(isolated, manifest, () => this.load(isolated.plugin, about));
+      }
       let plugin = await importPlugin(entry);
       // Another app in this process has the module's instance (two apps in one test, say): this one gets its own.
       if (isBound(plugin)) plugin = await importPlugin(entry, true);
-      return await this.load(plugin, { source: entry, docs: readPluginDocs(entry), builtin: opts.builtin ?? false });
+      if (manifest) checkManifestMatches(manifest, plugin);
+      return await this.load(plugin, about);
     } catch (err) {
-      const e = err instanceof Error ? err : new Error(String(err));
-      const type = err instanceof PluginLoadError ? err.type : ((err as { code?: string }).code ?? 'LoadFailed');
-      this.host.log.error({ err: e, source: entry }, `plugin ${entry} failed to load: ${e.message}`);
-      this.host.metrics.count('plugin_load_failures_total', { type });
-      // A plugin that got as far as its init (or config) was recorded under its own key by the lifecycle.
-      const recorded = this.list().find((p) => p.state === 'failed' && p.source === entry);
-      if (recorded) return recorded;
-      const key = this.failedKey(entry);
-      return this.failedInfo(key) ?? this.recordFailure(key, entry, { type, message: e.message, stack: e.stack });
+      return this.loadFailed(entry, err, manifest);
     }
+  }
+
+  /** Logs, counts and records a plugin that could not be loaded: under its manifest's id when it has one. */
+  private loadFailed(entry: string, err: unknown, manifest?: PluginManifest): PluginInfo {
+    const e = err instanceof Error ? err : new Error(String(err));
+    const type = err instanceof PluginLoadError ? err.type : ((err as { code?: string }).code ?? 'LoadFailed');
+    this.host.log.error({ err: e, source: entry }, `plugin ${manifest?.id ?? entry} failed to load: ${e.message}`);
+    this.host.metrics.count('plugin_load_failures_total', { type });
+    // A plugin that got as far as its init (or config) was recorded under its own key by the lifecycle.
+    const recorded = this.list().find((p) => p.state === 'failed' && p.source === entry);
+    if (recorded) return recorded;
+    const error = { type, message: e.message, stack: e.stack };
+    if (manifest) return this.recordFailure(manifest.id, entry, error, manifest);
+    const key = this.failedKey(entry);
+    return this.failedInfo(key) ?? this.recordFailure(key, entry, error);
+  }
+
+  /** Whether a plugin runs in a process of its own: its manifest says so, or `PLUGIN_ISOLATION=process`; built-ins never. */
+  private isolates(manifest: PluginManifest, builtin: boolean): boolean {
+    const isolation = this.host.isolation;
+    if (!isolation || builtin || isolation.mode === 'inline') return false;
+    return isolation.mode === 'process' || manifest.runtime.isolation === 'process';
+  }
+
+  /** Loads (or swaps in) an isolated plugin's stand-in; its process stops when the plugin unloads, or now if the load fails. */
+  private async withProcess(isolated: IsolatedPlugin, manifest: PluginManifest, load: () => Promise<PluginInfo>): Promise<PluginInfo> {
+    try {
+      checkManifestMatches(manifest, isolated.plugin);
+      const info = await load();
+      const l = this.require(info.key);
+      l.process = isolated;
+      isolated.attach(l.config);
+      l.loadScope.add(() => isolated.stop(), 'plugin process');
+      return this.list().find((p) => p.key === info.key) ?? info;
+    } catch (err) {
+      await isolated.stop();
+      throw err;
+    }
+  }
+
+  /** What dependencies are checked against: the plugins loaded so far, and those that failed. */
+  private versions(): LoadedVersions {
+    return { versionOf: (key) => this.get(key)?.plugin.version, failed: (key) => this.failedInfo(key) !== undefined };
   }
 
   /**
@@ -104,8 +174,17 @@ export class PluginManager extends PluginLifecycle {
     const source = current.info.source;
     if (!source) throw new PluginStateError(`plugin ${key} was not loaded from a file, so it cannot be reloaded`);
     try {
+      // The manifest is read again: a reload may bring a new version, and the two must still agree.
+      const manifest = current.manifest ? readManifest(current.manifest.dir) : undefined;
+      const about = { source, docs: readPluginDocs(source), manifest };
+      // An isolated plugin's new process starts (and runs init) before the old one is stopped.
+      if (manifest && this.isolates(manifest, current.info.builtin)) {
+        const isolated = await this.host.isolation!.start(source, manifest, this.host);
+        return await this.withProcess(isolated, manifest, () => this.replace(key, isolated.plugin, about));
+      }
       const next = await importPlugin(source, true);
-      return await this.replace(key, next, { source, docs: readPluginDocs(source) });
+      if (manifest) checkManifestMatches(manifest, next);
+      return await this.replace(key, next, about);
     } catch (err) {
       this.host.metrics.count('plugin_reload_failures_total', { plugin: key });
       this.host.log.error({ err, plugin: key }, `reload of ${key} failed; the running instance is kept`);
@@ -163,11 +242,13 @@ export class PluginManager extends PluginLifecycle {
   }
 
   private onFileChanged(file: string): void {
-    // A folder plugin (index.*) owns its whole folder; a single-file plugin owns only its file, so that
-    // editing one of several plugins sharing a folder reloads that one.
-    const owns = (source: string): boolean =>
-      file === source || (/^index\.[mc]?[jt]s$/.test(path.basename(source)) && file.startsWith(path.dirname(source) + path.sep));
-    const owner = this.list().find((p) => p.source !== undefined && owns(p.source));
+    // A folder plugin (index.* or plugin.toml) owns its whole folder; a single-file plugin owns only its file, so
+    // that editing one of several plugins sharing a folder reloads that one.
+    const owns = (key: string, source: string): boolean => {
+      const folder = this.get(key)?.manifest?.dir ?? (/^index\.[mc]?[jt]s$/.test(path.basename(source)) ? path.dirname(source) : undefined);
+      return file === source || (folder !== undefined && file.startsWith(folder + path.sep));
+    };
+    const owner = this.list().find((p) => p.source !== undefined && owns(p.key, p.source));
     if (!owner || owner.state === 'failed' || owner.state === 'unloaded') return;
     clearTimeout(this.reloadTimers.get(owner.key));
     // Editors write a file in several steps: wait for them to settle before importing.
@@ -185,8 +266,4 @@ export class PluginManager extends PluginLifecycle {
   private failedInfo(key: string): PluginInfo | undefined {
     return this.list().find((p) => p.key === key && p.state === 'failed');
   }
-}
-
-function hasIndex(dir: string): boolean {
-  return ['index.ts', 'index.mts', 'index.js', 'index.mjs'].some((f) => fs.existsSync(path.join(dir, f)));
 }

@@ -13,11 +13,13 @@ import type { Metrics } from '../metrics/index.js';
 import type { Outbox } from '../outbox/index.js';
 import { FloodLimit, InterceptorChain, Pipeline, SharedDuplicates } from '../pipeline/index.js';
 import { PluginManager, type PluginServices } from '../plugin/index.js';
+import { ProcessIsolation } from '../plugin-process/index.js';
 import { ChatHistory, logBatch, resetChannel, resetHere, SessionManager, type ResetResult, type SessionHandler } from '../session/index.js';
 import type { Store } from '../store/index.js';
 import { agentSessionHandler, createAgent, unansweredHandler } from './agent-wiring.js';
 import { ChatSender, type AdapterTable } from './chat-sender.js';
 import type { Config } from './config.js';
+import { packageVersion } from './package-info.js';
 import type { LogFeed } from './log-feed.js';
 import { ReadinessProbe } from './readiness.js';
 import { createNekoParts, memoryRecord, type NekoBackends } from './neko-wiring.js';
@@ -115,8 +117,9 @@ export function assembleApp(b: Backends, o: AssemblyOptions): AppParts {
   plugins = new PluginManager(
     {
       hooks, kv: store.kv, history, buffer, tools, tags, commands: registry, log, metrics, send, control, neko,
-      settings: { dataDir: config.dataDir, callTimeoutMs: config.plugins.callTimeoutMs, enabledByDefault: config.plugins.enabled },
+      settings: { dataDir: config.dataDir, callTimeoutMs: config.plugins.callTimeoutMs, enabledByDefault: config.plugins.enabled, sdkVersion: packageVersion() },
       services: () => services,
+      isolation: new ProcessIsolation(config.plugins.isolation, config.plugins.process),
     },
     { builtin: o.builtinPluginDirs ?? [BUILTIN_PLUGIN_DIR], extra: config.plugins.dirs },
   );

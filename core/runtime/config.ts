@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DEFAULT_AGENT_SETTINGS, type AgentSettings } from '../agent/index.js';
 import type { CommandSettings } from '../command/index.js';
+import type { IsolationSetting, ProcessLimits } from '../plugin/index.js';
 import { findSettingTypos, type SettingTypo } from './setting-typos.js';
 import type { ChatPolicy, FloodSettings } from '../pipeline/index.js';
 import type { ProxySettings } from '../net/index.js';
@@ -72,6 +73,16 @@ const envSchema = z
     PLUGINS_ENABLED: z.string().default(''),
     PLUGIN_WATCH: bool.default(false),
     PLUGIN_CALL_TIMEOUT_MS: int(1).default(30_000),
+    PLUGIN_ISOLATION: z.enum(['manifest', 'inline', 'process'], 'expected manifest, inline or process').default('manifest'),
+    PLUGIN_MEMORY_MB: int(16).default(512),
+    PLUGIN_START_TIMEOUT_MS: int(1).default(15_000),
+    PLUGIN_HEALTH_INTERVAL_MS: int(10).default(5_000),
+    PLUGIN_HEALTH_TIMEOUT_MS: int(1).default(5_000),
+    PLUGIN_STOP_TIMEOUT_MS: int(1).default(3_000),
+    PLUGIN_RESTART_BASE_MS: int(1).default(500),
+    PLUGIN_RESTART_MAX_MS: int(1).default(30_000),
+    PLUGIN_CRASH_LOOP_COUNT: int(1).default(5),
+    PLUGIN_CRASH_LOOP_WINDOW_MS: int(1).default(60_000),
     PLUGIN_CALL_POLICY: z.enum(['reject', 'warn']).default('reject'),
     PLUGIN_CALL_MAX_DEPTH: int(1, 100).default(20),
     RUN_TIMEOUT_MS: int(1).default(300_000),
@@ -171,8 +182,8 @@ export interface Config {
   /** Flood limits at ingest: at most `messages` per `windowMs` per user (any chat) and per chat; 0 messages = off. */
   flood: FloodSettings;
   chatPolicy: ChatPolicy;
-  /** `callPolicy`/`callMaxDepth`: the A1 policy on calls between plugins (cycles, chain depth). */
-  plugins: { dirs: string[]; enabled: string[]; watch: boolean; callTimeoutMs: number; callPolicy: 'reject' | 'warn'; callMaxDepth: number };
+  /** `callPolicy`/`callMaxDepth`: the A1 policy on calls between plugins (cycles, chain depth); `isolation`/`process`: where plugins run and the process host's limits. */
+  plugins: { dirs: string[]; enabled: string[]; watch: boolean; callTimeoutMs: number; callPolicy: 'reject' | 'warn'; callMaxDepth: number; isolation: IsolationSetting; process: ProcessLimits };
   /** Runs of plugin entries: time limit, cancel grace, finished runs kept, runs executed at once per process (Redis). */
   runs: { timeoutMs: number; cancelGraceMs: number; keep: number; concurrency: number };
   /** Records kept per message-bus topic. */
@@ -267,6 +278,13 @@ function toConfig(e: CoreSettingValues, typos: SettingTypo[]): Config {
     plugins: {
       dirs: list(e.PLUGIN_DIRS), enabled: list(e.PLUGINS_ENABLED), watch: e.PLUGIN_WATCH, callTimeoutMs: e.PLUGIN_CALL_TIMEOUT_MS,
       callPolicy: e.PLUGIN_CALL_POLICY, callMaxDepth: e.PLUGIN_CALL_MAX_DEPTH,
+      isolation: e.PLUGIN_ISOLATION,
+      process: {
+        callTimeoutMs: e.PLUGIN_CALL_TIMEOUT_MS, memoryMb: e.PLUGIN_MEMORY_MB, startTimeoutMs: e.PLUGIN_START_TIMEOUT_MS,
+        healthIntervalMs: e.PLUGIN_HEALTH_INTERVAL_MS, healthTimeoutMs: e.PLUGIN_HEALTH_TIMEOUT_MS, stopTimeoutMs: e.PLUGIN_STOP_TIMEOUT_MS,
+        restartBaseMs: e.PLUGIN_RESTART_BASE_MS, restartMaxMs: e.PLUGIN_RESTART_MAX_MS,
+        crashLoopCount: e.PLUGIN_CRASH_LOOP_COUNT, crashLoopWindowMs: e.PLUGIN_CRASH_LOOP_WINDOW_MS,
+      },
     },
     runs: { timeoutMs: e.RUN_TIMEOUT_MS, cancelGraceMs: e.RUN_CANCEL_GRACE_MS, keep: e.RUN_KEEP, concurrency: e.RUN_CONCURRENCY },
     bus: { history: e.BUS_HISTORY },

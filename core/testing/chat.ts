@@ -151,14 +151,16 @@ export class TestChat {
 }
 
 /**
- * Starts an app with `plugin` loaded and enabled, and a chat to talk to it in.
+ * Starts an app with `plugin` loaded and enabled, and a chat to talk to it in. Give the plugin's folder (or module)
+ * instead of the instance to load it as the app would, with its `plugin.toml`: an isolated plugin then runs in a
+ * process of its own, as in production.
  * @example
  * import { startChat } from 'nekomata/testing';
- * const chat = await startChat(weather);
+ * const chat = await startChat(weather); // or startChat('./plugins/weather')
  * await chat.shouldReply('/weather Paris', /Paris/);
  * await chat.stop();
  */
-export async function startChat(plugin: Plugin, options: ChatOptions = {}): Promise<TestChat> {
+export async function startChat(plugin: Plugin | string, options: ChatOptions = {}): Promise<TestChat> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'nekomata-test-chat-'));
   const config = loadConfig({
     // Quick enough for tests, long enough for a burst typed at once to arrive as one batch.
@@ -179,8 +181,12 @@ export async function startChat(plugin: Plugin, options: ChatOptions = {}): Prom
   });
   await app.start();
   for (const p of [...(options.plugins ?? []), plugin]) {
-    await app.plugins.load(p);
-    await app.plugins.enable(p.key);
+    const info = typeof p === 'string' ? await app.plugins.loadFile(p) : await app.plugins.load(p);
+    if (info.state === 'failed') {
+      await app.stop('the plugin under test failed to load');
+      throw new Error(`plugin ${info.key} failed to load: ${info.error?.message ?? 'no reason given'}`);
+    }
+    await app.plugins.enable(info.key);
   }
   return new TestChat(app, adapter, buffer, options, dataDir);
 }

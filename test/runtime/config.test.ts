@@ -17,7 +17,10 @@ const defaults: Config = {
   flood: { user: { messages: 20, windowMs: 10_000 }, chat: { messages: 60, windowMs: 10_000 } },
   console: { enabled: 'auto', userId: 'local', level: 'super_user' },
   chatPolicy: { private: 'buffer', groupMentioned: 'buffer', groupOther: 'record', wakeWords: [] },
-  plugins: { dirs: [], enabled: [], watch: false, callTimeoutMs: 30_000, callPolicy: 'reject', callMaxDepth: 20 },
+  plugins: {
+    dirs: [], enabled: [], watch: false, callTimeoutMs: 30_000, callPolicy: 'reject', callMaxDepth: 20, isolation: 'manifest',
+    process: { callTimeoutMs: 30_000, memoryMb: 512, startTimeoutMs: 15_000, healthIntervalMs: 5_000, healthTimeoutMs: 5_000, stopTimeoutMs: 3_000, restartBaseMs: 500, restartMaxMs: 30_000, crashLoopCount: 5, crashLoopWindowMs: 60_000 },
+  },
   runs: { timeoutMs: 300_000, cancelGraceMs: 5_000, keep: 500, concurrency: 8 },
   bus: { history: 10_000 },
   commands: {
@@ -105,6 +108,8 @@ describe('loadConfig parsing', () => {
       PLUGINS_ENABLED: 'me.weather,you.dice',
       PLUGIN_WATCH: '1',
       PLUGIN_CALL_TIMEOUT_MS: '5000',
+      PLUGIN_ISOLATION: 'process',
+      PLUGIN_MEMORY_MB: '256',
       COMMANDS_ENABLED: '0',
       COMMAND_PREFIX: '#',
       COMMAND_UNKNOWN_REPLY: 'silent',
@@ -136,7 +141,10 @@ describe('loadConfig parsing', () => {
       resetTimeoutMs: 10_000,
       console: { enabled: true, userId: 'me', level: 'super_user' },
       chatPolicy: { private: 'trigger', groupMentioned: 'flush', groupOther: 'discard', wakeWords: ['neko', 'mata'] },
-      plugins: { dirs: ['./my-plugins', '/opt/neko/plugin.ts'], enabled: ['me.weather', 'you.dice'], watch: true, callTimeoutMs: 5000, callPolicy: 'reject', callMaxDepth: 20 },
+      plugins: {
+        dirs: ['./my-plugins', '/opt/neko/plugin.ts'], enabled: ['me.weather', 'you.dice'], watch: true, callTimeoutMs: 5000, callPolicy: 'reject', callMaxDepth: 20, isolation: 'process',
+        process: { callTimeoutMs: 5000, memoryMb: 256, startTimeoutMs: 15_000, healthIntervalMs: 5_000, healthTimeoutMs: 5_000, stopTimeoutMs: 3_000, restartBaseMs: 500, restartMaxMs: 30_000, crashLoopCount: 5, crashLoopWindowMs: 60_000 },
+      },
       runs: { timeoutMs: 300_000, cancelGraceMs: 5_000, keep: 500, concurrency: 8 },
       bus: { history: 10_000 },
       commands: {

@@ -32,6 +32,7 @@ export function Plugins() {
         <div class="row">
           <button class="link grow" onClick=${() => setOpen(open === p.key ? undefined : p.key)}><b>${p.name}</b> <small class="muted">${p.key} ${p.version}</small></button>
           <span class=${`badge ${p.state}`} data-testid="state">${t(p.state)}</span>
+          ${p.runtime.isolation === 'process' && html`<small class="muted" data-testid="process">${t('process')} ${p.runtime.processState}${p.runtime.pid ? ` · pid ${p.runtime.pid}` : ''} · ${p.runtime.restarts} ${t('restarts')}</small>`}
           ${p.state !== 'failed' && html`<label class="switch"><input type="checkbox" data-testid="toggle" checked=${p.state === 'enabled'} onChange=${() => act(p.key, p.state === 'enabled' ? 'disable' : 'enable')} /></label>`}
           ${p.source && html`<button class="small" onClick=${() => act(p.key, 'reload')}>${t('reload')}</button>`}
         </div>

@@ -14,8 +14,10 @@ const Plugin = z
     disabledBecause: z.string().optional(),
     hasConfig: z.boolean(),
     runtime: z.object({
-      isolation: z.enum(['inline', 'process']).openapi({ description: 'Every plugin runs inline until isolated plugins land' }),
-      pid: z.number().int(),
+      isolation: z.enum(['inline', 'process']).openapi({ description: 'inline: in the app process; process: in a process of its own (plugin.toml)' }),
+      pid: z.number().int().optional().openapi({ description: 'The process it runs in; absent while an isolated plugin has none' }),
+      processState: z.enum(['starting', 'running', 'restarting', 'stopping', 'stopped', 'crashed']).optional().openapi({ description: 'An isolated plugin’s process' }),
+      memoryMb: z.number().int().optional().openapi({ description: 'An isolated plugin’s heap limit' }),
       restarts: z.number().int(),
       errors: z.number().openapi({ description: 'Calls of the plugin that threw or timed out since start' }),
       lastError: z.object({ type: z.string(), message: z.string() }).optional(),
@@ -62,9 +64,16 @@ export function pluginRoutes(api: AdminApp, deps: AdminDeps): void {
     ...(info.disabledBecause ? { disabledBecause: info.disabledBecause } : {}),
     hasConfig: Object.keys(deps.plugins.get(info.key)?.config.schema.shape ?? {}).length > 0,
     runtime: {
-      isolation: 'inline', pid: process.pid, restarts: 0,
+      ...(info.process
+        ? {
+          isolation: 'process' as const, processState: info.process.state, memoryMb: info.process.memoryMb, restarts: info.process.restarts,
+          ...(info.process.pid !== undefined ? { pid: info.process.pid } : {}),
+        }
+        : { isolation: 'inline' as const, pid: process.pid, restarts: 0 }),
       errors: deps.metrics.snapshot().filter((s) => s.name === 'plugin_errors_total' && s.labels.plugin === info.key).reduce((n, s) => n + s.value, 0),
-      ...(info.error ? { lastError: { type: info.error.type, message: info.error.message } } : {}),
+      ...(info.error
+        ? { lastError: { type: info.error.type, message: info.error.message } }
+        : info.process?.lastError ? { lastError: { type: 'ProcessExit', message: info.process.lastError.message } } : {}),
     },
   });
   const find = (k: string) => deps.plugins.list().find((p) => p.key === k);

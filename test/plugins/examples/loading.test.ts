@@ -7,7 +7,8 @@ import { makeTestApp } from '../../support/app.js';
 import { makeMessage } from '../../support/messages.js';
 
 const examples = path.resolve(import.meta.dirname, '../../../plugins/examples');
-const names = ['config', 'hooks', 'lifecycle', 'message-signal', 'prompt-injection', 'sandbox-methods', 'store-scopes'];
+// Plugins with a plugin.toml load after the others, in dependency order: the isolated example comes last.
+const names = ['config', 'hooks', 'lifecycle', 'message-signal', 'prompt-injection', 'sandbox-methods', 'store-scopes', 'isolated'];
 
 let app: App | undefined;
 let dataDir: string | undefined;
