@@ -51,6 +51,8 @@ if ran and tonumber(ran) >= tonumber(ARGV[5]) then
 end
 local n = (#ARGV - 5) / 4
 local function arg(i, f) return ARGV[5 + i * 4 + f] end
+-- Each partition's wake time as this call leaves it: read once a call, not once a run.
+local wakes = {}
 local i = 0
 while i < n do
   local chat, part, mt = arg(i, 1), arg(i, 2), arg(i, 3)
@@ -90,13 +92,15 @@ while i < n do
     local run = -1
     if due >= 0 and redis.call('HEXISTS', prefix .. 'held:' .. part, chat) == 0 then
       redis.call('ZADD', prefix .. 'due:' .. part, 'LT', due, chat)
-      local wake = prefix .. 'wake:' .. part
+      local w = wakes[part]
+      if w == nil then w = tonumber(redis.call('GET', prefix .. 'wake:' .. part)) or false end
       -- A look time long past means the job died or failed for good: ask again rather than wait for the sweeper.
-      local w = tonumber(redis.call('GET', wake))
       if not w or w > due or w < lastTs - 2000 then
-        redis.call('SET', wake, due)
+        redis.call('SET', prefix .. 'wake:' .. part, due)
+        w = due
         run = due
       end
+      wakes[part] = w
     end
     out[#out + 1] = k
     out[#out + 1] = last
