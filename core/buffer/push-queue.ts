@@ -32,6 +32,8 @@ interface QueuedPush {
   message: InboundMessage;
   mode: PushMode;
   ts: number;
+  /** The chat's partition, computed once (the call's arguments and its schedules both need it). */
+  part: number;
   result?: PushResult;
   resolve: (r: PushResult) => void;
   reject: (err: unknown) => void;
@@ -98,7 +100,7 @@ export class PushQueue {
       return Promise.reject(new BufferSpoolFullError(this.target.spoolMax));
     }
     return new Promise<PushResult>((resolve, reject) => {
-      this.queued.push({ message, mode, ts: Date.now(), resolve, reject });
+      this.queued.push({ message, mode, ts: Date.now(), part: this.target.partitionOf(message.chatKey), resolve, reject });
       this.timer ??= setImmediate(() => this.storeQueued());
     });
   }
@@ -107,7 +109,7 @@ export class PushQueue {
   async restore(calls: readonly SpooledCall[]): Promise<void> {
     const stored = calls.map((c) => {
       // Accepted before the last shutdown: nobody waits for them, and a refusal is counted as lost.
-      const call: Call = { caller: c.caller, n: c.n, pushes: c.pushes.map((p) => ({ ...p, resolve: noop, reject: noop })), spooled: true, abandoned: false };
+      const call: Call = { caller: c.caller, n: c.n, pushes: c.pushes.map((p) => ({ ...p, part: this.target.partitionOf(p.message.chatKey), resolve: noop, reject: noop })), spooled: true, abandoned: false };
       this.spooledMessages += call.pushes.length;
       return this.send(call);
     });
@@ -205,20 +207,31 @@ export class PushQueue {
     if (reply!.length > 0) await this.settle(call, reply!);
   }
 
-  /** Sequence numbers and schedules from the script's reply. */
+  /** Sequence numbers and schedules from the script's reply (four entries per run of pushes, see PUSH_MANY). */
   private async settle(call: Call, reply: (number | string)[]): Promise<void> {
     const due = new Map<number, { at: number; waiting: QueuedPush[] }>();
-    call.pushes.forEach((push, i) => {
-      const [seq, len, at] = [reply[i * 3] as number, reply[i * 3 + 1] as number, reply[i * 3 + 2] as number];
-      if (seq < 0) return this.refuse([push], call.spooled, new Error(`buffer push refused by Redis: ${String(len)}`));
-      push.result = { seq, pending: push.mode === 'flush' ? 0 : len };
-      if (at < 0) return push.resolve(push.result);
-      const part = this.target.partitionOf(push.message.chatKey);
-      const entry = due.get(part) ?? { at, waiting: [] };
-      entry.at = Math.min(entry.at, at);
-      entry.waiting.push(push);
-      due.set(part, entry);
-    });
+    let p = 0;
+    for (let r = 0; r < reply.length; r += 4) {
+      const k = reply[r] as number;
+      const last = reply[r + 1] as number;
+      const len = reply[r + 2] as number;
+      const at = reply[r + 3] as number;
+      const run = call.pushes.slice(p, p + k);
+      p += k;
+      if (last < 0) {
+        this.refuse(run, call.spooled, new Error(`buffer push refused by Redis: ${String(len)}`));
+        continue;
+      }
+      run.forEach((push, i) => {
+        push.result = { seq: last - k + 1 + i, pending: push.mode === 'flush' ? 0 : len - k + 1 + i };
+        // The run's last push is the one that may have made its chat due (as a push of its own would).
+        if (at < 0 || i < k - 1) return push.resolve(push.result);
+        const entry = due.get(push.part) ?? { at, waiting: [] };
+        entry.at = Math.min(entry.at, at);
+        entry.waiting.push(push);
+        due.set(push.part, entry);
+      });
+    }
     // The messages are stored: a failed request for the job is logged, counted and left to the sweeper, and
     // the pushes still resolve (refusing them would have the platform send them again).
     await Promise.all(
@@ -245,7 +258,7 @@ export class PushQueue {
   private args(call: Call): (string | number)[] {
     const { keyPrefix, policy } = this.target;
     const args: (string | number)[] = [keyPrefix, policy.debounceMs, policy.maxBatch, call.caller, call.n];
-    for (const { message, mode, ts } of call.pushes) args.push(message.chatKey, this.target.partitionOf(message.chatKey), mode[0]! + ts, JSON.stringify(message));
+    for (const { message, mode, ts, part } of call.pushes) args.push(message.chatKey, part, mode[0]! + ts, JSON.stringify(message));
     return args;
   }
 }

@@ -14,6 +14,11 @@ import { startRedisServer, type RedisServer } from '../support/redis-server.js';
  */
 const CHATS = 200;
 const BURST = 5;
+/**
+ * Issue 20 asks for at most 4; this workload costs 3.75 (the same every run) since the push script reads each
+ * partition's wake time once a call rather than once a chat's run (3.92 before). A change that adds calls shows here.
+ */
+const MAX_CALLS_PER_MESSAGE = 3.8;
 
 let server: RedisServer;
 let admin: Redis;
@@ -37,7 +42,7 @@ async function commandCalls(): Promise<Map<string, number>> {
 }
 
 describe('BullMQ driver: Redis calls per message', () => {
-  it(`a burst of ${BURST} per chat, pushed, batched and acknowledged, costs at most 4 calls a message`, async () => {
+  it(`a burst of ${BURST} per chat, pushed, batched and acknowledged, costs at most ${MAX_CALLS_PER_MESSAGE} calls a message`, async () => {
     const driver = new BullMQBufferDriver(
       { debounceMs: 20, maxBatch: 10, maxWaitMs: 500 },
       { redis: { url: server.url, prefix: `cost:${randomUUID()}` }, ...testDeps() },
@@ -59,7 +64,7 @@ describe('BullMQ driver: Redis calls per message', () => {
       const perMessage = total / (CHATS * BURST);
       const top = [...calls].sort((a, b) => b[1] - a[1]).map(([name, n]) => `${name} ${(n / (CHATS * BURST)).toFixed(2)}`).join(', ');
       expect(handled).toHaveLength(CHATS);
-      expect(perMessage, `calls per message: ${top}`).toBeLessThanOrEqual(4);
+      expect(perMessage, `calls per message: ${top}`).toBeLessThanOrEqual(MAX_CALLS_PER_MESSAGE);
     } finally {
       await driver.close({ timeoutMs: 2000 });
     }
