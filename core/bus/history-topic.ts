@@ -1,6 +1,6 @@
 import type { HistoryEntry, HistoryStore } from '../store/index.js';
 import { clampLimit, matchesFilter } from './bus-filter.js';
-import type { BusInput, BusRecord, BusTopic } from './bus-types.js';
+import type { BusInput, BusRecord, BusTopicReader } from './bus-types.js';
 import type { Watchers } from './watchers.js';
 
 /** A history store that keeps one order across chats (SQLite), which the `memory` topic reads through. */
@@ -41,11 +41,9 @@ export class HistoryTopic {
     if (this.watchers.has('memory')) this.watchers.deliver(recordOf(seq, entry));
   }
 
-  topic(): BusTopic {
+  /** The topic's reading half: it has no `publish` (records come from `recorded`). */
+  reader(): BusTopicReader {
     return {
-      publish: () => {
-        throw new Error('the memory topic is chat history: record through ChatHistory, not publish');
-      },
       getRecent: async (query = {}) => {
         const limit = clampLimit(query.limit, this.history);
         const out: BusRecord[] = [];

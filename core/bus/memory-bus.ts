@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { Metrics } from '../metrics/index.js';
 import type { HistoryEntry } from '../store/index.js';
 import { clampLimit, matchesFilter } from './bus-filter.js';
-import { BUS_TOPICS, type BusInput, type BusRecord, type BusTopic, type BusTopicName, type MessageBus, type TopicOf } from './bus-types.js';
+import { BUS_TOPICS, type BusInput, type BusRecord, type BusTopic, type BusTopicName, type BusTopicReader, type MessageBus, type TopicOf } from './bus-types.js';
 import { HistoryTopic, memoryInput, sentInput, type NumberedHistory } from './history-topic.js';
 import { Watchers } from './watchers.js';
 
@@ -13,7 +13,9 @@ import { Watchers } from './watchers.js';
  */
 export class MemoryBus implements MessageBus {
   readonly description = 'in process';
-  private readonly topics = new Map<BusTopicName, BusTopic>();
+  private readonly topics = new Map<BusTopicName, BusTopicReader>();
+  /** The topics whose records this bus keeps: every one but `memory` over a numbering store. */
+  private readonly kept = new Map<BusTopicName, BusTopic>();
   private readonly watchers: Watchers;
   private readonly memory: HistoryTopic | undefined;
   private seq = 0;
@@ -24,7 +26,15 @@ export class MemoryBus implements MessageBus {
   ) {
     this.watchers = new Watchers(deps);
     if (deps.historyStore) this.memory = new HistoryTopic(deps.historyStore, history, this.watchers);
-    for (const name of BUS_TOPICS) this.topics.set(name, name === 'memory' && this.memory ? this.memory.topic() : this.makeTopic(name));
+    for (const name of BUS_TOPICS) {
+      if (name === 'memory' && this.memory) {
+        this.topics.set(name, this.memory.reader());
+      } else {
+        const topic = this.makeTopic(name);
+        this.kept.set(name, topic);
+        this.topics.set(name, topic);
+      }
+    }
   }
 
   topic<N extends BusTopicName>(name: N): TopicOf<N> {
@@ -32,9 +42,10 @@ export class MemoryBus implements MessageBus {
   }
 
   recordHistory(entry: HistoryEntry, seq: number | undefined): void {
-    if (this.memory && seq !== undefined) this.memory.recorded(entry, seq);
-    else this.topics.get('memory')!.publish(memoryInput(entry));
-    if (entry.role === 'bot') this.topics.get('messages')!.publish(sentInput(entry));
+    if (!this.memory) this.kept.get('memory')!.publish(memoryInput(entry));
+    // A numbering store always gives a number; without one there is no id that reads back the same.
+    else if (seq !== undefined) this.memory.recorded(entry, seq);
+    if (entry.role === 'bot') this.kept.get('messages')!.publish(sentInput(entry));
   }
 
   flush(): Promise<void> {
