@@ -1,4 +1,5 @@
 import type { Disposer } from '../hooks/index.js';
+import type { HistoryEntry } from '../store/index.js';
 
 /**
  * The topics of the message bus (N.E.K.O's message plane stores): what plugins pushed and the bot sent,
@@ -64,9 +65,17 @@ export interface BusTopic extends BusTopicReader {
   publish(input: BusInput): void;
 }
 
+/** What `topic(name)` gives: `memory` is fed only by the history writer (`recordHistory`), so it has no `publish`. */
+export type TopicOf<N extends BusTopicName> = N extends 'memory' ? BusTopicReader : BusTopic;
+
 /** The message bus: a bounded history per topic, in process or on Redis Streams. */
 export interface MessageBus {
-  topic(name: BusTopicName): BusTopic;
+  topic<N extends BusTopicName>(name: N): TopicOf<N>;
+  /**
+   * The history writer's feed (`ChatHistory`): `entry` on `memory`, and a `bot` entry, which is what the bot
+   * sent, on `messages` as type `sent`. `seq` is the number the history store gave the entry, when it numbers them.
+   */
+  recordHistory(entry: HistoryEntry, seq: number | undefined): void;
   /** `in process` or `Redis Streams at …`, for the start-up summary. */
   readonly description: string;
   /** Resolves once every record published so far is readable by `getRecent` (Redis: written). */

@@ -4,7 +4,9 @@ import { toError } from '../errors/index.js';
 import type { Metrics } from '../metrics/index.js';
 import { connectRedis, redactUrl, type RedisSettings } from '../redis/index.js';
 import { clampLimit, matchesFilter } from './bus-filter.js';
-import { BUS_TOPICS, type BusInput, type BusRecord, type BusTopic, type BusTopicName, type MessageBus } from './bus-types.js';
+import type { HistoryEntry } from '../store/index.js';
+import { BUS_TOPICS, type BusInput, type BusRecord, type BusTopic, type BusTopicName, type MessageBus, type TopicOf } from './bus-types.js';
+import { memoryInput, sentInput } from './history-topic.js';
 import { Watchers } from './watchers.js';
 
 type StreamEntry = [id: string, fields: string[]];
@@ -39,8 +41,14 @@ export class RedisBus implements MessageBus {
     for (const name of BUS_TOPICS) this.topics.set(name, this.makeTopic(name));
   }
 
-  topic(name: BusTopicName): BusTopic {
-    return this.topics.get(name)!;
+  topic<N extends BusTopicName>(name: N): TopicOf<N> {
+    return this.topics.get(name)! as TopicOf<N>;
+  }
+
+  // Redis history has no order across chats to read `memory` from, and other processes watch it: a stream.
+  recordHistory(entry: HistoryEntry): void {
+    this.publish(this.key('memory'), 'memory', memoryInput(entry));
+    if (entry.role === 'bot') this.publish(this.key('messages'), 'messages', sentInput(entry));
   }
 
   async flush(): Promise<void> {

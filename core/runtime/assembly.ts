@@ -22,7 +22,7 @@ import type { Config } from './config.js';
 import { packageVersion } from './package-info.js';
 import type { LogFeed } from './log-feed.js';
 import { ReadinessProbe } from './readiness.js';
-import { createNekoParts, memoryRecord, type NekoBackends } from './neko-wiring.js';
+import { createNekoParts, type NekoBackends } from './neko-wiring.js';
 import type { NekoParts } from '../plugin/index.js';
 
 /** Where the built-in plugins live, whatever the working directory. */
@@ -102,9 +102,9 @@ export function assembleApp(b: Backends, o: AssemblyOptions): AppParts {
   const http = new HttpServer(config.http, { log: log.child({ component: 'http' }), metrics, readiness: () => readiness.check() });
   // Built before the plugin manager whose state it asks: the closure reads it at call time.
   let plugins!: PluginManager;
-  const neko = createNekoParts({ config, log, metrics, store, hooks, http }, o, (key) => plugins.get(key)?.info.state);
-  const memory = neko.bus.topic('memory');
-  const history = new ChatHistory(store.history, { ...deps, onRecord: (entry) => memory.publish(memoryRecord(entry)) });
+  const neko = createNekoParts({ config, log, metrics, store, http }, o, (key) => plugins.get(key)?.info.state);
+  // The bus's `memory` and `sent` records come from the one history writer (one owner, no hook per send).
+  const history = new ChatHistory(store.history, { ...deps, onRecord: (entry, seq) => neko.bus.recordHistory(entry, seq) });
   const adapters: AdapterTable = new Map();
   const sender = new ChatSender({ adapters, outbox: o.outbox, hooks, metrics, history });
   const send = sender.send.bind(sender);

@@ -1,12 +1,10 @@
 import type { Logger } from 'pino';
 import { MemoryBus, type MessageBus } from '../bus/index.js';
-import { describeSegments } from '../message/index.js';
-import type { HookRegistry } from '../hooks/index.js';
 import type { HttpServer } from '../http/index.js';
 import type { Metrics } from '../metrics/index.js';
 import { EmbeddedTimers, EntryRegistry, pluginDataDir, resolveInside, type NekoParts, type TimerDriver } from '../plugin/index.js';
 import { LocalRunQueue, RunManager, RunStore, type RunQueue } from '../runs/index.js';
-import type { HistoryEntry, Store } from '../store/index.js';
+import type { Store } from '../store/index.js';
 import type { Config } from './config.js';
 
 /** Backends of the N.E.K.O parts that `openApp` makes on Redis; embedded ones are made when absent. */
@@ -24,12 +22,14 @@ export interface NekoBackends {
  * it is built after these parts, which it is handed.
  */
 export function createNekoParts(
-  b: { config: Config; log: Logger; metrics: Metrics; store: Store; hooks: HookRegistry; http: HttpServer },
+  b: { config: Config; log: Logger; metrics: Metrics; store: Store; http: HttpServer },
   o: NekoBackends,
   pluginState: (key: string) => string | undefined,
 ): NekoParts {
   const { config, log, metrics } = b;
-  const bus = o.bus ?? new MemoryBus(config.bus.history, { log, metrics });
+  // SQLite numbers its history across chats, so `memory` reads it there instead of keeping a copy.
+  const numbered = b.store.history.newest ? { newest: b.store.history.newest.bind(b.store.history) } : undefined;
+  const bus = o.bus ?? new MemoryBus(config.bus.history, { log, metrics, historyStore: numbered });
   const entries = new EntryRegistry({
     log, metrics, events: bus.topic('events'), pluginState,
     settings: { policy: config.plugins.callPolicy, maxDepth: config.plugins.callMaxDepth, timeoutMs: config.plugins.callTimeoutMs },
@@ -42,12 +42,5 @@ export function createNekoParts(
     },
     o.runQueue ?? new LocalRunQueue(),
   );
-  // What the bot sent, on the `messages` topic beside what plugins pushed.
-  b.hooks.on('message_sent', (e) => void bus.topic('messages').publish({ type: 'sent', chat: e.chatKey, text: describeSegments([...e.segments]) }), { owner: 'core.bus' });
   return { entries, runs, bus, timers: o.timers ?? new EmbeddedTimers(), http: b.http };
-}
-
-/** Chat history as the `memory` topic sees it (read-only to plugins: only the history writer publishes). */
-export function memoryRecord(entry: HistoryEntry): { type: string; chat: string; text: string; ts: number; payload: unknown } {
-  return { type: entry.role, chat: entry.chatKey, text: entry.text, ts: entry.time, payload: { messageId: entry.messageId, userId: entry.userId, userName: entry.userName } };
 }

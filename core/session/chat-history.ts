@@ -25,7 +25,7 @@ export class ChatHistory {
 
   constructor(
     private readonly store: HistoryStore,
-    private readonly deps: { log: Logger; metrics: Metrics; onRecord?: (entry: HistoryEntry) => void },
+    private readonly deps: { log: Logger; metrics: Metrics; onRecord?: (entry: HistoryEntry, seq: number | undefined) => void },
   ) {
     this.counted = Object.fromEntries(ROLES.map((role) => [role, deps.metrics.counter('history_entries_total', { role })])) as Record<HistoryRole, Counter>;
   }
@@ -36,9 +36,9 @@ export class ChatHistory {
    */
   record(what: HistoryRecord): HistoryEntry {
     const entry = entryOf(what);
-    this.store.append(entry);
+    const seq = this.store.append(entry);
     this.counted[entry.role].inc();
-    this.deps.onRecord?.(entry);
+    this.deps.onRecord?.(entry, seq);
     // Checked first: this runs for every message, and an unused debug line still builds its fields.
     if (this.deps.log.isLevelEnabled('debug')) {
       this.deps.log.debug({ chatKey: entry.chatKey, role: entry.role, messageId: entry.messageId }, `history: ${entry.role} entry recorded`);

@@ -36,10 +36,12 @@ export class RedisHistory implements HistoryStore {
     this.failures = new RepeatLog(ctx.log, 'history writes failed');
   }
 
-  append(entry: HistoryEntry): void {
+  /** Returns undefined: lists per chat have no order across chats (no `newest`; the Redis bus keeps a stream). */
+  append(entry: HistoryEntry): undefined {
     this.ctx.assertOpen();
     this.queue.push(entry);
     this.scheduled ??= setImmediate(() => void this.writeQueue());
+    return undefined;
   }
 
   async recent(chatKey: string, limit: number): Promise<HistoryEntry[]> {

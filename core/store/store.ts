@@ -76,7 +76,8 @@ export interface ChatSummary {
  * always see every appended entry.
  */
 export interface HistoryStore {
-  append(entry: HistoryEntry): void;
+  /** Queues `entry`; returns its number in the store's one order across chats when it keeps one (see `newest`). */
+  append(entry: HistoryEntry): number | undefined;
   /** The newest `limit` entries of a chat, oldest first. */
   recent(chatKey: string, limit: number): Promise<HistoryEntry[]>;
   count(chatKey: string): Promise<number>;
@@ -86,6 +87,18 @@ export interface HistoryStore {
   chats(limit: number): Promise<ChatSummary[]>;
   /** Resolves once every queued append is durable. */
   flush(): Promise<void>;
+  /**
+   * The newest entries numbered below `before` (all, without it), of one chat when `chatKey` is given, newest
+   * first. Only a store with one order across chats has it (SQLite: the row id, given at `append`); the bus's
+   * `memory` topic reads history here instead of keeping a copy. Redis keeps a list per chat and no such order.
+   */
+  newest?(query: { before?: number | undefined; chatKey?: string | undefined; limit: number }): Promise<NumberedEntry[]>;
+}
+
+/** A history entry and its number in the store's order across chats (increasing, never reused while running). */
+export interface NumberedEntry {
+  seq: number;
+  entry: HistoryEntry;
 }
 
 /**

@@ -103,4 +103,21 @@ describe('the bus through the admin API', () => {
     });
     expect(got.map((e) => [e.event, e.data.text])).toEqual([['record', 'before the stream'], ['record', 'after the stream started']]);
   });
+
+  it('shows chat history on memory, live and read back under one id per entry', async () => {
+    const chatKey = 'test-private_admin-memory';
+    t.app.history.record({ kind: 'note', chatKey, text: 'recorded before' });
+    const res = await t.api(`/api/bus/memory/stream?chat=${chatKey}&limit=5`);
+    let recorded = false;
+    const got = await readEvents(res, (es) => {
+      if (!recorded && es.length === 1) {
+        recorded = true;
+        t.app.history.record({ kind: 'note', chatKey, text: 'recorded live' });
+      }
+      return es.length >= 2;
+    });
+    expect(got.map((e) => [e.data.type, e.data.text])).toEqual([['system', 'recorded before'], ['system', 'recorded live']]);
+    const read = await t.json(`/api/bus/memory?chat=${chatKey}`);
+    expect(read.map((r: { id: string }) => r.id)).toEqual(got.map((e) => e.data.id));
+  });
 });

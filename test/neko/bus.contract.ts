@@ -51,6 +51,24 @@ export function busContract(name: string, make: (history: number) => Promise<Mes
       expect((await events.getRecent({ limit: 3 })).map((r) => r.text)).toEqual(['197', '198', '199']);
     });
 
+    it('recordHistory files each history entry on memory and what the bot sent on messages', async () => {
+      const b = await bus();
+      const seen: string[] = [];
+      b.topic('memory').watch({ type: 'bot' }, (r) => void seen.push(r.text!));
+      await new Promise((r) => setTimeout(r, 50));
+      const base = { messageId: 'm1', userId: 'u1', userName: 'Ann', segments: [], time: 5000 };
+      b.recordHistory({ ...base, chatKey: 'c-private_1', role: 'user', text: 'hi' }, undefined);
+      b.recordHistory({ ...base, chatKey: 'c-private_1', role: 'bot', userId: 'bot', userName: 'bot', text: 'hello', time: 6000 }, undefined);
+      await b.flush();
+      const memory = await b.topic('memory').getRecent();
+      expect(memory.map((r) => [r.type, r.chat, r.text, r.ts])).toEqual([['user', 'c-private_1', 'hi', 5000], ['bot', 'c-private_1', 'hello', 6000]]);
+      expect(memory[0]!.payload).toEqual({ messageId: 'm1', userId: 'u1', userName: 'Ann' });
+      const sent = await b.topic('messages').getRecent();
+      expect(sent.map((r) => [r.type, r.chat, r.text])).toEqual([['sent', 'c-private_1', 'hello']]);
+      await until(() => seen.length === 1, 'the bot entry on memory');
+      expect(seen).toEqual(['hello']);
+    });
+
     it('watch calls back for matching records published from then on, survives a throwing watcher, and stops when disposed', async () => {
       const b = await bus();
       const runs = b.topic('runs');
