@@ -246,6 +246,8 @@ export class PluginProcess {
       this.o.log.info({ plugin: this.key, restarts: this.restarts }, `the process of plugin ${this.key} is running again`);
     } catch (err) {
       if ((this.state as ProcessState) === 'stopping' || (this.state as ProcessState) === 'stopped') return;
+      // The process died while its init or onEnabled ran: its exit already counted that crash, once.
+      if ((this.state as ProcessState) === 'restarting' || (this.state as ProcessState) === 'crashed') return;
       this.lastError = { message: err instanceof Error ? err.message : String(err), at: Date.now() };
       await this.kill();
       this.crashed();
