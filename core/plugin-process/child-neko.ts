@@ -44,7 +44,15 @@ export class ChildNeko {
     const fn = this.watchers.get(id);
     if (!fn) return;
     // A throwing watcher is the plugin's error, not the bus's: it goes to the app's log like any uncaught one.
-    void Promise.resolve().then(() => fn(record)).catch((err: unknown) => this.rpc.note('watch_error', { id, message: err instanceof Error ? err.message : String(err) }));
+    void Promise.resolve().then(() => fn(record)).catch((err: unknown) => {
+      const message = err instanceof Error ? err.message : String(err);
+      try {
+        this.rpc.note('watch_error', { id, message });
+      } catch {
+        // The pipe is closing (the app is stopping this process): stderr still reaches the app's log.
+        process.stderr.write(`a bus watcher threw while the pipe to the app was closing: ${message}\n`);
+      }
+    });
   }
 
   callPlugin(target: string, entryId: string, args: unknown, opts: { timeoutMs?: number }): Promise<unknown> {

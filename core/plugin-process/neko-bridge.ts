@@ -50,7 +50,9 @@ export function nekoBridge(o: {
     notes: {
       reportStatus: (status: Record<string, unknown>) => plugin().ctx.reportStatus(status),
       'bus.watch': (p: { id: string; topic: BusTopicName; filter: BusFilterWire | undefined }) => {
-        // The stand-in's bus view owns the watch: disabling or unloading the plugin ends it, as inline.
+        // The stand-in's bus view owns the watch: disabling or unloading the plugin ends it, as inline. Before the
+        // stand-in exists (code run while the plugin's module loads) there is no owner: `plugin()` throws, and the
+        // channel logs and counts the dropped watch (stage `process note bus.watch`).
         const dispose = plugin().ctx.bus[p.topic].watch(busFilterFromWire(p.filter) ?? {}, (record) => o.note('bus.record', { id: p.id, record }));
         watches.set(p.id, dispose);
       },

@@ -174,6 +174,10 @@ export class PluginProcess {
       },
       handlers: this.o.handlers,
       notes: this.o.notes,
+      noteError: (kind, err) => {
+        this.o.metrics.count('plugin_errors_total', { plugin: this.key, stage: `process note ${kind}` });
+        log.warn({ err, plugin: this.key, note: kind }, `a "${kind}" note from the process of plugin ${this.key} could not be handled: ${err instanceof Error ? err.message : String(err)}`);
+      },
       remoteError: (e, kind) => remoteError(this.key, kind, e),
       timeoutError: (kind, ms) => new PluginTimeoutError(this.key, kind, ms, 'raise plugin.runtime.call_timeout_ms if it needs longer'),
       sendError: (reason, kind) => new PluginCommunicationError(this.key, `${kind} could not be sent: ${reason}`),

@@ -52,6 +52,11 @@ export interface RpcOptions {
   handlers: Readonly<Record<string, RpcHandler>>;
   /** Handlers for the other side's notes, by kind. */
   notes?: Readonly<Record<string, (payload: any) => void>>;
+  /**
+   * A note's handler threw. A note has no caller to answer, and a throw here would escape the pipe's `message`
+   * event and end the process, so each side says where the error goes (log and count it).
+   */
+  noteError(kind: string, error: unknown): void;
   /** The error a failed remote call becomes on this side; `label` names the call. */
   remoteError(error: WireError, label: string): Error;
   /** The error a call past its deadline becomes. */
@@ -117,7 +122,11 @@ export class RpcChannel {
         this.pending.get(message.id)?.onItem?.(message.value);
         return;
       case 'note':
-        this.options.notes?.[message.kind]?.(message.payload);
+        try {
+          this.options.notes?.[message.kind]?.(message.payload);
+        } catch (err) {
+          this.options.noteError(message.kind, err);
+        }
         return;
       case 'req':
         void this.serve(message);

@@ -30,6 +30,13 @@ folders.add('hog', {
   toml: manifest('hog', runtime('memory_mb = 64\ncall_timeout_ms = 20000\nhealth_timeout_ms = 20000')),
   body: misbehaves('hog', 'const keep: number[][] = []; for (;;) keep.push(new Array(100_000).fill(1));'),
 });
+// Speaks the app's wire before the app has its stand-in: a note the app cannot act on yet (it once threw out of
+// the pipe's message event and ended the app).
+folders.add('early', {
+  toml: manifest('early', runtime()),
+  body: `process.send!({ t: 'note', kind: 'bus.watch', payload: { id: 'early', topic: 'messages' } });
+plugin.mountCommand({ name: 'pid', description: 'its process' }, () => N.CmdCtl.success(String(process.pid)));`,
+});
 afterAll(() => folders.remove());
 
 let ex: FolderApp | undefined;
@@ -48,6 +55,13 @@ const hookErrors = (key: string) => ex!.lines.filter((l) => l.plugin === key && 
 const restartLines = (key: string) => ex!.lines.filter((l) => l.plugin === key && typeof l.delayMs === 'number').map((l) => l.delayMs);
 
 describe('an isolated plugin that misbehaves', { timeout: 60_000 }, () => {
+  it('sends a note before the app is ready for it: the app logs and counts it and goes on', async () => {
+    const key = await start('early');
+    expect(ex!.app.metrics.get('plugin_errors_total', { plugin: key, stage: 'process note bus.watch' })).toBe(1);
+    expect(ex!.lines.find((l) => l.plugin === key && l.note === 'bus.watch')?.msg).toContain('is still starting');
+    expect((await say('hello', 'a')).outcome).toBe('buffer');
+  });
+
   it('crashes (process.exit): the call in flight fails at once, other chats go on, it restarts with backoff, and a crash loop stops it', async () => {
     const key = await start('crasher');
     const firstPid = ex!.info(key)!.process!.pid;
