@@ -1,3 +1,4 @@
+import os from 'node:os';
 import { transform } from 'esbuild';
 import { configDefaults, defineConfig, type Plugin } from 'vitest/config';
 import { excludedBrowserSuites } from './test/setup/browser-suites.js';
@@ -29,5 +30,9 @@ export default defineConfig({
     testTimeout: 20_000,
     hookTimeout: 30_000,
     pool: 'forks',
+    // Two files at a time even on 2 cores (vitest's default there is one): half of a file's time is starting its
+    // fork and importing the app, which overlaps with the other file's tests. Measured on 2 cores: 8 min 22 s
+    // one at a time, 5 min 50 s two at a time, every test passing in both.
+    maxWorkers: Math.max(2, os.availableParallelism() - 1),
   },
 });
