@@ -35,7 +35,8 @@ const rpc: RpcChannel = new RpcChannel({
   timeoutError: (kind, ms) => new Error(`${kind} gave no answer within ${ms} ms`),
   sendError: (reason, kind) => Object.assign(new Error(`${kind} could not be sent to the app: ${reason}`), { code: 'PLUGIN_COMMUNICATION' }),
   // stderr reaches the app's log (a warning naming the plugin), even when the pipe itself is what failed.
-  noteError: (kind, err) => void process.stderr.write(`the app's "${kind}" note could not be handled: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`),
+  // One line: the app logs each stderr line as a warning of its own.
+  noteError: (kind, err) => void process.stderr.write(`the app's "${kind}" note could not be handled: ${err instanceof Error ? err.message : String(err)}\n`),
   notes: {
     'bus.record': ({ id, record }: { id: string; record: BusRecord }) => child?.neko.record(id, record),
   },
