@@ -1,36 +1,61 @@
 import fs from 'node:fs';
 
 /**
- * `npx tsx bench/profile-summary.ts <file.cpuprofile> [fn|file|folder] [rows]`: where a CPU profile's time went,
- * by self time, grouped by function (default), by source file or by folder, as a share of the profile.
+ * `npx tsx bench/profile-summary.ts <file> [fn|file|folder] [rows] [messages]`: where a profile written with
+ * BENCH_PROFILE went, by self share, grouped by function (default), by source file or by folder.
+ * - A `.cpuprofile`: busy time; with `messages`, also µs of busy time per message.
+ * - A `.heapprofile` (BENCH_PROFILE_HEAP=1): bytes allocated; with `messages`, also bytes per message.
  */
-interface ProfileNode { id: number; callFrame: { functionName: string; url: string; lineNumber: number } }
-interface CpuProfile { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[] }
+interface CallFrame { functionName: string; url: string; lineNumber: number }
+interface CpuProfile { nodes: { id: number; callFrame: CallFrame }[]; samples: number[]; timeDeltas: number[] }
+interface HeapNode { callFrame: CallFrame; selfSize: number; children: HeapNode[] }
+interface HeapProfile { head: HeapNode }
 
-const [file, mode = 'fn', rows = '30'] = process.argv.slice(2);
-if (!file) {
-  console.error('usage: tsx bench/profile-summary.ts <file.cpuprofile> [fn|file|folder] [rows]');
+const [file, mode = 'fn', rows = '30', count] = process.argv.slice(2);
+if (!file || !['fn', 'file', 'folder'].includes(mode)) {
+  console.error('usage: tsx bench/profile-summary.ts <file.cpuprofile|file.heapprofile> [fn|file|folder] [rows] [messages]');
   process.exit(2);
 }
-const profile = JSON.parse(fs.readFileSync(file, 'utf8')) as CpuProfile;
-const nodes = new Map(profile.nodes.map((n) => [n.id, n]));
+const messages = count === undefined ? undefined : Number(count);
 const where = (url: string): string => url.replace(/^file:\/\//, '').replace(/.*\/node_modules\//, 'node_modules/').replace(process.cwd() + '/', '');
-const group = (n: ProfileNode): string => {
-  const url = where(n.callFrame.url);
-  if (mode === 'file') return url || n.callFrame.functionName;
-  if (mode === 'folder') return url ? (url.startsWith('node_modules/') ? url.split('/').slice(0, 2).join('/') : url.split('/').slice(0, -1).join('/') || url) : n.callFrame.functionName;
-  return `${n.callFrame.functionName || '(anonymous)'}  ${url}${url ? `:${n.callFrame.lineNumber + 1}` : ''}`;
+const group = (frame: CallFrame): string => {
+  const url = where(frame.url);
+  if (mode === 'file') return url || frame.functionName;
+  if (mode === 'folder') return url ? (url.startsWith('node_modules/') ? url.split('/').slice(0, 2).join('/') : url.split('/').slice(0, -1).join('/') || url) : frame.functionName;
+  return `${frame.functionName || '(anonymous)'}  ${url}${url ? `:${frame.lineNumber + 1}` : ''}`;
 };
 const self = new Map<string, number>();
-let total = 0;
-profile.samples.forEach((id, i) => {
-  const dt = profile.timeDeltas[i] ?? 0;
-  const key = group(nodes.get(id)!);
-  self.set(key, (self.get(key) ?? 0) + dt);
-  total += dt;
-});
-const idle = self.get(group({ id: 0, callFrame: { functionName: '(idle)', url: '', lineNumber: -1 } })) ?? 0;
-console.log(`${(total / 1000).toFixed(0)} ms sampled, ${((100 * idle) / total).toFixed(1)}% idle; shares of the busy time:`);
-for (const [key, t] of [...self].filter(([k]) => !k.startsWith('(idle)')).sort((a, b) => b[1] - a[1]).slice(0, Number(rows))) {
-  console.log(`${((100 * t) / (total - idle)).toFixed(1).padStart(5)}%  ${key}`);
+const add = (key: string, amount: number): void => void self.set(key, (self.get(key) ?? 0) + amount);
+const parsed = JSON.parse(fs.readFileSync(file, 'utf8')) as CpuProfile | HeapProfile;
+
+let total: number;
+let line: (amount: number) => string;
+if ('head' in parsed) {
+  total = 0;
+  const walk = (node: HeapNode): void => {
+    if (node.selfSize > 0) add(group(node.callFrame), node.selfSize);
+    total += node.selfSize;
+    node.children.forEach(walk);
+  };
+  walk(parsed.head);
+  const perMessage = messages ? `, ${(total / messages).toFixed(0)} B a message` : '';
+  console.log(`${(total / 1e6).toFixed(1)} MB allocated (sampled)${perMessage}; shares:`);
+  line = (b) => (messages ? `${(b / messages).toFixed(0).padStart(6)} B  ` : '');
+} else {
+  const nodes = new Map(parsed.nodes.map((n) => [n.id, n]));
+  let sampled = 0;
+  parsed.samples.forEach((id, i) => {
+    const dt = parsed.timeDeltas[i] ?? 0;
+    add(group(nodes.get(id)!.callFrame), dt);
+    sampled += dt;
+  });
+  const idle = self.get(group({ functionName: '(idle)', url: '', lineNumber: -1 })) ?? 0;
+  self.delete(group({ functionName: '(idle)', url: '', lineNumber: -1 }));
+  total = sampled - idle;
+  const perMessage = messages ? `, ${(total / messages).toFixed(1)} µs busy a message` : '';
+  console.log(`${(sampled / 1000).toFixed(0)} ms sampled, ${((100 * idle) / sampled).toFixed(1)}% idle${perMessage}; shares of the busy time:`);
+  line = (us) => (messages ? `${(us / messages).toFixed(2).padStart(6)} µs  ` : '');
+}
+for (const [key, amount] of [...self].sort((a, b) => b[1] - a[1]).slice(0, Number(rows))) {
+  console.log(`${((100 * amount) / total).toFixed(1).padStart(5)}%  ${line(amount)}${key}`);
 }
