@@ -12,11 +12,11 @@ interface HeapNode { callFrame: CallFrame; selfSize: number; children: HeapNode[
 interface HeapProfile { head: HeapNode }
 
 const [file, mode = 'fn', rows = '30', count] = process.argv.slice(2);
-if (!file || !['fn', 'file', 'folder'].includes(mode)) {
+const messages = count === undefined ? undefined : Number(count);
+if (!file || !['fn', 'file', 'folder'].includes(mode) || (messages !== undefined && !(messages > 0))) {
   console.error('usage: tsx bench/profile-summary.ts <file.cpuprofile|file.heapprofile> [fn|file|folder] [rows] [messages]');
   process.exit(2);
 }
-const messages = count === undefined ? undefined : Number(count);
 const where = (url: string): string => url.replace(/^file:\/\//, '').replace(/.*\/node_modules\//, 'node_modules/').replace(process.cwd() + '/', '');
 const group = (frame: CallFrame): string => {
   const url = where(frame.url);
@@ -49,8 +49,9 @@ if ('head' in parsed) {
     add(group(nodes.get(id)!.callFrame), dt);
     sampled += dt;
   });
-  const idle = self.get(group({ functionName: '(idle)', url: '', lineNumber: -1 })) ?? 0;
-  self.delete(group({ functionName: '(idle)', url: '', lineNumber: -1 }));
+  const idleKey = group({ functionName: '(idle)', url: '', lineNumber: -1 });
+  const idle = self.get(idleKey) ?? 0;
+  self.delete(idleKey);
   total = sampled - idle;
   const perMessage = messages ? `, ${(total / messages).toFixed(1)} µs busy a message` : '';
   console.log(`${(sampled / 1000).toFixed(0)} ms sampled, ${((100 * idle) / sampled).toFixed(1)}% idle${perMessage}; shares of the busy time:`);
