@@ -1,16 +1,24 @@
+import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Metrics } from '../metrics/index.js';
 
 /**
- * The cluster-wide half of the duplicate check: a message id is claimed in Redis (`SET NX PX`, under
+ * The cluster-wide half of the duplicate check: a message id is claimed in Redis (`SET NX GET`, under
  * `<prefix>:seen:`), and only the first gateway to claim it takes the message. A platform that redelivers
  * to another gateway (a webhook behind a load balancer, a OneBot account dialled by two) is dropped there.
  * While Redis is unreachable the check is skipped (each gateway still drops its own repeats): ingest must not
  * wait on it, as the buffer holds messages through an outage.
+ *
+ * Each claim stores a token of its own. ioredis sends a command again when its connection dropped before the
+ * reply came, and Redis may have run it the first time (a restart that saved it): the second run then finds
+ * the key set, and without the token the gateway would drop its own message as another's.
  */
 export class SharedDuplicates {
   private warned = false;
+  /** This instance's part of every claim token; the claim's number follows it. */
+  private readonly claimer = `${randomBytes(6).toString('base64url')}:`;
+  private claims = 0;
 
   constructor(
     private readonly redis: Redis,
@@ -19,11 +27,15 @@ export class SharedDuplicates {
     private readonly deps: { log: Logger; metrics: Metrics },
   ) {}
 
-  /** Resolves true when another process claimed `id` within the TTL. */
+  /** Resolves true when `id` was claimed before, by any gateway (this one included), within the TTL. */
   async seen(id: string): Promise<boolean> {
     if (this.redis.status !== 'ready') return false;
+    const key = this.key(id);
+    const token = this.claimer + (++this.claims).toString(36);
     try {
-      return (await this.redis.set(this.key(id), '1', 'PX', this.ttlMs, 'NX')) === null;
+      // With GET: the holder before this claim (null: none), so that this claim run twice finds itself.
+      const holder = await this.redis.set(key, token, 'PX', this.ttlMs, 'NX', 'GET');
+      return holder !== null && holder !== token;
     } catch (err) {
       this.failed('claim', err);
       return false;
