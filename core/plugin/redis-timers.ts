@@ -16,7 +16,7 @@ type TickJob = { plugin: string; timer: string };
  * so a tick is one job, taken by one process of the cluster, not one per process. Every process upserts the
  * same scheduler (idempotent); disabling or unloading the plugin removes it, while stopping the app does not,
  * so the other processes keep the schedule. A tick that finds its timer still running elsewhere is skipped and
- * counted (a `SET NX` mark held while it runs).
+ * counted (a `SET NX` mark held while it runs, carrying the run's token).
  */
 export class RedisTimers implements TimerDriver {
   readonly description: string;
@@ -79,7 +79,10 @@ export class RedisTimers implements TimerDriver {
     }
     const mark = `${this.opts.redis.prefix}:timers:running:${id}`;
     const token = randomUUID();
-    if ((await this.redis.set(mark, token, 'PX', this.opts.markMs, 'NX')) !== 'OK') {
+    // With GET: the holder before this run (null: none). ioredis sends a command again when the connection
+    // dropped before its reply, and Redis may have run it already: a mark set twice must find itself.
+    const holder = await this.redis.set(mark, token, 'PX', this.opts.markMs, 'NX', 'GET');
+    if (holder !== null && holder !== token) {
       this.opts.metrics.count('plugin_timer_skipped_total', { plugin: job.plugin, timer: job.timer });
       return;
     }

@@ -19,6 +19,7 @@ export const redisSuites = [
   'test/outbox/outbox.test.ts',
   'test/pipeline/flood-limit.redis.test.ts',
   'test/pipeline/shared-duplicates.redis.test.ts',
+  'test/plugin/redis-timers.redis.test.ts',
   'test/runtime/app.redis.test.ts',
   'test/scale/chat-state.test.ts',
   'test/scale/cluster.test.ts',
