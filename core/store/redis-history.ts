@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
 import { RepeatLog } from '../metrics/index.js';
 import type { RedisStoreContext } from './redis-store.js';
 import type { ChatSummary, HistoryEntry, HistoryStore } from './store.js';
@@ -11,10 +13,50 @@ export const REDIS_HISTORY_PER_CHAT = 10_000;
 export const REDIS_HISTORY_SLACK = 1_000;
 
 /**
+ * How long Redis remembers a writer's last write number: far longer than ioredis takes to send a write again
+ * (it does so only on its first reconnection; after that the write fails and is counted as lost).
+ */
+const WRITER_TTL_MS = 3_600_000;
+/** Most rows one RPUSH in the script takes (Lua's `unpack` is bounded by its stack). */
+const ROWS_PER_RPUSH = 1000;
+
+/**
+ * append: KEYS the writer's key (`<prefix>:history-writes:<writer>`); ARGV the lists' key prefix
+ * (`<prefix>:history:`), the write's number, then per chat chatKey, row count, rows → {} when this writer's
+ * write of that number (or a later one) already ran: ioredis sends a command again when the connection dropped
+ * before its reply, and Redis may have run it the first time. Else one entry per chat: the list's length, or
+ * the error text of its RPUSH (that chat's rows are not stored; the others are).
+ */
+const APPEND = `
+local ran = redis.call('SET', KEYS[1], ARGV[2], 'PX', ${WRITER_TTL_MS}, 'GET')
+if ran and tonumber(ran) >= tonumber(ARGV[2]) then
+  redis.call('SET', KEYS[1], ran, 'PX', ${WRITER_TTL_MS})
+  return {}
+end
+local out = {}
+local i = 3
+while i <= #ARGV do
+  local key, k = ARGV[1] .. ARGV[i], tonumber(ARGV[i + 1])
+  local len
+  for first = 0, k - 1, ${ROWS_PER_RPUSH} do
+    len = redis.pcall('RPUSH', key, unpack(ARGV, i + 2 + first, i + 1 + math.min(first + ${ROWS_PER_RPUSH}, k)))
+    if type(len) == 'table' then break end
+  end
+  if type(len) == 'table' then out[#out + 1] = tostring(len.err or len) else out[#out + 1] = len end
+  i = i + 2 + k
+end
+return out
+`;
+
+type AppendRedis = Redis & { nkHistoryAppend(writer: string, listPrefix: string, n: number, ...chats: (string | number)[]): Promise<(number | string)[]> };
+
+/**
  * `HistoryStore` on one list per chat, `<prefix>:history:<chatKey>`, of JSON entries oldest first, trimmed to
  * the newest `REDIS_HISTORY_PER_CHAT` whenever it passes that by `REDIS_HISTORY_SLACK`. Appends wait in memory
- * until the next turn of the event loop and are then written in one pipeline (an RPUSH per chat; the LTRIMs
- * that lengths call for follow in a second): one round trip per tick instead of one per message. (The SQLite store waits longer, up to 20 ms: its cost is per transaction, a pipeline's per round trip.)
+ * until the next turn of the event loop and are then written in one script call (an RPUSH per chat; the LTRIMs
+ * that lengths call for follow in a pipeline): one round trip per tick instead of one per message. (The SQLite store waits longer, up to 20 ms: its cost is per transaction, a round trip's here.)
+ * Each call is numbered by its writer, so that a call ioredis sends again after its reply was lost is not
+ * stored twice (`<prefix>:history-writes:<writer>` keeps the writer's last number for an hour).
  *
  * A write that fails is not retried (Redis is down or the key is damaged, and a retry would pile up memory):
  * the entries are dropped, logged and counted in `writeErrors` / `droppedEntries` so that monitoring sees it.
@@ -32,8 +74,15 @@ export class RedisHistory implements HistoryStore {
   /** A Redis outage fails every chat's write each tick: one line per kind of failure a minute, not one per chat. */
   private readonly failures: RepeatLog;
 
+  private readonly redis: AppendRedis;
+  private readonly writerKey: string;
+  private writes = 0;
+
   constructor(private readonly ctx: RedisStoreContext) {
     this.failures = new RepeatLog(ctx.log, 'history writes failed');
+    this.redis = ctx.redis as AppendRedis;
+    this.redis.defineCommand('nkHistoryAppend', { numberOfKeys: 1, lua: APPEND });
+    this.writerKey = `${ctx.prefix}:history-writes:${randomUUID()}`;
   }
 
   /** Returns undefined: lists per chat have no order across chats (no `newest`; the Redis bus keeps a stream). */
@@ -119,21 +168,23 @@ export class RedisHistory implements HistoryStore {
   }
 
   private async send(byChat: Map<string, string[]>): Promise<void> {
-    let replies: Array<[Error | null, unknown]> | null;
+    let replies: (number | string)[];
     try {
-      const batch = this.ctx.redis.pipeline();
-      for (const [chatKey, rows] of byChat) batch.rpush(this.listKey(chatKey), ...rows);
-      replies = await batch.exec();
+      const args: (string | number)[] = [];
+      for (const [chatKey, rows] of byChat) args.push(chatKey, rows.length, ...rows);
+      replies = await this.redis.nkHistoryAppend(this.writerKey, this.listKey(''), ++this.writes, ...args);
     } catch (err) {
       const lost = [...byChat.values()].reduce((n, rows) => n + rows.length, 0);
       this.lose(err, lost, {}, 'history batch write failed: its entries are dropped');
       return;
     }
+    // Empty: this write had already run (its first reply was lost with the connection); the next one trims.
+    if (replies.length === 0) return;
     const overCap: string[] = [];
     let i = 0;
     for (const [chatKey, rows] of byChat) {
-      const [pushError, length] = replies?.[i++] ?? [null, 0];
-      if (pushError) this.lose(pushError, rows.length, { chatKey }, 'history write of one chat failed: its entries are dropped');
+      const length = replies[i++];
+      if (typeof length === 'string') this.lose(new Error(length), rows.length, { chatKey }, 'history write of one chat failed: its entries are dropped');
       else if (typeof length === 'number' && length > REDIS_HISTORY_PER_CHAT + REDIS_HISTORY_SLACK) overCap.push(chatKey);
     }
     if (overCap.length > 0) await this.trim(overCap);

@@ -41,6 +41,7 @@ export interface RedisStoreContext {
  * | ---------------------------- | ---- | ---------------------------------------------------------------------- |
  * | `<prefix>:kv:<pluginKey>`    | hash | KV values of one plugin; field `<chatKey>\u0000<userKey>\u0000<key>`   |
  * | `<prefix>:history:<chatKey>` | list | JSON `HistoryEntry`s of one chat, oldest first, the newest 10,000 kept |
+ * | `<prefix>:history-writes:<id>` | string | a store's last history write number (a write sent twice is stored once); expires after an hour |
  * | `<prefix>:pending`           | list | JSON `InboundMessage`s saved at shutdown, in save order                |
  * | `<prefix>:waits`             | hash | pending `CmdCtl.wait`s; field `<chatKey>\u0000<userId>`, JSON value   |
  *

@@ -48,6 +48,6 @@ describe('the app on Redis (ROLE=all)', () => {
     const keys = await keysUnder(probe, settings.prefix);
     expect(keys.every((k) => k.startsWith(`${settings.prefix}:`))).toBe(true);
     const kinds = new Set(keys.map((k) => k.slice(settings.prefix.length + 1).split(':')[0]));
-    for (const kind of kinds) expect(['buffer', 'bull', 'kv', 'history', 'pending', 'flood', 'outbox', 'seen', 'control', 'waits', 'bus']).toContain(kind);
+    for (const kind of kinds) expect(['buffer', 'bull', 'kv', 'history', 'history-writes', 'pending', 'flood', 'outbox', 'seen', 'control', 'waits', 'bus']).toContain(kind);
   });
 });

@@ -12,6 +12,7 @@ import {
   type Store,
 } from '../../core/store/index.js';
 import { captureLogger } from '../support/logger.js';
+import { startRedisProxy } from '../support/redis-proxy.js';
 import { startRedisServer, type RedisServer } from '../support/redis-server.js';
 import { deleteKeys, keysUnder, testRedisSettings } from '../support/redis.js';
 import { describeStoreContract } from './store.contract.js';
@@ -106,6 +107,32 @@ describe('redis store', () => {
     expect(await store.history.count('onebot-group_3')).toBe(10_000);
   });
 
+  it('stores a write once when Redis ran it but the reply was lost, and ioredis sent it again', async () => {
+    const server = await startRedisServer();
+    servers.push(server);
+    const proxy = await startRedisProxy(server);
+    try {
+      const own = { url: proxy.url, prefix: 'replayed' };
+      const store = await open(own);
+      store.history.append(entry(1));
+      await store.history.flush();
+      proxy.swallowReplies();
+      store.history.append(entry(2));
+      store.history.append(entry(3, 'telegram-private_9'));
+      const key = `replayed:history:${CHAT}`;
+      await withClient(server.url, async (r) => {
+        // Redis ran the write (both chats' lists grew) and its answer went nowhere.
+        await eventually(async () => expect(await r.llen('replayed:history:telegram-private_9')).toBe(1), 2000);
+        proxy.cut();
+        await store.history.flush();
+        expect((await r.lrange(key, 0, -1)).map((row) => (JSON.parse(row) as HistoryEntry).text)).toEqual(['m1', 'm2']);
+        expect(await r.llen('replayed:history:telegram-private_9')).toBe(1);
+      });
+    } finally {
+      await proxy.close();
+    }
+  });
+
   it('writes appended history on the next tick without a flush or a reader', async () => {
     const store = await open();
     const key = `${settings.prefix}:history:${CHAT}`;
@@ -130,7 +157,9 @@ describe('redis store', () => {
     await store.history.flush();
 
     const all = await withClient(server.url, (r) => r.keys('*'));
-    expect(all.sort()).toEqual([
+    // The history writer's last write number (one small key per store, expiring an hour after its last write).
+    expect(all.filter((k) => /^bot-a:history-writes:[0-9a-f-]{36}$/.test(k))).toHaveLength(1);
+    expect(all.filter((k) => !k.startsWith('bot-a:history-writes:')).sort()).toEqual([
       'bot-a:history:onebot-group_1',
       'bot-a:history:telegram-private_9',
       'bot-a:kv:p.one',
