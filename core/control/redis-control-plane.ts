@@ -18,14 +18,29 @@ interface Envelope {
 /** Messages kept in the log for processes catching up: far more than a cut-off of seconds produces. */
 const LOG_MAX = 10_000;
 
-/** The message goes into the log and out on the channel in one step, so a listener never sees one without the other. */
+/** How long a publish is remembered as done: far longer than ioredis takes to send it again after a lost reply. */
+const SENT_TTL_MS = 3_600_000;
+
+/**
+ * The message goes into the log and out on the channel in one step, so a listener never sees one without the
+ * other. KEYS[3] (`<prefix>:control:sent:<token>`, one per publish) remembers it was done: ioredis sends a
+ * command again when the connection dropped before its reply, and Redis may have run it the first time; the
+ * second run answers as the first did instead of appending the message twice (every process would apply it
+ * twice: a second reset of a chat would clear what arrived in between).
+ */
 const PUBLISH = `
+local done = redis.call('GET', KEYS[3])
+if done then
+  local sep = string.find(done, ' ', 1, true)
+  return {string.sub(done, 1, sep - 1), tonumber(string.sub(done, sep + 1))}
+end
 local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[2], '*', 'm', ARGV[1])
 local n = redis.call('PUBLISH', KEYS[2], id .. ' ' .. ARGV[1])
+redis.call('SET', KEYS[3], id .. ' ' .. n, 'PX', ${SENT_TTL_MS})
 return {id, n}
 `;
 
-type ControlRedis = Redis & { nkControlPublish(log: string, channel: string, envelope: string, max: number): Promise<[string, number]> };
+type ControlRedis = Redis & { nkControlPublish(log: string, channel: string, sent: string, envelope: string, max: number): Promise<[string, number]> };
 
 interface Waiting {
   replies: ControlReply[];
@@ -68,7 +83,7 @@ export class RedisControlPlane implements ControlPlane {
     this.logKey = `${settings.prefix}:control:log`;
     // Patient: a message published or a log read while Redis is away waits for it rather than being lost.
     this.pub = connectRedis(settings, 'patient', log, 'control') as ControlRedis;
-    this.pub.defineCommand('nkControlPublish', { numberOfKeys: 2, lua: PUBLISH });
+    this.pub.defineCommand('nkControlPublish', { numberOfKeys: 3, lua: PUBLISH });
     this.sub = connectRedis(settings, 'patient', log, 'control-sub');
     this.sub.on('message', (channel: string, text: string) => this.onSignal(channel, text));
     this.sub.on('close', () => (this.gap = true));
@@ -131,7 +146,7 @@ export class RedisControlPlane implements ControlPlane {
 
   /** Resolves how many processes heard the signal. */
   private async send(envelope: Envelope): Promise<number> {
-    const [, receivers] = await this.pub.nkControlPublish(this.logKey, this.channel, JSON.stringify(envelope), LOG_MAX);
+    const [, receivers] = await this.pub.nkControlPublish(this.logKey, this.channel, `${this.channel}:sent:${randomUUID()}`, JSON.stringify(envelope), LOG_MAX);
     return receivers;
   }
 

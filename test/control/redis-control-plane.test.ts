@@ -56,6 +56,23 @@ describe('the control plane on Redis', () => {
     await expect(asked).rejects.toThrow(/1 of 2 processes did not confirm within 300 ms \(confirmed: a@/);
   });
 
+  it('applies a message once when Redis ran its publish but the reply was lost, and ioredis sent it again', async () => {
+    const settings = testRedisSettings();
+    const port = Number(new URL(settings.url).port);
+    proxy = await startRedisProxy({ port });
+    const a = await plane(settings, 'a');
+    const b = await plane({ ...settings, url: proxy.url }, 'b');
+    proxy.swallowReplies();
+    const published = b.plane.publish({ kind: 'plugin', pluginKey: 'once' });
+    // Redis ran it (a, not behind the proxy, applied it) and b's answer went nowhere.
+    await until(() => a.seen.length === 1, 'a to apply the message');
+    proxy.cut();
+    await published;
+    await a.plane.publish({ kind: 'plugin', pluginKey: 'next' });
+    await until(() => a.seen.some((s) => (s.m as { pluginKey: string }).pluginKey === 'next'), 'a to apply the next message');
+    expect(a.seen.map((s) => (s.m as { pluginKey: string }).pluginKey)).toEqual(['once', 'next']);
+  });
+
   it('a process cut off from Redis catches up from the log when it is back', async () => {
     const settings = testRedisSettings();
     const port = Number(new URL(settings.url).port);
