@@ -1,6 +1,6 @@
 import { Redis, type RedisOptions } from 'ioredis';
 import type { Logger } from 'pino';
-import { isUnavailable } from '../errors/index.js';
+import { ConfigError, isUnavailable } from '../errors/index.js';
 
 /**
  * Redis connections for the Redis-backed parts (store, buffer, outbox). BullMQ needs
@@ -10,7 +10,9 @@ import { isUnavailable } from '../errors/index.js';
  * commands wait in ioredis's offline queue while Redis is away, and those in flight when the connection
  * dropped are sent again, in order, before the queued ones (ioredis `autoResendUnfulfilledCommands`). A command
  * may therefore run twice: what is sent on it must be idempotent. No auto-pipelining: ioredis aborts, rather
- * than resends, the tail of a pipeline that was partly answered, which would break that order.
+ * than resends, the tail of a pipeline that was partly answered, which would break that order. A command
+ * connection sends again too, when its first reconnection succeeds: writes on it must be idempotent as well
+ * (a claim carries its own token, a script call its writer's number).
  */
 export type RedisRole = 'blocking' | 'command' | 'patient';
 
@@ -70,6 +72,32 @@ export function whenReady(redis: Redis, timeoutMs = 10_000): Promise<void> {
     };
     redis.once('ready', onReady);
   });
+}
+
+/** The oldest Redis this works with: claims that must recognise themselves use `SET … NX GET` (7.0). */
+const MIN_REDIS_MAJOR = 7;
+
+/**
+ * What is wrong with the server `INFO server` describes, or undefined when it is recent enough (or says no
+ * version, as a proxy may: then the first command that needs 7.0 will say so).
+ */
+export function redisVersionProblem(info: string, url: string): string | undefined {
+  const version = /^redis_version:(\d+)\.(\d+)/m.exec(info);
+  if (!version || Number(version[1]) >= MIN_REDIS_MAJOR) return undefined;
+  return `the Redis at ${redactUrl(url)} is version ${version[1]}.${version[2]}; Nekomata needs Redis ${MIN_REDIS_MAJOR}.0 or later (SET … NX GET): upgrade it, or set REDIS_URL to another server`;
+}
+
+/** Refuses to start on a Redis too old for what runs on it (`ConfigError` naming REDIS_URL); INFO refused: a warning. */
+export async function checkRedisVersion(redis: Redis, url: string, log: Logger): Promise<void> {
+  let info: string;
+  try {
+    info = await redis.info('server');
+  } catch (err) {
+    log.warn({ err }, `could not read the Redis version (INFO refused?); make sure it is ${MIN_REDIS_MAJOR}.0 or later`);
+    return;
+  }
+  const problem = redisVersionProblem(info, url);
+  if (problem) throw new ConfigError(['REDIS_URL'], problem);
 }
 
 /**

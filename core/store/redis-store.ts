@@ -1,7 +1,7 @@
 import type { ChainableCommander, Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { ClosedError, NekomataError } from '../errors/index.js';
-import { checkEvictionPolicy, connectRedis, redactUrl, whenReady, type RedisSettings } from '../redis/index.js';
+import { checkEvictionPolicy, checkRedisVersion, connectRedis, redactUrl, whenReady, type RedisSettings } from '../redis/index.js';
 import { RedisHistory } from './redis-history.js';
 import { RedisKV } from './redis-kv.js';
 import { RedisPending } from './redis-pending.js';
@@ -65,6 +65,12 @@ export async function openRedisStore(options: RedisStoreOptions): Promise<RedisS
         'check REDIS_URL and that the server is running',
       { cause: err },
     );
+  }
+  try {
+    await checkRedisVersion(redis, options.settings.url, log);
+  } catch (err) {
+    redis.disconnect();
+    throw err;
   }
   await checkEvictionPolicy(redis, log);
 
