@@ -65,6 +65,8 @@ export class RunManager {
   private readonly active = new Map<string, ActiveRun>();
   private readonly executing = new Set<Promise<void>>();
   private stopCancelWatch: Disposer | undefined;
+  /** The last `createdAt` given here: runs created one after another in one millisecond still get an order. */
+  private lastCreatedAt = 0;
 
   constructor(
     private readonly deps: RunDeps,
@@ -96,7 +98,9 @@ export class RunManager {
 
   /** Stores a queued run of `request.entry` and hands it to the queue; resolves with the queued record. */
   async create(request: RunRequest): Promise<RunRecord> {
-    const now = Date.now();
+    // Strictly increasing in this process (a millisecond ahead at most per run created in the same one): which
+    // runs are the newest (RUN_KEEP) and the listing's order follow it, and ids are random.
+    const now = (this.lastCreatedAt = Math.max(Date.now(), this.lastCreatedAt + 1));
     const record: RunRecord = {
       id: randomUUID(), plugin: request.plugin, entry: request.entry, args: request.args ?? {}, status: 'queued', startedBy: request.startedBy,
       createdAt: now, updatedAt: now, progress: 0, stage: '', message: '', metrics: {},
