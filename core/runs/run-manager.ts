@@ -56,6 +56,13 @@ export class LocalRunQueue implements RunQueue {
 }
 
 /**
+ * What `wait` allows beyond a run's own limits by default: its run starts after the call (queued, taken by a
+ * worker) and its final state is stored after its limit. Without it a run that timed out was sometimes
+ * returned still `running` (the wait's timer and the run's went off together).
+ */
+const WAIT_SLACK_MS = 5_000;
+
+/**
  * Runs: long tasks started from an entry, through the API, by a command or by another plugin (N.E.K.O's
  * `/runs`). Each is stored (the KV store: SQLite, or Redis in a cluster) through queued → running → a final
  * state, with progress, stage, message, metrics and exports; cancel aborts the entry's signal and abandons it
@@ -147,8 +154,11 @@ export class RunManager {
     return this.get(id);
   }
 
-  /** Resolves with the run once it is final, or with it as it is after `timeoutMs`. */
-  async wait(id: string, timeoutMs = this.deps.settings.timeoutMs + this.deps.settings.cancelGraceMs): Promise<RunRecord> {
+  /**
+   * Resolves with the run once it is final, or with it as it is after `timeoutMs`: by default the longest a run
+   * may take once started (RUN_TIMEOUT_MS + RUN_CANCEL_GRACE_MS) and WAIT_SLACK_MS for it to start and be stored.
+   */
+  async wait(id: string, timeoutMs = this.deps.settings.timeoutMs + this.deps.settings.cancelGraceMs + WAIT_SLACK_MS): Promise<RunRecord> {
     let stop: Disposer | undefined;
     let timer: NodeJS.Timeout | undefined;
     try {
