@@ -1,4 +1,5 @@
 import type { Batch, BatchLane, ChatKey, InboundMessage, ReleaseReason } from '../message/index.js';
+import { oncePerCallLua } from '../redis/index.js';
 
 /**
  * The buffer's atomic steps, as Redis Lua scripts. Keys of one chat, under `<prefix>:buffer:`: `msgs:<chat>`
@@ -44,11 +45,7 @@ local out = {}
 local pending, prefix = KEYS[1], ARGV[1]
 local debounce, maxBatch = tonumber(ARGV[2]), tonumber(ARGV[3])
 local caller = prefix .. 'caller:' .. ARGV[4]
-local ran = redis.call('SET', caller, ARGV[5], 'PX', ${CALLER_TTL_MS}, 'GET')
-if ran and tonumber(ran) >= tonumber(ARGV[5]) then
-  redis.call('SET', caller, ran, 'PX', ${CALLER_TTL_MS})
-  return out
-end
+${oncePerCallLua('caller', 'ARGV[5]', CALLER_TTL_MS)}
 local n = (#ARGV - 5) / 4
 local function arg(i, f) return ARGV[5 + i * 4 + f] end
 -- Each partition's wake time as this call leaves it: read once a call, not once a run.

@@ -6,7 +6,7 @@ import { NekomataError, UnavailableError } from '../errors/index.js';
 import type { Disposer } from '../hooks/index.js';
 import type { ChatKey, Segment } from '../message/index.js';
 import type { Metrics } from '../metrics/index.js';
-import { bullmqErrorListener, connectRedis, type RedisSettings } from '../redis/index.js';
+import { bullmqErrorListener, claimOnce, connectRedis, type RedisSettings } from '../redis/index.js';
 
 /** What a send through the outbox resolves: the platform's answer, or that the key was sent before. */
 export interface Delivery extends SendResult {
@@ -150,8 +150,7 @@ export class BullMQOutbox implements Outbox {
    */
   private async guarded(key: string, send: () => Promise<SendResult>): Promise<Delivery> {
     const token = randomUUID();
-    const holder = await this.connection.set(`${this.opts.redis.prefix}:outbox:sent:${key}`, token, 'PX', SENT_TTL_MS, 'NX', 'GET');
-    if (holder !== null && holder !== token) {
+    if (!(await claimOnce(this.connection, `${this.opts.redis.prefix}:outbox:sent:${key}`, token, SENT_TTL_MS))) {
       this.opts.metrics.count('outbox_duplicates_total', {});
       return { duplicate: true };
     }

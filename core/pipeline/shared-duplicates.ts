@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Metrics } from '../metrics/index.js';
+import { claimOnce } from '../redis/index.js';
 
 /**
  * The cluster-wide half of the duplicate check: a message id is claimed in Redis (`SET NX GET`, under
@@ -33,9 +34,7 @@ export class SharedDuplicates {
     const key = this.key(id);
     const token = this.claimer + (++this.claims).toString(36);
     try {
-      // With GET: the holder before this claim (null: none), so that this claim run twice finds itself.
-      const holder = await this.redis.set(key, token, 'PX', this.ttlMs, 'NX', 'GET');
-      return holder !== null && holder !== token;
+      return !(await claimOnce(this.redis, key, token, this.ttlMs));
     } catch (err) {
       this.failed('claim', err);
       return false;

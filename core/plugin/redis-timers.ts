@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import { toError } from '../errors/index.js';
 import type { Disposer } from '../hooks/index.js';
 import type { Metrics } from '../metrics/index.js';
-import { bullmqErrorListener, connectRedis, redactUrl, type RedisSettings } from '../redis/index.js';
+import { bullmqErrorListener, claimOnce, connectRedis, redactUrl, type RedisSettings } from '../redis/index.js';
 import type { TimerDeclaration, TimerDriver } from './plugin-timer.js';
 
 const QUEUE = 'timers';
@@ -79,10 +79,7 @@ export class RedisTimers implements TimerDriver {
     }
     const mark = `${this.opts.redis.prefix}:timers:running:${id}`;
     const token = randomUUID();
-    // With GET: the holder before this run (null: none). ioredis sends a command again when the connection
-    // dropped before its reply, and Redis may have run it already: a mark set twice must find itself.
-    const holder = await this.redis.set(mark, token, 'PX', this.opts.markMs, 'NX', 'GET');
-    if (holder !== null && holder !== token) {
+    if (!(await claimOnce(this.redis, mark, token, this.opts.markMs))) {
       this.opts.metrics.count('plugin_timer_skipped_total', { plugin: job.plugin, timer: job.timer });
       return;
     }

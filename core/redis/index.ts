@@ -74,6 +74,31 @@ export function whenReady(redis: Redis, timeoutMs = 10_000): Promise<void> {
   });
 }
 
+/**
+ * Claims `key` for `token` unless someone else holds it; true when the claim is this caller's. ioredis sends a
+ * command again when its connection dropped before the reply, and Redis may have run it the first time: with
+ * `GET` in the same `SET`, a claim run twice finds its own token and still counts as taken (Redis 7.0).
+ */
+export async function claimOnce(redis: Redis, key: string, token: string, ttlMs: number): Promise<boolean> {
+  const holder = await redis.set(key, token, 'PX', ttlMs, 'NX', 'GET');
+  return holder === null || holder === token;
+}
+
+/**
+ * Lua that makes a script's call count once per caller: `key` keeps the caller's last call number (`number`,
+ * both Lua expressions) for `ttlMs`, and a call whose number already ran returns `{}` before doing anything.
+ * A caller's calls must run in the order they are numbered (one connection sends them); a call ioredis sends
+ * again after its reply was lost is then recognised.
+ */
+export function oncePerCallLua(key: string, number: string, ttlMs: number): string {
+  return `
+local ran = redis.call('SET', ${key}, ${number}, 'PX', ${ttlMs}, 'GET')
+if ran and tonumber(ran) >= tonumber(${number}) then
+  redis.call('SET', ${key}, ran, 'PX', ${ttlMs})
+  return {}
+end`;
+}
+
 /** The oldest Redis this works with: claims that must recognise themselves use `SET … NX GET` (7.0). */
 const MIN_REDIS_MAJOR = 7;
 

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { RepeatLog } from '../metrics/index.js';
+import { oncePerCallLua } from '../redis/index.js';
 import type { RedisStoreContext } from './redis-store.js';
 import type { ChatSummary, HistoryEntry, HistoryStore } from './store.js';
 
@@ -27,12 +28,7 @@ const ROWS_PER_RPUSH = 1000;
  * before its reply, and Redis may have run it the first time. Else one entry per chat: the list's length, or
  * the error text of its RPUSH (that chat's rows are not stored; the others are).
  */
-const APPEND = `
-local ran = redis.call('SET', KEYS[1], ARGV[2], 'PX', ${WRITER_TTL_MS}, 'GET')
-if ran and tonumber(ran) >= tonumber(ARGV[2]) then
-  redis.call('SET', KEYS[1], ran, 'PX', ${WRITER_TTL_MS})
-  return {}
-end
+const APPEND = `${oncePerCallLua('KEYS[1]', 'ARGV[2]', WRITER_TTL_MS)}
 local out = {}
 local i = 3
 while i <= #ARGV do
