@@ -27,6 +27,14 @@ async function plane(settings: { url: string; prefix: string }, role: string): P
   return { plane: p, seen };
 }
 
+/** Process a on Redis directly, process b through a proxy the test can cut or silence. */
+async function twoPlanesOneBehindProxy(): Promise<{ a: Awaited<ReturnType<typeof plane>>; b: Awaited<ReturnType<typeof plane>>; link: RedisProxy }> {
+  const settings = testRedisSettings();
+  const started = await startRedisProxy({ port: Number(new URL(settings.url).port) });
+  proxy = started;
+  return { a: await plane(settings, 'a'), b: await plane({ ...settings, url: started.url }, 'b'), link: started };
+}
+
 describe('the control plane on Redis', () => {
   it('tells every process, this one included, each message once and in order', async () => {
     const settings = testRedisSettings();
@@ -57,16 +65,12 @@ describe('the control plane on Redis', () => {
   });
 
   it('applies a message once when Redis ran its publish but the reply was lost, and ioredis sent it again', async () => {
-    const settings = testRedisSettings();
-    const port = Number(new URL(settings.url).port);
-    proxy = await startRedisProxy({ port });
-    const a = await plane(settings, 'a');
-    const b = await plane({ ...settings, url: proxy.url }, 'b');
-    proxy.swallowReplies();
+    const { a, b, link } = await twoPlanesOneBehindProxy();
+    link.swallowReplies();
     const published = b.plane.publish({ kind: 'plugin', pluginKey: 'once' });
     // Redis ran it (a, not behind the proxy, applied it) and b's answer went nowhere.
     await until(() => a.seen.length === 1, 'a to apply the message');
-    proxy.cut();
+    link.cut();
     await published;
     await a.plane.publish({ kind: 'plugin', pluginKey: 'next' });
     await until(() => a.seen.some((s) => (s.m as { pluginKey: string }).pluginKey === 'next'), 'a to apply the next message');
@@ -74,16 +78,12 @@ describe('the control plane on Redis', () => {
   });
 
   it('a process cut off from Redis catches up from the log when it is back', async () => {
-    const settings = testRedisSettings();
-    const port = Number(new URL(settings.url).port);
-    proxy = await startRedisProxy({ port });
-    const a = await plane(settings, 'a');
-    const b = await plane({ ...settings, url: proxy.url }, 'b');
+    const { a, b, link } = await twoPlanesOneBehindProxy();
     await a.plane.publish({ kind: 'plugin', pluginKey: 'before' });
     await until(() => b.seen.length === 1, 'b to apply the first message');
 
     // Its connections drop; the message is published while it is away, so its signal never reaches it.
-    proxy.cut();
+    link.cut();
     await a.plane.publish({ kind: 'plugin', pluginKey: 'while away' });
     await until(() => b.seen.length === 2, 'b to catch up', 5000);
     expect(b.seen[1]).toEqual({ m: { kind: 'plugin', pluginKey: 'while away' }, live: false });
