@@ -49,8 +49,14 @@ interface Call {
   abandoned: boolean;
 }
 
-/** Most messages stored by one Lua call (it blocks Redis for its duration: keep it well under a millisecond). */
-const PUSHES_PER_CALL = 256;
+/**
+ * Most messages stored by one Lua call, and when a call is sent: as soon as it holds this many, not at the end of
+ * the event-loop turn, so that Redis stores them while this process prepares the turn's other pushes (and its
+ * consumer's work). Saturated buffer bench (DESIGN-NOTES, issue 20): sent when full at 64, ingest over the floor
+ * 0.61–0.68 against 0.53–0.61 for one call of up to 256 at the end of the turn, 8 interleaved pairs; 32 and 128
+ * no better than 64. A call blocks Redis for its run: 64 keep it well under a millisecond.
+ */
+const PUSHES_PER_CALL = 64;
 
 /** What a push resolves while it waits in the spool: not numbered yet (sequence numbers start at 1). */
 const SPOOLED: PushResult = Object.freeze({ seq: 0, pending: 0, spooled: true });
@@ -58,7 +64,7 @@ const SPOOLED: PushResult = Object.freeze({ seq: 0, pending: 0, spooled: true })
 const noop = (): void => undefined;
 
 /**
- * The pushes of one event-loop turn, stored by one Lua call (PUSH_MANY): sequence numbers, push times and
+ * The pushes of one event-loop turn, stored by Lua calls (PUSH_MANY) of up to PUSHES_PER_CALL: sequence numbers, push times and
  * due times, atomically. A push that makes its chat due sooner than its partition's job looks settles once
  * the job was asked for; the others settle as soon as the script returned.
  *
@@ -101,7 +107,8 @@ export class PushQueue {
     }
     return new Promise<PushResult>((resolve, reject) => {
       this.queued.push({ message, mode, ts: Date.now(), part: this.target.partitionOf(message.chatKey), resolve, reject });
-      this.timer ??= setImmediate(() => this.storeQueued());
+      if (this.queued.length >= PUSHES_PER_CALL) this.storeQueued();
+      else this.timer ??= setImmediate(() => this.storeQueued());
     });
   }
 
@@ -121,10 +128,7 @@ export class PushQueue {
    * still away): the calls not answered by then are left to `abandon`.
    */
   async drain(timeoutMs: number): Promise<void> {
-    if (this.timer) {
-      clearImmediate(this.timer);
-      this.storeQueued();
-    }
+    this.storeQueued();
     if (this.calls.size === 0) return;
     let done!: () => void;
     const answered = new Promise<void>((resolve) => (done = resolve));
@@ -156,7 +160,9 @@ export class PushQueue {
     return this.connectedOnce;
   }
 
+  /** Sends what is queued, in calls of up to PUSHES_PER_CALL. */
   private storeQueued(): void {
+    if (this.timer) clearImmediate(this.timer);
     this.timer = undefined;
     const all = this.queued;
     this.queued = [];

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it, vi } from 'vitest';
 import { BullMQBufferDriver, type PushResult } from '../../core/buffer/index.js';
 import { testDeps } from '../support/logger.js';
 import { makeMessage } from '../support/messages.js';
@@ -37,6 +37,33 @@ describe('BullMQ driver: one push call, several chats', () => {
     } finally {
       await driver.close({ timeoutMs: 2000 });
       admin.disconnect();
+    }
+  });
+
+  it('sends a call as soon as it holds 64 pushes, without waiting for the end of the event-loop turn', async () => {
+    const driver = new BullMQBufferDriver(policy, { redis: { url: inject('redisUrl'), prefix: `test:${randomUUID()}` }, ...testDeps() });
+    // Watches the commands handed to the push connection's socket (they still go to Redis): its scripts are the push calls.
+    const sent = vi.spyOn(Redis.prototype, 'sendCommand');
+    const pushCalls = (): number =>
+      sent.mock.calls.filter(([command], i) => (sent.mock.contexts[i] as Redis).options.connectionName === 'nekomata:buffer-push' && /^eval/.test(command.name)).length;
+    try {
+      await driver.push(makeMessage('warm', { chat: 'w' }));
+      sent.mockClear();
+      const pushes = Array.from({ length: 63 }, (_, i) => driver.push(makeMessage(`m${i}`, { chat: `c${i % 7}` })));
+      expect(pushCalls()).toBe(0);
+      pushes.push(driver.push(makeMessage('m63', { chat: 'c0' })));
+      // Still in the turn that queued them: the full call is with Redis already.
+      expect(pushCalls()).toBe(1);
+      pushes.push(driver.push(makeMessage('m64', { chat: 'c1' })));
+      expect(pushCalls()).toBe(1);
+      const results = await Promise.all(pushes);
+      // The one left over went in its own call at the end of the turn, behind the first.
+      expect(pushCalls()).toBe(2);
+      // c1's tenth message (nine of the first 63 went to c1), numbered after the first call's.
+      expect(results.at(-1)).toEqual({ seq: 10, pending: 10 });
+    } finally {
+      sent.mockRestore();
+      await driver.close({ timeoutMs: 2000 });
     }
   });
 });
