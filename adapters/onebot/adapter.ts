@@ -180,10 +180,15 @@ export class OneBotAdapter implements Adapter {
     const event = c.event;
     if (c.repaired) this.repaired(c.repaired.field, c.repaired.was, account);
     if (!account.selfId && event.self_id !== undefined) identify(String(event.self_id));
-    void this.onEvent(account, event).catch((err: unknown) => this.failed(err));
+    try {
+      this.onEvent(account, event)?.catch((err: unknown) => this.failed(err));
+    } catch (err) {
+      this.failed(err);
+    }
   }
 
-  private async onEvent(account: OneBotAccount, event: OneBotEvent): Promise<void> {
+  /** Not async: a message's ingest is handed on as it is (one promise less a message); throws what the event's conversion throws. */
+  private onEvent(account: OneBotAccount, event: OneBotEvent): Promise<unknown> | undefined {
     const host = this.host!;
     const selfId = account.selfId ?? String(event.self_id);
     if (event.post_type === 'message' || event.post_type === 'message_sent') {
@@ -194,13 +199,13 @@ export class OneBotAdapter implements Adapter {
       if (!input) return void host.metrics.count('onebot_self_messages_total', {});
       const message = createInboundMessage(input, { validated: true });
       this.route(message, selfId);
-      await host.ingest(message);
-      return;
+      return host.ingest(message);
     }
     if (event.post_type === 'notice' || event.post_type === 'request') {
-      await host.platformEvent(toPlatformEvent(event as Parameters<typeof toPlatformEvent>[0], { adapter: this.name, selfId }));
+      return host.platformEvent(toPlatformEvent(event as Parameters<typeof toPlatformEvent>[0], { adapter: this.name, selfId }));
     }
     // meta events: heartbeats and lifecycle are the connection's business (watchdog, identity).
+    return undefined;
   }
 
   /** Remembers where replies to this chat go; unchanged in the usual case, so nothing is allocated then. */

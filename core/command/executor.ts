@@ -110,8 +110,29 @@ export class CommandExecutor {
     }
     this.counter(command, caller.source).inc();
     const started = performance.now();
+    const ctx = new ExecutionContext(caller, this.deps);
+    const limit = this.deps.callTimeoutMs;
+    // The handler runs here rather than in a generator of its own: a delegated `yield*` added a second
+    // generator's promises to every command (~0.8 KB of the ~23 KB a OneBot `/echo` allocated).
     try {
-      yield* this.run(command, args, this.context(caller));
+      const result = command.handler(ctx, args as never);
+      if (isAsyncIterable(result)) {
+        const it = result[Symbol.asyncIterator]();
+        try {
+          while (true) {
+            const step = await withTimeLimit(it.next(), limit, `command ${command.fullName}`);
+            if (step.done) break;
+            yield { ...step.value, command };
+          }
+        } finally {
+          void Promise.resolve(it.return?.()).catch(() => undefined);
+        }
+      } else {
+        const response = await withTimeLimit(Promise.resolve(result), limit, `command ${command.fullName}`);
+        if (response) yield { ...response, command };
+      }
+    } catch (err) {
+      yield this.failure(err, command, lang);
     } finally {
       this.duration(command).observe((performance.now() - started) / 1000);
     }
@@ -131,31 +152,6 @@ export class CommandExecutor {
     return observer;
   }
 
-  private async *run(command: RegisteredCommand, args: Record<string, unknown>, ctx: CommandContext): AsyncGenerator<ExecutionResponse> {
-    const limit = this.deps.callTimeoutMs;
-    const what = `command ${command.fullName}`;
-    try {
-      const result = command.handler(ctx, args as never);
-      if (isAsyncIterable(result)) {
-        const it = result[Symbol.asyncIterator]();
-        try {
-          while (true) {
-            const step = await withTimeLimit(it.next(), limit, what);
-            if (step.done) break;
-            yield { ...step.value, command };
-          }
-        } finally {
-          void Promise.resolve(it.return?.()).catch(() => undefined);
-        }
-        return;
-      }
-      const response = await withTimeLimit(Promise.resolve(result), limit, what);
-      if (response) yield { ...response, command };
-    } catch (err) {
-      yield this.failure(err, command, ctx.lang);
-    }
-  }
-
   private failure(err: unknown, command: RegisteredCommand, lang: Lang): ExecutionResponse {
     if (err instanceof ArgumentError) {
       const usage = command.usage ? `\n${text('usage', lang, { usage: command.usage })}` : '';
@@ -170,11 +166,6 @@ export class CommandExecutor {
   private outcome(status: CommandStatus, message: string, command?: RegisteredCommand, data?: unknown): ExecutionResponse {
     return { status, message, ...(data === undefined ? {} : { data }), ...(command ? { command } : {}) };
   }
-
-  private context(caller: CommandCaller): CommandContext {
-    return new ExecutionContext(caller, this.deps);
-  }
-
 }
 
 function isAsyncIterable(value: unknown): value is AsyncIterable<CommandResponse> {
