@@ -98,6 +98,8 @@ export interface RunResult {
   name: string;
   messages: number;
   pushed: Pushed;
+  /** Event-loop utilisation over the push phase (first push → last push resolved); the driver runs only. */
+  pushElu?: number;
   /** first push → last handler settled, ms (NaN for the floor). */
   totalMs: number;
   /** Sorted, ms beyond the window, one per batch. */

@@ -41,6 +41,7 @@
  * top-level command and Lua script (bench/buffer-redis.ts).
  */
 import os from 'node:os';
+import { performance } from 'node:perf_hooks';
 import { Redis } from 'ioredis';
 import { pino, type Logger } from 'pino';
 import { BullMQBufferDriver, MemoryBufferDriver, type BufferDriver } from '../core/buffer/index.js';
@@ -68,7 +69,7 @@ function slowlogScripts(): Record<string, string> | undefined {
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function runDriver(
+export async function runDriver(
   name: string,
   workload: Workload,
   s: Settings,
@@ -86,11 +87,13 @@ async function runDriver(
     const accounting = admin ? await startRedisAccounting(admin, slowlogScripts()) : undefined;
     const cpu = process.cpuUsage();
     const measured = async () => {
+      const elu = performance.eventLoopUtilization();
       const pushed = await pushAll(messages, (m) => driver.push(m), s.inFlight, rate, workload.burstSize);
-      return { pushed, complete: await consumer.recorder.whenComplete(s.policy.maxWaitMs + 30_000) };
+      const pushElu = performance.eventLoopUtilization(elu).utilization;
+      return { pushed, pushElu, complete: await consumer.recorder.whenComplete(s.policy.maxWaitMs + 30_000) };
     };
     // Warm-up runs are not profiled: the profile is of the steady state.
-    const { pushed, complete } = name.startsWith('warm-up') ? await measured() : await profiled(`buffer ${name}`, measured);
+    const { pushed, pushElu, complete } = name.startsWith('warm-up') ? await measured() : await profiled(`buffer ${name}`, measured);
     const cpuUsed = process.cpuUsage(cpu);
     const redis = await accounting?.stop();
     const totalMs = consumer.lastHandledAt - pushed.startedAt;
@@ -104,6 +107,7 @@ async function runDriver(
       name,
       messages: workload.messages,
       pushed,
+      pushElu,
       totalMs,
       latencies: Float64Array.from(consumer.recorder.latencies).sort(),
       batches: consumer.recorder.batches,
@@ -118,7 +122,7 @@ async function runDriver(
 }
 
 /** The floor: plain auto-pipelined RPUSH of each message's JSON to its chat's list. */
-async function runFloor(workload: Workload, s: Settings, url: string, prefix: string, log: Logger, admin: Redis): Promise<RunResult> {
+export async function runFloor(workload: Workload, s: Settings, url: string, prefix: string, log: Logger, admin: Redis): Promise<RunResult> {
   const redis = connectRedis({ url, prefix }, 'command', log, 'bench-floor');
   try {
     await whenReady(redis);
@@ -189,6 +193,18 @@ function printResults(results: readonly RunResult[], floor: RunResult): void {
 
 // ---------------------------------------------------------------------------------------------------------
 
+/** Makes a BullMQ driver on its own key prefix, connected before anything is timed. */
+export function connectedBullMQ(s: Settings, url: string, prefix: string, log: Logger, metrics: Metrics): () => Promise<BufferDriver> {
+  return async () => {
+    const driver = new BullMQBufferDriver(s.policy, { redis: { url, prefix }, log, metrics });
+    // One command through the driver's connection, then time for the queue's and worker's connections to come
+    // up, so that connecting is not timed.
+    await driver.clear('bench-private_none');
+    await sleep(300);
+    return driver;
+  };
+}
+
 export async function run(): Promise<boolean> {
   const s = readSettings();
   const log = pino({ level: process.env.BENCH_LOG_LEVEL ?? 'silent' }, pino.destination({ dest: 2, sync: true }));
@@ -196,14 +212,7 @@ export async function run(): Promise<boolean> {
   const admin = new Redis(server.url, { connectionName: 'bench-admin', maxRetriesPerRequest: 1 });
   let round = 0;
   const memory = (metrics: Metrics) => async (): Promise<BufferDriver> => new MemoryBufferDriver(s.policy, { log, metrics });
-  const bullmq = (metrics: Metrics) => async (): Promise<BufferDriver> => {
-    const driver = new BullMQBufferDriver(s.policy, { redis: { url: server.url, prefix: `bench${++round}` }, log, metrics });
-    // One command through the driver's connection, then time for the queue's and worker's connections to come
-    // up, so that connecting is not timed.
-    await driver.clear('bench-private_none');
-    await sleep(300);
-    return driver;
-  };
+  const bullmq = (metrics: Metrics) => connectedBullMQ(s, server.url, `bench${++round}`, log, metrics);
   try {
     await whenReady(admin);
     const workload = buildWorkload(s.messages, s.chats, s.burst);

@@ -8,6 +8,7 @@ const benchmarks: Record<string, () => Promise<Benchmark>> = {
   pipeline: () => import('./pipeline.js'),
   commands: () => import('./commands.js'),
   buffer: () => import('./buffer.js'),
+  'buffer-rounds': () => import('./buffer-rounds.js'),
   onebot: () => import('./onebot.js'),
   discord: () => import('./discord.js'),
   'redis-cost': () => import('./redis-cost.js'),
