@@ -52,9 +52,9 @@ interface Call {
 /**
  * Most messages stored by one Lua call, and when a call is sent: as soon as it holds this many, not at the end of
  * the event-loop turn, so that Redis stores them while this process prepares the turn's other pushes (and its
- * consumer's work). Saturated buffer bench (DESIGN-NOTES, issue 20): sent when full at 64, ingest over the floor
- * 0.61–0.68 against 0.53–0.61 for one call of up to 256 at the end of the turn, 8 interleaved pairs; 32 and 128
- * no better than 64. A call blocks Redis for its run: 64 keep it well under a millisecond.
+ * consumer's work). Saturated buffer bench (DESIGN-NOTES, issue 20; medians of 7-round runs, interleaved): sent
+ * when full at 64, ingest over the floor 0.59–0.68 in 10 runs against 0.53–0.61 in 11 for one call of up to 256 at
+ * the end of the turn; 32 and 128 no better than 64. A call blocks Redis for its run: 64 keep it well under a millisecond.
  */
 const PUSHES_PER_CALL = 64;
 
