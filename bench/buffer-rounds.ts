@@ -24,8 +24,8 @@ export async function run(): Promise<boolean> {
   const log = pino({ level: process.env.BENCH_LOG_LEVEL ?? 'silent' }, pino.destination({ dest: 2, sync: true }));
   const server = await startRedisServer();
   const admin = new Redis(server.url, { connectionName: 'bench-admin', maxRetriesPerRequest: 1 });
-  let prefix = 0;
-  const bullmq = (metrics: Metrics) => connectedBullMQ(s, server.url, `rounds${++prefix}`, log, metrics);
+  let drivers = 0;
+  const bullmq = (metrics: Metrics) => connectedBullMQ(s, server.url, `rounds${++drivers}`, log, metrics);
   try {
     await whenReady(admin);
     console.log(

@@ -112,6 +112,7 @@ export class CommandExecutor {
     const started = performance.now();
     const ctx = new ExecutionContext(caller, this.deps);
     const limit = this.deps.callTimeoutMs;
+    const what = `command ${command.fullName}`;
     // The handler runs here rather than in a generator of its own: a delegated `yield*` added a second
     // generator's promises to every command (~0.8 KB of the ~23 KB a OneBot `/echo` allocated).
     try {
@@ -120,7 +121,7 @@ export class CommandExecutor {
         const it = result[Symbol.asyncIterator]();
         try {
           while (true) {
-            const step = await withTimeLimit(it.next(), limit, `command ${command.fullName}`);
+            const step = await withTimeLimit(it.next(), limit, what);
             if (step.done) break;
             yield { ...step.value, command };
           }
@@ -128,7 +129,7 @@ export class CommandExecutor {
           void Promise.resolve(it.return?.()).catch(() => undefined);
         }
       } else {
-        const response = await withTimeLimit(Promise.resolve(result), limit, `command ${command.fullName}`);
+        const response = await withTimeLimit(Promise.resolve(result), limit, what);
         if (response) yield { ...response, command };
       }
     } catch (err) {
