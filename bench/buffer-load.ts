@@ -4,10 +4,10 @@
  * of its gateway + worker run).
  */
 import { performance } from 'node:perf_hooks';
-import type { BufferPolicy } from '../core/buffer/index.js';
+import type { BufferDriver, BufferPolicy } from '../core/buffer/index.js';
 import type { Batch, ChatKey, InboundMessage } from '../core/message/index.js';
 import type { RedisCost } from './buffer-redis.js';
-import { Recorder, type Workload } from './pipeline-workload.js';
+import { buildWorkload, Recorder, type Workload } from './pipeline-workload.js';
 import { envInt } from './stats.js';
 
 export interface Settings {
@@ -31,7 +31,7 @@ export function readSettings(): Settings {
     messages: envInt('BENCH_BUFFER_MESSAGES', 15_000),
     chats: envInt('BENCH_BUFFER_CHATS', 1_000),
     burst: envInt('BENCH_BUFFER_BURST', 5),
-    warmup: envInt('BENCH_BUFFER_WARMUP', 2_000, 0),
+    warmup: envInt('BENCH_BUFFER_WARMUP', 15_000, 0),
     inFlight: envInt('BENCH_BUFFER_IN_FLIGHT', 256),
     concurrency: envInt('BENCH_BUFFER_CONCURRENCY', 50),
     handlerMs: envInt('BENCH_BUFFER_HANDLER_MS', 0, 0),
@@ -91,6 +91,9 @@ export async function pushAll(messages: readonly InboundMessage[], push: (m: Inb
 
 export const inOrder = (w: Workload): InboundMessage[] => w.bursts.flat();
 
+/** The warm-up's messages (BENCH_BUFFER_WARMUP), on chats of their own (`warm<n>`). */
+export const warmUpWorkload = (warmup: number, chats: number, burst: number): Workload => buildWorkload(warmup, Math.min(chats, Math.ceil(warmup / burst)), burst, 'warm');
+
 // ---------------------------------------------------------------------------------------------------------
 // Runs
 
@@ -141,7 +144,8 @@ export class Consumer {
     return problems;
   }
 
-  readonly handle = async (batch: Batch): Promise<void> => {
+  /** A method, not a closure per consumer: a kept driver's code stays optimised from one run's consumer to the next. */
+  async handle(batch: Batch): Promise<void> {
     this.recorder.onBatch(batch);
     const key = batch.chatKey;
     const running = this.inFlight.get(key) ?? 0;
@@ -160,6 +164,26 @@ export class Consumer {
       this.inFlight.set(key, this.inFlight.get(key)! - 1);
       this.lastHandledAt = performance.now();
     }
-  };
+  }
+}
+
+/**
+ * A driver kept for every run of a bench process, as a bot keeps its driver for its lifetime: each run hands it
+ * a consumer of its own (with a workload of its own chats). A fresh driver per run was measured with its code
+ * still being optimised: V8 throws away code optimised for objects that were collected, and recompiles.
+ */
+export class KeptDriver {
+  private consumer: Consumer | undefined;
+
+  constructor(
+    readonly driver: BufferDriver,
+    concurrency: number,
+  ) {
+    driver.consume((batch) => this.consumer!.handle(batch), { concurrency });
+  }
+
+  consumeWith(consumer: Consumer): void {
+    this.consumer = consumer;
+  }
 }
 

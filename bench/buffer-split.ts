@@ -6,7 +6,8 @@ import { BullMQBufferDriver, type BufferPolicy } from '../core/buffer/index.js';
 import { Metrics } from '../core/metrics/index.js';
 import type { Logger } from 'pino';
 import { startRedisAccounting } from './buffer-redis.js';
-import { inOrder, pushAll, type RunResult, type Settings } from './buffer-load.js';
+import { inOrder, pushAll, warmUpWorkload, type RunResult, type Settings } from './buffer-load.js';
+import { collectGarbage } from './pipeline.js';
 import type { Workload } from './pipeline-workload.js';
 
 /** Parent → worker: what to consume and how. */
@@ -16,6 +17,8 @@ export interface WorkerStart {
   messages: number;
   chats: number;
   burst: number;
+  /** Messages the gateway pushes first, untimed, for the worker to consume before the measured run. */
+  warmup: number;
   policy: BufferPolicy;
   concurrency: number;
   handlerMs: number;
@@ -35,7 +38,7 @@ export interface WorkerDone {
   detail: string;
 }
 
-type WorkerReport = { type: 'ready' } | WorkerDone | { type: 'failed'; error: string };
+type WorkerReport = { type: 'warming' } | { type: 'ready' } | WorkerDone | { type: 'failed'; error: string };
 
 const workerEntry = path.resolve(import.meta.dirname, 'buffer-worker.ts');
 
@@ -65,10 +68,19 @@ export async function runSplit(name: string, workload: Workload, s: Settings, ur
   try {
     await driver.clear('bench-private_none');
     const start: WorkerStart = {
-      url, prefix, messages: workload.messages, chats: workload.chats, burst: workload.burstSize, policy: s.policy,
+      url, prefix, messages: workload.messages, chats: workload.chats, burst: workload.burstSize, warmup: s.warmup, policy: s.policy,
       concurrency: s.concurrency, handlerMs: s.handlerMs, settleMs: s.settleMs, timeoutMs: s.policy.maxWaitMs + 30_000,
     };
     child.send(start);
+    if (s.warmup > 0) {
+      // Both processes run long in production: the warm-up goes through this driver and the worker's, untimed.
+      const warming = await next('warming');
+      if (warming.type === 'failed') throw new Error(`the bench worker process failed: ${warming.error}`);
+      const warm = warmUpWorkload(s.warmup, s.chats, s.burst);
+      const pushed = await pushAll(inOrder(warm), (m) => driver.push(m), s.inFlight, rate, warm.burstSize);
+      if (pushed.rejected > 0) throw new Error(`${pushed.rejected} warm-up pushes rejected, first: ${String(pushed.firstError)}`);
+      collectGarbage();
+    }
     const ready = await next('ready');
     if (ready.type === 'failed') throw new Error(`the bench worker process failed: ${ready.error}`);
     const accounting = await startRedisAccounting(admin);

@@ -7,7 +7,8 @@ import { performance } from 'node:perf_hooks';
 import { pino } from 'pino';
 import { BullMQBufferDriver } from '../core/buffer/index.js';
 import { Metrics } from '../core/metrics/index.js';
-import { Consumer } from './buffer-load.js';
+import { Consumer, warmUpWorkload } from './buffer-load.js';
+import { collectGarbage } from './pipeline.js';
 import { buildWorkload } from './pipeline-workload.js';
 import type { WorkerDone, WorkerStart } from './buffer-split.js';
 
@@ -21,16 +22,25 @@ process.once('message', (start: WorkerStart) => {
 });
 
 async function work(start: WorkerStart): Promise<void> {
-  const { url, prefix, messages, chats, burst, policy, concurrency, handlerMs, settleMs, timeoutMs } = start;
+  const { url, prefix, messages, chats, burst, warmup, policy, concurrency, handlerMs, settleMs, timeoutMs } = start;
   // The same messages as the gateway's (built the same way), for the order check.
   const workload = buildWorkload(messages, chats, burst);
   const metrics = new Metrics();
   const log = pino({ level: process.env.BENCH_LOG_LEVEL ?? 'silent' }, pino.destination({ dest: 2, sync: true }));
   const driver = new BullMQBufferDriver(policy, { redis: { url, prefix }, log, metrics });
   await driver.clear('bench-private_none');
-  const consumer = new Consumer(workload, policy, handlerMs);
-  driver.consume(consumer.handle, { concurrency });
+  const measured = new Consumer(workload, policy, handlerMs);
+  // A worker runs for long: the gateway's warm-up messages pass through this driver first, untimed.
+  let consumer = warmup > 0 ? new Consumer(warmUpWorkload(warmup, chats, burst), policy, handlerMs) : measured;
+  driver.consume((batch) => consumer.handle(batch), { concurrency });
   await new Promise((resolve) => setTimeout(resolve, 300));
+  if (warmup > 0) {
+    send({ type: 'warming' });
+    const problems = consumer.problems(await consumer.recorder.whenComplete(timeoutMs));
+    if (problems.length > 0) throw new Error(`the warm-up failed its check: ${problems.join('; ')}`);
+    consumer = measured;
+    collectGarbage();
+  }
   const cpu = process.cpuUsage();
   send({ type: 'ready' });
   const complete = await consumer.recorder.whenComplete(timeoutMs);

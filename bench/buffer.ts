@@ -23,7 +23,7 @@
  * can put into this Redis at all: three passes (before the memory run, between the two drivers, after the
  * BullMQ run), the median reported. Printed as the ratio of each driver's ingest rate to it.
  *
- * Paced run: the BullMQ driver once more, on a fresh workload of BENCH_BUFFER_PACED_MESSAGES (30,000) messages
+ * Paced run: the BullMQ driver once more, on a fresh workload (chats of its own) of BENCH_BUFFER_PACED_MESSAGES (30,000) messages
  * offered at a fixed BENCH_BUFFER_RATE (30,000 msg/s; 0 skips the run): burst `k` is not pushed before
  * first push + k × burst / rate (same in-flight bound). The saturated run above measures latency while the
  * consumer is falling behind the producer; this one measures it at a load the driver is asked to carry.
@@ -34,7 +34,12 @@
  * 2-core host the three busy processes (gateway, worker, Redis) share the cores, so it shows that the split
  * carries the load, not that it is faster than one process there.
  *
- * BENCH_BUFFER_WARMUP (2,000) messages go through each path first, untimed (JIT, Lua script cache).
+ * One driver of each kind serves every run of the process (the paced run on chats of its own), and one floor
+ * connection every floor pass, as a bot keeps its driver for its lifetime: BENCH_BUFFER_WARMUP (15,000) messages
+ * go through each first, untimed and checked (JIT, Lua script cache); in the gateway + worker run, through both
+ * processes' drivers. A fresh driver per run, warmed up on another instance with 2,000 messages, was measured
+ * still being optimised: V8 drops code optimised for objects once they are collected and compiles it again, and
+ * the first of seven runs on one driver cost ~35–45 µs of CPU a message against ~30 for the others.
  * BENCH_BUFFER_ALL_COMMANDS=1 lists every Redis command per message with its Redis time (µs, commandstats usec;
  * a script's usec includes the commands it ran) instead of the top 5. BENCH_PROFILE=<dir> records a CPU profile
  * of this process over each measured run, first push to every message handled (bench/profile.ts). BENCH_BUFFER_SLOWLOG=1 adds the Redis time per message of each
@@ -54,7 +59,7 @@ import { buildWorkload, type Workload } from './pipeline-workload.js';
 import { startRedisServer } from '../test/support/redis-server.js';
 import { fixed, int, percentile, table } from './stats.js';
 import { startRedisAccounting } from './buffer-redis.js';
-import { Consumer, ingestRate, inOrder, pushAll, readSettings, type RunResult, type Settings } from './buffer-load.js';
+import { Consumer, ingestRate, inOrder, KeptDriver, pushAll, readSettings, warmUpWorkload, type RunResult, type Settings } from './buffer-load.js';
 import { runSplit } from './buffer-split.js';
 import * as partitionScripts from '../core/buffer/partition-scripts.js';
 import * as chatScripts from '../core/buffer/redis-scripts.js';
@@ -69,88 +74,106 @@ function slowlogScripts(): Record<string, string> | undefined {
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
+/**
+ * One measured run of a kept driver: `workload` pushed (at `rate` msg/s; 0: as fast as the driver takes them),
+ * every message handled, then checked. The workload's chats must be new to the driver.
+ */
 export async function runDriver(
   name: string,
   workload: Workload,
   s: Settings,
-  make: () => Promise<BufferDriver>,
+  kept: KeptDriver,
   metrics: Metrics,
   admin: Redis | undefined,
   rate = 0,
 ): Promise<RunResult> {
-  const driver = await make();
+  const { driver } = kept;
   const consumer = new Consumer(workload, s.policy, s.handlerMs);
-  driver.consume(consumer.handle, { concurrency: s.concurrency });
+  kept.consumeWith(consumer);
   const messages = inOrder(workload);
-  try {
-    collectGarbage();
-    const accounting = admin ? await startRedisAccounting(admin, slowlogScripts()) : undefined;
-    const cpu = process.cpuUsage();
-    const measured = async () => {
-      const elu = performance.eventLoopUtilization();
-      const pushed = await pushAll(messages, (m) => driver.push(m), s.inFlight, rate, workload.burstSize);
-      const pushElu = performance.eventLoopUtilization(elu).utilization;
-      return { pushed, pushElu, complete: await consumer.recorder.whenComplete(s.policy.maxWaitMs + 30_000) };
-    };
-    // Warm-up runs are not profiled: the profile is of the steady state.
-    const { pushed, pushElu, complete } = name.startsWith('warm-up') ? await measured() : await profiled(`buffer ${name}`, measured);
-    const cpuUsed = process.cpuUsage(cpu);
-    const redis = await accounting?.stop();
-    const totalMs = consumer.lastHandledAt - pushed.startedAt;
-    // Anything delivered twice, late, shows up in the check.
-    await sleep(s.settleMs);
-    const problems = consumer.problems(complete);
-    if (pushed.rejected > 0) problems.push(`${pushed.rejected} pushes rejected, first: ${String(pushed.firstError)}`);
-    const errors = metrics.total('batch_errors_total');
-    if (errors > 0) problems.push(`${errors} handler errors`);
-    return {
-      name,
-      messages: workload.messages,
-      pushed,
-      pushElu,
-      totalMs,
-      latencies: Float64Array.from(consumer.recorder.latencies).sort(),
-      batches: consumer.recorder.batches,
-      reasons: consumer.recorder.reasons,
-      clientCpuUs: cpuUsed.user + cpuUsed.system,
-      redis,
-      check: problems.length === 0 ? { ok: true, detail: `${consumer.recorder.check().detail}, ${consumer.recorder.batches} batches, none overlapping` } : { ok: false, detail: problems.join('; ') },
-    };
-  } finally {
-    await driver.close({ timeoutMs: 5_000 });
-  }
+  const errorsBefore = metrics.total('batch_errors_total');
+  collectGarbage();
+  const accounting = admin ? await startRedisAccounting(admin, slowlogScripts()) : undefined;
+  const cpu = process.cpuUsage();
+  const measured = async () => {
+    const elu = performance.eventLoopUtilization();
+    const pushed = await pushAll(messages, (m) => driver.push(m), s.inFlight, rate, workload.burstSize);
+    const pushElu = performance.eventLoopUtilization(elu).utilization;
+    return { pushed, pushElu, complete: await consumer.recorder.whenComplete(s.policy.maxWaitMs + 30_000) };
+  };
+  const { pushed, pushElu, complete } = await profiled(`buffer ${name}`, measured);
+  const cpuUsed = process.cpuUsage(cpu);
+  const redis = await accounting?.stop();
+  const totalMs = consumer.lastHandledAt - pushed.startedAt;
+  // Anything delivered twice, late, shows up in the check.
+  await sleep(s.settleMs);
+  const problems = consumer.problems(complete);
+  if (pushed.rejected > 0) problems.push(`${pushed.rejected} pushes rejected, first: ${String(pushed.firstError)}`);
+  const errors = metrics.total('batch_errors_total') - errorsBefore;
+  if (errors > 0) problems.push(`${errors} handler errors`);
+  return {
+    name,
+    messages: workload.messages,
+    pushed,
+    pushElu,
+    totalMs,
+    latencies: Float64Array.from(consumer.recorder.latencies).sort(),
+    batches: consumer.recorder.batches,
+    reasons: consumer.recorder.reasons,
+    clientCpuUs: cpuUsed.user + cpuUsed.system,
+    redis,
+    check: problems.length === 0 ? { ok: true, detail: `${consumer.recorder.check().detail}, ${consumer.recorder.batches} batches, none overlapping` } : { ok: false, detail: problems.join('; ') },
+  };
 }
 
-/** The floor: plain auto-pipelined RPUSH of each message's JSON to its chat's list. */
-export async function runFloor(workload: Workload, s: Settings, url: string, prefix: string, log: Logger, admin: Redis): Promise<RunResult> {
-  const redis = connectRedis({ url, prefix }, 'command', log, 'bench-floor');
-  try {
-    await whenReady(redis);
-    const messages = inOrder(workload);
-    collectGarbage();
-    const accounting = await startRedisAccounting(admin);
-    const cpu = process.cpuUsage();
-    const pushed = await pushAll(messages, (m) => redis.rpush(`${prefix}:buf:${m.chatKey}`, JSON.stringify(m)), s.inFlight);
-    const cpuUsed = process.cpuUsage(cpu);
-    const cost = await accounting.stop();
-    let stored = 0;
-    for (const key of workload.chatKeys) stored += await redis.llen(`${prefix}:buf:${key}`);
-    const ok = stored === workload.messages && pushed.rejected === 0;
-    return {
-      name: 'floor',
-      messages: workload.messages,
-      pushed,
-      totalMs: Number.NaN,
-      latencies: new Float64Array(),
-      batches: 0,
-      reasons: {},
-      clientCpuUs: cpuUsed.user + cpuUsed.system,
-      redis: cost,
-      check: ok ? { ok, detail: `${stored} list items` } : { ok, detail: `${stored} list items (expected ${workload.messages}), ${pushed.rejected} rejected` },
-    };
-  } finally {
-    await redis.quit().catch(() => undefined);
-  }
+/**
+ * Starts consuming `driver` for the rest of the bench and runs BENCH_BUFFER_WARMUP messages through it, untimed
+ * and checked: JIT and the Lua script cache warm, as in a bot that has been running.
+ */
+export async function keepDriver(name: string, driver: BufferDriver, s: Settings): Promise<KeptDriver> {
+  const kept = new KeptDriver(driver, s.concurrency);
+  if (s.warmup === 0) return kept;
+  const warm = warmUpWorkload(s.warmup, s.chats, s.burst);
+  const consumer = new Consumer(warm, s.policy, s.handlerMs);
+  kept.consumeWith(consumer);
+  const pushed = await pushAll(inOrder(warm), (m) => driver.push(m), s.inFlight);
+  const problems = consumer.problems(await consumer.recorder.whenComplete(s.policy.maxWaitMs + 30_000));
+  if (pushed.rejected > 0) problems.push(`${pushed.rejected} pushes rejected, first: ${String(pushed.firstError)}`);
+  if (problems.length > 0) throw new Error(`the warm-up of the ${name} driver failed its check: ${problems.join('; ')}`);
+  return kept;
+}
+
+/** The floor's connection (set up as the driver's: connectRedis 'command', auto-pipelining), kept for every pass. */
+export async function connectFloor(url: string, log: Logger): Promise<Redis> {
+  const redis = connectRedis({ url, prefix: 'floor' }, 'command', log, 'bench-floor');
+  await whenReady(redis);
+  return redis;
+}
+
+/** The floor: plain auto-pipelined RPUSH of each message's JSON to its chat's list, under a `prefix` of its own. */
+export async function runFloor(workload: Workload, s: Settings, redis: Redis, prefix: string, admin: Redis): Promise<RunResult> {
+  const messages = inOrder(workload);
+  collectGarbage();
+  const accounting = await startRedisAccounting(admin);
+  const cpu = process.cpuUsage();
+  const pushed = await pushAll(messages, (m) => redis.rpush(`${prefix}:buf:${m.chatKey}`, JSON.stringify(m)), s.inFlight);
+  const cpuUsed = process.cpuUsage(cpu);
+  const cost = await accounting.stop();
+  let stored = 0;
+  for (const key of workload.chatKeys) stored += await redis.llen(`${prefix}:buf:${key}`);
+  const ok = stored === workload.messages && pushed.rejected === 0;
+  return {
+    name: 'floor',
+    messages: workload.messages,
+    pushed,
+    totalMs: Number.NaN,
+    latencies: new Float64Array(),
+    batches: 0,
+    reasons: {},
+    clientCpuUs: cpuUsed.user + cpuUsed.system,
+    redis: cost,
+    check: ok ? { ok, detail: `${stored} list items` } : { ok, detail: `${stored} list items (expected ${workload.messages}), ${pushed.rejected} rejected` },
+  };
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -210,9 +233,10 @@ export async function run(): Promise<boolean> {
   const log = pino({ level: process.env.BENCH_LOG_LEVEL ?? 'silent' }, pino.destination({ dest: 2, sync: true }));
   const server = await startRedisServer();
   const admin = new Redis(server.url, { connectionName: 'bench-admin', maxRetriesPerRequest: 1 });
-  let round = 0;
-  const memory = (metrics: Metrics) => async (): Promise<BufferDriver> => new MemoryBufferDriver(s.policy, { log, metrics });
-  const bullmq = (metrics: Metrics) => connectedBullMQ(s, server.url, `bench${++round}`, log, metrics);
+  const floorRedis = await connectFloor(server.url, log);
+  const memMetrics = new Metrics();
+  const bullMetrics = new Metrics();
+  const kept: KeptDriver[] = [];
   try {
     await whenReady(admin);
     const workload = buildWorkload(s.messages, s.chats, s.burst);
@@ -224,39 +248,32 @@ export async function run(): Promise<boolean> {
     );
     console.log(
       `redis-server ${server.url} (private, no persistence, noeviction); producer, consumer and Redis share ${os.availableParallelism()} cores; ` +
-        `messages built beforehand in ${fixed(workload.buildMs, 0)} ms; ${int(s.warmup)} warm-up messages through each path (not timed)`,
+        `messages built beforehand in ${fixed(workload.buildMs, 0)} ms; one driver of each kind for every run, ${int(s.warmup)} warm-up messages through each first (not timed)`,
     );
-    if (s.warmup > 0) {
-      const warm = buildWorkload(s.warmup, Math.min(s.chats, Math.ceil(s.warmup / s.burst)), s.burst);
-      for (const [name, make] of [['memory', memory], ['bullmq', bullmq]] as const) {
-        const metrics = new Metrics();
-        const r = await runDriver(`warm-up ${name}`, warm, { ...s, settleMs: 0 }, make(metrics), metrics, undefined);
-        if (!r.check.ok) throw new Error(`warm-up of the ${name} driver failed its check: ${r.check.detail}`);
-      }
-      await runFloor(warm, s, server.url, 'benchwarm', log, admin);
-    }
+    if (s.warmup > 0) await runFloor(warmUpWorkload(s.warmup, s.chats, s.burst), s, floorRedis, 'benchwarm', admin);
+    const memory = await keepDriver('memory', new MemoryBufferDriver(s.policy, { log, metrics: memMetrics }), s);
+    kept.push(memory);
+    const bullmq = await keepDriver('bullmq', await connectedBullMQ(s, server.url, 'bench1', log, bullMetrics)(), s);
+    kept.push(bullmq);
     // The floor is short (~0.1 s) and this host's speed drifts: three passes spread around the driver runs,
     // the median one reported.
     const floors: RunResult[] = [];
-    floors.push(await runFloor(workload, s, server.url, 'benchfloor1', log, admin));
-    const memMetrics = new Metrics();
-    const mem = await runDriver('memory', workload, s, memory(memMetrics), memMetrics, undefined);
-    floors.push(await runFloor(workload, s, server.url, 'benchfloor2', log, admin));
-    const bullMetrics = new Metrics();
-    const bull = await runDriver('bullmq', workload, s, bullmq(bullMetrics), bullMetrics, admin);
-    floors.push(await runFloor(workload, s, server.url, 'benchfloor3', log, admin));
+    floors.push(await runFloor(workload, s, floorRedis, 'benchfloor1', admin));
+    const mem = await runDriver('memory', workload, s, memory, memMetrics, undefined);
+    floors.push(await runFloor(workload, s, floorRedis, 'benchfloor2', admin));
+    const bull = await runDriver('bullmq', workload, s, bullmq, bullMetrics, admin);
+    floors.push(await runFloor(workload, s, floorRedis, 'benchfloor3', admin));
     const floor = [...floors].sort((a, b) => ingestRate(a) - ingestRate(b))[1]!;
     floor.name = 'floor (pipelined RPUSH)';
     if (!floors.every((f) => f.check.ok)) floor.check = floors.find((f) => !f.check.ok)!.check;
     let paced: RunResult | undefined;
     if (s.rate > 0) {
-      const pacedWorkload = buildWorkload(s.pacedMessages, s.chats, s.burst);
-      const pacedMetrics = new Metrics();
-      paced = await runDriver(`bullmq @ ${int(s.rate)}/s`, pacedWorkload, s, bullmq(pacedMetrics), pacedMetrics, admin, s.rate);
+      // The same driver, on chats of its own.
+      paced = await runDriver(`bullmq @ ${int(s.rate)}/s`, buildWorkload(s.pacedMessages, s.chats, s.burst, 'p'), s, bullmq, bullMetrics, admin, s.rate);
     }
     let split: RunResult | undefined;
     if (s.rate > 0 && process.env.BENCH_BUFFER_SPLIT !== '0') {
-      split = await runSplit(`gateway + worker @ ${int(s.rate)}/s`, buildWorkload(s.pacedMessages, s.chats, s.burst), s, server.url, `bench${++round}`, log, admin, s.rate);
+      split = await runSplit(`gateway + worker @ ${int(s.rate)}/s`, buildWorkload(s.pacedMessages, s.chats, s.burst), s, server.url, 'bench2', log, admin, s.rate);
     }
     const results = [mem, bull, ...(paced ? [paced] : []), ...(split ? [split] : []), floor];
     printResults(results, floor);
@@ -284,6 +301,8 @@ export async function run(): Promise<boolean> {
     }
     return results.every((r) => r.check.ok);
   } finally {
+    for (const k of kept) await k.driver.close({ timeoutMs: 5_000 });
+    floorRedis.disconnect();
     admin.disconnect();
     await server.stop();
   }

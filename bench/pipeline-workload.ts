@@ -14,7 +14,8 @@ export interface Workload {
   buildMs: number;
 }
 
-export function buildWorkload(messages: number, chats: number, burstSize: number): Workload {
+/** `chatPrefix` names the chats (`<prefix><n>`): a warm-up workload uses its own, apart from the measured one's. */
+export function buildWorkload(messages: number, chats: number, burstSize: number, chatPrefix = 'u'): Workload {
   const started = performance.now();
   const bursts: InboundMessage[][] = [];
   const sent = new Array<number>(chats).fill(0);
@@ -27,8 +28,8 @@ export function buildWorkload(messages: number, chats: number, burstSize: number
           adapter: 'bench',
           botId: 'bot',
           chatType: 'private',
-          chatId: `u${chat}`,
-          userId: `u${chat}`,
+          chatId: `${chatPrefix}${chat}`,
+          userId: `${chatPrefix}${chat}`,
           userName: `user ${chat}`,
           segments: [{ type: 'text', text: `message ${++sent[chat]!} of chat ${chat}` }],
           messageId: `m${j}`,
