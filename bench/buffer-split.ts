@@ -7,7 +7,6 @@ import { Metrics } from '../core/metrics/index.js';
 import type { Logger } from 'pino';
 import { startRedisAccounting } from './buffer-redis.js';
 import { inOrder, pushAll, warmUpWorkload, type RunResult, type Settings } from './buffer-load.js';
-import { collectGarbage } from './pipeline.js';
 import type { Workload } from './pipeline-workload.js';
 
 /** Parent → worker: what to consume and how. */
@@ -79,7 +78,6 @@ export async function runSplit(name: string, workload: Workload, s: Settings, ur
       const warm = warmUpWorkload(s.warmup, s.chats, s.burst);
       const pushed = await pushAll(inOrder(warm), (m) => driver.push(m), s.inFlight, rate, warm.burstSize);
       if (pushed.rejected > 0) throw new Error(`${pushed.rejected} warm-up pushes rejected, first: ${String(pushed.firstError)}`);
-      collectGarbage();
     }
     const ready = await next('ready');
     if (ready.type === 'failed') throw new Error(`the bench worker process failed: ${ready.error}`);

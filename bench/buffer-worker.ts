@@ -8,7 +8,6 @@ import { pino } from 'pino';
 import { BullMQBufferDriver } from '../core/buffer/index.js';
 import { Metrics } from '../core/metrics/index.js';
 import { Consumer, warmUpWorkload } from './buffer-load.js';
-import { collectGarbage } from './pipeline.js';
 import { buildWorkload } from './pipeline-workload.js';
 import type { WorkerDone, WorkerStart } from './buffer-split.js';
 
@@ -39,7 +38,6 @@ async function work(start: WorkerStart): Promise<void> {
     const problems = consumer.problems(await consumer.recorder.whenComplete(timeoutMs));
     if (problems.length > 0) throw new Error(`the warm-up failed its check: ${problems.join('; ')}`);
     consumer = measured;
-    collectGarbage();
   }
   const cpu = process.cpuUsage();
   send({ type: 'ready' });

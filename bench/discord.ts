@@ -31,7 +31,6 @@ import { DiscordAdapter, discordCommandSource } from '../adapters/discord/index.
 import { createApp, loadConfig } from '../core/runtime/index.js';
 import { openSqliteStore } from '../core/store/index.js';
 import type { PeerMessage, RunRequest, RunResult } from './discord-peer.js';
-import { collectGarbage } from './pipeline.js';
 import { envInt, fixed, int, median, summarize, table, threadCpuNs, type Summary } from './stats.js';
 
 const TARGET_RATIO = 0.7;
@@ -169,7 +168,8 @@ async function connect(peer: Peer, start: (apiUrl: string, token: string) => Pro
 }
 
 async function measure(bot: Bot, peer: Peer, s: Settings, seq: { next: number }): Promise<Measured> {
-  collectGarbage();
+  // No forced collection before the run: V8 would throw away code optimised around the objects it freed and
+  // compile it again inside the measured run (see bench/onebot.ts).
   const elu = performance.eventLoopUtilization();
   const cpu = threadCpuNs(MAIN_THREAD_SCHEDSTAT);
   const result = await peer.run(bot.token, s, s.messages, seq.next);

@@ -42,7 +42,6 @@ import { OneBotAdapter } from '../adapters/onebot/index.js';
 import { createApp, loadConfig } from '../core/runtime/index.js';
 import { openSqliteStore } from '../core/store/index.js';
 import { SELF_ID, threadCpuNs, type PeerMessage, type RunRequest, type RunResult } from './onebot-peer.js';
-import { collectGarbage } from './pipeline.js';
 import { profiled } from './profile.js';
 import { envInt, fixed, int, median, summarize, table, type Summary } from './stats.js';
 
@@ -229,7 +228,8 @@ async function connect(name: string, path: string, peer: Peer, start: (url: stri
 
 /** One measured run of a connected bot; `seq` keeps `<n>` and message ids distinct across all runs. */
 async function measure(c: Contender, peer: Peer, s: Settings, seq: { next: number }): Promise<Measured> {
-  collectGarbage();
+  // No forced collection before the run, as there was: V8 then threw away code optimised around the objects it
+  // freed (~14 functions a collection, most of them the app's, compiled again inside the measured run).
   const elu: EventLoopUtilization = performance.eventLoopUtilization();
   const cpu = threadCpuNs(MAIN_THREAD_SCHEDSTAT);
   const result = await profiled(`onebot-${c.name}`, () => peer.run(c.path, s.messages, s.inFlight, seq.next));
