@@ -117,7 +117,8 @@ class Peer {
 async function startNekomata(apiUrl: string, token: string): Promise<Bot> {
   const log = pino({ level: process.env.BENCH_LOG_LEVEL ?? 'silent' }, pino.destination({ dest: 2, sync: true }));
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nekomata-bench-discord-'));
-  const config = loadConfig({ LOG_LEVEL: 'silent', DATA_DIR: dir });
+  // Flood limits off, as in bench/onebot.ts: the load comes from a few synthetic users at rates the limits exist to refuse.
+  const config = loadConfig({ LOG_LEVEL: 'silent', DATA_DIR: dir, FLOOD_USER_MESSAGES: '0', FLOOD_CHAT_MESSAGES: '0' });
   const app = createApp(config, { log, store: openSqliteStore({ path: ':memory:', log }) });
   app.addAdapter(new DiscordAdapter({ token, apiUrl, commands: discordCommandSource(app.commands), clientOptions: { rest: REST } }));
   await app.start();
