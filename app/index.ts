@@ -68,8 +68,8 @@ export { openSqliteStore, openRedisStore, type Store } from '../core/store/index
 export { MemoryBufferDriver, BullMQBufferDriver, type BufferDriver, type BufferPolicy } from '../core/buffer/index.js';
 /** The OpenAI-compatible model provider, and the contract of any other. */
 export { OpenAIProvider, type ChatProvider } from '../core/agent/index.js';
-/** Counters of what the app does and drops. */
-export { Metrics } from '../core/metrics/index.js';
+/** Counters of what the app does and drops, and its histograms (`Metrics.histogram`: a family, and one series of it). */
+export { Metrics, type Histogram, type Observer } from '../core/metrics/index.js';
 /**
  * How the processes of one bot tell each other of chat-wide changes (`AppOptions.control`): within one process,
  * and on Redis; and the error a channel reset raises when a process did not confirm its part in time.

@@ -1,4 +1,5 @@
-import { Histogram, type Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
+import type { Histogram } from './histogram.js';
 import { PrometheusExport, type GaugeSpec, type HistogramSpec } from './prometheus.js';
 
 export type Labels = Readonly<Record<string, string>>;
@@ -14,17 +15,14 @@ export interface Counter {
   inc(by?: number): void;
 }
 
-/** A histogram bound to one label set (`Metrics.histogram(…).labels(…)`), for hot paths. */
-export interface Observer {
-  observe(value: number): void;
-}
+export type { Histogram, Observer } from './histogram.js';
 
 /**
  * What the framework counts and measures (DESIGN §9: nothing is lost silently, everything is counted).
  *
  * Counters are owned here, as plain numbers: an increment on the hot path is a property add, and tests read
  * them synchronously (`get`). Prometheus (`/metrics`) reads them through prom-client at scrape time, never a
- * second copy. Histograms and gauges live in prom-client's registry from the start.
+ * second copy. Histograms keep their own numbers too (see BucketHistogram) and are registered in prom-client's registry; gauges live there from the start.
  */
 export class Metrics {
   private readonly counters = new Map<string, CounterSample>();

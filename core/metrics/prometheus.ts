@@ -1,4 +1,5 @@
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, Gauge, Registry } from 'prom-client';
+import { BucketHistogram, type Histogram } from './histogram.js';
 import type { CounterSample } from './metrics.js';
 import { counterHelp } from './catalog.js';
 
@@ -27,14 +28,15 @@ export interface GaugeSpec {
 export class PrometheusExport {
   readonly registry = new Registry();
   private readonly counters = new Map<string, { metric: Counter; labelNames: string }>();
-  private readonly histograms = new Map<string, Histogram>();
+  private readonly histograms = new Map<string, BucketHistogram<string>>();
 
   constructor(private readonly samples: () => Iterable<CounterSample>) {}
 
   histogram<L extends string>(name: string, spec: HistogramSpec<L>): Histogram<L> {
     let h = this.histograms.get(name);
     if (!h) {
-      h = new Histogram({ name: METRIC_PREFIX + name, help: spec.help, labelNames: [...(spec.labelNames ?? [])], registers: [this.registry], ...(spec.buckets ? { buckets: spec.buckets } : {}) });
+      h = new BucketHistogram<string>(METRIC_PREFIX + name, spec.help, [...(spec.labelNames ?? [])], spec.buckets);
+      this.registry.registerMetric(h as unknown as Parameters<Registry['registerMetric']>[0]);
       this.histograms.set(name, h);
     }
     return h as Histogram<L>;
