@@ -2,7 +2,7 @@ import type { Adapter, SendResult } from '../adapter/index.js';
 import { NekomataError } from '../errors/index.js';
 import type { HookRegistry } from '../hooks/index.js';
 import { parseChatKey, type ChatKey, type Segment } from '../message/index.js';
-import type { Metrics } from '../metrics/index.js';
+import type { Counter, Metrics } from '../metrics/index.js';
 import type { Delivery, Outbox } from '../outbox/index.js';
 import type { ChatHistory } from '../session/index.js';
 
@@ -31,6 +31,9 @@ export class AdapterNotFoundError extends NekomataError {
  * runs `message_sent` hooks and records it in history, once per message however often a batch is run.
  */
 export class ChatSender {
+  /** `messages_sent_total` by adapter, bound once: a send is on every reply's path. */
+  private readonly sentCounters = new Map<string, Counter>();
+
   constructor(
     private readonly deps: { adapters: AdapterTable; outbox: Outbox | undefined; hooks: HookRegistry; metrics: Metrics; history: ChatHistory },
   ) {}
@@ -46,7 +49,9 @@ export class ChatSender {
     else throw new AdapterNotFoundError(name);
     // Sent before under this key (a batch run again): counted and recorded then.
     if (result.duplicate) return {};
-    this.deps.metrics.count('messages_sent_total', { adapter: name });
+    let sent = this.sentCounters.get(name);
+    if (!sent) this.sentCounters.set(name, (sent = this.deps.metrics.counter('messages_sent_total', { adapter: name })));
+    sent.inc();
     if (this.deps.hooks.has('message_sent')) await this.deps.hooks.emit('message_sent', { chatKey, segments, messageId: result.messageId });
     this.deps.history.record({ kind: 'reply', chatKey, segments, messageId: result.messageId });
     return result;
