@@ -22,7 +22,8 @@ export type { Histogram, Observer } from './histogram.js';
  *
  * Counters are owned here, as plain numbers: an increment on the hot path is a property add, and tests read
  * them synchronously (`get`). Prometheus (`/metrics`) reads them through prom-client at scrape time, never a
- * second copy. Histograms keep their own numbers too (see BucketHistogram) and are registered in prom-client's registry; gauges live there from the start.
+ * second copy. Histograms keep their own numbers too (BucketHistogram), registered in prom-client's registry;
+ * gauges live there from the start.
  */
 export class Metrics {
   private readonly counters = new Map<string, CounterSample>();
