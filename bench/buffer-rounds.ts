@@ -24,11 +24,12 @@ export async function run(): Promise<boolean> {
   const log = pino({ level: process.env.BENCH_LOG_LEVEL ?? 'silent' }, pino.destination({ dest: 2, sync: true }));
   const server = await startRedisServer();
   const admin = new Redis(server.url, { connectionName: 'bench-admin', maxRetriesPerRequest: 1 });
-  const floorRedis = await connectFloor(server.url, log);
   const metrics = new Metrics();
+  let floorRedis: Redis | undefined;
   let bullmq: KeptDriver | undefined;
   try {
     await whenReady(admin);
+    floorRedis = await connectFloor(server.url, log);
     console.log(
       `buffer-rounds: ${rounds} rounds of the pipelined-RPUSH floor then the BullMQ driver saturated, ${int(s.messages)} messages over ` +
         `${int(s.chats)} chats in bursts of ${s.burst}, ≤ ${s.inFlight} pushes in flight, consumer concurrency ${s.concurrency} in the same process; ` +
@@ -56,7 +57,7 @@ export async function run(): Promise<boolean> {
     return ok;
   } finally {
     await bullmq?.driver.close({ timeoutMs: 5_000 });
-    floorRedis.disconnect();
+    floorRedis?.disconnect();
     admin.disconnect();
     await server.stop();
   }

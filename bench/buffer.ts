@@ -23,8 +23,8 @@
  * can put into this Redis at all: three passes (before the memory run, between the two drivers, after the
  * BullMQ run), the median reported. Printed as the ratio of each driver's ingest rate to it.
  *
- * Paced run: the BullMQ driver once more, on a fresh workload (chats of its own) of BENCH_BUFFER_PACED_MESSAGES (30,000) messages
- * offered at a fixed BENCH_BUFFER_RATE (30,000 msg/s; 0 skips the run): burst `k` is not pushed before
+ * Paced run: the BullMQ driver once more, on a fresh workload (chats of its own) of BENCH_BUFFER_PACED_MESSAGES
+ * (30,000) messages offered at a fixed BENCH_BUFFER_RATE (30,000 msg/s; 0 skips the run): burst `k` is not pushed before
  * first push + k × burst / rate (same in-flight bound). The saturated run above measures latency while the
  * consumer is falling behind the producer; this one measures it at a load the driver is asked to carry.
  *
@@ -133,18 +133,15 @@ export async function runDriver(
  */
 export async function keepDriver(name: string, driver: BufferDriver, s: Settings): Promise<KeptDriver> {
   const kept = new KeptDriver(driver, s.concurrency);
-  if (s.warmup > 0) await passUntimed(kept, warmUpWorkload(s.warmup, s.chats, s.burst), s, `the warm-up of the ${name} driver`);
-  return kept;
-}
-
-/** Pushes `workload` through the kept driver as fast as it takes them, waits until all was handled, checks it. */
-async function passUntimed(kept: KeptDriver, workload: Workload, s: Settings, what: string): Promise<void> {
-  const consumer = new Consumer(workload, s.policy, s.handlerMs);
+  if (s.warmup === 0) return kept;
+  const warm = warmUpWorkload(s.warmup, s.chats, s.burst);
+  const consumer = new Consumer(warm, s.policy, s.handlerMs);
   kept.consumeWith(consumer);
-  const pushed = await pushAll(inOrder(workload), (m) => kept.driver.push(m), s.inFlight);
+  const pushed = await pushAll(inOrder(warm), (m) => driver.push(m), s.inFlight);
   const problems = consumer.problems(await consumer.recorder.whenComplete(s.policy.maxWaitMs + 30_000));
   if (pushed.rejected > 0) problems.push(`${pushed.rejected} pushes rejected, first: ${String(pushed.firstError)}`);
-  if (problems.length > 0) throw new Error(`${what} failed its check: ${problems.join('; ')}`);
+  if (problems.length > 0) throw new Error(`the warm-up of the ${name} driver failed its check: ${problems.join('; ')}`);
+  return kept;
 }
 
 /** The floor's connection (set up as the driver's: connectRedis 'command', auto-pipelining), kept for every pass. */
@@ -236,12 +233,13 @@ export async function run(): Promise<boolean> {
   const log = pino({ level: process.env.BENCH_LOG_LEVEL ?? 'silent' }, pino.destination({ dest: 2, sync: true }));
   const server = await startRedisServer();
   const admin = new Redis(server.url, { connectionName: 'bench-admin', maxRetriesPerRequest: 1 });
-  const floorRedis = await connectFloor(server.url, log);
+  let floorRedis: Redis | undefined;
   const memMetrics = new Metrics();
   const bullMetrics = new Metrics();
   const kept: KeptDriver[] = [];
   try {
     await whenReady(admin);
+    floorRedis = await connectFloor(server.url, log);
     const workload = buildWorkload(s.messages, s.chats, s.burst);
     console.log(
       `buffer: ${int(workload.messages)} messages, ${int(workload.chats)} private chats, bursts of ${s.burst}; debounce ${s.policy.debounceMs} ms, ` +
@@ -305,7 +303,7 @@ export async function run(): Promise<boolean> {
     return results.every((r) => r.check.ok);
   } finally {
     for (const k of kept) await k.driver.close({ timeoutMs: 5_000 });
-    floorRedis.disconnect();
+    floorRedis?.disconnect();
     admin.disconnect();
     await server.stop();
   }
