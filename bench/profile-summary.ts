@@ -7,7 +7,7 @@ import fs from 'node:fs';
  * - A `.heapprofile` (BENCH_PROFILE_HEAP=1): bytes allocated; with `messages`, also bytes per message.
  */
 interface CallFrame { functionName: string; url: string; lineNumber: number }
-interface CpuProfile { nodes: { id: number; callFrame: CallFrame }[]; samples: number[]; timeDeltas: number[] }
+interface CpuProfile { nodes: { id: number; callFrame: CallFrame }[]; samples: number[]; timeDeltas: number[]; startTime: number; endTime: number }
 interface HeapNode { callFrame: CallFrame; selfSize: number; children: HeapNode[] }
 interface HeapProfile { head: HeapNode }
 
@@ -44,8 +44,12 @@ if ('head' in parsed) {
 } else {
   const nodes = new Map(parsed.nodes.map((n) => [n.id, n]));
   let sampled = 0;
-  parsed.samples.forEach((id, i) => {
-    const dt = parsed.timeDeltas[i] ?? 0;
+  // A sample stands for the time until the next one (as DevTools reads it). timeDeltas[i] is the gap *before*
+  // sample i; its first is the profiler's start-up (the inspector's `dispatch`, 100+ ms), no part of the run.
+  const { samples, timeDeltas } = parsed;
+  const lastAt = parsed.startTime + timeDeltas.reduce((sum, dt) => sum + dt, 0);
+  samples.forEach((id, i) => {
+    const dt = i + 1 < samples.length ? timeDeltas[i + 1]! : Math.max(0, parsed.endTime - lastAt);
     add(group(nodes.get(id)!.callFrame), dt);
     sampled += dt;
   });
