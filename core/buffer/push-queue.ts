@@ -5,6 +5,7 @@ import type { InboundMessage } from '../message/index.js';
 import type { Metrics } from '../metrics/index.js';
 import type { BufferPolicy, PushMode, PushResult } from './driver.js';
 import { BufferSpoolFullError, type SpooledCall } from './spool.js';
+import { toStored } from './stored-message.js';
 
 /** The driver's push connection (`patient`: commands wait out an outage) with the push script defined on it. */
 export type PushRedis = Redis & {
@@ -264,7 +265,7 @@ export class PushQueue {
   private args(call: Call): (string | number)[] {
     const { keyPrefix, policy } = this.target;
     const args: (string | number)[] = [keyPrefix, policy.debounceMs, policy.maxBatch, call.caller, call.n];
-    for (const { message, mode, ts, part } of call.pushes) args.push(message.chatKey, part, mode[0]! + ts, JSON.stringify(message));
+    for (const { message, mode, ts, part } of call.pushes) args.push(message.chatKey, part, mode[0]! + ts, toStored(message));
     return args;
   }
 }

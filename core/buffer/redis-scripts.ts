@@ -1,9 +1,10 @@
 import type { Batch, BatchLane, ChatKey, InboundMessage, ReleaseReason } from '../message/index.js';
 import { oncePerCallLua } from '../redis/index.js';
+import { readStored } from './stored-message.js';
 
 /**
  * The buffer's atomic steps, as Redis Lua scripts. Keys of one chat, under `<prefix>:buffer:`: `msgs:<chat>`
- * (buffered lane: a list of `seq|ts|json`), `trig:<chat>` (triggered lane, same shape), `meta:<chat>` (hash:
+ * (buffered lane: a list of `seq|ts|message`, the message as stored-message.ts writes it), `trig:<chat>` (triggered lane, same shape), `meta:<chat>` (hash:
  * `bseq`/`tseq` sequence counters and `flushTo`, release up to this seq now). Shared: `pending` (sorted set:
  * chat → oldest unreleased push time, roughly, for the sweeper). Per partition `<n>` of the chats:
  * `due:<n>` (sorted set: chat → when to look at it next), `held:<n>` (hash: chat → claim token, the chats
@@ -174,7 +175,7 @@ redis.call('ZREM', KEYS[5], ARGV[1])
 return n
 `;
 
-/** A batch from the items (`seq|ts|json`) a take returned. */
+/** A batch from the items (`seq|ts|stored message`, see stored-message.ts) a take returned. */
 export function toBatch(chatKey: ChatKey, lane: BatchLane, reason: ReleaseReason, items: readonly string[]): Batch {
   const messages: InboundMessage[] = [];
   const pushedAt: number[] = [];
@@ -187,7 +188,7 @@ export function toBatch(chatKey: ChatKey, lane: BatchLane, reason: ReleaseReason
     if (i === 0) firstSeq = seq;
     lastSeq = seq;
     pushedAt.push(Number(item.slice(a + 1, b)));
-    messages.push(JSON.parse(item.slice(b + 1)) as InboundMessage);
+    messages.push(readStored(item.slice(b + 1), chatKey));
   });
   return { chatKey, lane, firstSeq, lastSeq, messages, reason, releasedAt: Date.now(), pushedAt };
 }
