@@ -2,8 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { describe, expect, inject, it, vi } from 'vitest';
 import { BullMQBufferDriver, type PushResult } from '../../core/buffer/index.js';
+import { createInboundMessage, type Batch } from '../../core/message/index.js';
 import { testDeps } from '../support/logger.js';
-import { makeMessage } from '../support/messages.js';
+import { makeMessage, until } from '../support/messages.js';
 
 const policy = { debounceMs: 5000, maxBatch: 10, maxWaitMs: 10_000 };
 
@@ -64,6 +65,48 @@ describe('BullMQ driver: one push call, several chats', () => {
     } finally {
       sent.mockRestore();
       await driver.close({ timeoutMs: 2000 });
+    }
+  });
+});
+
+describe('BullMQ driver: the messages as stored', () => {
+  it('hands a consumer its messages whole, those an earlier version stored as objects included, in order', async () => {
+    const prefix = `test:${randomUUID()}`;
+    const admin = new Redis(inject('redisUrl'));
+    const driver = new BullMQBufferDriver({ debounceMs: 60_000, maxBatch: 10, maxWaitMs: 120_000 }, { redis: { url: inject('redisUrl'), prefix }, ...testDeps() });
+    const batches: Batch[] = [];
+    try {
+      // Every optional field, and a text a hook rewrote: what the compact form leaves out must come back.
+      const first = createInboundMessage({
+        adapter: 'onebot',
+        botId: '10001',
+        chatType: 'group',
+        chatId: '42',
+        userId: '7',
+        userName: 'Alice',
+        segments: [{ type: 'at', userId: '10001' }, { type: 'text', text: ' hi' }],
+        toMe: true,
+        messageId: '99',
+        senderRole: 'admin',
+        language: 'zh-hans',
+        raw: { post_type: 'message' },
+      });
+      first.text = 'rewritten by a hook';
+      const second = { ...first, messageId: '100', text: first.text + '!' };
+      await driver.push(first);
+      await driver.push(second);
+      // The first as an earlier version stored it: `seq|ts|` and the object.
+      const key = `${prefix}:buffer:msgs:${first.chatKey}`;
+      const [item] = await admin.lrange(key, 0, 0);
+      const head = item!.slice(0, item!.indexOf('|', item!.indexOf('|') + 1) + 1);
+      await admin.lset(key, 0, head + JSON.stringify(first));
+      driver.consume(async (batch) => void batches.push(batch), { concurrency: 1 });
+      await driver.push({ ...first, messageId: '101' }, 'flush');
+      await until(() => batches.length === 1, 'the flushed batch');
+      expect(batches[0]!.messages).toStrictEqual([first, second, { ...first, messageId: '101' }]);
+    } finally {
+      await driver.close({ timeoutMs: 2000 });
+      admin.disconnect();
     }
   });
 });

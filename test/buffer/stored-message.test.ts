@@ -1,11 +1,7 @@
-import { randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
-import { describe, expect, inject, it } from 'vitest';
-import { BullMQBufferDriver } from '../../core/buffer/index.js';
+import { describe, expect, it } from 'vitest';
 import { readStored, toStored } from '../../core/buffer/stored-message.js';
-import { createInboundMessage, type Batch, type InboundMessage } from '../../core/message/index.js';
-import { testDeps } from '../support/logger.js';
-import { makeMessage, until } from '../support/messages.js';
+import { createInboundMessage, type InboundMessage } from '../../core/message/index.js';
+import { makeMessage } from '../support/messages.js';
 
 /** A group message with every optional field and a text a hook rewrote (no longer the segments joined). */
 function fullMessage(raw: unknown): InboundMessage {
@@ -52,30 +48,5 @@ describe('a buffered message as stored in Redis', () => {
   it('reads a message stored as an object by an earlier version', () => {
     const m = fullMessage({ a: 1 });
     expect(readStored(JSON.stringify(m), m.chatKey)).toStrictEqual(m);
-  });
-
-  it('hands a consumer both forms from Redis, in order', async () => {
-    const prefix = `test:${randomUUID()}`;
-    const admin = new Redis(inject('redisUrl'));
-    const driver = new BullMQBufferDriver({ debounceMs: 60_000, maxBatch: 10, maxWaitMs: 120_000 }, { redis: { url: inject('redisUrl'), prefix }, ...testDeps() });
-    const batches: Batch[] = [];
-    try {
-      const first = fullMessage({ post_type: 'message' });
-      const second = { ...first, messageId: '100', text: first.text + '!' };
-      await driver.push(first);
-      await driver.push(second);
-      // The first as an earlier version stored it: `seq|ts|` and the object.
-      const key = `${prefix}:buffer:msgs:${first.chatKey}`;
-      const [item] = await admin.lrange(key, 0, 0);
-      const head = item!.slice(0, item!.indexOf('|', item!.indexOf('|') + 1) + 1);
-      await admin.lset(key, 0, head + JSON.stringify(first));
-      driver.consume(async (batch) => void batches.push(batch), { concurrency: 1 });
-      await driver.push({ ...first, messageId: '101' }, 'flush');
-      await until(() => batches.length === 1, 'the flushed batch');
-      expect(batches[0]!.messages).toStrictEqual([first, second, { ...first, messageId: '101' }]);
-    } finally {
-      await driver.close({ timeoutMs: 2000 });
-      admin.disconnect();
-    }
   });
 });
