@@ -4,12 +4,12 @@ import { readStored } from './stored-message.js';
 
 /**
  * The buffer's atomic steps, as Redis Lua scripts. Keys of one chat, under `<prefix>:buffer:`: `msgs:<chat>`
- * (buffered lane: a list of `seq|ts|message`, the message as stored-message.ts writes it), `trig:<chat>` (triggered lane, same shape), `meta:<chat>` (hash:
- * `bseq`/`tseq` sequence counters and `flushTo`, release up to this seq now). Shared: `pending` (sorted set:
- * chat → oldest unreleased push time, roughly, for the sweeper). Per partition `<n>` of the chats:
- * `due:<n>` (sorted set: chat → when to look at it next), `held:<n>` (hash: chat → claim token, the chats
- * with a batch in flight) and `wake:<n>` (when the partition's flush job looks at its chats next; absent: no
- * job). The push times of a batch are read from its items.
+ * (buffered lane: a list of `seq|ts|message`, the message as stored-message.ts writes it), `trig:<chat>`
+ * (triggered lane, same shape), `meta:<chat>` (hash: `bseq`/`tseq` sequence counters and `flushTo`, release up
+ * to this seq now). Shared: `pending` (sorted set: chat → oldest unreleased push time, roughly, for the
+ * sweeper). Per partition `<n>` of the chats: `due:<n>` (sorted set: chat → when to look at it next), `held:<n>`
+ * (hash: chat → claim token, the chats with a batch in flight) and `wake:<n>` (when the partition's flush job
+ * looks at its chats next; absent: no job). The push times of a batch are read from its items.
  */
 
 /**

@@ -3,8 +3,8 @@ import { plainText, type ChatKey, type InboundMessage } from '../message/index.j
 /**
  * How the BullMQ driver stores a message in Redis: a JSON array of its fields in a fixed order, rather than the
  * object. The keys were half of the bytes, and the client's JSON work on them was its largest cost per message
- * (DESIGN-NOTES, issue 20): an array of the bench's 268-byte message is 130 bytes, and is written and read back
- * ~1.4× faster. Two fields are left out because the reader has them: `chatKey` is the list the message is stored
+ * (DESIGN-NOTES, issue 20): an array of the bench's 268-byte message is 127 bytes, and is written and read back
+ * ~1.5× faster. Two fields are left out because the reader has them: `chatKey` is the list the message is stored
  * in, and `text`, when it is the text segments joined (as `createInboundMessage` makes it), is stored as 0.
  *
  * `[adapter, botId, chatType, chatId, userId, userName, segments, text | 0, toMe, messageId, time,
