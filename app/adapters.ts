@@ -1,5 +1,5 @@
 import { ConsoleAdapter } from '../adapters/console/index.js';
-import { agentActivity, DiscordAdapter, discordCommandSource, type DiscordAdapterOptions } from '../adapters/discord/index.js';
+import { agentActivity, DiscordAdapter, discordCommandSource } from '../adapters/discord/index.js';
 import { OneBotAdapter } from '../adapters/onebot/index.js';
 import { TelegramAdapter, telegramCommandSource } from '../adapters/telegram/index.js';
 import { WebChatAdapter, webBatchSource } from '../adapters/web/index.js';
@@ -38,9 +38,8 @@ export function configuredAdapters(app: App, config: AppConfig): Adapter[] {
     adapters.push(new TelegramAdapter({ ...config.telegram, ...(outbound ? { http: outbound } : {}), commands: telegramCommandSource(app.commands, config.commands.superUsers) }));
   }
   if (config.discord) {
-    // discord.js's REST takes an undici dispatcher; ours is the same undici API (a newer major), checked by a test through a real proxy.
-    const restAgent = outbound ? { restAgent: outbound.dispatcher as unknown as NonNullable<DiscordAdapterOptions['restAgent']> } : {};
-    adapters.push(new DiscordAdapter({ ...config.discord, ...restAgent, commands: discordCommandSource(app.commands), activity: agentActivity(app.hooks) }));
+    // discord.js's REST needs a dispatcher of its own undici (see rest-agent.ts): the adapter makes it, for the same proxy settings.
+    adapters.push(new DiscordAdapter({ ...config.discord, ...(config.proxy ? { proxy: config.proxy } : {}), commands: discordCommandSource(app.commands), activity: agentActivity(app.hooks) }));
   }
   // The browser's chat, in the Web UI behind the admin login; its page sees the batches the buffer releases.
   if (config.web) adapters.push(new WebChatAdapter({ batches: webBatchSource(app.hooks) }));

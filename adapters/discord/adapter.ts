@@ -1,8 +1,9 @@
-import { DiscordAPIError, Routes, type Client, type ClientOptions, type RESTOptions } from 'discord.js';
+import { DiscordAPIError, Routes, type Client, type ClientOptions } from 'discord.js';
 import type { Adapter, AdapterHost, SendResult } from '../../core/adapter/index.js';
 import { toError } from '../../core/errors/index.js';
 import { parseChatKey, type ChatKey, type Segment } from '../../core/message/index.js';
 import type { RepeatLog } from '../../core/metrics/index.js';
+import type { ProxySettings } from '../../core/net/index.js';
 import { ButtonChoices } from './choices.js';
 import { CommandMenu, type MenuEvent } from './command-menu.js';
 import type { DiscordCommandSource } from './command-source.js';
@@ -32,8 +33,8 @@ export interface DiscordAdapterOptions {
   commands?: DiscordCommandSource;
   /** When the agent works on a chat, for the typing indicator; the CLI passes `agentActivity(app.hooks)`. */
   activity?: AgentActivity;
-  /** An undici dispatcher for every REST call (an outbound HTTP proxy): discord.js's `rest.agent`. */
-  restAgent?: RESTOptions['agent'];
+  /** The outbound HTTP proxy for REST calls (`HTTPS_PROXY`, `HTTP_PROXY`, `NO_PROXY`); the CLI passes the configured one. */
+  proxy?: ProxySettings;
   /** Answer a slash command that has not answered in this long with "thinking…" (Discord wants an answer within 3 s); default 2000. */
   deferAfterMs?: number;
   /** Changes to the commands within this long are published together; default 500. */
@@ -95,7 +96,7 @@ export class DiscordAdapter implements Adapter {
     const tap: DispatchTap = { inspect: (t, d) => inbound.inspect(t, d), failed: (t, err) => inbound.failed(t, err) };
     const client = createClient({
       apiUrl: this.options.apiUrl ?? 'https://discord.com/api', messageContent: this.options.messageContent ?? true, memberEvents: this.options.memberEvents ?? false,
-      restAgent: this.options.restAgent, clientOptions: this.options.clientOptions,
+      proxy: this.options.proxy, clientOptions: this.options.clientOptions,
     }, tap);
     const inbound = new InboundDispatch({
       client, host, botId: () => client.user?.id ?? '', commands: this.options.commands, menu: () => this.menu, choices: this.choices,
@@ -128,6 +129,8 @@ export class DiscordAdapter implements Adapter {
     this.inbound?.noise.flush();
     this.limits?.flush();
     await this.discord?.destroy();
+    // The REST dispatcher is the adapter's own (rest-agent.ts): its pooled connections go with the client.
+    await (this.discord?.rest.agent as { close?: () => Promise<void> } | null | undefined)?.close?.();
   }
 
   async send(chatKey: ChatKey, segments: Segment[]): Promise<SendResult> {

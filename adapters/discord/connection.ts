@@ -1,8 +1,10 @@
-import { Client, Events, GatewayIntentBits, Partials, RESTEvents, type ClientOptions, type RESTOptions } from 'discord.js';
+import { Client, Events, GatewayIntentBits, Partials, RESTEvents, type ClientOptions } from 'discord.js';
 import type { AdapterHost } from '../../core/adapter/index.js';
 import { ConfigError, toError } from '../../core/errors/index.js';
 import { RepeatLog } from '../../core/metrics/index.js';
+import type { ProxySettings } from '../../core/net/index.js';
 import { guardedStrategy, type DispatchTap } from './dispatch-guard.js';
+import { discordRestAgent } from './rest-agent.js';
 
 export interface ConnectionOptions {
   apiUrl: string;
@@ -10,8 +12,8 @@ export interface ConnectionOptions {
   messageContent: boolean;
   /** Server Members, a privileged intent: member joins and leaves. */
   memberEvents: boolean;
-  /** An undici dispatcher for every REST call (an HTTP proxy): discord.js's `rest.agent`. */
-  restAgent?: RESTOptions['agent'] | undefined;
+  /** The outbound HTTP proxy for REST calls. */
+  proxy?: ProxySettings | undefined;
   clientOptions?: Partial<ClientOptions> | undefined;
 }
 
@@ -36,7 +38,7 @@ export function createClient(options: ConnectionOptions, tap: DispatchTap): Clie
     partials: [Partials.Channel],
     allowedMentions: { parse: [], repliedUser: false },
     ...options.clientOptions,
-    rest: { ...options.clientOptions?.rest, api: options.apiUrl, ...(options.restAgent ? { agent: options.restAgent } : {}) },
+    rest: { agent: discordRestAgent(options.proxy), ...options.clientOptions?.rest, api: options.apiUrl },
     ws: { ...options.clientOptions?.ws, buildStrategy: guardedStrategy(tap) },
   });
 }

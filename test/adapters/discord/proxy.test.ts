@@ -1,30 +1,52 @@
+import { Agent, getGlobalDispatcher, setGlobalDispatcher } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { DiscordAdapterOptions } from '../../../adapters/discord/index.js';
-import { OutboundHttp } from '../../../core/net/index.js';
 import { CountingProxy } from '../../support/counting-proxy.js';
-import { guildMessage, startDiscord, type DiscordRig } from './harness.js';
+import { CHANNEL_ID, guildMessage, startDiscord, type DiscordRig } from './harness.js';
 
 let rig: DiscordRig | undefined;
 let proxy: CountingProxy | undefined;
-let http: OutboundHttp | undefined;
 afterEach(async () => {
   await rig?.app.stop();
   await rig?.fake.stop();
-  await http?.close();
   await proxy?.close();
-  rig = proxy = http = undefined;
+  rig = proxy = undefined;
 });
 
-describe('Discord adapter behind a proxy', () => {
-  it('sends REST calls through the proxy the CLI hands it (HTTP_PROXY)', async () => {
+const CHAT = `discord-group_${CHANNEL_ID}`;
+const messagesOf = new RegExp(`^/channels/${CHANNEL_ID}/messages$`);
+const upload = [
+  { type: 'text' as const, text: 'a file:' },
+  { type: 'file' as const, url: `base64://${Buffer.from('file bytes').toString('base64')}`, name: 'a.txt' },
+];
+
+describe('Discord REST calls and the process around them', () => {
+  it('sends REST calls, uploads included, through the proxy the CLI hands it (HTTP_PROXY)', async () => {
     proxy = await new CountingProxy().start();
-    http = new OutboundHttp({ httpProxy: proxy.url() });
-    const restAgent = http.dispatcher as unknown as NonNullable<DiscordAdapterOptions['restAgent']>;
-    rig = await startDiscord({ adapter: { restAgent } });
+    rig = await startDiscord({ adapter: { proxy: { httpProxy: proxy.url() } } });
     rig.fake.sendMessage(guildMessage('/echo through the proxy'));
-    const sent = await rig.fake.waitForCall('POST', /\/channels\/\d+\/messages$/);
+    const sent = await rig.fake.waitForCall('POST', messagesOf);
     expect(sent.body).toMatchObject({ content: 'through the proxy' });
+    await rig.adapter.send(CHAT, upload);
+    const uploaded = rig.fake.callsTo('POST', messagesOf).at(-1)!;
+    expect(uploaded.contentType).toMatch(/^multipart\/form-data/);
+    expect(uploaded.files.map((f) => [f.name, f.bytes.toString()])).toEqual([['a.txt', 'file bytes']]);
     const paths = proxy.requests.map((u) => new URL(u).pathname);
     expect(paths).toEqual(expect.arrayContaining([expect.stringMatching(/\/gateway\/bot$/), expect.stringMatching(/\/channels\/\d+\/messages$/)]));
+    expect(paths.filter((p) => p.endsWith(`/channels/${CHANNEL_ID}/messages`))).toHaveLength(2);
+  });
+
+  it('uploads files whichever undici installed the process-wide dispatcher (undici 7, loaded by the LLM client and the proxy)', async () => {
+    const before = getGlobalDispatcher();
+    const newer = new Agent();
+    setGlobalDispatcher(newer);
+    try {
+      rig = await startDiscord();
+      await rig.adapter.send(CHAT, upload);
+      const uploaded = rig.fake.callsTo('POST', messagesOf).at(-1)!;
+      expect(uploaded.files.map((f) => [f.name, f.bytes.toString()])).toEqual([['a.txt', 'file bytes']]);
+    } finally {
+      setGlobalDispatcher(before);
+      await newer.close();
+    }
   });
 });
