@@ -13,6 +13,7 @@ import { DiscordChannelRefusedError, DiscordUploadTooLargeError, toDiscordError 
 import { InboundDispatch } from './inbound-dispatch.js';
 import { messageBodies, type MessageBody } from './message-body.js';
 import { missingPermissions } from './refusals.js';
+import { discordRestAgent, type RestAgent } from './rest-agent.js';
 import { planMessages } from './send-plan.js';
 import { TypingIndicator, type AgentActivity } from './typing.js';
 
@@ -63,6 +64,8 @@ export class DiscordAdapter implements Adapter {
   readonly segmentTypes = ['text', 'at', 'reply', 'image', 'audio', 'video', 'file', 'buttons'] as const;
   private host: AdapterHost | undefined;
   private discord: Client | undefined;
+  /** REST's dispatcher, made with discord.js's own undici (rest-agent.ts), closed at stop. */
+  private restAgent: RestAgent | undefined;
   private inbound: InboundDispatch | undefined;
   private menu: CommandMenu | undefined;
   private typing: TypingIndicator | undefined;
@@ -96,7 +99,7 @@ export class DiscordAdapter implements Adapter {
     const tap: DispatchTap = { inspect: (t, d) => inbound.inspect(t, d), failed: (t, err) => inbound.failed(t, err) };
     const client = createClient({
       apiUrl: this.options.apiUrl ?? 'https://discord.com/api', messageContent: this.options.messageContent ?? true, memberEvents: this.options.memberEvents ?? false,
-      proxy: this.options.proxy, clientOptions: this.options.clientOptions,
+      restAgent: (this.restAgent = discordRestAgent(this.options.proxy)), clientOptions: this.options.clientOptions,
     }, tap);
     const inbound = new InboundDispatch({
       client, host, botId: () => client.user?.id ?? '', commands: this.options.commands, menu: () => this.menu, choices: this.choices,
@@ -130,7 +133,7 @@ export class DiscordAdapter implements Adapter {
     this.limits?.flush();
     await this.discord?.destroy();
     // The REST dispatcher is the adapter's own (rest-agent.ts): its pooled connections go with the client.
-    await (this.discord?.rest.agent as { close?: () => Promise<void> } | null | undefined)?.close?.();
+    await this.restAgent?.close();
   }
 
   async send(chatKey: ChatKey, segments: Segment[]): Promise<SendResult> {

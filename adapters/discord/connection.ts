@@ -2,9 +2,8 @@ import { Client, Events, GatewayIntentBits, Partials, RESTEvents, type ClientOpt
 import type { AdapterHost } from '../../core/adapter/index.js';
 import { ConfigError, toError } from '../../core/errors/index.js';
 import { RepeatLog } from '../../core/metrics/index.js';
-import type { ProxySettings } from '../../core/net/index.js';
 import { guardedStrategy, type DispatchTap } from './dispatch-guard.js';
-import { discordRestAgent } from './rest-agent.js';
+import type { RestAgent } from './rest-agent.js';
 
 export interface ConnectionOptions {
   apiUrl: string;
@@ -12,8 +11,8 @@ export interface ConnectionOptions {
   messageContent: boolean;
   /** Server Members, a privileged intent: member joins and leaves. */
   memberEvents: boolean;
-  /** The outbound HTTP proxy for REST calls. */
-  proxy?: ProxySettings | undefined;
+  /** The dispatcher of every REST call (`discordRestAgent`), unless `clientOptions.rest.agent` names another. */
+  restAgent: RestAgent;
   clientOptions?: Partial<ClientOptions> | undefined;
 }
 
@@ -38,7 +37,7 @@ export function createClient(options: ConnectionOptions, tap: DispatchTap): Clie
     partials: [Partials.Channel],
     allowedMentions: { parse: [], repliedUser: false },
     ...options.clientOptions,
-    rest: { agent: discordRestAgent(options.proxy), ...options.clientOptions?.rest, api: options.apiUrl },
+    rest: { agent: options.restAgent, ...options.clientOptions?.rest, api: options.apiUrl },
     ws: { ...options.clientOptions?.ws, buildStrategy: guardedStrategy(tap) },
   });
 }

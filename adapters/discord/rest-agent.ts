@@ -2,7 +2,8 @@ import { createRequire } from 'node:module';
 import type { RESTOptions } from 'discord.js';
 import type { ProxySettings } from '../../core/net/index.js';
 
-type RestAgent = NonNullable<RESTOptions['agent']>;
+/** An undici dispatcher, as discord.js's REST takes it. */
+export type RestAgent = NonNullable<RESTOptions['agent']>;
 
 /** The parts of undici the REST dispatcher is built from. */
 interface Undici {
