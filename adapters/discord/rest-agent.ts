@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import type { RESTOptions } from 'discord.js';
-import type { ProxySettings } from '../../core/net/index.js';
+import { envProxyAgentOptions, type ProxySettings } from '../../core/net/index.js';
 
 /** An undici dispatcher, as discord.js's REST takes it. */
 export type RestAgent = NonNullable<RESTOptions['agent']>;
@@ -8,7 +8,7 @@ export type RestAgent = NonNullable<RESTOptions['agent']>;
 /** The parts of undici the REST dispatcher is built from. */
 interface Undici {
   Agent: new () => RestAgent;
-  EnvHttpProxyAgent: new (options: { httpProxy: string; httpsProxy: string; noProxy: string; proxyTunnel: boolean }) => RestAgent;
+  EnvHttpProxyAgent: new (options: ReturnType<typeof envProxyAgentOptions>) => RestAgent;
 }
 
 /**
@@ -26,11 +26,10 @@ function restUndici(): Undici {
  * loads installs: Node's own, or undici 7 (Nekomata's `OutboundHttp`, the LLM client) when that came first, and
  * undici 7 does not read undici 6's multipart bodies, so every upload failed with "action is not a function".
  * Through a proxy (HTTPS_PROXY) it failed always: the adapter was given `OutboundHttp`'s undici 7 dispatcher.
- * The proxy follows the same settings as `OutboundHttp` (plain proxy requests for http://, tunnels for https://).
+ * The proxy settings are read as `OutboundHttp` reads them (`envProxyAgentOptions`).
  */
 export function discordRestAgent(proxy: ProxySettings | undefined): RestAgent {
   const undici = restUndici();
   if (!proxy?.httpProxy && !proxy?.httpsProxy) return new undici.Agent();
-  // '' rather than undefined: undefined makes undici fall back to the environment variables.
-  return new undici.EnvHttpProxyAgent({ httpProxy: proxy.httpProxy ?? '', httpsProxy: proxy.httpsProxy ?? '', noProxy: proxy.noProxy ?? '', proxyTunnel: false });
+  return new undici.EnvHttpProxyAgent(envProxyAgentOptions(proxy));
 }

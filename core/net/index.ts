@@ -1,1 +1,1 @@
-export { OutboundHttp, redactProxyUrl, type ProxySettings } from './outbound-http.js';
+export { envProxyAgentOptions, OutboundHttp, redactProxyUrl, type ProxySettings } from './outbound-http.js';

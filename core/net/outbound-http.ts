@@ -28,15 +28,7 @@ export class OutboundHttp {
   readonly fetch: typeof globalThis.fetch;
 
   constructor(readonly settings: ProxySettings = {}) {
-    this.dispatcher = new EnvHttpProxyAgent({
-      // '' rather than undefined: undefined makes undici fall back to the environment variables.
-      httpProxy: settings.httpProxy ?? '',
-      httpsProxy: settings.httpsProxy ?? '',
-      noProxy: settings.noProxy ?? '',
-      // http:// URLs as plain proxy requests, as curl does, not CONNECT (which proxies such as squid allow
-      // to port 443 only); https:// ones are always tunnelled.
-      proxyTunnel: false,
-    });
+    this.dispatcher = new EnvHttpProxyAgent(envProxyAgentOptions(settings));
     const dispatcher = this.dispatcher;
     // undici's own fetch, not Node's: Node's bundled undici may be another version than the dispatcher's.
     this.fetch = ((input: Parameters<typeof undiciFetch>[0], init?: Parameters<typeof undiciFetch>[1]) =>
@@ -62,6 +54,22 @@ export class OutboundHttp {
   async close(): Promise<void> {
     await this.dispatcher.close();
   }
+}
+
+/**
+ * undici's `EnvHttpProxyAgent` options for `settings`, for every undici a part builds its dispatcher with (this
+ * one's, and discord.js's own, see adapters/discord/rest-agent.ts).
+ */
+export function envProxyAgentOptions(settings: ProxySettings): { httpProxy: string; httpsProxy: string; noProxy: string; proxyTunnel: boolean } {
+  return {
+    // '' rather than undefined: undefined makes undici fall back to the environment variables.
+    httpProxy: settings.httpProxy ?? '',
+    httpsProxy: settings.httpsProxy ?? '',
+    noProxy: settings.noProxy ?? '',
+    // http:// URLs as plain proxy requests, as curl does, not CONNECT (which proxies such as squid allow
+    // to port 443 only); https:// ones are always tunnelled.
+    proxyTunnel: false,
+  };
 }
 
 /**
