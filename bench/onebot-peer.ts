@@ -37,7 +37,10 @@ export interface RunRequest {
   users: number;
   /** A run with no reply for this long ends as failed. */
   stallMs: number;
-  /** After the last expected reply, the peer listens this long more for duplicates. */
+  /**
+   * After the last expected reply, the peer listens this long more for duplicates before it reports. A reply
+   * that comes later still, outside any run of its bot, is a stray: reported by that bot's next run.
+   */
   graceMs: number;
 }
 
@@ -121,10 +124,14 @@ class Run {
     readonly ws: WebSocket,
     private readonly r: RunRequest,
     private readonly report: (result: RunResult) => void,
+    /** `send_group_msg` texts this bot sent since its last run ended: each a late duplicate or a wrong reply. */
+    strays: readonly string[],
   ) {
     this.sentAt = new Float64Array(r.messages);
     this.latencies = new Float64Array(r.messages).fill(Number.NaN);
     this.done = new Uint8Array(r.messages);
+    this.wrong = strays.length;
+    for (const text of strays) this.problem(`send_group_msg ${JSON.stringify(text)} came after its run had ended`);
   }
 
   start(): void {
@@ -218,6 +225,8 @@ function main(): void {
   const post = (m: PeerMessage, transfer: ArrayBuffer[] = []): void => port.postMessage(m, transfer);
   const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, perMessageDeflate: false });
   const bots = new Map<string, WebSocket>();
+  /** Per bot path: `send_group_msg` texts that came while no run of that bot was on (see `RunRequest.graceMs`). */
+  const strays = new Map<string, string[]>();
   let run: Run | undefined;
   let sentIds = 1_000_000_000;
 
@@ -247,6 +256,7 @@ function main(): void {
       // Answer first, as an implementation does once QQ took the message; then the run may send the next event.
       ws.send(JSON.stringify({ status: 'ok', retcode: 0, data: result, echo: frame.echo }));
       if (run && !run.isFinished && run.ws === ws) run.onAction(frame.action, params);
+      else if (frame.action === 'send_group_msg') strays.set(bot, [...(strays.get(bot) ?? []), String(textOf(params.message))]);
     });
     ws.on('close', () => {
       if (bots.get(bot) === ws) bots.delete(bot);
@@ -272,7 +282,8 @@ function main(): void {
       });
       return;
     }
-    run = new Run(ws, m, (result) => post(result, [result.latencies.buffer as ArrayBuffer]));
+    run = new Run(ws, m, (result) => post(result, [result.latencies.buffer as ArrayBuffer]), strays.get(m.bot) ?? []);
+    strays.delete(m.bot);
     run.start();
   });
 }
