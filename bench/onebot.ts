@@ -24,6 +24,10 @@
  * next), so two runs back to back, 300 ms each, gave round ratios from 0.46 to 1.13 for the same build; taking
  * turns every 60 ms lets both bots see the same host.
  *
+ * BENCH_ONEBOT_BASE=<checkout> adds a third bot: nekomata built from another checkout (a git worktree of the
+ * commit before a change, its node_modules linked), taking turns with the other two, and reports the ratio of
+ * this checkout's rate to that one's per round: two versions compared under the same host, in one run.
+ *
  * BENCH_ONEBOT_STORE=file puts nekomata's SQLite store in a file (WAL), as `npm start` does, instead of memory.
  *
  * BENCH_ONEBOT_WARMUP (5,000) messages go through each bot first, untimed, on the same socket. 5,000 rather
@@ -37,6 +41,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { performance, type EventLoopUtilization } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import { pino } from 'pino';
@@ -147,8 +152,26 @@ async function until(condition: () => boolean, what: string, timeoutMs = 10_000)
   }
 }
 
-/** The real app with the OneBot adapter in forward mode. */
-async function startNekomata(url: string): Promise<Bot> {
+/** What nekomata is built from: this checkout's modules, or another checkout's (BENCH_ONEBOT_BASE). */
+interface NekomataModules {
+  OneBotAdapter: typeof OneBotAdapter;
+  createApp: typeof createApp;
+  loadConfig: typeof loadConfig;
+  openSqliteStore: typeof openSqliteStore;
+}
+
+const THIS_CHECKOUT: NekomataModules = { OneBotAdapter, createApp, loadConfig, openSqliteStore };
+
+/** The same modules from the checkout at `dir` (its node_modules installed or linked): two versions in one run. */
+async function nekomataAt(dir: string): Promise<NekomataModules> {
+  const at = (file: string) => import(pathToFileURL(path.resolve(dir, file)).href) as Promise<Record<string, unknown>>;
+  const [onebot, runtime, store] = await Promise.all([at('adapters/onebot/index.ts'), at('core/runtime/index.ts'), at('core/store/index.ts')]);
+  return { OneBotAdapter: onebot.OneBotAdapter, createApp: runtime.createApp, loadConfig: runtime.loadConfig, openSqliteStore: store.openSqliteStore } as NekomataModules;
+}
+
+/** The real app with the OneBot adapter in forward mode, built from `m`. */
+const startNekomata = (m: NekomataModules) => async (url: string): Promise<Bot> => {
+  const { OneBotAdapter, createApp, loadConfig, openSqliteStore } = m;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nekomata-bench-onebot-'));
   const log = pino({ level: process.env.BENCH_LOG_LEVEL ?? 'silent' }, pino.destination({ dest: 2, sync: true }));
   // Flood limits off: the load comes from a few synthetic users at rates the limits exist to refuse.
@@ -172,7 +195,7 @@ async function startNekomata(url: string): Promise<Bot> {
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
-}
+};
 
 /** A bot with no framework: parse the frame, answer `/echo x` in a group with `send_group_msg`. */
 async function startBare(url: string): Promise<Bot> {
@@ -285,19 +308,23 @@ function combine(c: Contender, slices: readonly Slice[]): Measured {
   };
 }
 
-/** One round: the bots take turns, AB BA AB …, starting with `first`, so that a host speeding up or slowing down within the round favours neither. */
-async function measureRound(first: Contender, second: Contender, peer: Peer, s: Settings, seq: { next: number }): Promise<[Measured, Measured]> {
+/**
+ * One round: the bots take turns, in `order` and then the other way round (AB BA AB …, ABC CBA …), so that a
+ * host speeding up or slowing down within the round favours none. Each bot's figures, in `order`.
+ */
+async function measureRound(order: readonly Contender[], peer: Peer, s: Settings, seq: { next: number }): Promise<Measured[]> {
   const perSlice = Math.ceil(s.messages / s.slices);
-  const taken = new Map<Contender, Slice[]>([[first, []], [second, []]]);
+  const taken = new Map<Contender, Slice[]>(order.map((c) => [c, []]));
+  const reversed = [...order].reverse();
   for (let j = 0, left = s.messages; left > 0; j++, left -= perSlice) {
     const n = Math.min(perSlice, left);
     // No pause between turns but the round's last: 100 ms idle after each turn cost nekomata a fifth of its rate
     // (10 turns of 500: 10,263-13,201 replies/s, against 15,429-17,916 with 5 ms), a restart the one-run rounds
     // paid once. A late duplicate is still caught: the peer reports it with the bot's next turn.
     const graceMs = left <= perSlice ? 100 : 0;
-    for (const c of j % 2 === 0 ? [first, second] : [second, first]) taken.get(c)!.push(await measureSlice(c, peer, n, graceMs, s, seq));
+    for (const c of j % 2 === 0 ? order : reversed) taken.get(c)!.push(await measureSlice(c, peer, n, graceMs, s, seq));
   }
-  return [combine(first, taken.get(first)!), combine(second, taken.get(second)!)];
+  return order.map((c) => combine(c, taken.get(c)!));
 }
 
 async function disconnect(c: Contender, peer: Peer): Promise<void> {
@@ -314,19 +341,22 @@ function runProblem(r: RunResult): string | undefined {
   );
 }
 
-interface Round {
-  nekomata: Measured;
-  bare: Measured;
-}
+/** Where each contender's figures are in a round. */
+const NEKOMATA = 0;
+const BARE = 1;
+const BASE = 2;
+
+/** A round's figures, one per contender, in the contenders' order (nekomata, the bare bot, then the base). */
+type Round = Measured[];
 
 function printResults(s: Settings, rounds: readonly Round[]): void {
   const rows = [['round', 'bot', 'replies/s', 'p50 ms', 'p99 ms', 'max ms', 'bot cpu µs/msg', 'bot busy µs/msg', 'peer cpu µs/msg', 'replies', 'ms', 'vs bare', 'check']];
   rounds.forEach((round, i) => {
-    for (const r of [round.nekomata, round.bare]) {
+    for (const r of round) {
       rows.push([
         String(i + 1), r.name, int(r.rate), fixed(r.latency.p50, 2), fixed(r.latency.p99, 2), fixed(r.latency.max, 2),
         fixed(r.cpuUsPerMsg, 1), fixed(r.busyUsPerMsg, 1), fixed(r.peerCpuUsPerMsg, 1),
-        int(r.result.answered), fixed(r.result.elapsedMs, 0), `${fixed(r.rate / round.bare.rate, 3)}×`, r.check.ok ? 'ok' : 'FAIL',
+        int(r.result.answered), fixed(r.result.elapsedMs, 0), `${fixed(r.rate / round[BARE]!.rate, 3)}×`, r.check.ok ? 'ok' : 'FAIL',
       ]);
     }
   });
@@ -337,12 +367,17 @@ function printResults(s: Settings, rounds: readonly Round[]): void {
   console.log('p50/p99/max: event sent → its send_group_msg received, at the peer (worker thread), ms.');
   console.log("bot cpu: the bot's (main) thread on-CPU time over the run / messages (Linux schedstat); bot busy: its event-loop");
   console.log('busy time / messages (wall time: also counts time descheduled on a loaded machine); peer cpu: the load generator\'s thread.');
-  console.log(`vs bare: the rate over the bare bot's rate of the same round (the two taking ${s.slices} turns each).`);
+  console.log(`vs bare: the rate over the bare bot's rate of the same round (the bots taking ${s.slices} turns each).`);
   rounds.forEach((round, i) => {
-    for (const r of [round.nekomata, round.bare]) if (!r.check.ok) console.log(`check round ${i + 1} ${r.name}: FAILED: ${r.check.detail}`);
+    for (const r of round) if (!r.check.ok) console.log(`check round ${i + 1} ${r.name}: FAILED: ${r.check.detail}`);
   });
-  const all = rounds.flatMap((r) => [r.nekomata, r.bare]);
-  if (all.every((r) => r.check.ok)) console.log(`check: ok in every round: ${rounds[0]!.nekomata.check.detail}`);
+  if (rounds.every((round) => round.every((r) => r.check.ok))) console.log(`check: ok in every round: ${rounds[0]![NEKOMATA]!.check.detail}`);
+}
+
+/** The rate ratio of contender `a` to `b`, per round, and its median. */
+function ratioOf(rounds: readonly Round[], a: number, b: number): { perRound: number[]; median: number } {
+  const perRound = rounds.map((r) => r[a]!.rate / r[b]!.rate);
+  return { perRound, median: median(perRound) };
 }
 
 export async function run(): Promise<boolean> {
@@ -362,38 +397,36 @@ export async function run(): Promise<boolean> {
   const contenders: Contender[] = [];
   try {
     const seq = { next: 1_000_000 };
-    // Both bots stay connected for the whole run, each warmed up once, as a running bot is.
-    const nekomataBot = await connect('nekomata', '/nekomata', peer, startNekomata, s, seq);
-    contenders.push(nekomataBot);
-    const bareBot = await connect('bare ws bot', '/bare', peer, startBare, s, seq);
-    contenders.push(bareBot);
+    // Every bot stays connected for the whole run, each warmed up once, as a running bot is.
+    contenders.push(await connect('nekomata', '/nekomata', peer, startNekomata(THIS_CHECKOUT), s, seq));
+    contenders.push(await connect('bare ws bot', '/bare', peer, startBare, s, seq));
+    const base = process.env.BENCH_ONEBOT_BASE;
+    if (base) contenders.push(await connect('nekomata base', '/base', peer, startNekomata(await nekomataAt(base)), s, seq));
     const rounds: Round[] = [];
     for (let i = 0; i < roundCount; i++) {
       // Which bot opens the round alternates too.
-      if (i % 2 === 0) {
-        const [nekomata, bare] = await measureRound(nekomataBot, bareBot, peer, s, seq);
-        rounds.push({ nekomata, bare });
-      } else {
-        const [bare, nekomata] = await measureRound(bareBot, nekomataBot, peer, s, seq);
-        rounds.push({ nekomata, bare });
-      }
+      if (i % 2 === 0) rounds.push(await measureRound(contenders, peer, s, seq));
+      else rounds.push((await measureRound([...contenders].reverse(), peer, s, seq)).reverse());
     }
     printResults(s, rounds);
-    const ratios = rounds.map((r) => r.nekomata.rate / r.bare.rate);
-    const ratio = median(ratios);
-    const nekomataRate = median(rounds.map((r) => r.nekomata.rate));
-    const bareRate = median(rounds.map((r) => r.bare.rate));
+    const { perRound, median: ratio } = ratioOf(rounds, NEKOMATA, BARE);
+    const of = (k: number) => rounds.map((r) => r[k]!);
     const p50 = (m: Measured[]) => median(m.map((r) => r.latency.p50));
     const p99 = (m: Measured[]) => median(m.map((r) => r.latency.p99));
-    const nekomatas = rounds.map((r) => r.nekomata);
-    const bares = rounds.map((r) => r.bare);
-    console.log(`ratio per round: ${ratios.map((r) => fixed(r, 3)).join(', ')}; median ${fixed(ratio, 3)}`);
+    const rate = (m: Measured[]) => Math.round(median(m.map((r) => r.rate)));
+    console.log(`ratio per round: ${perRound.map((r) => fixed(r, 3)).join(', ')}; median ${fixed(ratio, 3)}`);
+    if (base) {
+      const baseRatio = ratioOf(rounds, BASE, BARE);
+      const vsBase = ratioOf(rounds, NEKOMATA, BASE);
+      console.log(`base (${base}) ratio per round: ${baseRatio.perRound.map((r) => fixed(r, 3)).join(', ')}; median ${fixed(baseRatio.median, 3)}`);
+      console.log(`nekomata over base per round: ${vsBase.perRound.map((r) => fixed(r, 3)).join(', ')}; median ${fixed(vsBase.median, 3)}`);
+    }
     console.log(`target: nekomata ≥ ${fixed(TARGET_RATIO, 2)} of the bare bot's rate (median of the rounds): ${ratio >= TARGET_RATIO ? 'met' : 'NOT met'}`);
     console.log(
-      `onebot (medians of ${roundCount} rounds): nekomata ${Math.round(nekomataRate)} replies/s p50 ${fixed(p50(nekomatas), 2)} ms p99 ${fixed(p99(nekomatas), 2)} ms; ` +
-        `bare ${Math.round(bareRate)} replies/s p50 ${fixed(p50(bares), 2)} ms p99 ${fixed(p99(bares), 2)} ms; ratio ${fixed(ratio, 3)}`,
+      `onebot (medians of ${roundCount} rounds): nekomata ${rate(of(NEKOMATA))} replies/s p50 ${fixed(p50(of(NEKOMATA)), 2)} ms p99 ${fixed(p99(of(NEKOMATA)), 2)} ms; ` +
+        `bare ${rate(of(BARE))} replies/s p50 ${fixed(p50(of(BARE)), 2)} ms p99 ${fixed(p99(of(BARE)), 2)} ms; ratio ${fixed(ratio, 3)}`,
     );
-    return rounds.every((r) => r.nekomata.check.ok && r.bare.check.ok);
+    return rounds.every((round) => round.every((r) => r.check.ok));
   } finally {
     for (const c of contenders) await disconnect(c, peer);
     await peer.stop();
