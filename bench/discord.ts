@@ -24,13 +24,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { Worker } from 'node:worker_threads';
 import { Client, GatewayIntentBits, Partials } from 'discord.js';
 import { pino } from 'pino';
 import { DiscordAdapter, discordCommandSource } from '../adapters/discord/index.js';
 import { createApp, loadConfig } from '../core/runtime/index.js';
 import { openSqliteStore } from '../core/store/index.js';
 import type { PeerMessage, RunRequest, RunResult } from './discord-peer.js';
+import { PeerThread } from './peer-thread.js';
 import { envInt, fixed, int, median, summarize, table, threadCpuNs, type Summary } from './stats.js';
 
 const TARGET_RATIO = 0.7;
@@ -65,52 +65,23 @@ interface Measured {
 }
 
 /** The peer in its worker, and what it reports. */
-class Peer {
+class Peer extends PeerThread<PeerMessage> {
   readonly apiUrl: Promise<string>;
-  private readonly worker: Worker;
-  private readonly waiting = new Map<PeerMessage['kind'], ((m: PeerMessage) => void)[]>();
 
   constructor() {
-    // Node 20 workers do not inherit tsx's loader: the worker registers it before importing the peer.
-    const api = JSON.stringify(import.meta.resolve('tsx/esm/api'));
-    const peer = JSON.stringify(new URL('./discord-peer.ts', import.meta.url).href);
-    this.worker = new Worker(`import(${api}).then((tsx) => { tsx.register(); return import(${peer}); })`, { eval: true, execArgv: [] });
-    this.worker.on('message', (m: PeerMessage) => this.waiting.get(m.kind)?.shift()?.(m));
-    this.worker.on('error', (err) => {
-      console.error('discord: the peer worker failed', err);
-      process.exitCode = 1;
-    });
-    this.apiUrl = this.next('listening').then((m) => (m as { apiUrl: string }).apiUrl);
-  }
-
-  next(kind: PeerMessage['kind'], timeoutMs = 15_000): Promise<PeerMessage> {
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`discord: no "${kind}" from the peer within ${timeoutMs} ms`)), timeoutMs);
-      const list = this.waiting.get(kind) ?? [];
-      list.push((m) => {
-        clearTimeout(timer);
-        resolve(m);
-      });
-      this.waiting.set(kind, list);
-    });
+    super(new URL('./discord-peer.ts', import.meta.url), 'discord', 15_000);
+    this.apiUrl = this.next('listening').then((m) => m.apiUrl);
   }
 
   channels(channels: number): void {
-    this.worker.postMessage({ kind: 'channels', channels });
+    this.post({ kind: 'channels', channels });
   }
 
   async run(token: string, s: Settings, messages: number, firstSeq: number): Promise<RunResult> {
     const request: RunRequest = { kind: 'run', token, messages, inFlight: s.inFlight, firstSeq, channels: s.channels, users: USERS, stallMs: 15_000, graceMs: 100 };
     const result = this.next('result', 600_000);
-    this.worker.postMessage(request);
-    return (await result) as RunResult;
-  }
-
-  async stop(): Promise<void> {
-    const exited = new Promise((resolve) => this.worker.once('exit', resolve));
-    this.worker.postMessage({ kind: 'stop' });
-    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 2000))]);
-    await this.worker.terminate();
+    this.post(request);
+    return result;
   }
 }
 

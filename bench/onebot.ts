@@ -3,13 +3,9 @@
  * BENCH_ONEBOT_MESSAGES group messages `/echo <n>` (default 5,000), array form, from 8 users in 4 groups with
  * distinct message_ids, keeping BENCH_ONEBOT_IN_FLIGHT (32) unanswered, and times each reply: from sending
  * the event to receiving the bot's `send_group_msg` whose text is `<n>` (each answered `{ status: 'ok',
- * retcode: 0, data: { message_id }, echo }`). Two bots in the same run, both connected
- * to the same peer (each at its own path), measured one at a time while the other idles:
- *
- * - nekomata: the real app (createApp, silent logger, in-memory SQLite store, built-in plugins, so the
- *   built-in `/echo` command answers) with `new OneBotAdapter({ wsUrls: [url] })`;
- * - bare: a plain `ws` client that parses each frame and answers `/echo x` with a `send_group_msg` frame, the
- *   least any bot does.
+ * retcode: 0, data: { message_id }, echo }`). Two bots (bench/onebot-bots.ts: nekomata, and a bare `ws` bot
+ * doing the least any bot does) in the same run, both connected to the same peer (each at its own path),
+ * measured one at a time while the other idles.
  *
  * The peer runs in a worker thread (its own event loop, and core on a multi-core machine), the bots on the
  * main thread. Per message: "bot cpu" is the main thread's on-CPU time (Linux /proc schedstat), "bot busy" its
@@ -24,11 +20,8 @@
  * next), so two runs back to back, 300 ms each, gave round ratios from 0.46 to 1.13 for the same build; taking
  * turns every 60 ms lets both bots see the same host.
  *
- * BENCH_ONEBOT_BASE=<checkout> adds a third bot: nekomata built from another checkout (a git worktree of the
- * commit before a change, its node_modules linked), taking turns with the other two, and reports the ratio of
- * this checkout's rate to that one's per round: two versions compared under the same host, in one run.
- *
- * BENCH_ONEBOT_STORE=file puts nekomata's SQLite store in a file (WAL), as `npm start` does, instead of memory.
+ * BENCH_ONEBOT_BASE=<checkout> adds a third bot, nekomata built from another checkout, taking turns with the
+ * other two, and reports the ratio of this checkout's rate to that one's per round.
  *
  * BENCH_ONEBOT_WARMUP (5,000) messages go through each bot first, untimed, on the same socket. 5,000 rather
  * than a few hundred: after 500 the app's much longer path is still being optimised by V8, and the measured
@@ -36,20 +29,12 @@
  *
  * Every message must be answered exactly once, with the right text, in the right group, and nekomata must
  * count no errors; anything else fails the benchmark. The target (≥ 0.70 of the bare bot's rate, issue 20) is
- * reported, not enforced. BENCH_LOG_LEVEL (silent) sets the app's log level (logs go to stderr).
+ * reported, not enforced.
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { performance, type EventLoopUtilization } from 'node:perf_hooks';
-import { Worker } from 'node:worker_threads';
-import { pino } from 'pino';
-import WebSocket, { type RawData } from 'ws';
-import { OneBotAdapter } from '../adapters/onebot/index.js';
-import { createApp, loadConfig } from '../core/runtime/index.js';
-import { openSqliteStore } from '../core/store/index.js';
-import { SELF_ID, threadCpuNs, type PeerMessage, type RunRequest, type RunResult } from './onebot-peer.js';
+import { nekomataAt, startBare, startNekomata, THIS_CHECKOUT, type Bot } from './onebot-bots.js';
+import { threadCpuNs, type RunResult } from './onebot-peer.js';
+import { GROUPS, Peer, USERS } from './onebot-peer-thread.js';
 import { profiled } from './profile.js';
 import { envInt, fixed, int, median, summarize, table, type Summary } from './stats.js';
 
@@ -57,8 +42,6 @@ import { envInt, fixed, int, median, summarize, table, type Summary } from './st
 const TARGET_RATIO = 0.7;
 /** The main thread's schedstat (its thread id is the process id). */
 const MAIN_THREAD_SCHEDSTAT = `/proc/${process.pid}/task/${process.pid}/schedstat`;
-const GROUPS = 4;
-const USERS = 8;
 
 interface Settings {
   /** Per bot per round. */
@@ -67,15 +50,6 @@ interface Settings {
   slices: number;
   inFlight: number;
   warmup: number;
-}
-
-/** A bot under test, dialing the peer. */
-interface Bot {
-  /** Resolves once the bot can answer (nekomata: the account is identified). */
-  ready(): Promise<void>;
-  /** Errors the bot counted itself, or undefined when none. */
-  errors(): string | undefined;
-  stop(): Promise<void>;
 }
 
 interface Measured {
@@ -90,147 +64,6 @@ interface Measured {
   /** Load-generator thread on-CPU time per message, µs. */
   peerCpuUsPerMsg: number;
   check: { ok: boolean; detail: string };
-}
-
-/** The load generator in its worker, and the socket events it reports. */
-class Peer {
-  readonly url: Promise<string>;
-  private readonly worker: Worker;
-  private readonly waiting = new Map<PeerMessage['kind'], ((m: PeerMessage) => void)[]>();
-
-  constructor() {
-    // Node 20 workers do not inherit tsx's loader: the worker registers it (tsx/esm/api) before importing the
-    // peer. None of the parent's flags either: a --cpu-prof profiles the bot's thread, not the load generator.
-    const api = JSON.stringify(import.meta.resolve('tsx/esm/api'));
-    const peer = JSON.stringify(new URL('./onebot-peer.ts', import.meta.url).href);
-    this.worker = new Worker(`import(${api}).then((tsx) => { tsx.register(); return import(${peer}); })`, { eval: true, execArgv: [] });
-    this.worker.on('message', (m: PeerMessage) => {
-      const next = this.waiting.get(m.kind)?.shift();
-      next?.(m);
-    });
-    this.worker.on('error', (err) => {
-      console.error('onebot: the peer worker failed', err);
-      process.exitCode = 1;
-    });
-    this.url = this.next('listening').then((m) => (m as { url: string }).url);
-  }
-
-  /** The next message of this kind from the worker. Call before the action that causes it. */
-  next(kind: PeerMessage['kind'], timeoutMs = 10_000): Promise<PeerMessage> {
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`onebot: no "${kind}" from the peer within ${timeoutMs} ms`)), timeoutMs);
-      const list = this.waiting.get(kind) ?? [];
-      list.push((m) => {
-        clearTimeout(timer);
-        resolve(m);
-      });
-      this.waiting.set(kind, list);
-    });
-  }
-
-  /** `graceMs`: how long the peer listens for duplicates after the last reply (`RunRequest.graceMs`). */
-  async run(bot: string, messages: number, inFlight: number, firstSeq: number, graceMs = 100): Promise<RunResult> {
-    const request: RunRequest = { kind: 'run', bot, messages, inFlight, firstSeq, groups: GROUPS, users: USERS, stallMs: 10_000, graceMs };
-    const result = this.next('result', 600_000);
-    this.worker.postMessage(request);
-    return (await result) as RunResult;
-  }
-
-  async stop(): Promise<void> {
-    const exited = new Promise((resolve) => this.worker.once('exit', resolve));
-    this.worker.postMessage({ kind: 'stop' });
-    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 2000))]);
-    await this.worker.terminate();
-  }
-}
-
-async function until(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`onebot: timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
-
-/** What nekomata is built from: this checkout's modules, or another checkout's (BENCH_ONEBOT_BASE). */
-interface NekomataModules {
-  OneBotAdapter: typeof OneBotAdapter;
-  createApp: typeof createApp;
-  loadConfig: typeof loadConfig;
-  openSqliteStore: typeof openSqliteStore;
-}
-
-const THIS_CHECKOUT: NekomataModules = { OneBotAdapter, createApp, loadConfig, openSqliteStore };
-
-/** The same modules from the checkout at `dir` (its node_modules installed or linked): two versions in one run. */
-async function nekomataAt(dir: string): Promise<NekomataModules> {
-  const at = (file: string) => import(pathToFileURL(path.resolve(dir, file)).href) as Promise<Record<string, unknown>>;
-  const [onebot, runtime, store] = await Promise.all([at('adapters/onebot/index.ts'), at('core/runtime/index.ts'), at('core/store/index.ts')]);
-  return { OneBotAdapter: onebot.OneBotAdapter, createApp: runtime.createApp, loadConfig: runtime.loadConfig, openSqliteStore: store.openSqliteStore } as NekomataModules;
-}
-
-/** The real app with the OneBot adapter in forward mode, built from `m`. */
-const startNekomata = (m: NekomataModules) => async (url: string): Promise<Bot> => {
-  const { OneBotAdapter, createApp, loadConfig, openSqliteStore } = m;
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nekomata-bench-onebot-'));
-  const log = pino({ level: process.env.BENCH_LOG_LEVEL ?? 'silent' }, pino.destination({ dest: 2, sync: true }));
-  // Flood limits off: the load comes from a few synthetic users at rates the limits exist to refuse.
-  const config = loadConfig({ DATA_DIR: dir, LOG_LEVEL: 'silent', FLOOD_USER_MESSAGES: '0', FLOOD_CHAT_MESSAGES: '0' });
-  const adapter = new OneBotAdapter({ wsUrls: [url] });
-  // The default store is a file under DATA_DIR; in memory by default here so that figures stay comparable.
-  const storePath = process.env.BENCH_ONEBOT_STORE === 'file' ? path.join(dir, 'nekomata.db') : ':memory:';
-  const app = createApp(config, { log, store: openSqliteStore({ path: storePath, log }), adapters: [adapter] });
-  await app.start();
-  return {
-    ready: () => until(() => adapter.accountIds.includes(String(SELF_ID)), 'the OneBot account to identify'),
-    errors: () => {
-      const counted = [
-        'command_errors_total', 'interceptor_errors_total', 'hook_errors_total', 'batch_errors_total', 'plugin_errors_total',
-        'onebot_bad_frames_total', 'onebot_malformed_frames_total', 'onebot_link_down_total',
-      ].map((name) => [name, app.metrics.total(name)] as const).filter(([, n]) => n > 0);
-      return counted.length > 0 ? counted.map(([name, n]) => `${name} ${n}`).join(', ') : undefined;
-    },
-    stop: async () => {
-      await app.stop();
-      fs.rmSync(dir, { recursive: true, force: true });
-    },
-  };
-};
-
-/** A bot with no framework: parse the frame, answer `/echo x` in a group with `send_group_msg`. */
-async function startBare(url: string): Promise<Bot> {
-  const ws = new WebSocket(url, { perMessageDeflate: false });
-  let seq = 0;
-  let failed = 0;
-  ws.on('message', (data: RawData) => {
-    let frame: { post_type?: unknown; message_type?: unknown; group_id?: unknown; message?: unknown };
-    try {
-      frame = JSON.parse(data.toString()) as typeof frame;
-    } catch {
-      failed++;
-      return;
-    }
-    if (frame.post_type !== 'message' || frame.message_type !== 'group' || !Array.isArray(frame.message)) return;
-    let text = '';
-    for (const s of frame.message as { type: string; data: { text?: string } }[]) if (s.type === 'text') text += s.data.text ?? '';
-    if (!text.startsWith('/echo ')) return;
-    const message = [{ type: 'text', data: { text: text.slice(6) } }];
-    ws.send(JSON.stringify({ action: 'send_group_msg', params: { group_id: frame.group_id, message }, echo: String(++seq) }));
-  });
-  const opened = new Promise<void>((resolve, reject) => {
-    ws.once('open', () => resolve());
-    ws.once('error', reject);
-  });
-  return {
-    ready: () => opened,
-    errors: () => (failed > 0 ? `${failed} frames not JSON` : undefined),
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (ws.readyState === WebSocket.CLOSED) return resolve();
-        ws.once('close', () => resolve());
-        ws.close(1000);
-      }),
-  };
 }
 
 /** A bot connected to the peer at its own path, warmed up, kept connected for every round. */
