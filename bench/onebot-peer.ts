@@ -256,7 +256,11 @@ function main(): void {
       // Answer first, as an implementation does once QQ took the message; then the run may send the next event.
       ws.send(JSON.stringify({ status: 'ok', retcode: 0, data: result, echo: frame.echo }));
       if (run && !run.isFinished && run.ws === ws) run.onAction(frame.action, params);
-      else if (frame.action === 'send_group_msg') strays.set(bot, [...(strays.get(bot) ?? []), String(textOf(params.message))]);
+      else if (frame.action === 'send_group_msg') {
+        const list = strays.get(bot) ?? [];
+        list.push(String(textOf(params.message)));
+        strays.set(bot, list);
+      }
     });
     ws.on('close', () => {
       if (bots.get(bot) === ws) bots.delete(bot);
