@@ -7,6 +7,7 @@ import { performance } from 'node:perf_hooks';
 import type { BufferDriver, BufferPolicy } from '../core/buffer/index.js';
 import type { Batch, ChatKey, InboundMessage } from '../core/message/index.js';
 import type { RedisCost } from './buffer-redis.js';
+import type { LoopStall } from './loop-watch.js';
 import { buildWorkload, Recorder, type Workload } from './pipeline-workload.js';
 import { envInt } from './stats.js';
 
@@ -103,6 +104,8 @@ export interface RunResult {
   pushed: Pushed;
   /** Event-loop utilisation over the push phase (first push → last push resolved); the driver runs only. */
   pushElu?: number;
+  /** This process's event loop over the run (first push → last batch handled); the driver runs only. */
+  stall?: LoopStall;
   /** first push → last handler settled, ms (NaN for the floor). */
   totalMs: number;
   /** Sorted, ms beyond the window, one per batch. */

@@ -40,6 +40,9 @@
  * processes' drivers. A fresh driver per run, warmed up on another instance with 2,000 messages, was measured
  * still being optimised: V8 drops code optimised for objects once they are collected and compiles it again, and
  * the first of seven runs on one driver cost ~35–45 µs of CPU a message against ~30 for the others.
+ * Per driver run also: the scavenges (young-generation GC pauses) and the event-loop delay of this process over
+ * the run (bench/loop-watch.ts); and for the saturated BullMQ run, the push's round trip that the ingest implies
+ * (pushes in flight ÷ ingest: with the in-flight bound always reached, the producer goes no faster).
  * BENCH_BUFFER_ALL_COMMANDS=1 lists every Redis command per message with its Redis time (µs, commandstats usec;
  * a script's usec includes the commands it ran) instead of the top 5. BENCH_PROFILE=<dir> records a CPU profile
  * of this process over each measured run, first push to every message handled (bench/profile.ts). BENCH_BUFFER_SLOWLOG=1 adds the Redis time per message of each
@@ -60,6 +63,8 @@ import { fixed, int, percentile, table } from './stats.js';
 import { startRedisAccounting } from './buffer-redis.js';
 import { Consumer, ingestRate, inOrder, KeptDriver, pushAll, readSettings, warmUpWorkload, type RunResult, type Settings } from './buffer-load.js';
 import { runSplit } from './buffer-split.js';
+import { printResults } from './buffer-print.js';
+import { watchLoop } from './loop-watch.js';
 import * as partitionScripts from '../core/buffer/partition-scripts.js';
 import * as chatScripts from '../core/buffer/redis-scripts.js';
 
@@ -97,12 +102,14 @@ export async function runDriver(
   const accounting = admin ? await startRedisAccounting(admin, slowlogScripts()) : undefined;
   const cpu = process.cpuUsage();
   const measured = async () => {
+    const loop = watchLoop();
     const elu = performance.eventLoopUtilization();
     const pushed = await pushAll(messages, (m) => driver.push(m), s.inFlight, rate, workload.burstSize);
     const pushElu = performance.eventLoopUtilization(elu).utilization;
-    return { pushed, pushElu, complete: await consumer.recorder.whenComplete(s.policy.maxWaitMs + 30_000) };
+    const complete = await consumer.recorder.whenComplete(s.policy.maxWaitMs + 30_000);
+    return { pushed, pushElu, complete, stall: loop.stop() };
   };
-  const { pushed, pushElu, complete } = await profiled(`buffer ${name}`, measured);
+  const { pushed, pushElu, complete, stall } = await profiled(`buffer ${name}`, measured);
   const cpuUsed = process.cpuUsage(cpu);
   const redis = await accounting?.stop();
   const totalMs = consumer.lastHandledAt - pushed.startedAt;
@@ -117,6 +124,7 @@ export async function runDriver(
     messages: workload.messages,
     pushed,
     pushElu,
+    stall,
     totalMs,
     latencies: Float64Array.from(consumer.recorder.latencies).sort(),
     batches: consumer.recorder.batches,
@@ -174,44 +182,6 @@ export async function runFloor(workload: Workload, s: Settings, redis: Redis, pr
     redis: cost,
     check: ok ? { ok, detail: `${stored} list items` } : { ok, detail: `${stored} list items (expected ${workload.messages}), ${pushed.rejected} rejected` },
   };
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// Output
-
-function printResults(results: readonly RunResult[], floor: RunResult): void {
-  const rows = [['', 'ingest msg/s', '÷ floor', 'total ms', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms', 'batches', 'releases', 'redis cmds/msg', 'redis cpu µs/msg', 'client cpu µs/msg', 'check']];
-  for (const r of results) {
-    const lat = (p: number): string => (r.latencies.length > 0 ? fixed(percentile(r.latencies, p)) : '—');
-    rows.push([
-      r.name, int(ingestRate(r)), fixed(ingestRate(r) / ingestRate(floor), 2), Number.isFinite(r.totalMs) ? int(r.totalMs) : '—',
-      lat(50), lat(95), lat(99), lat(100), r.batches > 0 ? int(r.batches) : '—',
-      Object.entries(r.reasons).map(([k, v]) => `${k} ${v}`).join(', ') || '—',
-      r.redis ? fixed(r.redis.calls / r.messages, 2) : '—',
-      r.redis ? fixed(r.redis.cpuUs / r.messages, 1) : '—',
-      fixed(r.clientCpuUs / r.messages, 1), r.check.ok ? 'ok' : 'FAIL',
-    ]);
-  }
-  console.log('');
-  console.log(table(rows));
-  console.log('');
-  for (const r of results) {
-    if (!r.redis || r.redis.commands.length === 0) continue;
-    const all = process.env.BENCH_BUFFER_ALL_COMMANDS === '1';
-    const top = r.redis.commands.slice(0, all ? undefined : 5).map((c) => `${c.name} ${fixed(c.calls / r.messages, 2)}${all ? ` (${fixed(c.usec / r.messages, 1)} µs)` : ''}`).join(', ');
-    console.log(`${all ? 'all' : 'top'} redis commands per message, ${r.name}: ${top}`);
-    if (r.redis.scripts) {
-      const calls = r.redis.scripts.map((c) => `${c.name} ${fixed(c.calls / r.messages, 3)} × ${fixed(c.usec / c.calls, 1)} µs = ${fixed(c.usec / r.messages, 2)}`).join(', ');
-      console.log(`redis time per message by top-level call (SLOWLOG), ${r.name}: ${calls}`);
-    }
-  }
-  console.log('');
-  console.log('ingest: messages / (first push → last push resolved); total: first push → last batch handled.');
-  console.log('p50..max: per batch, handler start − due time (last push + debounce; last push for maxBatch), ms beyond the window, ±1 ms.');
-  console.log('redis cmds/msg: INFO commandstats calls (Lua-internal calls included) from CONFIG RESETSTAT before the first push');
-  console.log('until every message was handled, ÷ messages; redis cpu: used_cpu_sys + used_cpu_user over the same span.');
-  console.log(`client cpu: this process's user + system CPU over the same span. Producer, consumer and Redis share ${os.availableParallelism()} cores.`);
-  for (const r of results) console.log(`check ${r.name}: ${r.check.ok ? 'ok' : 'FAILED'}: ${r.check.detail}`);
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -282,7 +252,7 @@ export async function run(): Promise<boolean> {
     const p = (q: number): string => fixed(percentile(bull.latencies, q));
     console.log(
       `buffer: memory ${int(ingestRate(mem))} msg/s; bullmq ${int(ingestRate(bull))} msg/s, p50/p95/p99 ${p(50)}/${p(95)}/${p(99)} ms beyond window, ` +
-        `${fixed(bull.redis!.calls / bull.messages, 1)} redis cmds/msg; floor ${int(ingestRate(floor))} msg/s; ratio ${fixed(ingestRate(bull) / ingestRate(floor), 3)} ` +
+        `${fixed(bull.redis!.calls / bull.messages, 1)} redis cmds/msg, push round trip ${fixed((s.inFlight / ingestRate(bull)) * 1000, 1)} ms (${s.inFlight} in flight ÷ ingest); floor ${int(ingestRate(floor))} msg/s; ratio ${fixed(ingestRate(bull) / ingestRate(floor), 3)} ` +
         `(memory ${fixed(ingestRate(mem) / ingestRate(floor), 2)})`,
     );
     if (paced) {

@@ -11,9 +11,12 @@ import { Session } from 'node:inspector/promises';
  *   flame graph).
  * - With BENCH_PROFILE_HEAP=1 an allocation profile instead (`.heapprofile`, DevTools' Memory panel): where the
  *   bytes were allocated, those already collected included, which is what drives the young-generation GC.
+ * - With BENCH_PROFILE_HEAP=survivors, only the bytes that outlived a young-generation GC (a scavenge copies
+ *   them, then promotes them to the old generation): what makes a scavenge's pause long.
  */
 const dir = process.env.BENCH_PROFILE;
-const heap = process.env.BENCH_PROFILE_HEAP === '1';
+const heapMode = process.env.BENCH_PROFILE_HEAP;
+const heap = heapMode === '1' || heapMode === 'survivors';
 const counts = new Map<string, number>();
 
 export async function profiled<T>(name: string, run: () => Promise<T>): Promise<T> {
@@ -51,7 +54,7 @@ async function recordAllocations(session: Session): Promise<Recorder> {
   await session.post('HeapProfiler.enable');
   // One sample per 512 bytes on average (the default is 32 KiB): a message allocates a few KiB. Objects the GC
   // already collected stay in: without them the profile shows only what is still alive at the end.
-  const options = { samplingInterval: 512, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true };
+  const options = { samplingInterval: 512, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: heapMode !== 'survivors' };
   await session.post('HeapProfiler.startSampling', options);
   return { stop: async () => (await session.post('HeapProfiler.stopSampling')).profile };
 }
