@@ -59,7 +59,7 @@ import { profiled } from './profile.js';
 import { buildWorkload, type Workload } from './pipeline-workload.js';
 // The same private redis-server the test suite starts (persistence off, noeviction, a temp directory).
 import { startRedisServer } from '../test/support/redis-server.js';
-import { fixed, int, percentile, table } from './stats.js';
+import { fixed, int, percentile } from './stats.js';
 import { startRedisAccounting } from './buffer-redis.js';
 import { Consumer, ingestRate, inOrder, KeptDriver, pushAll, readSettings, warmUpWorkload, type RunResult, type Settings } from './buffer-load.js';
 import { runSplit } from './buffer-split.js';

@@ -19,18 +19,15 @@ export function watchLoop(): { stop(): LoopStall } {
   const delay = monitorEventLoopDelay({ resolution: 1 });
   delay.enable();
   const pauses: number[] = [];
-  const observer = new PerformanceObserver((list) => {
-    for (const entry of list.getEntries()) {
-      if (isScavenge(entry)) pauses.push(entry.duration);
-    }
-  });
+  const take = (entries: readonly PerformanceEntry[]): void => {
+    for (const entry of entries) if (isScavenge(entry)) pauses.push(entry.duration);
+  };
+  const observer = new PerformanceObserver((list) => take(list.getEntries()));
   observer.observe({ entryTypes: ['gc'] });
   return {
     stop() {
-      // Entries still queued for the observer's callback are taken first.
-      for (const entry of observer.takeRecords()) {
-        if (isScavenge(entry)) pauses.push(entry.duration);
-      }
+      // Entries not handed to the callback yet.
+      take(observer.takeRecords());
       observer.disconnect();
       delay.disable();
       const beyond = (ns: number): number => Math.max(0, ns / 1e6 - 1);
