@@ -53,7 +53,8 @@ async function recordCpu(session: Session): Promise<Recorder> {
 async function recordAllocations(session: Session): Promise<Recorder> {
   await session.post('HeapProfiler.enable');
   // One sample per 512 bytes on average (the default is 32 KiB): a message allocates a few KiB. Objects the GC
-  // already collected stay in: without them the profile shows only what is still alive at the end.
+  // already collected stay in (without them the profile shows only what is still alive at the end), except, for
+  // `survivors`, those a scavenge collected.
   const options = { samplingInterval: 512, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: heapMode !== 'survivors' };
   await session.post('HeapProfiler.startSampling', options);
   return { stop: async () => (await session.post('HeapProfiler.stopSampling')).profile };
