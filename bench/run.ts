@@ -12,6 +12,7 @@ const benchmarks: Record<string, () => Promise<Benchmark>> = {
   onebot: () => import('./onebot.js'),
   discord: () => import('./discord.js'),
   'redis-cost': () => import('./redis-cost.js'),
+  'buffer-instructions': () => import('./buffer-instructions.js'),
   admin: () => import('./admin.js'),
   isolation: () => import('./isolation.js'),
 };

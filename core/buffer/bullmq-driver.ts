@@ -10,7 +10,7 @@ import { DelayWaker } from './bullmq-waker.js';
 import type { BatchHandler, BufferDriver, BufferPolicy, CloseOptions, CloseResult, ConsumeOptions, PushMode, PushResult } from './driver.js';
 import { AckQueue, type AckRedis } from './ack-queue.js';
 import { InHand } from './in-hand.js';
-import { ACK_MANY, CLAIM, FINISH, REVIVE } from './partition-scripts.js';
+import { ACK_MANY, CLAIM, FINISH, SWEEP } from './partition-scripts.js';
 import { PushQueue, type PushRedis } from './push-queue.js';
 import { keepSpool, restoreSpools, type SpoolPlace } from './spool.js';
 import { checkPartitionCount, partitionOf, releaseJobs, renewLease, runPartition, Slots, type PartitionContext, type PartitionRedis } from './partition-job.js';
@@ -18,8 +18,8 @@ import { validateBufferPolicy } from './policy.js';
 import { CLEAR, PUSH_MANY } from './redis-scripts.js';
 
 type BufferRedis = PartitionRedis & AckRedis & {
-  nkClear(buf: string, trig: string, meta: string, pending: string, due: string, chat: string): Promise<number>;
-  nkRevive(prefix: string, ...chatsAndParts: (string | number)[]): Promise<number[]>;
+  nkClear(buf: string, trig: string, meta: string, due: string, chat: string): Promise<number>;
+  nkSweep(prefix: string, holder: string, overdue: number, partitions: number): Promise<[number, ...ChatKey[]][]>;
 };
 
 export interface BullMQDriverOptions {
@@ -75,7 +75,6 @@ export class BullMQBufferDriver implements BufferDriver {
   private workerConnection: Redis | undefined;
   private readonly p: string;
   private readonly keyPrefix: string;
-  private readonly pendingKey: string;
   private readonly partitions: number;
   private closed = false;
   private closing: Promise<CloseResult> | undefined;
@@ -93,18 +92,17 @@ export class BullMQBufferDriver implements BufferDriver {
     this.policy = validateBufferPolicy(policy);
     this.p = opts.redis.prefix;
     this.keyPrefix = `${this.p}:buffer:`;
-    this.pendingKey = `${this.keyPrefix}pending`;
     this.leaseKey = `${this.keyPrefix}lease:${this.holder}`;
     this.partitions = Math.max(1, Math.floor(opts.partitions ?? 8));
     this.description = `BullMQ on ${redactUrl(opts.redis.url)} (${this.partitions} partitions)`;
     this.redis = connectRedis(opts.redis, 'command', opts.log, 'buffer') as BufferRedis;
     this.pushConnection = connectRedis(opts.redis, 'patient', opts.log, 'buffer-push') as PushRedis;
-    this.pushConnection.defineCommand('nkPushMany', { numberOfKeys: 1, lua: PUSH_MANY });
-    this.redis.defineCommand('nkClear', { numberOfKeys: 5, lua: CLEAR });
+    this.pushConnection.defineCommand('nkPushMany', { numberOfKeys: 0, lua: PUSH_MANY });
+    this.redis.defineCommand('nkClear', { numberOfKeys: 4, lua: CLEAR });
     this.redis.defineCommand('nkClaim', { numberOfKeys: 0, lua: CLAIM });
     this.redis.defineCommand('nkAckMany', { numberOfKeys: 0, lua: ACK_MANY });
     this.redis.defineCommand('nkFinish', { numberOfKeys: 0, lua: FINISH });
-    this.redis.defineCommand('nkRevive', { numberOfKeys: 0, lua: REVIVE });
+    this.redis.defineCommand('nkSweep', { numberOfKeys: 0, lua: SWEEP });
     this.queueConnection = connectRedis(opts.redis, 'command', opts.log, 'buffer-queue');
     this.queue = new Queue('flush', { connection: this.queueConnection, prefix: `${this.p}:bull`, streams: { events: { maxLen: EVENTS_MAX_LEN } } });
     this.queue.on('error', bullmqErrorListener(opts.log, 'buffer queue'));
@@ -189,7 +187,7 @@ export class BullMQBufferDriver implements BufferDriver {
 
   async clear(chatKey: ChatKey): Promise<number> {
     const k = this.keyPrefix;
-    return this.redis.nkClear(`${k}msgs:${chatKey}`, `${k}trig:${chatKey}`, `${k}meta:${chatKey}`, this.pendingKey, `${k}due:${this.partitionOf(chatKey)}`, chatKey);
+    return this.redis.nkClear(`${k}msgs:${chatKey}`, `${k}trig:${chatKey}`, `${k}meta:${chatKey}`, `${k}due:${this.partitionOf(chatKey)}`, chatKey);
   }
 
   /**
@@ -274,14 +272,19 @@ export class BullMQBufferDriver implements BufferDriver {
     if (delay > 0) this.waker.at(timestamp + delay);
   }
 
-  /** Chats whose oldest message has waited well past maxWait have lost their job: make them due, schedule. */
+  /**
+   * Asks for the job of every partition that lost it (SWEEP), or that holds a chat in this process's name
+   * with no batch here (a claim's lost reply; judged only while no claim of this process there awaits its
+   * reply). The job's first look puts held chats back (CLAIM, recover).
+   */
   private async sweep(): Promise<void> {
-    const overdue = Date.now() - this.policy.maxWaitMs - (this.opts.sweepMs ?? 5000);
-    const chats = await this.redis.zrangebyscore(this.pendingKey, '-inf', overdue, 'LIMIT', 0, 500);
-    if (chats.length === 0) return;
-    const parts = await this.redis.nkRevive(this.keyPrefix, ...chats.flatMap((chat) => [chat, this.partitionOf(chat)]));
-    for (const part of new Set(parts.map(Number))) await this.schedule(part, 0);
-    this.opts.metrics.count('buffer_swept_total', {}, chats.length);
+    const rows = await this.redis.nkSweep(this.keyPrefix, this.holder, Date.now() - (this.opts.sweepMs ?? 5000), this.partitions);
+    const inHand = this.chatsInHand;
+    const lost = rows.flatMap(([needs, ...own], part) =>
+      needs === 1 || (inHand.claimsUnanswered(part) === 0 && own.some((chat) => !inHand.has(part, chat))) ? [part] : [],
+    );
+    for (const part of lost) await this.schedule(part, 0);
+    if (lost.length > 0) this.opts.metrics.count('buffer_swept_total', {}, lost.length);
   }
 
   private partitionOf(chat: ChatKey): number {

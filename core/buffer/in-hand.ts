@@ -26,6 +26,10 @@ export class InHand {
     });
   }
 
+  has(part: number, chat: ChatKey): boolean {
+    return this.chats.get(part)?.has(chat) ?? false;
+  }
+
   chatsOf(part: number): ChatKey[] {
     return [...(this.chats.get(part)?.keys() ?? [])];
   }

@@ -1,4 +1,4 @@
-import { TAKE_FN } from './redis-scripts.js';
+import { ENCODING_FN, TAKE_FN } from './redis-scripts.js';
 
 /**
  * The scripts a partition's flush job runs (keys as in redis-scripts.ts; built from ARGV[1], the key prefix
@@ -6,12 +6,16 @@ import { TAKE_FN } from './redis-scripts.js';
  * busy partition costs one claim per look at its due chats, not a BullMQ job per burst.
  */
 
-const PARTITION_KEYS = `
+const PARTITION_KEYS = `${ENCODING_FN}
 local prefix, part = ARGV[1], ARGV[2]
-local pending = prefix .. 'pending'
 local due, held, wake = prefix .. 'due:' .. part, prefix .. 'held:' .. part, prefix .. 'wake:' .. part
 local function take_chat(chat, now, debounce, maxWait, maxBatch)
-  return take(prefix .. 'msgs:' .. chat, prefix .. 'trig:' .. chat, prefix .. 'meta:' .. chat, pending, now, debounce, maxWait, maxBatch, chat)
+  return take(prefix .. 'msgs:' .. chat, prefix .. 'trig:' .. chat, prefix .. 'meta:' .. chat, now, debounce, maxWait, maxBatch)
+end
+-- The partition's next due time as the string stored, or nil when no chat is in \`due\`.
+local function nextDue()
+  local first = redis.call('ZRANGE', due, '0', '0', 'WITHSCORES')
+  if first[1] and first[1] ~= encodingMember then return first[2] end
 end
 `;
 
@@ -30,33 +34,35 @@ end
  * another worker. 2 also puts back the chats held by `holder` itself that are not in the list: a claim of
  * its own that ran in Redis but whose reply never arrived (the connection dropped) held them for nobody, and
  * its lease, renewed, would keep them held for ever. The caller sends 2 only when no other claim of its on
- * this partition is awaiting its reply.
+ * this partition is awaiting its reply. A recovering claim also puts back the sets' ENCODING_MEMBER.
  */
 export const CLAIM = `${TAKE_FN}${PARTITION_KEYS}
 local now, limit, token = tonumber(ARGV[3]), tonumber(ARGV[4]), ARGV[5]
 local debounce, maxWait, maxBatch, lookMs = tonumber(ARGV[7]), tonumber(ARGV[8]), tonumber(ARGV[9]), tonumber(ARGV[10])
 if ARGV[6] ~= '0' then
   redis.call('SET', prefix .. 'lease:' .. token, '1', 'PX', ARGV[11])
+  keepEncoding(due, held)
   local inHand = {}
   for i = 12, #ARGV do inHand[ARGV[i]] = true end
   local all = redis.call('HGETALL', held)
   for i = 1, #all, 2 do
     local chat, holder = all[i], all[i + 1]
     local orphan
-    if holder == token then orphan = ARGV[6] == '2' and not inHand[chat]
+    if chat == encodingMember then orphan = false
+    elseif holder == token then orphan = ARGV[6] == '2' and not inHand[chat]
     else orphan = redis.call('EXISTS', prefix .. 'lease:' .. holder) == 0 end
     if orphan then
       redis.call('HDEL', held, chat)
-      redis.call('ZADD', due, 0, chat)
+      redis.call('ZADD', due, '0', chat)
     end
   end
 end
 local out = {-1}
 if limit > 0 then
-  for _, chat in ipairs(redis.call('ZRANGEBYSCORE', due, '-inf', now, 'LIMIT', 0, limit)) do
+  for _, chat in ipairs(redis.call('ZRANGEBYSCORE', due, '-inf', ARGV[3], 'LIMIT', '0', ARGV[4])) do
     local r = take_chat(chat, now, debounce, maxWait, maxBatch)
     if r[1] == 'w' then
-      redis.call('ZADD', due, r[2], chat)
+      redis.call('ZADD', due, int(r[2]), chat)
     else
       redis.call('ZREM', due, chat)
       if r[1] ~= 'e' then
@@ -67,13 +73,13 @@ if limit > 0 then
     end
   end
 end
-local first = redis.call('ZRANGE', due, 0, 0, 'WITHSCORES')
+local first = nextDue()
 local look = now + lookMs
-if first[2] then
-  out[1] = tonumber(first[2])
+if first then
+  out[1] = tonumber(first)
   if out[1] < look then look = out[1] end
 end
-redis.call('SET', wake, look)
+redis.call('SET', wake, int(look))
 return out
 `;
 
@@ -96,38 +102,38 @@ return out
 export const ACK_MANY = `${TAKE_FN}
 local prefix, token, now = ARGV[1], ARGV[2], tonumber(ARGV[3])
 local debounce, maxWait, maxBatch, retryMs = tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7])
-local pending = prefix .. 'pending'
-local function ack(part, chat, headSeq, count, lane)
+local function ack(part, chat, headSeq, countArg, lane)
+  local count = tonumber(countArg)
   local due, held, wake = prefix .. 'due:' .. part, prefix .. 'held:' .. part, prefix .. 'wake:' .. part
   if redis.call('HGET', held, chat) ~= token then return {'x'} end
   local buf, trig = prefix .. 'msgs:' .. chat, prefix .. 'trig:' .. chat
   local rest
   if count > 0 and lane == 'b' then
-    -- One read serves the fence, the pending score and the next take: the batch handled and the next one after it.
-    local items = redis.call('LRANGE', buf, 0, count + maxBatch - 1)
+    -- One read serves the fence and the next take: the batch handled and the next one after it.
+    local items = redis.call('LRANGE', buf, '0', int(count + maxBatch - 1))
     rest = items
     if items[1] and tonumber(string.match(items[1], '^(%d+)|')) == headSeq then
-      redis.call('LTRIM', buf, count, -1)
+      redis.call('LTRIM', buf, countArg, '-1')
       rest = {}
       for i = count + 1, #items do rest[#rest + 1] = items[i] end
-      if rest[1] then redis.call('ZADD', pending, 'XX', tsOf(rest[1]), chat) end
     elseif #items > maxBatch then
       rest = {}
       for i = 1, maxBatch do rest[i] = items[i] end
     end
   elseif count > 0 then
-    local head = redis.call('LINDEX', trig, 0)
-    if head and tonumber(string.match(head, '^(%d+)|')) == headSeq then redis.call('LTRIM', trig, count, -1) end
+    local head = redis.call('LINDEX', trig, '0')
+    if head and tonumber(string.match(head, '^(%d+)|')) == headSeq then redis.call('LTRIM', trig, countArg, '-1') end
   end
   local r = {'w', now + retryMs}
-  if count > 0 then r = take(buf, trig, prefix .. 'meta:' .. chat, pending, now, debounce, maxWait, maxBatch, chat, rest) end
+  if count > 0 then r = take(buf, trig, prefix .. 'meta:' .. chat, now, debounce, maxWait, maxBatch, rest) end
   if r[1] == 'w' or r[1] == 'e' then
     redis.call('HDEL', held, chat)
     if r[1] == 'w' then
-      redis.call('ZADD', due, 'LT', r[2], chat)
+      local dueAt = int(r[2])
+      redis.call('ZADD', due, 'LT', dueAt, chat)
       local w = tonumber(redis.call('GET', wake))
       if not w or w > r[2] or w < now - 2000 then
-        redis.call('SET', wake, r[2])
+        redis.call('SET', wake, dueAt)
         r[3] = 'wake'
       end
     end
@@ -136,7 +142,7 @@ local function ack(part, chat, headSeq, count, lane)
 end
 local out = {}
 for i = 8, #ARGV, 5 do
-  out[#out + 1] = ack(ARGV[i], ARGV[i + 1], tonumber(ARGV[i + 2]), tonumber(ARGV[i + 3]), ARGV[i + 4])
+  out[#out + 1] = ack(ARGV[i], ARGV[i + 1], tonumber(ARGV[i + 2]), ARGV[i + 3], ARGV[i + 4])
 end
 return out
 `;
@@ -148,35 +154,47 @@ return out
  */
 export const FINISH = `${TAKE_FN}${PARTITION_KEYS}
 local now, lookMs = tonumber(ARGV[3]), tonumber(ARGV[4])
-local first = redis.call('ZRANGE', due, 0, 0, 'WITHSCORES')
-if not first[2] then
+local first = nextDue()
+if not first then
   redis.call('DEL', wake)
   return -1
 end
-local nextDue = tonumber(first[2])
-if nextDue <= now + lookMs then return 0 end
-redis.call('SET', wake, nextDue)
-return nextDue
+local at = tonumber(first)
+if at <= now + lookMs then return 0 end
+redis.call('SET', wake, first)
+return at
 `;
 
 /**
- * revive: ARGV prefix, then chat, partition pairs → the partitions, one entry per chat. Chats the sweeper
- * found overdue are made due now in their partition, unless a live holder has a batch of theirs in flight
- * (a holder whose lease ran out died: its chat is taken back).
+ * sweep: ARGV prefix, holder, overdue (ms since the epoch), partitions → per partition { needs a job (1|0), the
+ * chats `holder` holds in it… }. A partition needs a job when a chat in its `due` set was due before `overdue`
+ * (nobody claimed it: the job was lost) or a chat in `held` belongs to a holder whose lease ran out (it died
+ * with the batch; the job's recovering claim puts it back). The chats `holder` itself holds let the caller find
+ * those of its own claims whose reply was lost (held, and not in hand).
  */
-export const REVIVE = `
-local prefix = ARGV[1]
+export const SWEEP = `${ENCODING_FN}
+local prefix, token, overdue = ARGV[1], ARGV[2], ARGV[3]
+-- Versions before these sets were swept kept a \`pending\` set for their sweeper: emptied here, so that such a
+-- process still running during an upgrade revives nothing this one's takes emptied.
+redis.call('DEL', prefix .. 'pending')
 local out = {}
-for i = 2, #ARGV, 2 do
-  local chat, part = ARGV[i], ARGV[i + 1]
-  local held = prefix .. 'held:' .. part
-  local holder = redis.call('HGET', held, chat)
-  if holder and redis.call('EXISTS', prefix .. 'lease:' .. holder) == 0 then
-    redis.call('HDEL', held, chat)
-    holder = false
+for part = 0, tonumber(ARGV[4]) - 1 do
+  local due, held = prefix .. 'due:' .. part, prefix .. 'held:' .. part
+  local needs = #redis.call('ZRANGEBYSCORE', due, '-inf', '(' .. overdue, 'LIMIT', '0', '1') > 0
+  local row = {0}
+  local all = redis.call('HGETALL', held)
+  local alive = {}
+  for i = 1, #all, 2 do
+    local chat, holder = all[i], all[i + 1]
+    if chat == encodingMember then
+    elseif holder == token then row[#row + 1] = chat
+    elseif not needs then
+      if alive[holder] == nil then alive[holder] = redis.call('EXISTS', prefix .. 'lease:' .. holder) == 1 end
+      needs = not alive[holder]
+    end
   end
-  if not holder then redis.call('ZADD', prefix .. 'due:' .. part, 'LT', 0, chat) end
-  out[#out + 1] = part
+  if needs then row[1] = 1 end
+  out[#out + 1] = row
 end
 return out
 `;

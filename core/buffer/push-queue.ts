@@ -9,7 +9,7 @@ import { toStored } from './stored-message.js';
 
 /** The driver's push connection (`patient`: commands wait out an outage) with the push script defined on it. */
 export type PushRedis = Redis & {
-  nkPushMany(pending: string, ...args: (string | number)[]): Promise<(number | string)[]>;
+  nkPushMany(...args: (string | number)[]): Promise<(number | string)[]>;
 };
 
 /** What the queue needs of its driver besides Redis. */
@@ -80,7 +80,6 @@ export class PushQueue {
   /** Calls sent and not answered yet, in the order sent. */
   private readonly calls = new Set<Call>();
   private readonly settled = new Set<() => void>();
-  private readonly pendingKey: string;
   private nextCall = 0;
   private spooledMessages = 0;
   private connectedOnce = false;
@@ -88,7 +87,6 @@ export class PushQueue {
   private outage = false;
 
   constructor(private readonly target: PushTarget) {
-    this.pendingKey = `${target.keyPrefix}pending`;
     target.redis.on('ready', () => (this.connectedOnce = true));
     // Their replies will not come on this connection: they are sent again once Redis is back.
     target.redis.on('close', () => {
@@ -194,7 +192,7 @@ export class PushQueue {
     let reply: (number | string)[] | undefined;
     let failure: unknown;
     try {
-      reply = await this.target.redis.nkPushMany(this.pendingKey, ...this.args(call));
+      reply = await this.target.redis.nkPushMany(...this.args(call));
     } catch (err) {
       failure = err;
     }

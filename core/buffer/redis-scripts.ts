@@ -6,10 +6,11 @@ import { readStored } from './stored-message.js';
  * The buffer's atomic steps, as Redis Lua scripts. Keys of one chat, under `<prefix>:buffer:`: `msgs:<chat>`
  * (buffered lane: a list of `seq|ts|message`, the message as stored-message.ts writes it), `trig:<chat>`
  * (triggered lane, same shape), `meta:<chat>` (hash: `bseq`/`tseq` sequence counters and `flushTo`, release up
- * to this seq now). Shared: `pending` (sorted set: chat → oldest unreleased push time, roughly, for the
- * sweeper). Per partition `<n>` of the chats: `due:<n>` (sorted set: chat → when to look at it next), `held:<n>`
- * (hash: chat → claim token, the chats with a batch in flight) and `wake:<n>` (when the partition's flush job
- * looks at its chats next; absent: no job). The push times of a batch are read from its items.
+ * to this seq now). Per partition `<n>` of the chats: `due:<n>` (sorted set: chat → when to look at it next),
+ * `held:<n>` (hash: chat → claim token, the chats with a batch in flight) and `wake:<n>` (when the partition's
+ * flush job looks at its chats next; absent: no job). A chat with messages is always in its partition's `due` or
+ * `held` (each script keeps it so), which is what the sweeper looks at. The push times of a batch are read from
+ * its items.
  */
 
 /**
@@ -19,7 +20,40 @@ import { readStored } from './stored-message.js';
 const CALLER_TTL_MS = 7 * 24 * 3600 * 1000;
 
 /**
- * push many: KEYS pending; ARGV key prefix (`<prefix>:buffer:`), debounceMs, maxBatch, caller, call number,
+ * Lua helpers of every script. `int(n)`: an integer as Redis's argument, in decimal. A Lua number handed to
+ * `redis.call` is formatted by Redis with `%.17g` (and one joined to a string by Lua with `%.14g`): a
+ * floating-point conversion of ~2,400 instructions an argument, where `%d` costs a third of that and a constant
+ * string nothing (callgrind, DESIGN-NOTES issue 20). So the scripts pass strings: constants as `'0'`, ARGV as
+ * given, computed times through `int`.
+ */
+const INT_FN = `
+local function int(n) return string.format('%d', n) end
+`;
+
+/**
+ * A member kept in every partition's `due` sorted set (scored past any time) and `held` hash, so that Redis
+ * keeps them in their hash-table encodings: below 129 members of up to 64 bytes Redis stores a set compactly
+ * (listpack), where adding or removing a chat scans the whole set. At ~125 chats a partition that was a sixth
+ * of Redis's instructions a message (callgrind, DESIGN-NOTES issue 20); the encoding, once converted, stays.
+ * Longer than any default `*-max-listpack-value`, and never a chat key (those start `<adapter>-`). Its absence
+ * (a flushed Redis) costs only speed: the next claim that recovers puts it back. Readers skip it.
+ */
+export const ENCODING_MEMBER =
+  'nekomata: this member keeps the set in its hash-table encoding, so that a chat added or removed costs the same for 10 chats or 10,000';
+/** Its score in `due`: after any time in ms (the year 287,000). */
+const ENCODING_SCORE = '9000000000000000';
+
+/** Lua: `keepEncoding(due, held)` puts the member back; `isMember(chat)` tells it apart from chats. */
+export const ENCODING_FN = `
+local encodingMember = '${ENCODING_MEMBER}'
+local function keepEncoding(due, held)
+  redis.call('ZADD', due, 'NX', '${ENCODING_SCORE}', encodingMember)
+  redis.call('HSETNX', held, encodingMember, '-')
+end
+`;
+
+/**
+ * push many: ARGV key prefix (`<prefix>:buffer:`), debounceMs, maxBatch, caller, call number,
  * then per message chatKey, partition, mode (b|f|t) followed by its push time, payload. → {} when this
  * caller's call of that number (or a later one) already ran: a call sent again after its reply was lost
  * with the connection is not stored twice (`caller:<caller>` keeps the caller's last call number for
@@ -41,9 +75,9 @@ const CALLER_TTL_MS = 7 * 24 * 3600 * 1000;
  * measurable share of the client's encoding and Redis's parsing (a single Redis holds the buffer). A run of
  * one chat's buffered messages (a burst read in one turn) is stored with one HINCRBY and one RPUSH.
  */
-export const PUSH_MANY = `
+export const PUSH_MANY = `${INT_FN}
 local out = {}
-local pending, prefix = KEYS[1], ARGV[1]
+local prefix = ARGV[1]
 local debounce, maxBatch = tonumber(ARGV[2]), tonumber(ARGV[3])
 local caller = prefix .. 'caller:' .. ARGV[4]
 ${oncePerCallLua('caller', 'ARGV[5]', CALLER_TTL_MS)}
@@ -81,15 +115,15 @@ while i < n do
   local buf, meta = prefix .. 'msgs:' .. chat, prefix .. 'meta:' .. chat
   local list, field = buf, 'bseq'
   if mode == 't' then list, field = prefix .. 'trig:' .. chat, 'tseq' end
-  local last = redis.pcall('HINCRBY', meta, field, k)
+  local last = redis.pcall('HINCRBY', meta, field, int(k))
   local len
   if type(last) == 'table' then
     len = last
   else
     local items = {}
-    for m = 0, k - 1 do items[m + 1] = (last - k + 1 + m) .. '|' .. string.sub(arg(i + m, 3), 2) .. '|' .. arg(i + m, 4) end
+    for m = 0, k - 1 do items[m + 1] = int(last - k + 1 + m) .. '|' .. string.sub(arg(i + m, 3), 2) .. '|' .. arg(i + m, 4) end
     len = redis.pcall('RPUSH', list, unpack(items))
-    if type(len) == 'table' then redis.call('HINCRBY', meta, field, -k) end
+    if type(len) == 'table' then redis.call('HINCRBY', meta, field, int(-k)) end
   end
   if type(len) == 'table' then
     out[#out + 1] = k
@@ -98,20 +132,20 @@ while i < n do
     out[#out + 1] = -1
   else
     local first, lastTs = tonumber(string.sub(mt, 2)), tonumber(string.sub(arg(j - 1, 3), 2))
-    if len == k then redis.call('ZADD', pending, 'NX', first, chat) end
     local due = -1
     if mode ~= 'b' then due = lastTs
     elseif len >= maxBatch and len - k < maxBatch then due = lastTs
     elseif len == k then due = first + debounce end
     if mode == 't' then len = redis.call('LLEN', buf)
-    elseif mode == 'f' then redis.call('HSET', meta, 'flushTo', last) end
+    elseif mode == 'f' then redis.call('HSET', meta, 'flushTo', int(last)) end
     local run = -1
     if due >= 0 and redis.call('HEXISTS', prefix .. 'held:' .. part, chat) == 0 then
-      redis.call('ZADD', prefix .. 'due:' .. part, 'LT', due, chat)
+      local dueAt = int(due)
+      redis.call('ZADD', prefix .. 'due:' .. part, 'LT', dueAt, chat)
       local w = wakeOf(part)
       -- A look time long past means the job died or failed for good: ask again rather than wait for the sweeper.
       if not w or w > due or w < lastTs - 2000 then
-        redis.call('SET', prefix .. 'wake:' .. part, due)
+        redis.call('SET', prefix .. 'wake:' .. part, dueAt)
         w = due
         run = due
       end
@@ -128,22 +162,23 @@ return out
 `;
 
 /**
- * take(buf, trig, meta, pending, now, debounce, maxWait, maxBatch, chat[, items]) →
+ * take(buf, trig, meta, now, debounce, maxWait, maxBatch[, items]) →
  * {'t', item} a triggered message; {'b', reason, items...} a due batch; {'w', dueAt} not yet due;
- * {'e'} nothing left (the chat leaves `pending`, atomically with being found empty). `items`, when given, is
- * the head of the buffered lane (up to maxBatch) as the caller already read it in the same script.
+ * {'e'} nothing left. `items`, when given, is the head of the buffered lane (up to maxBatch) as the caller
+ * already read it in the same script.
  */
-export const TAKE_FN = `
+export const TAKE_FN = `${INT_FN}
 local function tsOf(item) return tonumber(string.match(item, '^%d+|(%d+)|')) end
-local function take(buf, trig, meta, pending, now, debounce, maxWait, maxBatch, chat, items)
-  local t = redis.call('LINDEX', trig, 0)
+local takeEnd
+local function take(buf, trig, meta, now, debounce, maxWait, maxBatch, items)
+  local t = redis.call('LINDEX', trig, '0')
   if t then return {'t', t} end
-  items = items or redis.call('LRANGE', buf, 0, maxBatch - 1)
-  local n = #items
-  if n == 0 then
-    redis.call('ZREM', pending, chat)
-    return {'e'}
+  if not items then
+    takeEnd = takeEnd or int(maxBatch - 1)
+    items = redis.call('LRANGE', buf, '0', takeEnd)
   end
+  local n = #items
+  if n == 0 then return {'e'} end
   local reason
   if n >= maxBatch then
     reason = 'maxBatch'
@@ -163,7 +198,7 @@ end
 `;
 
 /**
- * clear: KEYS buf, trig, meta, pending, due (of the chat's partition); ARGV chatKey → messages dropped.
+ * clear: KEYS buf, trig, meta, due (of the chat's partition); ARGV chatKey → messages dropped.
  * Sequence counters are kept; a batch in flight stays held until its ack (whose fence then trims nothing).
  */
 export const CLEAR = `
@@ -171,7 +206,6 @@ local n = redis.call('LLEN', KEYS[1]) + redis.call('LLEN', KEYS[2])
 redis.call('DEL', KEYS[1], KEYS[2])
 redis.call('HDEL', KEYS[3], 'flushTo')
 redis.call('ZREM', KEYS[4], ARGV[1])
-redis.call('ZREM', KEYS[5], ARGV[1])
 return n
 `;
 

@@ -92,9 +92,9 @@ export async function claimOnce(redis: Redis, key: string, token: string, ttlMs:
  */
 export function oncePerCallLua(key: string, number: string, ttlMs: number): string {
   return `
-local ran = redis.call('SET', ${key}, ${number}, 'PX', ${ttlMs}, 'GET')
+local ran = redis.call('SET', ${key}, ${number}, 'PX', '${ttlMs}', 'GET')
 if ran and tonumber(ran) >= tonumber(${number}) then
-  redis.call('SET', ${key}, ran, 'PX', ${ttlMs})
+  redis.call('SET', ${key}, ran, 'PX', '${ttlMs}')
   return {}
 end`;
 }

@@ -11,6 +11,7 @@ export const redisSuites = [
   'test/buffer/bullmq-push.test.ts',
   'test/buffer/bullmq-retry.test.ts',
   'test/buffer/bullmq-spool.test.ts',
+  'test/buffer/bullmq-sweep.test.ts',
   'test/buffer/bullmq.contract.test.ts',
   'test/control/follow.test.ts',
   'test/control/redis-control-plane.test.ts',
