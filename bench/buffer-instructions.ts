@@ -4,7 +4,7 @@
  * on any host, at any load. (Redis CPU time a message, as `buffer` measures it, moved by ±25% between runs of
  * one build on this project's 2-core host; a change worth 5% could not be told from the noise.)
  *
- * The cycle is the driver's, called directly: BENCH_INSTR_CHATS (1,000) chats get a burst of 5 messages each,
+ * The cycle is the driver's, called directly: BENCH_INSTR_CHATS (1,000) chats get a burst of BENCH_INSTR_BURST (5) messages each,
  * pushed as the push queue sends them (PUSH_MANY, calls of 64); then each partition's due chats are claimed
  * (CLAIM) and their batches acknowledged (ACK_MANY, calls of up to 64) until none is left; three times, so
  * that each chat's keys exist, as in a running bot. The first claim of a partition recovers, as a job's first
@@ -21,6 +21,7 @@ import { Redis } from 'ioredis';
 import { partitionOf } from '../core/buffer/partition-job.js';
 import { ACK_MANY, CLAIM } from '../core/buffer/partition-scripts.js';
 import { PUSH_MANY } from '../core/buffer/redis-scripts.js';
+import { pushArgs } from '../core/buffer/push-queue.js';
 import { toStored } from '../core/buffer/stored-message.js';
 import { buildWorkload } from './pipeline-workload.js';
 import { envInt, fixed, int, table } from './stats.js';
@@ -29,8 +30,6 @@ const PARTITIONS = 8;
 const POLICY = { debounceMs: 50, maxBatch: 10, maxWaitMs: 1000 };
 const PREFIX = 'bench:buffer:';
 const PER_CALL = 64;
-/** Versions before 2026-12-07 named the sweeper's \`pending\` set as the push script's one key (for BENCH_INSTR comparisons of older checkouts). */
-const pushKeys = PUSH_MANY.includes('KEYS[1]') ? [`${PREFIX}pending`] : [];
 
 type Phase = 'push' | 'claim' | 'ack' | 'floor';
 
@@ -96,19 +95,19 @@ function hasValgrind(): boolean {
 }
 
 /** One round of the cycle; `measure` false runs it without counting. */
-async function cycle(r: CountedRedis, chats: number, measure: boolean, caller: string): Promise<number> {
+async function cycle(r: CountedRedis, chats: number, burst: number, measure: boolean, caller: string): Promise<number> {
   const { redis } = r;
   const count = (phase: Phase, work: () => Promise<void>): Promise<void> => (measure ? r.count(phase, work) : work());
-  const workload = buildWorkload(chats * 5 * 3, chats, 5, measure ? 'm' : 'w');
+  const workload = buildWorkload(chats * burst * 3, chats, burst, measure ? 'm' : 'w');
   let call = 0;
   for (let rep = 0; rep < 3; rep++) {
     const messages = workload.bursts.slice(rep * chats, (rep + 1) * chats).flat();
     const calls: (string | number)[][] = [];
     for (let i = 0; i < messages.length; i += PER_CALL) {
-      calls.push(messages.slice(i, i + PER_CALL).flatMap((m) => [m.chatKey, partitionOf(m.chatKey, PARTITIONS), `b${m.time}`, toStored(m)]));
+      calls.push(messages.slice(i, i + PER_CALL).flatMap((m) => pushArgs({ message: m, mode: 'buffer', ts: m.time, part: partitionOf(m.chatKey, PARTITIONS) })));
     }
     await count('push', async () => {
-      for (const args of calls) await redis.nkPushMany(...pushKeys, PREFIX, POLICY.debounceMs, POLICY.maxBatch, caller, ++call, ...args);
+      for (const args of calls) await redis.nkPushMany(PREFIX, POLICY.debounceMs, POLICY.maxBatch, caller, ++call, ...args);
     });
     // Every push is due by then.
     const now = Date.now() + 10 * POLICY.maxWaitMs;
@@ -150,18 +149,19 @@ export async function run(): Promise<boolean> {
     return true;
   }
   const chats = envInt('BENCH_INSTR_CHATS', 1000);
+  const burst = envInt('BENCH_INSTR_BURST', 5);
   const r = await startCounted();
   try {
-    r.redis.defineCommand('nkPushMany', { numberOfKeys: pushKeys.length, lua: PUSH_MANY });
+    r.redis.defineCommand('nkPushMany', { numberOfKeys: 0, lua: PUSH_MANY });
     r.redis.defineCommand('nkClaim', { numberOfKeys: 0, lua: CLAIM });
     r.redis.defineCommand('nkAckMany', { numberOfKeys: 0, lua: ACK_MANY });
-    await cycle(r, chats, false, 'warm-up');
-    const messages = await cycle(r, chats, true, 'measured');
+    await cycle(r, chats, burst, false, 'warm-up');
+    const messages = await cycle(r, chats, burst, true, 'measured');
     const left = await r.redis.dbsize();
     const per = (phase: Phase): number => r.totals[phase] / messages;
     const scripts = per('push') + per('claim') + per('ack');
     console.log(
-      `buffer-instructions: ${int(messages)} messages, ${int(chats)} chats in bursts of 5, ${PARTITIONS} partitions; Redis instructions a message (valgrind callgrind), ` +
+      `buffer-instructions: ${int(messages)} messages, ${int(chats)} chats in bursts of ${burst}, ${PARTITIONS} partitions; Redis instructions a message (valgrind callgrind), ` +
         `after one unmeasured round\n`,
     );
     console.log(table([

@@ -263,7 +263,15 @@ export class PushQueue {
   private args(call: Call): (string | number)[] {
     const { keyPrefix, policy } = this.target;
     const args: (string | number)[] = [keyPrefix, policy.debounceMs, policy.maxBatch, call.caller, call.n];
-    for (const { message, mode, ts, part } of call.pushes) args.push(message.chatKey, part, mode[0]! + ts, toStored(message));
+    for (const push of call.pushes) {
+      const [who, tail] = pushArgs(push);
+      args.push(who, tail);
+    }
     return args;
   }
+}
+
+/** A message's two arguments to PUSH_MANY: `<mode><partition>:<chatKey>` and `<push time>|<stored message>`. */
+export function pushArgs(push: { message: InboundMessage; mode: PushMode; ts: number; part: number }): [string, string] {
+  return [`${push.mode[0]!}${push.part}:${push.message.chatKey}`, `${push.ts}|${toStored(push.message)}`];
 }
