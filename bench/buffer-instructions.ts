@@ -80,7 +80,8 @@ async function startCounted(): Promise<CountedRedis> {
       redis.disconnect();
       child.kill('SIGKILL');
       await new Promise((resolve) => child.once('exit', resolve));
-      fs.rmSync(dir, { recursive: true, force: true });
+      if (process.env.BENCH_INSTR_KEEP === '1') console.log(`callgrind files kept in ${dir}`);
+      else fs.rmSync(dir, { recursive: true, force: true });
     },
   };
 }

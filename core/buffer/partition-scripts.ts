@@ -112,7 +112,7 @@ local function ack(part, chat, headSeq, countArg, lane)
     -- One read serves the fence and the next take: the batch handled and the next one after it.
     local items = redis.call('LRANGE', buf, '0', int(count + maxBatch - 1))
     rest = items
-    if items[1] and tonumber(string.match(items[1], '^(%d+)|')) == headSeq then
+    if items[1] and string.match(items[1], '^%d+') == headSeq then
       redis.call('LTRIM', buf, countArg, '-1')
       rest = {}
       for i = count + 1, #items do rest[#rest + 1] = items[i] end
@@ -122,7 +122,7 @@ local function ack(part, chat, headSeq, countArg, lane)
     end
   elseif count > 0 then
     local head = redis.call('LINDEX', trig, '0')
-    if head and tonumber(string.match(head, '^(%d+)|')) == headSeq then redis.call('LTRIM', trig, countArg, '-1') end
+    if head and string.match(head, '^%d+') == headSeq then redis.call('LTRIM', trig, countArg, '-1') end
   end
   local r = {'w', now + retryMs}
   if count > 0 then r = take(buf, trig, prefix .. 'meta:' .. chat, now, debounce, maxWait, maxBatch, rest) end
@@ -142,7 +142,7 @@ local function ack(part, chat, headSeq, countArg, lane)
 end
 local out = {}
 for i = 8, #ARGV, 5 do
-  out[#out + 1] = ack(ARGV[i], ARGV[i + 1], tonumber(ARGV[i + 2]), ARGV[i + 3], ARGV[i + 4])
+  out[#out + 1] = ack(ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4])
 end
 return out
 `;

@@ -198,7 +198,8 @@ local function take(buf, trig, meta, now, debounce, maxWait, maxBatch, items)
     reason = 'flush'
   else
     -- Fewer than maxBatch items: the range holds the whole list, its last item is the latest push.
-    local first, last = tsOf(items[1]), tsOf(items[n])
+    local first = tsOf(items[1])
+    local last = n == 1 and first or tsOf(items[n])
     if now >= first + maxWait then reason = 'maxWait'
     elseif now >= last + debounce then reason = 'idle'
     else return {'w', math.min(last + debounce, first + maxWait)} end
