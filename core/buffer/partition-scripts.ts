@@ -186,7 +186,7 @@ for part = 0, tonumber(ARGV[4]) - 1 do
   local alive = {}
   for i = 1, #all, 2 do
     local chat, holder = all[i], all[i + 1]
-    if chat == encodingMember then
+    if chat == encodingMember then -- not a chat
     elseif holder == token then row[#row + 1] = chat
     elseif not needs then
       if alive[holder] == nil then alive[holder] = redis.call('EXISTS', prefix .. 'lease:' .. holder) == 1 end

@@ -38,7 +38,7 @@ local function int(n) return string.format('%d', n) end
  * Longer than any default `*-max-listpack-value`, and never a chat key (those start `<adapter>-`). Its absence
  * (a flushed Redis) costs only speed: the next claim that recovers puts it back. Readers skip it.
  */
-export const ENCODING_MEMBER =
+const ENCODING_MEMBER =
   'nekomata: this member keeps the set in its hash-table encoding, so that a chat added or removed costs the same for 10 chats or 10,000';
 /** Its score in `due`: after any time in ms (the year 287,000). */
 const ENCODING_SCORE = '9000000000000000';
@@ -96,10 +96,10 @@ local function wakeOf(part)
     wakes = {}
     local seen, parts, keys = {}, {}, {}
     for m = 0, n - 1 do
-      local w = who(m)
-      if not seen[w] then
-        seen[w] = true
-        local p = string.match(w, '^%a(%d+):')
+      local id = who(m)
+      if not seen[id] then
+        seen[id] = true
+        local p = string.match(id, '^%a(%d+):')
         if wakes[p] == nil then
           wakes[p] = false
           parts[#parts + 1] = p
@@ -114,11 +114,11 @@ local function wakeOf(part)
 end
 local i = 0
 while i < n do
-  local w = who(i)
-  local mode, part, chat = string.match(w, '^(%a)(%d+):(.*)$')
+  local id = who(i)
+  local mode, part, chat = string.match(id, '^(%a)(%d+):(.*)$')
   local j = i + 1
   if mode == 'b' then
-    while j < n and who(j) == w do j = j + 1 end
+    while j < n and who(j) == id do j = j + 1 end
   end
   local k = j - i
   local buf, meta = prefix .. 'msgs:' .. chat, prefix .. 'meta:' .. chat
@@ -189,20 +189,20 @@ local function take(buf, trig, meta, now, debounce, maxWait, maxBatch, items)
   end
   local n = #items
   if n == 0 then return {'e'} end
-  local reason, flushTo
-  if n < maxBatch then flushTo = redis.call('HGET', meta, 'flushTo') end
-  if n >= maxBatch then
-    reason = 'maxBatch'
-  -- The head's number is read only for a chat with a flush mark (one ever flushed): ~3,300 instructions a take.
-  elseif flushTo and tonumber(flushTo) >= tonumber(string.match(items[1], '^(%d+)|')) then
-    reason = 'flush'
-  else
-    -- Fewer than maxBatch items: the range holds the whole list, its last item is the latest push.
-    local first = tsOf(items[1])
-    local last = n == 1 and first or tsOf(items[n])
-    if now >= first + maxWait then reason = 'maxWait'
-    elseif now >= last + debounce then reason = 'idle'
-    else return {'w', math.min(last + debounce, first + maxWait)} end
+  local reason = 'maxBatch'
+  if n < maxBatch then
+    -- The head's number is read only for a chat with a flush mark (one ever flushed): ~3,300 instructions a take.
+    local flushTo = redis.call('HGET', meta, 'flushTo')
+    if flushTo and tonumber(flushTo) >= tonumber(string.match(items[1], '^(%d+)|')) then
+      reason = 'flush'
+    else
+      -- Fewer than maxBatch items: the range holds the whole list, its last item is the latest push.
+      local first = tsOf(items[1])
+      local last = n == 1 and first or tsOf(items[n])
+      if now >= first + maxWait then reason = 'maxWait'
+      elseif now >= last + debounce then reason = 'idle'
+      else return {'w', math.min(last + debounce, first + maxWait)} end
+    end
   end
   local out = {'b', reason}
   for i = 1, n do out[#out + 1] = items[i] end
