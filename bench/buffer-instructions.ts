@@ -1,11 +1,11 @@
 /**
  * What the BullMQ driver's scripts cost Redis a message, counted in machine instructions rather than timed: a
  * redis-server run under valgrind's callgrind counts the instructions it executes, the same for the same work
- * on any host, at any load. (Redis CPU time a message, as `buffer` measures it, moved by ±25% between runs of
- * one build on this project's 2-core host; a change worth 5% could not be told from the noise.)
+ * on any host, at any load. (Redis CPU time a message, as `buffer` measures it, ranged from 11.1 to 21.6 µs over
+ * 12 runs of one build on this project's 2-core host; a change worth 5% could not be told from the noise.)
  *
- * The cycle is the driver's, called directly: BENCH_INSTR_CHATS (1,000) chats get a burst of BENCH_INSTR_BURST (5) messages each,
- * pushed as the push queue sends them (PUSH_MANY, calls of 64); then each partition's due chats are claimed
+ * The cycle is the driver's, called directly: BENCH_INSTR_CHATS (1,000) chats get a burst of BENCH_INSTR_BURST (5)
+ * messages each, pushed as the push queue sends them (PUSH_MANY, calls of 64); then each partition's due chats are claimed
  * (CLAIM) and their batches acknowledged (ACK_MANY, calls of up to 64) until none is left; three times, so
  * that each chat's keys exist, as in a running bot. The first claim of a partition recovers, as a job's first
  * look does. One round is measured after an unmeasured one, and printed per script and in all. The reference:
