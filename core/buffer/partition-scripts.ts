@@ -10,7 +10,7 @@ const PARTITION_KEYS = `${ENCODING_FN}
 local prefix, part = ARGV[1], ARGV[2]
 local due, held, wake = prefix .. 'due:' .. part, prefix .. 'held:' .. part, prefix .. 'wake:' .. part
 local function take_chat(chat, now, debounce, maxWait, maxBatch)
-  return take(prefix .. 'msgs:' .. chat, prefix .. 'trig:' .. chat, prefix .. 'meta:' .. chat, now, debounce, maxWait, maxBatch)
+  return take(prefix, chat, prefix .. 'msgs:' .. chat, prefix .. 'trig:' .. chat, now, debounce, maxWait, maxBatch)
 end
 -- The partition's next due time as the string stored, or nil when no chat is in \`due\`.
 local function nextDue()
@@ -104,7 +104,7 @@ local prefix, token, now = ARGV[1], ARGV[2], tonumber(ARGV[3])
 local debounce, maxWait, maxBatch, retryMs = tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7])
 local function ack(part, chat, headSeq, countArg, lane)
   local count = tonumber(countArg)
-  local due, held, wake = prefix .. 'due:' .. part, prefix .. 'held:' .. part, prefix .. 'wake:' .. part
+  local held = prefix .. 'held:' .. part
   if redis.call('HGET', held, chat) ~= token then return {'x'} end
   local buf, trig = prefix .. 'msgs:' .. chat, prefix .. 'trig:' .. chat
   local rest
@@ -124,13 +124,13 @@ local function ack(part, chat, headSeq, countArg, lane)
     local head = redis.call('LINDEX', trig, '0')
     if head and string.match(head, '^%d+') == headSeq then redis.call('LTRIM', trig, countArg, '-1') end
   end
-  local r = {'w', now + retryMs}
-  if count > 0 then r = take(buf, trig, prefix .. 'meta:' .. chat, now, debounce, maxWait, maxBatch, rest) end
+  local r
+  if count > 0 then r = take(prefix, chat, buf, trig, now, debounce, maxWait, maxBatch, rest) else r = {'w', now + retryMs} end
   if r[1] == 'w' or r[1] == 'e' then
     redis.call('HDEL', held, chat)
     if r[1] == 'w' then
-      local dueAt = int(r[2])
-      redis.call('ZADD', due, 'LT', dueAt, chat)
+      local dueAt, wake = int(r[2]), prefix .. 'wake:' .. part
+      redis.call('ZADD', prefix .. 'due:' .. part, 'LT', dueAt, chat)
       local w = tonumber(redis.call('GET', wake))
       if not w or w > r[2] or w < now - 2000 then
         redis.call('SET', wake, dueAt)

@@ -172,7 +172,7 @@ return out
 `;
 
 /**
- * take(buf, trig, meta, now, debounce, maxWait, maxBatch[, items]) →
+ * take(prefix, chat, buf, trig, now, debounce, maxWait, maxBatch[, items]) →
  * {'t', item} a triggered message; {'b', reason, items...} a due batch; {'w', dueAt} not yet due;
  * {'e'} nothing left. `items`, when given, is the head of the buffered lane (up to maxBatch) as the caller
  * already read it in the same script.
@@ -180,7 +180,7 @@ return out
 export const TAKE_FN = `${INT_FN}
 local function tsOf(item) return tonumber(string.match(item, '^%d+|(%d+)|')) end
 local takeEnd
-local function take(buf, trig, meta, now, debounce, maxWait, maxBatch, items)
+local function take(prefix, chat, buf, trig, now, debounce, maxWait, maxBatch, items)
   local t = redis.call('LINDEX', trig, '0')
   if t then return {'t', t} end
   if not items then
@@ -192,7 +192,7 @@ local function take(buf, trig, meta, now, debounce, maxWait, maxBatch, items)
   local reason = 'maxBatch'
   if n < maxBatch then
     -- The head's number is read only for a chat with a flush mark (one ever flushed): ~3,300 instructions a take.
-    local flushTo = redis.call('HGET', meta, 'flushTo')
+    local flushTo = redis.call('HGET', prefix .. 'meta:' .. chat, 'flushTo')
     if flushTo and tonumber(flushTo) >= tonumber(string.match(items[1], '^(%d+)|')) then
       reason = 'flush'
     else
