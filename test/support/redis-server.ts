@@ -21,7 +21,12 @@ export interface RedisServer {
 }
 
 const START_TIMEOUT_MS = 10_000;
-const STOP_TIMEOUT_MS = 5_000;
+/**
+ * How long a stopped server may take to exit before it is killed. A graceful stop (SIGTERM) writes and syncs the
+ * append-only file first; killing it sooner turns a test's graceful restart into a crash that loses the last
+ * second of writes (with `everysec`), which a test of graceful restarts then reports as its own failure.
+ */
+const STOP_TIMEOUT_MS = 20_000;
 
 /**
  * Spawns `redis-server` on 127.0.0.1 in a fresh temp directory, with persistence off and `noeviction`
@@ -177,7 +182,10 @@ async function kill(child: ChildProcess | undefined, signal: NodeJS.Signals = 'S
   if (!child || child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   child.kill(signal);
-  const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
+  const timer = setTimeout(() => {
+    if (signal !== 'SIGKILL') console.warn(`redis-server (pid ${child.pid}) did not exit within ${STOP_TIMEOUT_MS} ms of ${signal}: killed; writes not yet synced are lost`);
+    child.kill('SIGKILL');
+  }, STOP_TIMEOUT_MS);
   await exited;
   clearTimeout(timer);
 }
