@@ -21,7 +21,7 @@ import { Redis } from 'ioredis';
 import { partitionOf } from '../core/buffer/partition-job.js';
 import { ACK_MANY, CLAIM } from '../core/buffer/partition-scripts.js';
 import { PUSH_MANY } from '../core/buffer/redis-scripts.js';
-import { pushArgs } from '../core/buffer/push-queue.js';
+import { appendPushArgs } from '../core/buffer/push-queue.js';
 import { toStored } from '../core/buffer/stored-message.js';
 import { buildWorkload } from './pipeline-workload.js';
 import { envInt, fixed, int, table } from './stats.js';
@@ -105,7 +105,9 @@ async function cycle(r: CountedRedis, chats: number, burst: number, measure: boo
     const messages = workload.bursts.slice(rep * chats, (rep + 1) * chats).flat();
     const calls: (string | number)[][] = [];
     for (let i = 0; i < messages.length; i += PER_CALL) {
-      calls.push(messages.slice(i, i + PER_CALL).flatMap((m) => pushArgs({ message: m, mode: 'buffer', ts: m.time, part: partitionOf(m.chatKey, PARTITIONS) })));
+      const args: (string | number)[] = [];
+      for (const m of messages.slice(i, i + PER_CALL)) appendPushArgs(args, { message: m, mode: 'buffer', ts: m.time, part: partitionOf(m.chatKey, PARTITIONS) });
+      calls.push(args);
     }
     await count('push', async () => {
       for (const args of calls) await redis.nkPushMany(PREFIX, POLICY.debounceMs, POLICY.maxBatch, caller, ++call, ...args);
