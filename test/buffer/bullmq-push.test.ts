@@ -109,4 +109,22 @@ describe('BullMQ driver: the messages as stored', () => {
       admin.disconnect();
     }
   });
+
+  it('hands back every text exactly, those the field form cannot carry included', async () => {
+    const driver = new BullMQBufferDriver({ debounceMs: 60_000, maxBatch: 10, maxWaitMs: 120_000 }, { redis: { url: inject('redisUrl'), prefix: `test:${randomUUID()}` }, ...testDeps() });
+    const batches: Batch[] = [];
+    try {
+      // A lone surrogate has no UTF-8 form (Redis would get U+FFFD) and the separator splits the field form:
+      // both go as JSON. The others take the field form.
+      const texts = ['plain', 'lone \ud800 surrogate', 'unit \u001f separator', '\u{1f600} \u4f60\u597d', '', 'tail\udc00'];
+      const messages = texts.map((text) => makeMessage(text, { chat: 'exact' }));
+      for (const m of messages.slice(0, -1)) await driver.push(m);
+      driver.consume(async (batch) => void batches.push(batch), { concurrency: 1 });
+      await driver.push(messages.at(-1)!, 'flush');
+      await until(() => batches.length === 1, 'the flushed batch');
+      expect(batches[0]!.messages).toStrictEqual(messages);
+    } finally {
+      await driver.close({ timeoutMs: 2000 });
+    }
+  });
 });
