@@ -23,8 +23,13 @@ export type PartitionRedis = Redis & {
 export const LOOK_MS = 20;
 /** How long due chats wait for a slot in a full process before its partition is handed to another worker. */
 export const HAND_ON_AFTER_MS = 100;
-/** Least time between two looks: each look claims every chat due by then, in one call. */
-const LOOK_GAP_MS = 2;
+/**
+ * Least time between two looks: each look claims every chat due by then, in one call. Under load a look is a
+ * claim call, its timers and its reply: at 30,000 msg/s in batches of 5, 5 ms rather than 2 cost the process
+ * ~2 µs of CPU a message less and gave a lower paced p95 in 8 of 10 alternating runs (DESIGN-NOTES, issue 20);
+ * a chat due in a gap waits for its end, so at most this much later than it would.
+ */
+const LOOK_GAP_MS = 5;
 
 /** What the partition loop needs from its driver. */
 export interface PartitionContext {
