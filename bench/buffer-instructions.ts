@@ -20,7 +20,7 @@ import path from 'node:path';
 import { Redis } from 'ioredis';
 import { partitionOf } from '../core/buffer/partition-job.js';
 import { ACK_MANY, CLAIM } from '../core/buffer/partition-scripts.js';
-import { PUSH_MANY } from '../core/buffer/redis-scripts.js';
+import { ITEM_SEPARATOR, PUSH_MANY } from '../core/buffer/redis-scripts.js';
 import { appendPushArgs } from '../core/buffer/push-queue.js';
 import { toStored } from '../core/buffer/stored-message.js';
 import { buildWorkload } from './pipeline-workload.js';
@@ -118,7 +118,7 @@ async function cycle(r: CountedRedis, chats: number, burst: number, measure: boo
     await count('claim', async () => {
       for (let part = 0; part < PARTITIONS; part++) {
         const reply = await redis.nkClaim(PREFIX, part, now, 1000, 'holder', rep === 0 ? '1' : '0', POLICY.debounceMs, POLICY.maxWaitMs, POLICY.maxBatch, 20, 10_000);
-        for (let i = 1; i < reply.length; i += 2) claimed.push([part, reply[i] as string, (reply[i + 1] as string[]).slice(2)]);
+        for (let i = 1; i < reply.length; i += 2) claimed.push([part, reply[i] as string, ((reply[i + 1] as string[])[2] as string).split(ITEM_SEPARATOR)]);
       }
     });
     await count('ack', async () => {
@@ -130,7 +130,7 @@ async function cycle(r: CountedRedis, chats: number, burst: number, measure: boo
           const args = some.flatMap(([part, chat, items]) => [part, chat, items[0]!.slice(0, items[0]!.indexOf('|')), items.length, 'b']);
           const replies = await redis.nkAckMany(PREFIX, 'holder', now, POLICY.debounceMs, POLICY.maxWaitMs, POLICY.maxBatch, 1000, ...args);
           replies.forEach((r, j) => {
-            if (r[0] === 'b') next.push([some[j]![0], some[j]![1], r.slice(2)]);
+            if (r[0] === 'b') next.push([some[j]![0], some[j]![1], r[2]!.split(ITEM_SEPARATOR)]);
           });
         }
         batches = next;

@@ -7,7 +7,7 @@ import type { Counter, Metrics } from '../metrics/index.js';
 import { RETRY_MS, type AckQueue, type AckReply } from './ack-queue.js';
 import type { BatchHandler, BufferPolicy } from './driver.js';
 import type { InHand } from './in-hand.js';
-import { toBatch } from './redis-scripts.js';
+import { ITEM_SEPARATOR, toBatch } from './redis-scripts.js';
 
 /** The driver's Redis connection with the partition scripts defined on it. */
 export type PartitionRedis = Redis & {
@@ -195,7 +195,7 @@ async function runChat(ctx: PartitionContext, part: number, chat: ChatKey, first
   let r = first;
   while (r[0] === 'b' || r[0] === 't') {
     const lane: BatchLane = r[0] === 't' ? 'triggered' : 'buffered';
-    const items = (lane === 'triggered' ? [r[1]!] : r.slice(2)) as string[];
+    const items = lane === 'triggered' ? [r[1] as string] : (r[2] as string).split(ITEM_SEPARATOR);
     await ctx.slots.acquire();
     const batch = toBatch(chat, lane, lane === 'triggered' ? 'trigger' : (r[1] as ReleaseReason), items);
     ctx.released[batch.reason].inc();

@@ -1,6 +1,8 @@
 import type { Batch, BatchLane, ChatKey, InboundMessage, ReleaseReason } from '../message/index.js';
 import { oncePerCallLua } from '../redis/index.js';
-import { readStored } from './stored-message.js';
+import { ITEM_SEPARATOR, readStored } from './stored-message.js';
+
+export { ITEM_SEPARATOR };
 
 /**
  * The buffer's atomic steps, as Redis Lua scripts. Keys of one chat, under `<prefix>:buffer:`: `msgs:<chat>`
@@ -173,9 +175,13 @@ return out
 
 /**
  * take(prefix, chat, buf, trig, now, debounce, maxWait, maxBatch[, items]) →
- * {'t', item} a triggered message; {'b', reason, items...} a due batch; {'w', dueAt} not yet due;
- * {'e'} nothing left. `items`, when given, is the head of the buffered lane (up to maxBatch) as the caller
- * already read it in the same script.
+ * {'t', item} a triggered message; {'b', reason, items} a due batch, its items joined by ITEM_SEPARATOR
+ * (U+001E, `\30` in Lua); {'w', dueAt} not yet due; {'e'} nothing left. `items`, when given, is the head of the
+ * buffered lane (up to maxBatch) as the caller already read it in the same script.
+ *
+ * A batch's items as one string rather than a bulk string each: ioredis decodes each bulk string of a reply on
+ * its own (several calls into its decoder, a buffer, then a string), and `table.concat` joins them in Redis for
+ * less than replying them one by one costs it (DESIGN-NOTES, issue 20).
  */
 export const TAKE_FN = `${INT_FN}
 local function tsOf(item) return tonumber(string.match(item, '^%d+|(%d+)|')) end
@@ -204,9 +210,7 @@ local function take(prefix, chat, buf, trig, now, debounce, maxWait, maxBatch, i
       else return {'w', math.min(last + debounce, first + maxWait)} end
     end
   end
-  local out = {'b', reason}
-  for i = 1, n do out[#out + 1] = items[i] end
-  return out
+  return {'b', reason, table.concat(items, '\\30')}
 end
 `;
 

@@ -16,11 +16,16 @@ import { plainText, type ChatKey, type InboundMessage, type Segment } from '../m
  *
  * **Array**: a JSON array of the same fields (`[adapter, botId, chatType, chatId, userId, userName, segments,
  * text | 0, toMe, messageId, time, senderRole | null, language | null, raw?]`), for a message the field form
- * cannot carry: a string holding the separator or a lone surrogate (JSON escapes both), or a field not of its
- * type. **Object**: the message's JSON, for a message with a property beyond the model (a plugin's own).
+ * cannot carry: a string holding the separator, U+001E or a lone surrogate (JSON escapes them), or a field not
+ * of its type. **Object**: the message's JSON, for a message with a property beyond the model (a plugin's own).
  */
 const SEP = '\u001f';
 const SEP_CODE = 0x1f;
+/**
+ * Between the items of a batch as the buffer's scripts reply them (see TAKE_FN in redis-scripts.ts): no stored
+ * message holds it, the field form refusing it and JSON escaping it.
+ */
+export const ITEM_SEPARATOR = '\u001e';
 /** The fields every message has (`senderRole`, `language` and `raw` are optional). */
 const REQUIRED = 11;
 const ARRAY_FIELDS = 14;
@@ -58,9 +63,11 @@ function isWellFormed(s: string): boolean {
   return (s as string & { isWellFormed(): boolean }).isWellFormed();
 }
 
-/** A string the field form can hold as it is. */
+/**
+ * A string the field form can hold as it is: without its separator or ITEM_SEPARATOR (JSON escapes both).
+ */
 function carried(value: unknown): value is string {
-  return typeof value === 'string' && !value.includes(SEP);
+  return typeof value === 'string' && !value.includes(SEP) && !value.includes(ITEM_SEPARATOR);
 }
 
 /** `t<text>` for one plain text segment, else `j<JSON>` (JSON never holds a raw separator). */

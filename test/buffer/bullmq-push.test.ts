@@ -114,9 +114,9 @@ describe('BullMQ driver: the messages as stored', () => {
     const driver = new BullMQBufferDriver({ debounceMs: 60_000, maxBatch: 10, maxWaitMs: 120_000 }, { redis: { url: inject('redisUrl'), prefix: `test:${randomUUID()}` }, ...testDeps() });
     const batches: Batch[] = [];
     try {
-      // A lone surrogate has no UTF-8 form (Redis would get U+FFFD) and the separator splits the field form:
-      // both go as JSON. The others take the field form.
-      const texts = ['plain', 'lone \ud800 surrogate', 'unit \u001f separator', '\u{1f600} \u4f60\u597d', '', 'tail\udc00'];
+      // A lone surrogate has no UTF-8 form (Redis would get U+FFFD), U+001F splits the field form and U+001E a
+      // batch's items in the scripts' replies: those go as JSON. The others take the field form.
+      const texts = ['plain', 'lone \ud800 surrogate', 'unit \u001f separator', 'record \u001e separator', '\u{1f600} \u4f60\u597d', '', 'tail\udc00'];
       const messages = texts.map((text) => makeMessage(text, { chat: 'exact' }));
       for (const m of messages.slice(0, -1)) await driver.push(m);
       driver.consume(async (batch) => void batches.push(batch), { concurrency: 1 });

@@ -67,6 +67,9 @@ describe('a buffered message as stored in Redis', () => {
       makeMessage(`x${sep}y`),
       { ...makeMessage('hi'), text: `rewritten${sep}` },
       { ...makeMessage('hi'), language: sep },
+      // The separator of a batch's items in the scripts' replies.
+      { ...makeMessage('hi'), userName: 'a\u001eb' },
+      makeMessage('x\u001ey'),
       // UTF-8 has no lone surrogate: Redis would get U+FFFD, where JSON escapes it.
       makeMessage('broken \ud800 pair'),
       { ...makeMessage('hi'), userName: '\udc00' },
