@@ -20,9 +20,9 @@ import path from 'node:path';
 import { Redis } from 'ioredis';
 import { partitionOf } from '../core/buffer/partition-job.js';
 import { ACK_MANY, CLAIM } from '../core/buffer/partition-scripts.js';
-import { ITEM_SEPARATOR, PUSH_MANY } from '../core/buffer/redis-scripts.js';
+import { PUSH_MANY } from '../core/buffer/redis-scripts.js';
 import { appendPushArgs } from '../core/buffer/push-queue.js';
-import { toStored } from '../core/buffer/stored-message.js';
+import { ITEM_SEPARATOR, toStored } from '../core/buffer/stored-message.js';
 import { buildWorkload } from './pipeline-workload.js';
 import { envInt, fixed, int, table } from './stats.js';
 

@@ -7,7 +7,8 @@ import type { Counter, Metrics } from '../metrics/index.js';
 import { RETRY_MS, type AckQueue, type AckReply } from './ack-queue.js';
 import type { BatchHandler, BufferPolicy } from './driver.js';
 import type { InHand } from './in-hand.js';
-import { ITEM_SEPARATOR, toBatch } from './redis-scripts.js';
+import { toBatch } from './redis-scripts.js';
+import { ITEM_SEPARATOR } from './stored-message.js';
 
 /** The driver's Redis connection with the partition scripts defined on it. */
 export type PartitionRedis = Redis & {

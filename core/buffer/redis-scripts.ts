@@ -1,8 +1,6 @@
 import type { Batch, BatchLane, ChatKey, InboundMessage, ReleaseReason } from '../message/index.js';
 import { oncePerCallLua } from '../redis/index.js';
-import { ITEM_SEPARATOR, readStored } from './stored-message.js';
-
-export { ITEM_SEPARATOR };
+import { readStored } from './stored-message.js';
 
 /**
  * The buffer's atomic steps, as Redis Lua scripts. Keys of one chat, under `<prefix>:buffer:`: `msgs:<chat>`
@@ -176,7 +174,7 @@ return out
 /**
  * take(prefix, chat, buf, trig, now, debounce, maxWait, maxBatch[, items]) →
  * {'t', item} a triggered message; {'b', reason, items} a due batch, its items joined by ITEM_SEPARATOR
- * (U+001E, `\30` in Lua); {'w', dueAt} not yet due; {'e'} nothing left. `items`, when given, is the head of the
+ * (stored-message.ts: U+001E, `\30` in Lua); {'w', dueAt} not yet due; {'e'} nothing left. `items`, when given, is the head of the
  * buffered lane (up to maxBatch) as the caller already read it in the same script.
  *
  * A batch's items as one string rather than a bulk string each: ioredis decodes each bulk string of a reply on
