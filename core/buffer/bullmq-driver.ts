@@ -13,7 +13,7 @@ import { InHand } from './in-hand.js';
 import { ACK_MANY, CLAIM, FINISH, SWEEP } from './partition-scripts.js';
 import { PushQueue, type PushRedis } from './push-queue.js';
 import { keepSpool, restoreSpools, type SpoolPlace } from './spool.js';
-import { checkPartitionCount, partitionOf, releaseJobs, renewLease, runPartition, Slots, type PartitionContext, type PartitionRedis } from './partition-job.js';
+import { checkPartitionCount, LINGER_MS, partitionOf, releaseJobs, renewLease, runPartition, Slots, type PartitionContext, type PartitionRedis } from './partition-job.js';
 import { validateBufferPolicy } from './policy.js';
 import { CLEAR, PUSH_MANY } from './redis-scripts.js';
 
@@ -30,6 +30,8 @@ export interface BullMQDriverOptions {
   lockMs?: number;
   /** How often orphaned chats are looked for. Default 5 s. */
   sweepMs?: number;
+  /** How long a partition's job keeps looking once it has nothing to do, before it completes. Default 200 ms. */
+  lingerMs?: number;
   /**
    * Partitions of the chats, each carried by one BullMQ job at a time (so at most this many processes share
    * the batches). Every process on one Redis prefix must use the same number (`checkPartitions`). Default 8.
@@ -37,10 +39,7 @@ export interface BullMQDriverOptions {
   partitions?: number;
   /** Most messages a process holds while Redis is unreachable before it refuses pushes. Default 20,000. */
   spoolMax?: number;
-  /**
-   * Where messages still held at shutdown (Redis still away) are saved, to be stored by `restoreSpool` at the
-   * next start (DATA_DIR). Without it they are logged and counted as lost.
-   */
+  /** Where messages held at shutdown (Redis away) are saved for `restoreSpool` (DATA_DIR); without it, lost. */
   spoolDir?: string;
 }
 
@@ -53,11 +52,11 @@ const EVENTS_MAX_LEN = 100;
  * a fixed number of partitions, and BullMQ carries one flush job per partition (deduplicated across every
  * process): asked for only when a push makes a chat due and no job is due to look by then, it claims the
  * partition's due chats, runs their batches in parallel, keeps looking while busy, re-delays itself until
- * the next due time, and completes when the partition is empty. BullMQ's cost is paid per partition wake-up,
- * not per burst; its lock, stalled recovery, retries and metrics cover the partition. A claimed chat is held
- * by this process under its lease, and trimmed only after its handler finished (a fenced ack): a killed
- * worker's batches are run again once its lease lapses (at-least-once; sessions skip what they applied).
- * A sweeper revives chats whose partition lost its job.
+ * the next due time, and completes once the partition has stayed empty a while. BullMQ's cost is paid per
+ * partition wake-up, not per burst; its lock, stalled recovery, retries and metrics cover the partition. A
+ * claimed chat is held by this process under its lease, and trimmed only after its handler finished (a fenced
+ * ack): a killed worker's batches are run again once its lease lapses (at-least-once; sessions skip what they
+ * applied). A sweeper revives chats whose partition lost its job.
  */
 export class BullMQBufferDriver implements BufferDriver {
   readonly policy: BufferPolicy;
@@ -153,6 +152,7 @@ export class BullMQBufferDriver implements BufferDriver {
       acks: new AckQueue(this.redis, this.keyPrefix, this.holder, this.policy),
       holder: this.holder,
       leaseMs: lockMs,
+      lingerMs: this.opts.lingerMs ?? LINGER_MS,
       inHand: this.chatsInHand,
       isClosed: () => this.closed,
       schedule: (part, at) => this.schedule(part, at),
