@@ -7,6 +7,7 @@ import { excludedSuites, requirementPlan, runs, type RequirementPlan } from './r
  */
 export const redisSuites = [
   'test/buffer/bullmq-command-cost.test.ts',
+  'test/buffer/bullmq-linger.test.ts',
   'test/buffer/bullmq-partitions.test.ts',
   'test/buffer/bullmq-push.test.ts',
   'test/buffer/bullmq-retry.test.ts',
