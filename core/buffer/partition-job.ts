@@ -34,9 +34,10 @@ const LOOK_GAP_MS = 5;
 
 /**
  * How long a partition's job stays active by default (PartitionContext.lingerMs), looking every LOOK_MS, once it
- * has nothing due and nothing in flight, before it completes. A job completed while its chats' traffic only paused costs a job added again by the next
- * push, and the BullMQ scripts of both: at 2,000 msg/s over 1,000 chats, ~10% more Redis calls a message and
- * ~20% more Redis CPU (DESIGN-NOTES, issue 20). The looks it costs instead find nothing (three commands each).
+ * has nothing due and nothing in flight, before it completes. A job completed while its chats' traffic only
+ * paused costs a job added again by the next push, and the BullMQ scripts of both: at 2,000 msg/s over 1,000
+ * chats, ~10% more Redis calls a message and ~20% more Redis CPU (DESIGN-NOTES, issue 20). The looks it costs
+ * instead find nothing (three commands each).
  */
 export const LINGER_MS = 200;
 

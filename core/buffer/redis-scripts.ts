@@ -174,8 +174,8 @@ return out
 /**
  * take(prefix, chat, buf, trig, now, debounce, maxWait, maxBatch[, items]) →
  * {'t', item} a triggered message; {'b', reason, items} a due batch, its items joined by ITEM_SEPARATOR
- * (stored-message.ts: U+001E, `\30` in Lua); {'w', dueAt} not yet due; {'e'} nothing left. `items`, when given, is the head of the
- * buffered lane (up to maxBatch) as the caller already read it in the same script.
+ * (stored-message.ts: U+001E, `\30` in Lua); {'w', dueAt} not yet due; {'e'} nothing left. `items`, when
+ * given, is the head of the buffered lane (up to maxBatch) as the caller already read it in the same script.
  *
  * A batch's items as one string rather than a bulk string each: ioredis decodes each bulk string of a reply on
  * its own (several calls into its decoder, a buffer, then a string), and `table.concat` joins them in Redis for
