@@ -333,8 +333,8 @@ export class OneBotActions {
 const ID_PARAMS = new Set(['user_id', 'group_id', 'message_id', 'message_seq']);
 
 /**
- * Drops unset params (the implementation's defaults apply) and sends ids as JSON numbers (§5.1). A `for…in`
- * rather than `Object.entries`, whose pair arrays made it ~3× dearer on every send (120 against 170–350 ns, measured).
+ * Drops unset params (the implementation's defaults apply) and sends ids as JSON numbers (§5.1). `for…in`, not
+ * `Object.entries`: no pair array a key on every send (120 against 166–350 ns a call in a microbench).
  */
 function toWireParams(params: object): Record<string, unknown> {
   const out: Record<string, unknown> = {};
