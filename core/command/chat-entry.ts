@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import { seg, type InboundMessage, type Segment } from '../message/index.js';
 import type { AfterIntercept, Interceptor } from '../pipeline/index.js';
 import type { ChatHistory } from '../session/index.js';
-import type { CommandCaller, CommandExecutor, ExecutionResponse } from './executor.js';
+import type { CommandCaller, CommandExecutor, CommandRun, ExecutionResponse } from './executor.js';
 import { resolveText } from './i18n.js';
 import { responseToSegments } from './response.js';
 import type { AdapterCommandSettings } from './settings.js';
@@ -44,8 +44,8 @@ export function commandInterceptor(deps: ChatEntryDeps): Interceptor {
     if (settings.recordInput) deps.history.record({ kind: 'message', message });
     const found = deps.callerFor(message);
     const caller = found instanceof Promise ? await found : found;
-    const responses = deps.executor.execute({ name: detected.name, raw: detected.raw, caller });
-    after.defer((await run(deps, settings, caller, responses, settings.quoteReplies ? message.messageId : undefined)).sent);
+    const started = deps.executor.start({ name: detected.name, raw: detected.raw, caller });
+    after.defer((await run(deps, settings, caller, started, settings.quoteReplies ? message.messageId : undefined)).sent);
     return true;
   };
 }
@@ -63,14 +63,14 @@ async function takeWait(deps: ChatEntryDeps, message: InboundMessage, after: Aft
   if (!session) return false;
   const caller = await deps.callerFor(message);
   const raw = callbackArgs(message.text, session.contextData, deps.executor.argsOf(session.callbackCmd));
-  const responses = deps.executor.execute({ name: session.callbackCmd, raw, caller });
-  after.defer((await run(deps, settings, caller, responses, settings.quoteReplies ? message.messageId : undefined)).sent);
+  const started = deps.executor.start({ name: session.callbackCmd, raw, caller });
+  after.defer((await run(deps, settings, caller, started, settings.quoteReplies ? message.messageId : undefined)).sent);
   return true;
 }
 
 /** Runs a command to its end and sends each response to the chat, in order; resolves once all are sent. */
-export async function deliver(deps: ChatEntryDeps, settings: AdapterCommandSettings, caller: CommandCaller, responses: AsyncIterable<ExecutionResponse>): Promise<void> {
-  await (await run(deps, settings, caller, responses)).sent;
+export async function deliver(deps: ChatEntryDeps, settings: AdapterCommandSettings, caller: CommandCaller, started: CommandRun): Promise<void> {
+  await (await run(deps, settings, caller, started)).sent;
 }
 
 /**
@@ -79,36 +79,62 @@ export async function deliver(deps: ChatEntryDeps, settings: AdapterCommandSetti
  * With `quote`, each reply quotes that message. Resolves once the command has ended, with `sent`: the last
  * send, which never rejects (a failed send is logged).
  */
-async function run(
-  deps: ChatEntryDeps,
-  settings: AdapterCommandSettings,
-  caller: CommandCaller,
-  responses: AsyncIterable<ExecutionResponse>,
-  quote?: string,
-): Promise<{ sent: Promise<void> }> {
-  let sending: Promise<void> | undefined;
-  for await (const r of responses) {
-    if (settings.silentStatuses.includes(r.status)) continue;
-    if (r.status === 'unauthorized' && !settings.unauthorizedOutput) continue;
-    if (r.status === 'not_found' && settings.unknownReply === 'silent') continue;
-    const segments = responseToSegments(r, caller.lang);
-    if (r.status === 'waiting') {
-      // Buttons where the platform has them (Telegram's inline keyboard), else the same "Options: a / b" line.
-      if (r.waitOptions?.length) segments.push(seg.buttons(r.waitOptions, { title: text('optionsTitle', caller.lang), userId: caller.userId }));
-      if (r.callbackCmd) {
-        await deps.waits.start({
-          chatKey: caller.chatKey, userId: caller.userId, callbackCmd: r.callbackCmd, contextData: r.contextData ?? {},
-          options: r.waitOptions ?? [], timeoutSec: r.waitTimeoutSec ?? 60, onTimeoutMessage: r.onTimeoutMessage, lang: caller.lang,
-        });
-      }
+async function run(deps: ChatEntryDeps, settings: AdapterCommandSettings, caller: CommandCaller, started: CommandRun, quote?: string): Promise<{ sent: Promise<void> }> {
+  const replies = new Replies(deps, settings, caller, quote);
+  // `take` answers a promise only for a wait to start: no await (and no turn of the microtask queue) otherwise.
+  if (started.kind === 'once') {
+    const r = await started.response;
+    const waiting = r && replies.take(r);
+    if (waiting) await waiting;
+  } else {
+    for await (const r of started.responses) {
+      const waiting = replies.take(r);
+      if (waiting) await waiting;
     }
-    if (segments.length === 0) continue;
-    if (quote !== undefined && !segments.some((s) => s.type === 'reply')) segments.unshift(seg.reply(quote));
+  }
+  return { sent: replies.sending ?? Promise.resolve() };
+}
+
+/** A command's responses on their way to the chat, in order. */
+class Replies {
+  /** The last send started; each waits for the one before it. */
+  sending: Promise<void> | undefined;
+
+  constructor(
+    private readonly deps: ChatEntryDeps,
+    private readonly settings: AdapterCommandSettings,
+    private readonly caller: CommandCaller,
+    private readonly quote: string | undefined,
+  ) {}
+
+  /** Renders `r` and starts its send; resolves (later than that) only for a `waiting` one, once its wait started. */
+  take(r: ExecutionResponse): Promise<void> | undefined {
+    const { deps, settings, caller } = this;
+    if (settings.silentStatuses.includes(r.status)) return undefined;
+    if (r.status === 'unauthorized' && !settings.unauthorizedOutput) return undefined;
+    if (r.status === 'not_found' && settings.unknownReply === 'silent') return undefined;
+    const segments = responseToSegments(r, caller.lang);
+    if (r.status !== 'waiting') return this.send(r, segments);
+    // Buttons where the platform has them (Telegram's inline keyboard), else the same "Options: a / b" line.
+    if (r.waitOptions?.length) segments.push(seg.buttons(r.waitOptions, { title: text('optionsTitle', caller.lang), userId: caller.userId }));
+    if (!r.callbackCmd) return this.send(r, segments);
+    return deps.waits
+      .start({
+        chatKey: caller.chatKey, userId: caller.userId, callbackCmd: r.callbackCmd, contextData: r.contextData ?? {},
+        options: r.waitOptions ?? [], timeoutSec: r.waitTimeoutSec ?? 60, onTimeoutMessage: r.onTimeoutMessage, lang: caller.lang,
+      })
+      .then(() => this.send(r, segments));
+  }
+
+  private send(r: ExecutionResponse, segments: Segment[]): undefined {
+    if (segments.length === 0) return undefined;
+    if (this.quote !== undefined && !segments.some((s) => s.type === 'reply')) segments.unshift(seg.reply(this.quote));
     // The first send starts now, so that replies to a chat's commands leave in the order the commands ran.
     // (An inline arrow, not a named one: under tsx, naming a closure made per response costs a defineProperty.)
-    sending = sending ? sending.then(() => sendResponse(deps, caller, r, segments)) : sendResponse(deps, caller, r, segments);
+    const { deps, caller } = this;
+    this.sending = this.sending ? this.sending.then(() => sendResponse(deps, caller, r, segments)) : sendResponse(deps, caller, r, segments);
+    return undefined;
   }
-  return { sent: sending ?? Promise.resolve() };
 }
 
 async function sendResponse(deps: ChatEntryDeps, caller: CommandCaller, r: ExecutionResponse, segments: Segment[]): Promise<void> {

@@ -171,7 +171,7 @@ export class CommandService {
   /** Runs a command for a chat caller and sends its responses to that chat, as a typed command would. */
   async executeInChat(request: ExecuteRequest): Promise<void> {
     const settings = settingsFor(this.deps.settings, request.caller.adapter);
-    await deliver(this.chat, settings, request.caller, this.executor.execute(request));
+    await deliver(this.chat, settings, request.caller, this.executor.start(request));
   }
 
   close(): void {

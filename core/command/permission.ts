@@ -26,7 +26,8 @@ export type PlatformRole = 'owner' | 'admin' | 'member';
  * reported by the platform are ADVANCED, a level granted and stored for the user, else USER.
  */
 export function callerLevel(input: { adapter: string; userId: string; role?: PlatformRole | undefined; granted?: CommandPermission | undefined; superUsers: ReadonlySet<string> }): CommandPermission {
-  if (input.superUsers.has(`${input.adapter}:${input.userId}`)) return CommandPermission.SUPER_USER;
+  // Asked for every command: with no super users configured, no key is built.
+  if (input.superUsers.size > 0 && input.superUsers.has(`${input.adapter}:${input.userId}`)) return CommandPermission.SUPER_USER;
   const fromRole = input.role === 'owner' || input.role === 'admin' ? CommandPermission.ADVANCED : CommandPermission.USER;
   // A stored grant never makes a super user: only configuration does (Nekro stores at most ADVANCED).
   const granted = input.granted === CommandPermission.SUPER_USER ? CommandPermission.ADVANCED : input.granted;

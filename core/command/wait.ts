@@ -79,6 +79,8 @@ export class WaitSessions {
 
   /** Whether the user has a wait in this chat, as far as this process has been told (no store call). */
   has(chatKey: ChatKey, userId: string): boolean {
+    // Every chat message asks, and almost always no wait is known at all: no key is built then.
+    if (this.known.size === 0) return false;
     const key = keyOf(chatKey, userId);
     const deadline = this.known.get(key);
     if (deadline === undefined) return false;

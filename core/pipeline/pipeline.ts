@@ -65,7 +65,8 @@ export class Pipeline {
     const result = await this.lanes.run(message.chatKey, () => this.process(message, after));
     // A command's replies: out of the chat's lane, so that a slow send (an upload, a platform taking its time to
     // acknowledge) does not hold the chat's next messages, but awaited here, so `ingest` still means "handled".
-    if (after.work) await Promise.all(after.work);
+    // One piece of work (a command's replies) is awaited as it is: `Promise.all` would add an array and a promise.
+    if (after.work) await (after.work.length === 1 ? after.work[0] : Promise.all(after.work));
     return result;
   }
 

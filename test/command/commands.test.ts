@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { Arg, CmdCtl, CommandPermission, GLOBAL } from '../../core/command/index.js';
+import { Arg, CmdCtl, CommandPermission, GLOBAL, type CommandCaller } from '../../core/command/index.js';
 import { describeSegments, type Segment } from '../../core/message/index.js';
 import type { App } from '../../core/runtime/index.js';
 import { makePlugin } from '../support/plugins.js';
@@ -246,6 +246,19 @@ describe('waiting for an answer', () => {
     expect(await say('tea')).toEqual([]); // the wait is over
   });
 
+  it('starts the wait before the chat\'s next message is taken, however long the store takes to keep it', async () => {
+    const { app: a, say, adapter } = await chatWith(setup);
+    // The store answers late: the answer, sent right behind the question, must still find the wait.
+    const store = (a.commands.waits as unknown as { deps: { store: { put(w: unknown): Promise<void> } } }).deps.store;
+    const put = store.put.bind(store);
+    store.put = async (w) => {
+      await new Promise((r) => setTimeout(r, 30));
+      return put(w);
+    };
+    await Promise.all([say('/order'), say('green tea')]);
+    expect(adapter.sent.map((m) => m.text)).toEqual(['What would you like?\nOptions: tea / coffee', 'green tea for T "7"']);
+  });
+
   it('gives a callback with one positional argument the answer as written, without quotes', async () => {
     const { say } = await chatWith((p) => {
       p.mountCommand({ name: 'ask', description: 'ask' }, () => CmdCtl.wait('Your name?', 'named'));
@@ -278,6 +291,29 @@ describe('waiting for an answer', () => {
     await say('/order');
     await a.resetChannel('test-private_c1');
     expect(a.commands.waits.size).toBe(0);
+  });
+});
+
+describe('what a command answers', () => {
+  it('names the command each response came from: a single answer, a stream and a refusal; an unknown name none', async () => {
+    const { app: a, plugin } = await chatWith((p) => {
+      p.mountCommand({ name: 'count', description: 'count' }, async function* () {
+        yield CmdCtl.message('one');
+        yield CmdCtl.success('two');
+      });
+      p.mountCommand({ name: 'boss', description: 'boss', permission: CommandPermission.ADVANCED }, () => CmdCtl.success('yes'));
+    });
+    const caller: CommandCaller = { userId: 'u1', userName: 'u1', chatKey: 'test-private_c1', adapter: 'test', level: CommandPermission.USER, lang: 'en_US', source: 'chat' };
+    const run = async (name: string, raw = '') => {
+      const out: { status: string; command: string | undefined }[] = [];
+      for await (const r of a.commands.execute({ name, raw, caller })) out.push({ status: r.status, command: r.command?.fullName });
+      return out;
+    };
+    const ns = plugin.moduleName;
+    expect(await run('echo', 'hi')).toEqual([{ status: 'success', command: 'built_in:echo' }]);
+    expect(await run('count')).toEqual([{ status: 'processing', command: `${ns}:count` }, { status: 'success', command: `${ns}:count` }]);
+    expect(await run('boss')).toEqual([{ status: 'unauthorized', command: `${ns}:boss` }]);
+    expect(await run('no_such_command')).toEqual([{ status: 'not_found', command: undefined }]);
   });
 });
 
