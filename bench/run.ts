@@ -7,6 +7,7 @@ type Benchmark = { run(): Promise<boolean> };
 const benchmarks: Record<string, () => Promise<Benchmark>> = {
   pipeline: () => import('./pipeline.js'),
   commands: () => import('./commands.js'),
+  'chat-command': () => import('./chat-command.js'),
   buffer: () => import('./buffer.js'),
   'buffer-rounds': () => import('./buffer-rounds.js'),
   onebot: () => import('./onebot.js'),
