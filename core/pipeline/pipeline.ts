@@ -71,14 +71,15 @@ export class Pipeline {
   }
 
   private async process(message: InboundMessage, after: AfterIntercept): Promise<IngestResult> {
-    // Message ids are numbered per bot account (two QQ accounts in one group each number their own): the key has the account.
-    const id = `${message.adapter}\u0000${message.botId}\u0000${message.messageId}`;
-    if (this.duplicates.seen(id)) return this.duplicate();
+    // Message ids are numbered per bot account (two QQ accounts in one group each number their own): so are the filters.
+    const { adapter, botId, messageId } = message;
+    if (this.duplicates.seen(messageId, adapter, botId)) return this.duplicate();
     // Before commands, hooks, history and the buffer: a flood costs a count and nothing else. Counted while
     // the cluster-wide duplicate check runs, in the same round trip: a chat's messages pass here one at a time.
     const { flood, shared } = this.deps;
+    const id = shared ? `${adapter}\u0000${botId}\u0000${messageId}` : undefined;
     const counting = flood?.enabled ? flood.count(message) : undefined;
-    const [duplicate, counted] = shared ? await Promise.all([shared.seen(id), counting]) : [false, counting && (await counting)];
+    const [duplicate, counted] = shared ? await Promise.all([shared.seen(id!), counting]) : [false, counting && (await counting)];
     if (duplicate) {
       if (counted) flood!.refund(counted);
       return this.duplicate();
@@ -92,8 +93,8 @@ export class Pipeline {
       return await this.decide(message, after);
     } catch (err) {
       // Not taken (the buffer's Redis is down, say): the platform's redelivery must not be dropped as a duplicate.
-      this.duplicates.forget(id);
-      this.deps.shared?.forget(id);
+      this.duplicates.forget(messageId, adapter, botId);
+      if (id !== undefined) this.deps.shared?.forget(id);
       throw err;
     }
   }

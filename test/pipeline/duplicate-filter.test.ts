@@ -95,4 +95,41 @@ describe('DuplicateFilter', () => {
     expect(filter.seen('b')).toBe(false);
     expect(filter.seen('d')).toBe(true);
   });
+
+  it('keeps the ids of each adapter and bot account apart, in both generations', () => {
+    const { filter, at } = filterAt();
+    expect(filter.seen('17', 'onebot', '1001')).toBe(false);
+    expect(filter.seen('17', 'onebot', '1002')).toBe(false);
+    expect(filter.seen('17', 'telegram', '1001')).toBe(false);
+    at(TTL); // rotation: all three move to the older generation
+    expect(filter.seen('17', 'onebot', '1001')).toBe(true);
+    expect(filter.seen('17', 'onebot', '1002')).toBe(true);
+    expect(filter.seen('17', 'telegram', '1001')).toBe(true);
+    expect(filter.seen('17', 'telegram', '1002')).toBe(false);
+  });
+
+  it('counts maxIds over every account together', () => {
+    const filter = new DuplicateFilter(TTL, () => 10_000, 2);
+    expect(filter.seen('a', 'x', '1')).toBe(false);
+    expect(filter.seen('a', 'x', '2')).toBe(false);
+    expect(filter.seen('b', 'x', '1')).toBe(false); // rotated: the two 'a' are the older generation
+    expect(filter.seen('c', 'x', '2')).toBe(false);
+    expect(filter.seen('d', 'x', '1')).toBe(false); // rotated again: the two 'a' are dropped
+    expect(filter.seen('c', 'x', '2')).toBe(true);
+    expect(filter.seen('a', 'x', '1')).toBe(false);
+  });
+
+  it('forgets an id of one account only, in either generation', () => {
+    const { filter, at } = filterAt();
+    filter.seen('a', 'x', '1');
+    filter.seen('a', 'x', '2');
+    filter.forget('a', 'x', '1');
+    expect(filter.seen('a', 'x', '1')).toBe(false);
+    expect(filter.seen('a', 'x', '2')).toBe(true);
+    at(TTL);
+    filter.seen('z', 'x', '1'); // rotated: both 'a' are the older generation
+    filter.forget('a', 'x', '2');
+    expect(filter.seen('a', 'x', '2')).toBe(false);
+    expect(filter.seen('a', 'x', '1')).toBe(true);
+  });
 });
