@@ -15,9 +15,11 @@ export interface RedisServer {
    * Stops the server and starts it again on the same port and data directory, like an operator's restart:
    * what was not saved (`SAVE`) is lost unless the server is `persistent`. `crash` kills it with SIGKILL
    * (else SIGTERM, which Redis handles as `SHUTDOWN`: the append-only file is written and synced first);
-   * `downMs` keeps it down that long before it starts again.
+   * `downMs` keeps it down that long before it starts again. `onDown` is called once the old process has exited,
+   * so every client's connection is closed (a closed port alone is not that: Redis closes its listening socket
+   * just before it exits).
    */
-  restart(opts?: { crash?: boolean; downMs?: number }): Promise<void>;
+  restart(opts?: { crash?: boolean; downMs?: number; onDown?: () => void }): Promise<void>;
 }
 
 const START_TIMEOUT_MS = 10_000;
@@ -79,6 +81,7 @@ export async function startRedisServer(opts: { port?: number; persistent?: boole
       if (stopped) throw new Error(`redis-server on port ${port} was stopped: start a new one instead of restarting it`);
       await kill(child, how.crash ? 'SIGKILL' : 'SIGTERM');
       child = undefined;
+      how.onDown?.();
       if (how.downMs) await new Promise((resolve) => setTimeout(resolve, how.downMs));
       child = await spawnServer(port, dir, mode);
     },
