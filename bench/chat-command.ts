@@ -34,6 +34,10 @@ const IN_FLIGHT = 32;
 const GROUPS = 4;
 const USERS = 8;
 
+const groupOf = (n: number): string => String(700_000 + (n % GROUPS));
+/** Message `n`'s chat, as the app keys it: the check fails if the two ever differ. */
+const chatKeyOf = (n: number): ChatKey => `bench-group_${groupOf(n)}`;
+
 interface Modules {
   createApp: typeof createApp;
   loadConfig: typeof loadConfig;
@@ -78,7 +82,7 @@ async function start(m: Modules): Promise<Bench> {
   const app = m.createApp(config, { log, store: m.openSqliteStore({ path: ':memory:', log }), adapters: [adapter] });
   await app.start();
   const message = (n: number): InboundMessage => {
-    const group = String(700_000 + (n % GROUPS));
+    const group = groupOf(n);
     const user = String(200_000 + (Math.floor(n / GROUPS) % USERS));
     const text = `/echo ${n}`;
     return m.createInboundMessage(
@@ -105,7 +109,7 @@ async function pass(count: number, one: (n: number) => Promise<unknown>, first: 
 function check(b: Bench, from: number, to: number): string | undefined {
   const expected = new Map<ChatKey, string[]>();
   for (let n = from; n < to; n++) {
-    const key = b.message(n).chatKey;
+    const key = chatKeyOf(n);
     expected.set(key, [...(expected.get(key) ?? []), String(n)]);
   }
   for (const [key, texts] of expected) {
@@ -135,7 +139,7 @@ export async function run(): Promise<boolean> {
   const benches = [await start(THIS_CHECKOUT), ...(base ? [await start(await modulesAt(base))] : [])];
   const loops: Loop[] = [
     { name: 'ingest /echo', bench: benches[0]!, run: (n) => benches[0]!.app.ingest(benches[0]!.message(n)), cpu: [] },
-    { name: 'send only', bench: benches[0]!, run: (n) => benches[0]!.app.send(benches[0]!.message(n).chatKey, [{ type: 'text', text: String(n) }]), cpu: [] },
+    { name: 'send only', bench: benches[0]!, run: (n) => benches[0]!.app.send(chatKeyOf(n), [{ type: 'text', text: String(n) }]), cpu: [] },
   ];
   if (benches[1]) loops.push({ name: `ingest /echo (${base})`, bench: benches[1], run: (n) => benches[1]!.app.ingest(benches[1]!.message(n)), cpu: [] });
   try {
