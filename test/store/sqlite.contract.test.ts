@@ -125,6 +125,25 @@ describe('sqlite store', () => {
     expect(store.history.droppedEntries).toBe(3);
   });
 
+  it('stores a single text segment as JSON.stringify does, escapes included, and other segments as they are', async () => {
+    store = openSqliteStore({ path: file, log: captured.log });
+    const texts = ['plain', 'quote " backslash \\ newline \n tab \t', 'control \u0001 \u001f', '猫又 😺', 'lone \ud800 surrogate', ''];
+    const others: HistoryEntry['segments'][] = [
+      // A property beyond the model (a JavaScript plugin's own) must survive the write.
+      [{ type: 'text', text: 'x', extra: 1 } as unknown as HistoryEntry['segments'][number]],
+      [{ type: 'text', text: 'a' }, { type: 'text', text: 'b' }],
+      [{ type: 'at', userId: '42' }],
+      [],
+    ];
+    const all = [...texts.map((text) => [{ type: 'text' as const, text }]), ...others];
+    all.forEach((segments, i) => store!.history.append(entry(i, segments)));
+    await store.history.flush();
+    peer = new Database(file, { readonly: true });
+    const stored = (peer.prepare('SELECT segments FROM history ORDER BY id').all() as { segments: string }[]).map((r) => r.segments);
+    expect(stored).toEqual(all.map((segments) => JSON.stringify(segments)));
+    expect((await store.history.recent('onebot-group_1', 100)).map((e) => e.segments)).toEqual(all);
+  });
+
   it('drops only an entry whose segments cannot be stored, logging and counting it', async () => {
     store = openSqliteStore({ path: file, log: captured.log });
     const cyclic: Record<string, unknown> = {};
