@@ -57,13 +57,21 @@ async function scriptNames(own: Record<string, string>): Promise<Map<string, str
   return names;
 }
 
+/**
+ * A script not in `names` (a library's: rate-limiter-flexible's, say, or another part of the app's) by its SHA1
+ * and its first key with the last part left out (`cost:history-writes:*`), so that its owner can be told.
+ */
+function unknownScript(sha: string, firstKey: string | undefined): string {
+  return firstKey === undefined ? `script ${sha.slice(0, 8)}` : `script ${sha.slice(0, 8)} on ${firstKey.replace(/:[^:]*$/, ':*')}`;
+}
+
 /** SLOWLOG entries (id, time, µs, [command, ...args]) summed by command, EVALSHA by script name. */
 function byScript(entries: unknown[], names: Map<string, string>): CommandStat[] {
   const sums = new Map<string, CommandStat>();
   for (const entry of entries as [number, number, number, string[]][]) {
     const [cmd, arg] = entry[3];
     let name = cmd!.toLowerCase();
-    if (name === 'evalsha') name = names.get(arg!) ?? `script ${arg!.slice(0, 8)}`;
+    if (name === 'evalsha') name = names.get(arg!) ?? unknownScript(arg!, entry[3][3]);
     const s = sums.get(name) ?? { name, calls: 0, usec: 0 };
     s.calls++;
     s.usec += entry[2];

@@ -9,6 +9,8 @@
  * Printed per message: Redis calls (INFO commandstats, Lua-internal calls included), Redis CPU
  * (used_cpu_sys + used_cpu_user), this process's CPU (all roles in one process), and the split of Redis
  * calls by purpose. Flood limits stay on with limits no bench user reaches, so that their cost is counted.
+ * BENCH_COST_SCRIPTS=1 adds Redis's time a message by top-level command and Lua script (SLOWLOG, which itself
+ * costs Redis a little: the buffer's scripts by name, others by their first key), to tell the owners apart.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -19,6 +21,8 @@ import type { Adapter, SendResult } from '../core/adapter/index.js';
 import type { Batch } from '../core/message/index.js';
 import { loadConfig, openApp } from '../core/runtime/index.js';
 import { startRedisServer } from '../test/support/redis-server.js';
+import * as partitionScripts from '../core/buffer/partition-scripts.js';
+import * as chatScripts from '../core/buffer/redis-scripts.js';
 import { startRedisAccounting } from './buffer-redis.js';
 import { profiled } from './profile.js';
 import { buildWorkload, drive, Recorder } from './pipeline-workload.js';
@@ -34,6 +38,13 @@ class CountingAdapter implements Adapter {
     this.sent++;
     return {};
   }
+}
+
+/** The buffer's scripts by name, for BENCH_COST_SCRIPTS=1. */
+function bufferScripts(): Record<string, string> {
+  const scripts: Record<string, string> = {};
+  for (const [name, value] of Object.entries({ ...chatScripts, ...partitionScripts })) if (typeof value === 'string') scripts[name] = value;
+  return scripts;
 }
 
 export async function run(): Promise<boolean> {
@@ -69,7 +80,7 @@ export async function run(): Promise<boolean> {
     await recorder.whenComplete(15_000);
     recorder = new Recorder(workload, config.buffer);
     const sentBefore = adapter.sent;
-    const accounting = await startRedisAccounting(admin);
+    const accounting = await startRedisAccounting(admin, process.env.BENCH_COST_SCRIPTS === '1' ? bufferScripts() : undefined);
     const cpu = process.cpuUsage();
     const { drove, complete } = await profiled('redis-cost', async () => {
       const drove = await drive(workload, (m) => app.ingest(m), { waveChats: 20, gapMs: 0, rate });
@@ -93,6 +104,10 @@ export async function run(): Promise<boolean> {
     ]));
     console.log('');
     console.log(`redis calls per message: ${cost.commands.filter((c) => c.calls / messages >= 0.01).map((c) => `${c.name} ${perMsg(c.calls)}`).join(', ')}`);
+    if (cost.scripts) {
+      const top = cost.scripts.filter((c) => c.usec / messages >= 0.1).map((c) => `${c.name} ${fixed(c.calls / messages, 2)} × ${fixed(c.usec / c.calls, 1)} µs = ${fixed(c.usec / messages, 2)}`);
+      console.log(`redis µs per message by command and script (SLOWLOG): ${top.join(', ')}`);
+    }
     console.log(`check: ${ok ? 'ok' : 'FAILED'}: ${check.detail}${complete ? '' : ' (timed out)'}${drove.rejected ? `, ${drove.rejected} rejected` : ''}`);
     console.log(`redis-cost: ${perMsg(cost.calls)} redis calls/msg, ${fixed(cost.cpuUs / messages, 1)} µs redis cpu/msg, ${fixed((used.user + used.system) / messages, 1)} µs process cpu/msg`);
     return ok;
