@@ -5,6 +5,7 @@ import type { InboundMessage } from '../message/index.js';
 import type { Metrics } from '../metrics/index.js';
 import type { BufferPolicy, PushMode, PushResult } from './driver.js';
 import { BufferSpoolFullError, type SpooledCall } from './spool.js';
+import { byChat } from './push-runs.js';
 import { toStored } from './stored-message.js';
 
 /** The driver's push connection (`patient`: commands wait out an outage) with the push script defined on it. */
@@ -48,6 +49,8 @@ interface Call {
   spooled: boolean;
   /** Given up at shutdown (saved to a file, or logged as lost): its reply, if any ever comes, is ignored. */
   abandoned: boolean;
+  /** Settles once the call was answered and its pushes settled (never rejects). */
+  sent?: Promise<void>;
 }
 
 /**
@@ -76,7 +79,15 @@ const noop = (): void => undefined;
  */
 export class PushQueue {
   private queued: QueuedPush[] = [];
-  private timer: NodeJS.Immediate | undefined;
+  /** Armed by a turn's first push: sends what the turn left queued, and ends the turn's push time. */
+  private turnEnd: NodeJS.Immediate | undefined;
+  /**
+   * The push time of every message handed over in this event-loop turn: one burst's messages, handed over
+   * together, are one push for the debounce, even when the turn crosses a millisecond or a call is cut at
+   * PUSHES_PER_CALL. With a time each, PUSH_MANY made the chat due at an earlier one's time, and the partition's
+   * job, looking then, found it not yet quiet and looked again LOOK_GAP_MS later (DESIGN-NOTES, issue 20).
+   */
+  private turnTs: number | undefined;
   /** Calls sent and not answered yet, in the order sent. */
   private readonly calls = new Set<Call>();
   private readonly settled = new Set<() => void>();
@@ -105,9 +116,13 @@ export class PushQueue {
       return Promise.reject(new BufferSpoolFullError(this.target.spoolMax));
     }
     return new Promise<PushResult>((resolve, reject) => {
-      this.queued.push({ message, mode, ts: Date.now(), part: this.target.partitionOf(message.chatKey), resolve, reject });
+      this.queued.push({ message, mode, ts: (this.turnTs ??= Date.now()), part: this.target.partitionOf(message.chatKey), resolve, reject });
+      this.turnEnd ??= setImmediate(() => {
+        this.turnEnd = undefined;
+        this.turnTs = undefined;
+        this.storeQueued();
+      });
       if (this.queued.length >= PUSHES_PER_CALL) this.storeQueued();
-      else this.timer ??= setImmediate(() => this.storeQueued());
     });
   }
 
@@ -117,7 +132,7 @@ export class PushQueue {
       // Accepted before the last shutdown: nobody waits for them, and a refusal is counted as lost.
       const call: Call = { caller: c.caller, n: c.n, pushes: c.pushes.map((p) => ({ ...p, part: this.target.partitionOf(p.message.chatKey), resolve: noop, reject: noop })), spooled: true, abandoned: false };
       this.spooledMessages += call.pushes.length;
-      return this.send(call);
+      return (call.sent = this.send(call));
     });
     await Promise.all(stored);
   }
@@ -136,6 +151,16 @@ export class PushQueue {
     await answered;
     clearTimeout(timer);
     this.settled.delete(done);
+  }
+
+  /**
+   * Resolves once every push made before it was answered (stored, or refused), whatever is pushed meanwhile: a
+   * chat's reset must not be overtaken by the pushes its lane handed over just before it.
+   */
+  async settledSoFar(): Promise<void> {
+    this.storeQueued();
+    const calls = [...this.calls];
+    for (const call of calls) await call.sent;
   }
 
   /**
@@ -161,15 +186,13 @@ export class PushQueue {
 
   /** Sends what is queued, in calls of up to PUSHES_PER_CALL. */
   private storeQueued(): void {
-    if (this.timer) clearImmediate(this.timer);
-    this.timer = undefined;
-    const all = this.queued;
+    const all = byChat(this.queued);
     this.queued = [];
     const spool = this.unreachable();
     for (let i = 0; i < all.length; i += PUSHES_PER_CALL) {
       const call: Call = { caller: this.target.caller, n: ++this.nextCall, pushes: all.slice(i, i + PUSHES_PER_CALL), spooled: false, abandoned: false };
       if (spool) this.spool(call);
-      void this.send(call);
+      call.sent = this.send(call);
     }
   }
 

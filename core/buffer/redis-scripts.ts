@@ -66,7 +66,7 @@ end
  * sequence numbers are given back). The other runs are stored regardless. Per run rather than per message:
  * decoding three integers a message was ~1 µs of the client's CPU per message (ioredis's reply decoder).
  *
- * A chat becomes due (its partition's `due` set) only on the first message of a burst (at push + debounce)
+ * A chat becomes due (its partition's `due` set) only on the first run of a burst (at its last push + debounce)
  * and when it must go at once (maxBatch reached, flush, trigger); later messages of a burst only append:
  * the claim reads the last push time from the list and re-scores. A chat with a batch in flight is left to
  * that batch's ack. The job is asked for only when none is due to look by then (`wake`).
@@ -145,7 +145,9 @@ while i < n do
     local due = -1
     if mode ~= 'b' then due = lastTs
     elseif len >= maxBatch and len - k < maxBatch then due = lastTs
-    elseif len == k then due = first + debounce end
+    -- A run that fills an empty list holds every message waiting: due at its last one's push + debounce. (Due
+    -- at the first's, a run whose pushes straddled a millisecond was looked at too early and re-scored.)
+    elseif len == k then due = lastTs + debounce end
     if mode == 't' then len = redis.call('LLEN', buf)
     elseif mode == 'f' then redis.call('HSET', meta, 'flushTo', int(last)) end
     local run = -1

@@ -168,6 +168,20 @@ export function describeBufferContract(name: string, newBackend: NewBackend, opt
       expect(c.batches.map((b) => [b.firstSeq, b.lastSeq])).toEqual([[1, 3], [4, 6], [7, 7]]);
     });
 
+    it('clear drops what this process pushed before it, stored or still on its way', async () => {
+      const d = await driver({ debounceMs: 100 });
+      const c = collector();
+      d.consume(c.handler, { concurrency: 4 });
+      // Not awaited: the pipeline hands a chat's push to the buffer and takes the chat's next message (a /reset).
+      const pushes = ['a', 'b'].map((t) => d.push(makeMessage(t, { chat: 'x' })));
+      expect(await d.clear('test-private_x')).toBe(2);
+      await Promise.all(pushes);
+      await d.push(makeMessage('after', { chat: 'x' }));
+      await c.waitMessages(1);
+      await sleep(250);
+      expect(c.batches.map(texts)).toEqual([['after']]);
+    });
+
     it('clear drops what the chat has waiting, and only that chat', async () => {
       const d = await driver({ debounceMs: 100 });
       const c = collector();

@@ -17,7 +17,7 @@ describe('BullMQ driver: one push call, several chats', () => {
       // Chat b's list is not a list: Redis refuses its run of pushes (WRONGTYPE) and stores the others'.
       await admin.set(`${prefix}:buffer:msgs:test-private_b`, 'not a list');
       const settle = (p: Promise<PushResult>): Promise<PushResult | string> => p.catch((err: unknown) => `refused: ${String(err)}`);
-      // One event-loop turn: one call, with runs a a | b b | c | a.
+      // One event-loop turn: one call, each chat's pushes together, in order: runs a a a | b b | c.
       const results = await Promise.all([
         settle(driver.push(makeMessage('a1', { chat: 'a' }))),
         settle(driver.push(makeMessage('a2', { chat: 'a' }))),
@@ -65,6 +65,57 @@ describe('BullMQ driver: one push call, several chats', () => {
     } finally {
       sent.mockRestore();
       await driver.close({ timeoutMs: 2000 });
+    }
+  });
+});
+
+describe('BullMQ driver: a turn of interleaved bursts', () => {
+  it("stores each chat's pushes of a call as one run, in the order they were made", async () => {
+    const driver = new BullMQBufferDriver(policy, { redis: { url: inject('redisUrl'), prefix: `test:${randomUUID()}` }, ...testDeps() });
+    const sent = vi.spyOn(Redis.prototype, 'sendCommand');
+    try {
+      await driver.push(makeMessage('warm', { chat: 'w' }));
+      sent.mockClear();
+      // As the pipeline hands a wave over: one message of each chat in turn.
+      const order = ['a1', 'b1', 'c1', 'a2', 'b2', 'a3', 'flush-b', 'c2'];
+      const results = await Promise.all(order.map((t) => driver.push(makeMessage(t, { chat: t[0] === 'f' ? 'b' : t[0] }), t === 'flush-b' ? 'flush' : 'buffer')));
+      const calls = sent.mock.calls.filter(([command], i) => (sent.mock.contexts[i] as Redis).options.connectionName === 'nekomata:buffer-push' && /^eval/.test(command.name));
+      expect(calls).toHaveLength(1);
+      // PUSH_MANY's arguments name each message's chat (`<mode><partition>:<chatKey>`), in the order stored.
+      const stored = calls[0]![0].args.map(String).filter((a) => /^[bft]\d+:/.test(a)).map((a) => `${a[0]}${a.slice(a.indexOf(':') + 1)}`);
+      expect(stored).toEqual(['btest-private_a', 'btest-private_a', 'btest-private_a', 'btest-private_b', 'btest-private_b', 'ftest-private_b', 'btest-private_c', 'btest-private_c']);
+      expect(results.map((r) => r.seq)).toEqual([1, 1, 1, 2, 2, 3, 3, 2]);
+    } finally {
+      sent.mockRestore();
+      await driver.close({ timeoutMs: 2000 });
+    }
+  });
+});
+
+describe('BullMQ driver: push times', () => {
+  it("gives a turn's pushes one push time, across calls, and a later turn its own", async () => {
+    const prefix = `test:${randomUUID()}`;
+    const admin = new Redis(inject('redisUrl'));
+    const driver = new BullMQBufferDriver(policy, { redis: { url: inject('redisUrl'), prefix }, ...testDeps() });
+    const spin = (ms: number): void => {
+      for (const until = Date.now() + ms; Date.now() < until; );
+    };
+    try {
+      // 70 in one turn: a call of 64 sent at once, the rest at the end of the turn; the clock moves meanwhile.
+      const turn = Array.from({ length: 70 }, (_, i) => {
+        if (i === 64) spin(3);
+        return driver.push(makeMessage(`m${i}`, { chat: 'x' }));
+      });
+      await Promise.all(turn);
+      spin(3);
+      await driver.push(makeMessage('later', { chat: 'x' }));
+      const times = (await admin.lrange(`${prefix}:buffer:msgs:test-private_x`, 0, -1)).map((item) => Number(item.split('|')[1]));
+      expect(times).toHaveLength(71);
+      expect(new Set(times.slice(0, 70)).size).toBe(1);
+      expect(times[70]! - times[0]!).toBeGreaterThanOrEqual(3);
+    } finally {
+      await driver.close({ timeoutMs: 2000 });
+      admin.disconnect();
     }
   });
 });
