@@ -110,19 +110,21 @@ export class Pipeline {
       this.counted.rate_limited.inc();
       return { outcome: 'rate_limited', retryAfterMs: over.retryAfterMs };
     }
-    const taken = (err: unknown): never => {
-      // Not taken (the buffer's Redis is down, say): the platform's redelivery must not be dropped as a duplicate.
-      this.duplicates.forget(message.messageId, message.adapter, message.botId);
-      if (id !== undefined) this.deps.shared?.forget(id);
-      throw err;
-    };
     try {
       const decided = await this.decide(message, after);
-      if (decided instanceof Storing) decided.onFailure(taken);
+      // Only a buffered message makes this closure: under tsx a named closure a message costs a defineProperty.
+      if (decided instanceof Storing) decided.onRefusal(() => this.notTaken(message, id));
       return decided;
     } catch (err) {
-      return taken(err);
+      this.notTaken(message, id);
+      throw err;
     }
+  }
+
+  /** Not taken (the buffer's Redis is down, say): the platform's redelivery must not be dropped as a duplicate. */
+  private notTaken(message: InboundMessage, id: string | undefined): void {
+    this.duplicates.forget(message.messageId, message.adapter, message.botId);
+    if (id !== undefined) this.deps.shared?.forget(id);
   }
 
   private duplicate(): IngestResult {
@@ -177,7 +179,7 @@ const NOT_COUNTED: Screened = Object.freeze({ duplicate: false, counted: undefin
  */
 class Storing {
   private readonly outcome: Promise<{ result: IngestResult } | { err: unknown }>;
-  private failed: ((err: unknown) => never) | undefined;
+  private refused: (() => void) | undefined;
 
   constructor(pushing: Promise<PushResult>, strategy: Strategy) {
     this.outcome = pushing.then(
@@ -187,14 +189,14 @@ class Storing {
   }
 
   /** Runs once, before `stored` rejects, when the push was refused. */
-  onFailure(failed: (err: unknown) => never): void {
-    this.failed = failed;
+  onRefusal(refused: () => void): void {
+    this.refused = refused;
   }
 
   async stored(): Promise<IngestResult> {
     const o = await this.outcome;
     if ('result' in o) return o.result;
-    if (this.failed) this.failed(o.err);
+    this.refused?.();
     throw o.err;
   }
 }
