@@ -186,8 +186,7 @@ export class BullMQBufferDriver implements BufferDriver {
   }
 
   async clear(chatKey: ChatKey): Promise<number> {
-    // The clear goes on another connection than the pushes: this process's pushes made before it land first.
-    await this.pushes.settledSoFar();
+    await this.pushes.settledSoFar(); // the clear goes on another connection than the pushes made before it
     const k = this.keyPrefix;
     return this.redis.nkClear(`${k}msgs:${chatKey}`, `${k}trig:${chatKey}`, `${k}meta:${chatKey}`, `${k}due:${this.partitionOf(chatKey)}`, chatKey);
   }

@@ -103,8 +103,8 @@ export class FloodLimit {
   }
 
   /**
-   * Counts the message against every limit at once: on Redis, one round trip rather than one per limit (a
-   * chat's messages pass ingest one at a time, so every sequential call there adds to each message's wait).
+   * Counts the message against every limit at once: on Redis, one round trip rather than one per limit. The
+   * pipeline starts it as the message arrives, before the chat's earlier messages are through (`screen`).
    * Undefined when nothing counts it (no limits, or an exempt user). Settle it with `judge` or `refund`.
    */
   count(message: InboundMessage): Promise<FloodCount> | undefined {
