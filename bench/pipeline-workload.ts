@@ -14,8 +14,12 @@ export interface Workload {
   buildMs: number;
 }
 
-/** `chatPrefix` names the chats (`<prefix><n>`): a warm-up workload uses its own, apart from the measured one's. */
-export function buildWorkload(messages: number, chats: number, burstSize: number, chatPrefix = 'u'): Workload {
+/**
+ * `chatPrefix` names the chats (`<prefix><n>`): a warm-up workload uses its own, apart from the measured one's.
+ * Chats are private (one-to-one) by default; `group` makes them groups of one user each, every message
+ * addressed to the bot (so each is answered, as in a private chat).
+ */
+export function buildWorkload(messages: number, chats: number, burstSize: number, chatPrefix = 'u', chatType: 'private' | 'group' = 'private'): Workload {
   const started = performance.now();
   const bursts: InboundMessage[][] = [];
   const sent = new Array<number>(chats).fill(0);
@@ -27,8 +31,9 @@ export function buildWorkload(messages: number, chats: number, burstSize: number
         createInboundMessage({
           adapter: 'bench',
           botId: 'bot',
-          chatType: 'private',
+          chatType,
           chatId: `${chatPrefix}${chat}`,
+          toMe: true,
           userId: `${chatPrefix}${chat}`,
           userName: `user ${chat}`,
           segments: [{ type: 'text', text: `message ${++sent[chat]!} of chat ${chat}` }],

@@ -4,11 +4,13 @@
  * outbox, the control plane, flood limits and the cluster-wide duplicate check on the ingest connection),
  * BENCH_COST_MESSAGES messages (20,000) over BENCH_COST_CHATS private chats (1,000) in bursts of 5, offered at
  * BENCH_COST_RATE msg/s (2,000: below saturation, the cost of steady traffic), each batch answered with one
- * text reply through an in-process adapter that only counts it.
+ * text reply through an in-process adapter that only counts it. BENCH_COST_GROUPS=1: group chats instead
+ * (one user each, every message addressed to the bot), whose messages are counted against both flood limits.
  *
  * Printed per message: Redis calls (INFO commandstats, Lua-internal calls included), Redis CPU
  * (used_cpu_sys + used_cpu_user), this process's CPU (all roles in one process), and the split of Redis
- * calls by purpose. Flood limits stay on with limits no bench user reaches, so that their cost is counted.
+ * calls by purpose. Flood limits stay on with limits no bench user reaches, in the defaults' proportion (a chat
+ * three times a user), so that their cost is counted as a default deployment pays it.
  * BENCH_COST_SCRIPTS=1 adds Redis's time a message by top-level command and Lua script (SLOWLOG, which itself
  * costs Redis a little: the buffer's scripts by name, others by their first key), to tell the owners apart.
  */
@@ -28,7 +30,7 @@ import { profiled } from './profile.js';
 import { buildWorkload, drive, Recorder } from './pipeline-workload.js';
 import { envInt, fixed, int, summarize, table } from './stats.js';
 
-/** Counts what it is asked to send; the bench's chats are its (`bench-private_…`). */
+/** Counts what it is asked to send; the bench's chats are its (`bench-private_…`, `bench-group_…`). */
 class CountingAdapter implements Adapter {
   readonly name = 'bench';
   sent = 0;
@@ -58,14 +60,15 @@ export async function run(): Promise<boolean> {
     const config = loadConfig({
       REDIS_URL: server.url, REDIS_PREFIX: 'cost', ROLE: 'all', DATA_DIR: dir, LOG_LEVEL: 'silent',
       DEBOUNCE_MS: '20', MAX_WAIT_MS: '1000', MAX_BATCH: '10',
-      FLOOD_USER_MESSAGES: '1000000', FLOOD_CHAT_MESSAGES: '1000000',
+      FLOOD_USER_MESSAGES: '1000000', FLOOD_CHAT_MESSAGES: '3000000',
     });
     const log = pino({ level: process.env.BENCH_LOG_LEVEL ?? 'silent' }, pino.destination({ dest: 2, sync: true }));
     const adapter = new CountingAdapter();
     // Warm-up messages under ids of their own: the measured ones would otherwise be dropped as duplicates.
-    const warm = buildWorkload(2_000, 400, 5);
+    const chatType = process.env.BENCH_COST_GROUPS === '1' ? 'group' : 'private';
+    const warm = buildWorkload(2_000, 400, 5, 'u', chatType);
     warm.bursts = warm.bursts.map((burst) => burst.map((m) => ({ ...m, messageId: `warm-${m.messageId}` })));
-    const workload = buildWorkload(messages, chats, 5);
+    const workload = buildWorkload(messages, chats, 5, 'u', chatType);
     let recorder = new Recorder(warm, config.buffer);
     const reply = [{ type: 'text' as const, text: 'ok' }];
     const app = await openApp(config, {
@@ -94,7 +97,7 @@ export async function run(): Promise<boolean> {
     const perMsg = (n: number): string => fixed(n / messages, 2);
     const latency = summarize(recorder.latencies);
     console.log(
-      `redis-cost: ${int(messages)} messages, ${int(chats)} private chats, bursts of 5, offered at ${int(rate)} msg/s; ROLE=all on a private ` +
+      `redis-cost: ${int(messages)} messages, ${int(chats)} ${chatType} chats, bursts of 5, offered at ${int(rate)} msg/s; ROLE=all on a private ` +
         'redis-server: BullMQ buffer, Redis store, outbox, control plane, flood limits and the shared duplicate check; one reply per batch',
     );
     console.log('');

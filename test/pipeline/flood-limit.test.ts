@@ -127,3 +127,53 @@ describe('the in-memory count', () => {
     await until(() => a.flood.trackedKeys() === 0, 'every key to expire');
   });
 });
+
+describe('one-to-one chats', () => {
+  async function startPrivate(env: Record<string, string>) {
+    const started = await start(env);
+    const sendPrivate = (user: string): Promise<IngestResult> =>
+      started.app.ingest(
+        createInboundMessage({ adapter: 'test', botId: 'bot', chatType: 'private', chatId: user, userId: user, userName: user, segments: [{ type: 'text', text: 'hi' }], messageId: `f${++n}` }),
+      );
+    return { ...started, sendPrivate };
+  }
+
+  it('are not counted against a chat limit that the user limit always reaches first', async () => {
+    // 6 ≥ 2 × 3 over the same window: the chat could only be over after the user is.
+    const { app: a, send, sendPrivate } = await startPrivate({ FLOOD_USER_MESSAGES: '3', FLOOD_USER_WINDOW_MS: '60000', FLOOD_CHAT_MESSAGES: '6', FLOOD_CHAT_WINDOW_MS: '60000' });
+    expect((await sendPrivate('u1')).outcome).not.toBe('rate_limited');
+    expect(a.flood.trackedKeys()).toBe(1);
+    const { served, refused } = await untilLimited(() => sendPrivate('u1'));
+    expect(served).toBe(2);
+    expect(refused.retryAfterMs).toBeGreaterThan(59_000);
+    // A group chat is counted against both.
+    await send('u2', 'g1');
+    expect(a.flood.trackedKeys()).toBe(3);
+  });
+
+  it('are held to a chat limit stricter than that', async () => {
+    const { app: a, sendPrivate, floodLogs } = await startPrivate({ FLOOD_USER_MESSAGES: '3', FLOOD_USER_WINDOW_MS: '60000', FLOOD_CHAT_MESSAGES: '2', FLOOD_CHAT_WINDOW_MS: '60000' });
+    expect((await untilLimited(() => sendPrivate('u1'))).served).toBe(2);
+    expect(floodLogs().map((l) => l.limit)).toEqual(['chat']);
+    expect(a.flood.trackedKeys()).toBe(2);
+  });
+
+  it('are counted against a chat limit under twice the user limit: fixed windows let the user through twice in a chat window', async () => {
+    const { send, sendPrivate, floodLogs } = await startPrivate({ FLOOD_USER_MESSAGES: '3', FLOOD_USER_WINDOW_MS: '1000', FLOOD_CHAT_MESSAGES: '4', FLOOD_CHAT_WINDOW_MS: '1000' });
+    const started = Date.now();
+    await send('u1', 'g1'); // the user's window starts here, before the one-to-one chat's
+    await new Promise((r) => setTimeout(r, 400));
+    for (let i = 0; i < 2; i++) expect((await sendPrivate('u1')).outcome).not.toBe('rate_limited');
+    await until(() => Date.now() > started + 1050, "the user's first window to end");
+    const late = [];
+    for (let i = 0; i < 3; i++) late.push((await sendPrivate('u1')).outcome);
+    expect(late.map((o) => o === 'rate_limited')).toEqual([false, false, true]);
+    expect(floodLogs().map((l) => l.limit)).toEqual(['chat']);
+  });
+
+  it('are counted against a chat limit over a longer window than the user\'s', async () => {
+    const { app: a, sendPrivate } = await startPrivate({ FLOOD_USER_MESSAGES: '3', FLOOD_USER_WINDOW_MS: '60000', FLOOD_CHAT_MESSAGES: '60', FLOOD_CHAT_WINDOW_MS: '120000' });
+    await sendPrivate('u1');
+    expect(a.flood.trackedKeys()).toBe(2);
+  });
+});
