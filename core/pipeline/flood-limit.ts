@@ -204,7 +204,7 @@ export class FloodLimit {
  * that, counted over no longer a window, is never reached there. The defaults (20 a user, 60 a chat, both in
  * 10 s) qualify; a stricter chat limit is counted in every chat, as before.
  */
-export function chatLimitCannotBind({ user, chat }: FloodSettings): boolean {
+function chatLimitCannotBind({ user, chat }: FloodSettings): boolean {
   return user.messages > 0 && chat.messages > 0 && chat.messages >= 2 * user.messages && chat.windowMs <= user.windowMs;
 }
 
