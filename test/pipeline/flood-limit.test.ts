@@ -160,11 +160,13 @@ describe('one-to-one chats', () => {
 
   it('are counted against a chat limit under twice the user limit: fixed windows let the user through twice in a chat window', async () => {
     const { send, sendPrivate, floodLogs } = await startPrivate({ FLOOD_USER_MESSAGES: '3', FLOOD_USER_WINDOW_MS: '1000', FLOOD_CHAT_MESSAGES: '4', FLOOD_CHAT_WINDOW_MS: '1000' });
-    const started = Date.now();
     await send('u1', 'g1'); // the user's window starts here, before the one-to-one chat's
+    // Taken once the send is through, so that a slow first send cannot leave the user's window open past it.
+    const userWindowEnds = Date.now() + 1000;
     await new Promise((r) => setTimeout(r, 400));
+    // The chat's window starts here and ends ~400 ms after the user's: the late sends below fall between.
     for (let i = 0; i < 2; i++) expect((await sendPrivate('u1')).outcome).not.toBe('rate_limited');
-    await until(() => Date.now() > started + 1050, "the user's first window to end");
+    await until(() => Date.now() > userWindowEnds + 30, "the user's first window to end");
     const late = [];
     for (let i = 0; i < 3; i++) late.push((await sendPrivate('u1')).outcome);
     expect(late.map((o) => o === 'rate_limited')).toEqual([false, false, true]);
